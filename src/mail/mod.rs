@@ -1,0 +1,4 @@
+//! The mail engine: SMTP delivery, TLS, MIME construction and the wire
+//! encoding. Nothing here knows about Lisp; the builtins in
+//! `src/builtins/smtp.rs` and `src/builtins/mime.rs` translate Lisp
+//! arguments into these types and engine errors into Lisp conditions.
