@@ -2,7 +2,13 @@
 //! scripts unchanged, with a built-in SMTP/MIME engine.
 //!
 //! Layers (see `src/README.md`):
-//! - [`mail`]: the mail engine (SMTP session, TLS, MIME writer, wire encoder).
-//!   It knows nothing of Lisp.
+//! - [`reader`]: text to forms (CLHS 2).
+//! - [`printer`]: forms to text (CLHS 22).
+//! - [`eval`]: values, packages, special forms, conditions.
+//! - [`mail`]: the mail engine (SMTP session, TLS, MIME writer, wire
+//!   encoder). It knows nothing of Lisp.
 
+pub mod eval;
 pub mod mail;
+pub mod printer;
+pub mod reader;

@@ -1,0 +1,162 @@
+//! Lexical environments: chains of variable, function, block and tagbody
+//! bindings. Each chain is a persistent linked list, so closures capture an
+//! environment by cloning four pointers.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::value::{Sym, Value};
+
+#[derive(Clone, Default)]
+pub struct Env {
+    pub vars: Option<Rc<VarBinding>>,
+    pub funs: Option<Rc<FunBinding>>,
+    pub blocks: Option<Rc<BlockBinding>>,
+    pub tags: Option<Rc<TagBinding>>,
+}
+
+pub struct VarBinding {
+    pub sym: Sym,
+    pub value: RefCell<Value>,
+    /// A local `(declare (special x))`: references go to the dynamic value.
+    pub special: bool,
+    /// `symbol-macrolet`: the expansion replaces the variable.
+    pub symbol_macro: bool,
+    pub next: Option<Rc<VarBinding>>,
+}
+
+pub struct FunBinding {
+    pub sym: Sym,
+    pub func: RefCell<Value>,
+    /// `macrolet` binding: `func` is the expander.
+    pub is_macro: bool,
+    pub next: Option<Rc<FunBinding>>,
+}
+
+pub struct BlockBinding {
+    pub name: Sym,
+    pub id: usize,
+    pub next: Option<Rc<BlockBinding>>,
+}
+
+pub struct TagBinding {
+    pub tags: Vec<Value>,
+    pub id: usize,
+    pub next: Option<Rc<TagBinding>>,
+}
+
+impl Env {
+    pub fn bind_var(&self, sym: Sym, value: Value) -> Env {
+        let mut e = self.clone();
+        e.vars = Some(Rc::new(VarBinding {
+            sym,
+            value: RefCell::new(value),
+            special: false,
+            symbol_macro: false,
+            next: self.vars.clone(),
+        }));
+        e
+    }
+
+    /// Mark `sym` special in this scope (a binding that defers to the
+    /// dynamic value).
+    pub fn declare_special(&self, sym: Sym) -> Env {
+        let mut e = self.clone();
+        e.vars = Some(Rc::new(VarBinding {
+            sym,
+            value: RefCell::new(Value::Nil),
+            special: true,
+            symbol_macro: false,
+            next: self.vars.clone(),
+        }));
+        e
+    }
+
+    pub fn bind_symbol_macro(&self, sym: Sym, expansion: Value) -> Env {
+        let mut e = self.clone();
+        e.vars = Some(Rc::new(VarBinding {
+            sym,
+            value: RefCell::new(expansion),
+            special: false,
+            symbol_macro: true,
+            next: self.vars.clone(),
+        }));
+        e
+    }
+
+    pub fn lookup_var(&self, sym: &Sym) -> Option<&Rc<VarBinding>> {
+        let mut cur = self.vars.as_ref();
+        while let Some(b) = cur {
+            if Rc::ptr_eq(&b.sym, sym) {
+                return Some(b);
+            }
+            cur = b.next.as_ref();
+        }
+        None
+    }
+
+    pub fn bind_fun(&self, sym: Sym, func: Value, is_macro: bool) -> Env {
+        let mut e = self.clone();
+        e.funs = Some(Rc::new(FunBinding {
+            sym,
+            func: RefCell::new(func),
+            is_macro,
+            next: self.funs.clone(),
+        }));
+        e
+    }
+
+    pub fn lookup_fun(&self, sym: &Sym) -> Option<&Rc<FunBinding>> {
+        let mut cur = self.funs.as_ref();
+        while let Some(b) = cur {
+            if Rc::ptr_eq(&b.sym, sym) {
+                return Some(b);
+            }
+            cur = b.next.as_ref();
+        }
+        None
+    }
+
+    pub fn bind_block(&self, name: Sym, id: usize) -> Env {
+        let mut e = self.clone();
+        e.blocks = Some(Rc::new(BlockBinding {
+            name,
+            id,
+            next: self.blocks.clone(),
+        }));
+        e
+    }
+
+    pub fn lookup_block(&self, name: &Sym) -> Option<usize> {
+        let mut cur = self.blocks.as_ref();
+        while let Some(b) = cur {
+            if Rc::ptr_eq(&b.name, name) {
+                return Some(b.id);
+            }
+            cur = b.next.as_ref();
+        }
+        None
+    }
+
+    pub fn bind_tags(&self, tags: Vec<Value>, id: usize) -> Env {
+        let mut e = self.clone();
+        e.tags = Some(Rc::new(TagBinding {
+            tags,
+            id,
+            next: self.tags.clone(),
+        }));
+        e
+    }
+
+    /// The tagbody id and index of `tag`, innermost first.
+    pub fn lookup_tag(&self, tag: &Value) -> Option<(usize, usize)> {
+        let mut cur = self.tags.as_ref();
+        while let Some(b) = cur {
+            if let Some(i) = b.tags.iter().position(|t| t.eql(tag)) {
+                return Some((b.id, i));
+            }
+            cur = b.next.as_ref();
+        }
+        None
+    }
+}

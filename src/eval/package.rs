@@ -1,0 +1,241 @@
+//! Packages and symbol interning (CLHS 11). The registry is per thread: an
+//! interpreter lives on one thread, and the reader and printer need the
+//! packages without threading an interpreter through every call.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::value::{Sym, Symbol, Value};
+
+/// A package: a namespace of symbols.
+pub struct Package {
+    pub name: String,
+    pub nicknames: RefCell<Vec<String>>,
+    pub internal: RefCell<HashMap<String, Sym>>,
+    pub external: RefCell<HashMap<String, Sym>>,
+    pub uses: RefCell<Vec<Rc<Package>>>,
+    pub shadowing: RefCell<Vec<String>>,
+}
+
+/// Where [`find_symbol`] found a symbol (CLHS `find-symbol`'s second value).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Status {
+    Internal,
+    External,
+    Inherited,
+}
+
+impl Status {
+    pub fn keyword_name(self) -> &'static str {
+        match self {
+            Status::Internal => "INTERNAL",
+            Status::External => "EXTERNAL",
+            Status::Inherited => "INHERITED",
+        }
+    }
+}
+
+struct Registry {
+    packages: RefCell<Vec<Rc<Package>>>,
+    nil: Sym,
+    t: Sym,
+}
+
+thread_local! {
+    static REGISTRY: Registry = Registry::new();
+    static CURRENT: RefCell<Option<Rc<Package>>> = const { RefCell::new(None) };
+}
+
+fn new_package(name: &str, nicknames: &[&str]) -> Rc<Package> {
+    Rc::new(Package {
+        name: name.to_string(),
+        nicknames: RefCell::new(nicknames.iter().map(|s| s.to_string()).collect()),
+        internal: RefCell::new(HashMap::new()),
+        external: RefCell::new(HashMap::new()),
+        uses: RefCell::new(Vec::new()),
+        shadowing: RefCell::new(Vec::new()),
+    })
+}
+
+impl Registry {
+    fn new() -> Registry {
+        let cl = new_package("COMMON-LISP", &["CL"]);
+        let user = new_package("COMMON-LISP-USER", &["CL-USER", "USER"]);
+        let kw = new_package("KEYWORD", &[]);
+        let excl = new_package("EXCL", &[]);
+        let sys = new_package("SYSTEM", &["SYS", "SI"]);
+        let po = new_package("NET.POST-OFFICE", &[]);
+        let mail = new_package("NET.MAIL", &[]);
+        let sl = new_package("SENDLETTER", &[]);
+        let nil = Rc::new(Symbol::new("NIL"));
+        let t = Rc::new(Symbol::new("T"));
+        for s in [&nil, &t] {
+            *s.package.borrow_mut() = Some(cl.clone());
+            s.constant.set(true);
+            s.special.set(true);
+            cl.external.borrow_mut().insert(s.name.clone(), s.clone());
+        }
+        *t.value.borrow_mut() = Some(Value::Symbol(t.clone()));
+        *nil.value.borrow_mut() = Some(Value::Nil);
+        // Every package but KEYWORD and CL uses CL; CL-USER also sees the
+        // Allegro extension packages, as scripts call their symbols unqualified.
+        for p in [&user, &excl, &sys, &po, &mail, &sl] {
+            p.uses.borrow_mut().push(cl.clone());
+        }
+        user.uses.borrow_mut().push(excl.clone());
+        user.uses.borrow_mut().push(po.clone());
+        Registry {
+            packages: RefCell::new(vec![cl, user, kw, excl, sys, po, mail, sl]),
+            nil,
+            t,
+        }
+    }
+}
+
+/// The symbol object behind `Value::Nil`.
+pub fn nil_symbol() -> Sym {
+    REGISTRY.with(|r| r.nil.clone())
+}
+
+/// The value `T`.
+pub fn t() -> Value {
+    REGISTRY.with(|r| Value::Symbol(r.t.clone()))
+}
+
+/// The symbol `T`.
+pub fn t_symbol() -> Sym {
+    REGISTRY.with(|r| r.t.clone())
+}
+
+/// Find a package by name or nickname (case-sensitive, as CL).
+pub fn find_package(name: &str) -> Option<Rc<Package>> {
+    REGISTRY.with(|r| {
+        r.packages
+            .borrow()
+            .iter()
+            .find(|p| p.name == name || p.nicknames.borrow().iter().any(|n| n == name))
+            .cloned()
+    })
+}
+
+/// All packages, for `list-all-packages` and completion.
+pub fn all_packages() -> Vec<Rc<Package>> {
+    REGISTRY.with(|r| r.packages.borrow().clone())
+}
+
+/// Create a package (`make-package`, `defpackage`). Errors if it exists.
+pub fn make_package(name: &str, nicknames: &[String]) -> Result<Rc<Package>, String> {
+    if find_package(name).is_some() {
+        return Err(format!("A package named {name} already exists"));
+    }
+    let p = new_package(name, &[]);
+    *p.nicknames.borrow_mut() = nicknames.to_vec();
+    REGISTRY.with(|r| r.packages.borrow_mut().push(p.clone()));
+    Ok(p)
+}
+
+/// Remove a package (`delete-package`).
+pub fn delete_package(p: &Rc<Package>) {
+    REGISTRY.with(|r| r.packages.borrow_mut().retain(|q| !Rc::ptr_eq(p, q)));
+}
+
+pub fn cl_package() -> Rc<Package> {
+    find_package("COMMON-LISP").expect("COMMON-LISP exists from start-up")
+}
+pub fn keyword_package() -> Rc<Package> {
+    find_package("KEYWORD").expect("KEYWORD exists from start-up")
+}
+pub fn user_package() -> Rc<Package> {
+    find_package("COMMON-LISP-USER").expect("CL-USER exists from start-up")
+}
+
+/// `*package*` as the reader and printer see it.
+pub fn current_package() -> Rc<Package> {
+    CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(user_package)
+}
+
+pub fn set_current_package(p: Rc<Package>) {
+    CURRENT.with(|c| *c.borrow_mut() = Some(p));
+}
+
+/// Look a name up in a package: its own symbols, then inherited externals.
+pub fn find_symbol(name: &str, pkg: &Rc<Package>) -> Option<(Sym, Status)> {
+    if let Some(s) = pkg.external.borrow().get(name) {
+        return Some((s.clone(), Status::External));
+    }
+    if let Some(s) = pkg.internal.borrow().get(name) {
+        return Some((s.clone(), Status::Internal));
+    }
+    for u in pkg.uses.borrow().iter() {
+        if let Some(s) = u.external.borrow().get(name) {
+            return Some((s.clone(), Status::Inherited));
+        }
+    }
+    None
+}
+
+/// Intern `name` in `pkg` (CLHS `intern`). Keywords are external, constant,
+/// and evaluate to themselves.
+pub fn intern_in(name: &str, pkg: &Rc<Package>) -> Sym {
+    if let Some((s, _)) = find_symbol(name, pkg) {
+        return s;
+    }
+    let s = Rc::new(Symbol::new(name));
+    *s.package.borrow_mut() = Some(pkg.clone());
+    if pkg.name == "KEYWORD" {
+        *s.value.borrow_mut() = Some(Value::Symbol(s.clone()));
+        s.constant.set(true);
+        pkg.external.borrow_mut().insert(name.to_string(), s.clone());
+    } else {
+        pkg.internal.borrow_mut().insert(name.to_string(), s.clone());
+    }
+    s
+}
+
+/// Make `sym` external in its home package `pkg` (CLHS `export`).
+pub fn export(sym: &Sym, pkg: &Rc<Package>) {
+    pkg.internal.borrow_mut().remove(&sym.name);
+    pkg.external.borrow_mut().insert(sym.name.clone(), sym.clone());
+}
+
+/// Intern and export: how builtins define the standard symbols.
+pub fn intern_external(name: &str, pkg: &Rc<Package>) -> Sym {
+    let s = intern_in(name, pkg);
+    let home_is_pkg = s
+        .package
+        .borrow()
+        .as_ref()
+        .is_some_and(|p| Rc::ptr_eq(p, pkg));
+    if home_is_pkg {
+        export(&s, pkg);
+    }
+    s
+}
+
+/// A symbol of COMMON-LISP, exported (for the standard's own names).
+pub fn cl_sym(name: &str) -> Sym {
+    intern_external(name, &cl_package())
+}
+
+/// A keyword symbol.
+pub fn keyword(name: &str) -> Sym {
+    intern_in(name, &keyword_package())
+}
+
+/// A symbol as a Lisp value (NIL becomes `Value::Nil`).
+pub fn sym_value(s: Sym) -> Value {
+    if REGISTRY.with(|r| Rc::ptr_eq(&r.nil, &s)) {
+        Value::Nil
+    } else {
+        Value::Symbol(s)
+    }
+}
+
+/// Is `sym` accessible in `pkg` under its own name (so it prints unqualified)?
+pub fn is_accessible(sym: &Sym, pkg: &Rc<Package>) -> bool {
+    match find_symbol(&sym.name, pkg) {
+        Some((s, _)) => Rc::ptr_eq(&s, sym),
+        None => false,
+    }
+}

@@ -1,0 +1,291 @@
+//! Lisp streams (CLHS 21): standard streams, string streams and file
+//! streams, character or `(unsigned-byte 8)`.
+
+use std::cell::{Cell, RefCell};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+
+/// A Lisp stream.
+pub struct Stream {
+    pub kind: RefCell<StreamKind>,
+    /// `(unsigned-byte 8)` element type.
+    pub binary: bool,
+    /// The file name for file streams (`pathname`, `file-error`s).
+    pub path: Option<String>,
+    pub open: Cell<bool>,
+    /// Output column, for `fresh-line`, `~&` and `~T`.
+    pub column: Cell<usize>,
+}
+
+pub enum StreamKind {
+    Stdout,
+    Stderr,
+    Stdin(InputBuffer<Box<dyn BufRead>>),
+    StringOut(String),
+    StringIn(InputBuffer<io::Cursor<Vec<u8>>>),
+    FileIn(InputBuffer<BufReader<File>>),
+    FileOut(BufWriter<File>),
+    /// Output that is thrown away (`make-broadcast-stream` with no streams).
+    Null,
+    /// A two-way stream of input from one stream, output to another.
+    TwoWay(std::rc::Rc<Stream>, std::rc::Rc<Stream>),
+}
+
+/// Character input with one character of push-back (`unread-char`).
+pub struct InputBuffer<R> {
+    pub reader: R,
+    pub pushback: Vec<char>,
+    /// Bytes consumed so far (`file-position`).
+    pub position: u64,
+}
+
+impl<R: BufRead> InputBuffer<R> {
+    pub fn new(reader: R) -> Self {
+        InputBuffer {
+            reader,
+            pushback: Vec::new(),
+            position: 0,
+        }
+    }
+
+    /// Read one UTF-8 character; invalid bytes read as U+FFFD.
+    pub fn read_char(&mut self) -> io::Result<Option<char>> {
+        if let Some(c) = self.pushback.pop() {
+            self.position += c.len_utf8() as u64;
+            return Ok(Some(c));
+        }
+        let mut first = [0u8; 1];
+        if self.reader.read(&mut first)? == 0 {
+            return Ok(None);
+        }
+        self.position += 1;
+        let b = first[0];
+        let len = match b {
+            0x00..=0x7f => return Ok(Some(b as char)),
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf7 => 4,
+            _ => return Ok(Some('\u{fffd}')),
+        };
+        let mut buf = [b, 0, 0, 0];
+        for slot in buf.iter_mut().take(len).skip(1) {
+            let mut one = [0u8; 1];
+            if self.reader.read(&mut one)? == 0 {
+                return Ok(Some('\u{fffd}'));
+            }
+            self.position += 1;
+            *slot = one[0];
+        }
+        Ok(Some(
+            std::str::from_utf8(&buf[..len])
+                .ok()
+                .and_then(|s| s.chars().next())
+                .unwrap_or('\u{fffd}'),
+        ))
+    }
+
+    pub fn unread_char(&mut self, c: char) {
+        self.position = self.position.saturating_sub(c.len_utf8() as u64);
+        self.pushback.push(c);
+    }
+
+    /// Read a line without its newline; `None` at end of input. The flag
+    /// says whether the line ended without a newline (CL's second value).
+    pub fn read_line(&mut self) -> io::Result<Option<(String, bool)>> {
+        let mut line = String::new();
+        while let Some(c) = self.pushback.pop() {
+            self.position += c.len_utf8() as u64;
+            if c == '\n' {
+                return Ok(Some((line, false)));
+            }
+            line.push(c);
+        }
+        let mut bytes = Vec::new();
+        let n = self.reader.read_until(b'\n', &mut bytes)?;
+        self.position += n as u64;
+        if n == 0 && line.is_empty() {
+            return Ok(None);
+        }
+        let missing_newline = bytes.last() != Some(&b'\n');
+        if !missing_newline {
+            bytes.pop();
+        }
+        line.push_str(&String::from_utf8_lossy(&bytes));
+        Ok(Some((line, missing_newline)))
+    }
+
+    pub fn read_byte(&mut self) -> io::Result<Option<u8>> {
+        let mut one = [0u8; 1];
+        if self.reader.read(&mut one)? == 0 {
+            return Ok(None);
+        }
+        self.position += 1;
+        Ok(Some(one[0]))
+    }
+
+    /// Read everything that is left, as bytes.
+    pub fn read_to_end(&mut self) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        while let Some(c) = self.pushback.pop() {
+            let mut b = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+        }
+        self.reader.read_to_end(&mut out)?;
+        self.position += out.len() as u64;
+        Ok(out)
+    }
+}
+
+impl Stream {
+    pub fn new(kind: StreamKind) -> Stream {
+        Stream {
+            kind: RefCell::new(kind),
+            binary: false,
+            path: None,
+            open: Cell::new(true),
+            column: Cell::new(0),
+        }
+    }
+
+    pub fn string_input(s: &str) -> Stream {
+        Stream::new(StreamKind::StringIn(InputBuffer::new(io::Cursor::new(
+            s.as_bytes().to_vec(),
+        ))))
+    }
+
+    pub fn string_output() -> Stream {
+        Stream::new(StreamKind::StringOut(String::new()))
+    }
+
+    pub fn is_input(&self) -> bool {
+        match &*self.kind.borrow() {
+            StreamKind::Stdin(_) | StreamKind::StringIn(_) | StreamKind::FileIn(_) => true,
+            StreamKind::TwoWay(i, _) => i.is_input(),
+            _ => false,
+        }
+    }
+
+    pub fn is_output(&self) -> bool {
+        match &*self.kind.borrow() {
+            StreamKind::Stdout
+            | StreamKind::Stderr
+            | StreamKind::StringOut(_)
+            | StreamKind::FileOut(_)
+            | StreamKind::Null => true,
+            StreamKind::TwoWay(_, o) => o.is_output(),
+            _ => false,
+        }
+    }
+
+    /// Write text, tracking the column. Standard output is line-buffered by
+    /// the process's `stdout` lock; errors such as a closed pipe surface.
+    pub fn write_str(&self, s: &str) -> io::Result<()> {
+        if s.is_empty() {
+            return Ok(());
+        }
+        match s.rfind('\n') {
+            Some(i) => self.column.set(s[i + 1..].chars().count()),
+            None => self.column.set(self.column.get() + s.chars().count()),
+        }
+        match &mut *self.kind.borrow_mut() {
+            StreamKind::Stdout => io::stdout().write_all(s.as_bytes()),
+            StreamKind::Stderr => io::stderr().write_all(s.as_bytes()),
+            StreamKind::StringOut(buf) => {
+                buf.push_str(s);
+                Ok(())
+            }
+            StreamKind::FileOut(w) => w.write_all(s.as_bytes()),
+            StreamKind::Null => Ok(()),
+            StreamKind::TwoWay(_, o) => o.write_str(s),
+            _ => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "not an output stream",
+            )),
+        }
+    }
+
+    pub fn write_bytes(&self, b: &[u8]) -> io::Result<()> {
+        match &mut *self.kind.borrow_mut() {
+            StreamKind::Stdout => io::stdout().write_all(b),
+            StreamKind::Stderr => io::stderr().write_all(b),
+            StreamKind::FileOut(w) => w.write_all(b),
+            StreamKind::StringOut(buf) => {
+                buf.push_str(&String::from_utf8_lossy(b));
+                Ok(())
+            }
+            StreamKind::Null => Ok(()),
+            StreamKind::TwoWay(_, o) => o.write_bytes(b),
+            _ => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "not an output stream",
+            )),
+        }
+    }
+
+    pub fn flush(&self) -> io::Result<()> {
+        match &mut *self.kind.borrow_mut() {
+            StreamKind::Stdout => io::stdout().flush(),
+            StreamKind::Stderr => io::stderr().flush(),
+            StreamKind::FileOut(w) => w.flush(),
+            StreamKind::TwoWay(_, o) => o.flush(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Run `f` on the input buffer of an input stream.
+    pub fn with_input<T>(
+        &self,
+        f: impl FnOnce(&mut dyn InputOps) -> io::Result<T>,
+    ) -> io::Result<T> {
+        match &mut *self.kind.borrow_mut() {
+            StreamKind::Stdin(b) => f(b),
+            StreamKind::StringIn(b) => f(b),
+            StreamKind::FileIn(b) => f(b),
+            StreamKind::TwoWay(i, _) => i.with_input(f),
+            _ => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "not an input stream",
+            )),
+        }
+    }
+
+    /// The accumulated text of a string output stream, which is reset
+    /// (`get-output-stream-string`).
+    pub fn take_string(&self) -> Option<String> {
+        match &mut *self.kind.borrow_mut() {
+            StreamKind::StringOut(buf) => Some(std::mem::take(buf)),
+            _ => None,
+        }
+    }
+}
+
+/// Object-safe view of [`InputBuffer`] for any reader type.
+pub trait InputOps {
+    fn read_char(&mut self) -> io::Result<Option<char>>;
+    fn unread_char(&mut self, c: char);
+    fn read_line(&mut self) -> io::Result<Option<(String, bool)>>;
+    fn read_byte(&mut self) -> io::Result<Option<u8>>;
+    fn read_to_end(&mut self) -> io::Result<Vec<u8>>;
+    fn position(&self) -> u64;
+}
+
+impl<R: BufRead> InputOps for InputBuffer<R> {
+    fn read_char(&mut self) -> io::Result<Option<char>> {
+        InputBuffer::read_char(self)
+    }
+    fn unread_char(&mut self, c: char) {
+        InputBuffer::unread_char(self, c)
+    }
+    fn read_line(&mut self) -> io::Result<Option<(String, bool)>> {
+        InputBuffer::read_line(self)
+    }
+    fn read_byte(&mut self) -> io::Result<Option<u8>> {
+        InputBuffer::read_byte(self)
+    }
+    fn read_to_end(&mut self) -> io::Result<Vec<u8>> {
+        InputBuffer::read_to_end(self)
+    }
+    fn position(&self) -> u64 {
+        self.position
+    }
+}

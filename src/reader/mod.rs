@@ -1,0 +1,1 @@
+//! The Common Lisp reader (CLHS 2): text to forms, one form at a time.
