@@ -8,7 +8,15 @@
 //! - [`mail`]: the mail engine (SMTP session, TLS, MIME writer, wire
 //!   encoder). It knows nothing of Lisp.
 
+pub mod builtins;
+pub mod cli;
 pub mod eval;
 pub mod mail;
 pub mod printer;
 pub mod reader;
+pub mod repl;
+pub mod toplevel;
+
+/// Stack size of the thread that runs Lisp. The evaluator's depth limit
+/// (`Interp::max_depth`) keeps recursion well inside it.
+pub const STACK_SIZE: usize = 1 << 30;

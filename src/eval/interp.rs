@@ -1,11 +1,619 @@
-//! The interpreter state and the evaluator.
+//! The interpreter state, the evaluator and function application.
 
-use super::value::Value;
+use std::collections::HashMap;
+use std::rc::Rc;
 
-/// One interpreter: dynamic state of a running Lisp.
-#[derive(Default)]
+use super::env::Env;
+use super::package::{self, cl_sym, keyword};
+use super::value::{Cons, Function, StructClass, Sym, Value};
+use super::{LResult, Unwind};
+
+/// Hash a symbol by identity.
+#[derive(Clone)]
+pub struct SymKey(pub Sym);
+impl PartialEq for SymKey {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &o.0)
+    }
+}
+impl Eq for SymKey {}
+impl std::hash::Hash for SymKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (Rc::as_ptr(&self.0) as usize).hash(h)
+    }
+}
+
+/// How a handler established by `handler-bind` or `handler-case` reacts.
+#[derive(Clone)]
+pub enum Handler {
+    /// `handler-bind`: call the function; declining = returning.
+    Function(Value),
+    /// `handler-case`: unwind to the frame `id` and run clause `clause`.
+    Case { id: usize, clause: usize },
+}
+
+/// An active restart (`restart-case`, `with-simple-restart`, and the
+/// implicit ones of `warn` and `cerror`).
+#[derive(Clone)]
+pub struct RestartFrame {
+    pub name: Value,
+    pub id: usize,
+    pub index: usize,
+    pub report: Option<String>,
+}
+
+/// Where the form being evaluated came from, for error messages.
+#[derive(Clone, Debug, Default)]
+pub struct SourcePos {
+    pub file: Option<String>,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for SourcePos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}",
+            self.file.as_deref().unwrap_or("<input>"),
+            self.line,
+            self.column
+        )
+    }
+}
+
+/// One interpreter: the dynamic state of a running Lisp.
 pub struct Interp {
-    /// Values beyond the primary one of the last form, when it returned
-    /// other than exactly one value (see `values`).
+    /// All values of the last form when it returned other than exactly one
+    /// (CLHS 3.1.7). `None` means "just the primary value".
     pub mv: Option<Vec<Value>>,
+    next_id: usize,
+    /// Handler clusters, innermost last (CLHS 9.1.4.1).
+    pub handlers: Vec<Vec<(Value, Handler)>>,
+    pub restarts: Vec<RestartFrame>,
+    /// Saved values of dynamically bound symbols (shallow binding).
+    dyn_stack: Vec<(Sym, Option<Value>)>,
+    /// Active `catch` tags, innermost last.
+    pub catch_tags: Vec<Value>,
+    depth: usize,
+    /// Maximum evaluation depth before a stack-exhaustion error.
+    pub max_depth: usize,
+    /// Names of the functions being called, innermost last.
+    pub call_stack: Vec<Value>,
+    /// The call stack when the last unhandled error was signalled.
+    pub error_backtrace: Vec<String>,
+    /// Position of the top-level form being evaluated.
+    pub toplevel_pos: SourcePos,
+    /// Structure and condition classes by name.
+    pub classes: HashMap<SymKey, Rc<StructClass>>,
+    /// `setf` of structure accessors: accessor name → (class, slot index).
+    pub struct_accessors: HashMap<SymKey, (Rc<StructClass>, usize)>,
+    /// `defsetf` short form: access function → update function.
+    pub setf_functions: HashMap<SymKey, Value>,
+    /// Expansions of macro calls, by the identity of the calling cons.
+    pub(crate) macro_cache: HashMap<usize, (Rc<Cons>, Value)>,
+    /// Features of the host the script runs on: extension point for the
+    /// mail builtins (sink directory, routing, verbosity).
+    pub ext: HashMap<&'static str, Box<dyn std::any::Any>>,
+    pub s: WellKnown,
+}
+
+/// Symbols the evaluator refers to constantly.
+pub struct WellKnown {
+    pub quote: Sym,
+    pub function: Sym,
+    pub lambda: Sym,
+    pub setf: Sym,
+    pub declare: Sym,
+    pub special: Sym,
+    pub optional: Sym,
+    pub rest: Sym,
+    pub body: Sym,
+    pub key: Sym,
+    pub aux: Sym,
+    pub whole: Sym,
+    pub environment: Sym,
+    pub allow_other_keys: Sym,
+    pub kw_allow_other_keys: Sym,
+    pub otherwise: Sym,
+    pub t: Sym,
+    pub quasiquote: Sym,
+    pub unquote: Sym,
+    pub unquote_splicing: Sym,
+    pub standard_output: Sym,
+    pub error_output: Sym,
+    pub standard_input: Sym,
+    pub package: Sym,
+}
+
+impl WellKnown {
+    fn new() -> WellKnown {
+        let sl = package::find_package("SENDLETTER").expect("SENDLETTER package exists");
+        WellKnown {
+            quote: cl_sym("QUOTE"),
+            function: cl_sym("FUNCTION"),
+            lambda: cl_sym("LAMBDA"),
+            setf: cl_sym("SETF"),
+            declare: cl_sym("DECLARE"),
+            special: cl_sym("SPECIAL"),
+            optional: cl_sym("&OPTIONAL"),
+            rest: cl_sym("&REST"),
+            body: cl_sym("&BODY"),
+            key: cl_sym("&KEY"),
+            aux: cl_sym("&AUX"),
+            whole: cl_sym("&WHOLE"),
+            environment: cl_sym("&ENVIRONMENT"),
+            allow_other_keys: cl_sym("&ALLOW-OTHER-KEYS"),
+            kw_allow_other_keys: keyword("ALLOW-OTHER-KEYS"),
+            otherwise: cl_sym("OTHERWISE"),
+            t: package::t_symbol(),
+            quasiquote: package::intern_in("QUASIQUOTE", &sl),
+            unquote: package::intern_in("UNQUOTE", &sl),
+            unquote_splicing: package::intern_in("UNQUOTE-SPLICING", &sl),
+            standard_output: cl_sym("*STANDARD-OUTPUT*"),
+            error_output: cl_sym("*ERROR-OUTPUT*"),
+            standard_input: cl_sym("*STANDARD-INPUT*"),
+            package: cl_sym("*PACKAGE*"),
+        }
+    }
+}
+
+impl Default for Interp {
+    fn default() -> Self {
+        Interp::new()
+    }
+}
+
+impl Interp {
+    /// A fresh interpreter with the special forms and standard conditions
+    /// installed. Builtin functions are added by `crate::builtins::install`.
+    pub fn new() -> Interp {
+        let mut it = Interp {
+            mv: None,
+            next_id: 1,
+            handlers: Vec::new(),
+            restarts: Vec::new(),
+            dyn_stack: Vec::new(),
+            catch_tags: Vec::new(),
+            depth: 0,
+            max_depth: 10_000,
+            call_stack: Vec::new(),
+            error_backtrace: Vec::new(),
+            toplevel_pos: SourcePos::default(),
+            classes: HashMap::new(),
+            struct_accessors: HashMap::new(),
+            setf_functions: HashMap::new(),
+            macro_cache: HashMap::new(),
+            ext: HashMap::new(),
+            s: WellKnown::new(),
+        };
+        super::special::install();
+        super::condition::install_classes(&mut it);
+        it
+    }
+
+    pub fn new_id(&mut self) -> usize {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    // ----- values -----------------------------------------------------
+
+    /// Return several values from a builtin (CLHS `values`).
+    pub fn values(&mut self, vals: Vec<Value>) -> Value {
+        let first = vals.first().cloned().unwrap_or(Value::Nil);
+        self.mv = if vals.len() == 1 { None } else { Some(vals) };
+        first
+    }
+
+    /// All values of the form that just returned `primary`.
+    pub fn take_values(&mut self, primary: Value) -> Vec<Value> {
+        match self.mv.take() {
+            Some(v) => v,
+            None => vec![primary],
+        }
+    }
+
+    // ----- dynamic binding ------------------------------------------------
+
+    /// Bind a special variable until [`Interp::unbind_to`] (shallow binding:
+    /// the symbol's cell holds the current value; the old one is saved).
+    pub fn bind_special(&mut self, sym: &Sym, value: Value) {
+        let old = sym.value.replace(Some(value));
+        self.dyn_stack.push((sym.clone(), old));
+    }
+
+    pub fn dyn_mark(&self) -> usize {
+        self.dyn_stack.len()
+    }
+
+    pub fn unbind_to(&mut self, mark: usize) {
+        while self.dyn_stack.len() > mark {
+            if let Some((sym, old)) = self.dyn_stack.pop() {
+                *sym.value.borrow_mut() = old;
+            }
+        }
+    }
+
+    /// The current value of a special variable, if bound.
+    pub fn symbol_value(&self, sym: &Sym) -> Option<Value> {
+        sym.value.borrow().clone()
+    }
+
+    // ----- evaluation -----------------------------------------------------
+
+    /// Evaluate `form` in `env` (CLHS 3.1.2).
+    pub fn eval(&mut self, form: &Value, env: &Env) -> LResult<Value> {
+        self.mv = None;
+        match form {
+            Value::Symbol(s) => self.eval_symbol(s, env),
+            Value::Cons(c) => {
+                self.depth += 1;
+                if self.depth > self.max_depth {
+                    self.depth -= 1;
+                    return Err(self.stack_exhausted());
+                }
+                let r = self.eval_compound(form, c, env);
+                self.depth -= 1;
+                r
+            }
+            _ => Ok(form.clone()),
+        }
+    }
+
+    fn stack_exhausted(&mut self) -> Unwind {
+        // Give handlers room to run: they need stack themselves.
+        self.depth = self.depth.saturating_sub(200);
+        let c = self.make_error(
+            "STORAGE-CONDITION",
+            "Control stack exhausted (the recursion is too deep).",
+        );
+        let r = self.raise(c);
+        self.depth += 200;
+        r
+    }
+
+    /// Evaluate forms in sequence, returning the last one's values.
+    pub fn progn(&mut self, body: &Value, env: &Env) -> LResult<Value> {
+        let mut result = Value::Nil;
+        self.mv = None;
+        let mut cur = body.clone();
+        while let Value::Cons(c) = cur {
+            let form = c.car.borrow().clone();
+            result = self.eval(&form, env)?;
+            cur = c.cdr.borrow().clone();
+        }
+        Ok(result)
+    }
+
+    fn eval_symbol(&mut self, s: &Sym, env: &Env) -> LResult<Value> {
+        if let Some(b) = env.lookup_var(s) {
+            if b.symbol_macro {
+                let exp = b.value.borrow().clone();
+                return self.eval(&exp, env);
+            }
+            if !b.special {
+                return Ok(b.value.borrow().clone());
+            }
+        }
+        if let Some(v) = s.value.borrow().as_ref() {
+            return Ok(v.clone());
+        }
+        let c = self.make_condition("UNBOUND-VARIABLE", &[("NAME", Value::Symbol(s.clone()))]);
+        Err(self.raise(c))
+    }
+
+    fn eval_compound(&mut self, form: &Value, c: &Rc<Cons>, env: &Env) -> LResult<Value> {
+        let head = c.car.borrow().clone();
+        let args = c.cdr.borrow().clone();
+        match &head {
+            Value::Symbol(s) => {
+                let sf = s.special_form.get();
+                if sf != 0 {
+                    return self.eval_special(sf, s, &args, env, form);
+                }
+                if let Some(b) = env.lookup_fun(s) {
+                    let f = b.func.borrow().clone();
+                    if b.is_macro {
+                        let exp = self.expand_with(&f, form, env)?;
+                        return self.eval(&exp, env);
+                    }
+                    let argv = self.eval_args(&args, env)?;
+                    return self.apply_named(&f, &argv, &head);
+                }
+                let f = s.function.borrow().clone();
+                if let Some(f) = f {
+                    let argv = self.eval_args(&args, env)?;
+                    return self.apply_named(&f, &argv, &head);
+                }
+                let m = s.macro_fn.borrow().clone();
+                if let Some(m) = m {
+                    let exp = self.macroexpand_cached(&m, form, c, env)?;
+                    return self.eval(&exp, env);
+                }
+                Err(self.undefined_function(&head))
+            }
+            Value::Cons(_) if head.car().is_sym(&self.s.lambda) => {
+                let f = self.make_closure(&head.cdr(), env, None, None)?;
+                let argv = self.eval_args(&args, env)?;
+                self.apply(&f, &argv)
+            }
+            _ => {
+                let msg = format!(
+                    "Illegal function call: {} is not a function name",
+                    crate::printer::prin1_to_string(&head)
+                );
+                let c = self.make_error("PROGRAM-ERROR", &msg);
+                Err(self.raise(c))
+            }
+        }
+    }
+
+    pub fn undefined_function(&mut self, name: &Value) -> Unwind {
+        let c = self.make_condition("UNDEFINED-FUNCTION", &[("NAME", name.clone())]);
+        self.raise(c)
+    }
+
+    fn eval_args(&mut self, args: &Value, env: &Env) -> LResult<Vec<Value>> {
+        let mut out = Vec::new();
+        let mut cur = args.clone();
+        while let Value::Cons(c) = cur {
+            let form = c.car.borrow().clone();
+            out.push(self.eval(&form, env)?);
+            cur = c.cdr.borrow().clone();
+        }
+        self.mv = None;
+        Ok(out)
+    }
+
+    fn macroexpand_cached(
+        &mut self,
+        m: &Value,
+        form: &Value,
+        c: &Rc<Cons>,
+        env: &Env,
+    ) -> LResult<Value> {
+        let key = Rc::as_ptr(c) as usize;
+        if let Some((_, exp)) = self.macro_cache.get(&key) {
+            return Ok(exp.clone());
+        }
+        let exp = self.expand_with(m, form, env)?;
+        self.macro_cache.insert(key, (c.clone(), exp.clone()));
+        Ok(exp)
+    }
+
+    /// Call a macro function on a form (CLHS 3.1.2.1.2.2).
+    pub fn expand_with(&mut self, m: &Value, form: &Value, _env: &Env) -> LResult<Value> {
+        self.apply(m, &[form.clone(), Value::Nil])
+    }
+
+    /// Expand `form` once if it is a macro call: (expansion, expanded-p).
+    pub fn macroexpand_1(&mut self, form: &Value, env: &Env) -> LResult<(Value, bool)> {
+        if let Value::Cons(_) = form {
+            if let Value::Symbol(s) = form.car() {
+                if let Some(b) = env.lookup_fun(&s) {
+                    if b.is_macro {
+                        let f = b.func.borrow().clone();
+                        return Ok((self.expand_with(&f, form, env)?, true));
+                    }
+                    return Ok((form.clone(), false));
+                }
+                let m = s.macro_fn.borrow().clone();
+                if let Some(m) = m {
+                    if s.function.borrow().is_none() {
+                        return Ok((self.expand_with(&m, form, env)?, true));
+                    }
+                }
+            }
+        } else if let Value::Symbol(s) = form {
+            if let Some(b) = env.lookup_var(s) {
+                if b.symbol_macro {
+                    return Ok((b.value.borrow().clone(), true));
+                }
+            }
+        }
+        Ok((form.clone(), false))
+    }
+
+    /// Expand until the form is no longer a macro call.
+    pub fn macroexpand(&mut self, form: &Value, env: &Env) -> LResult<(Value, bool)> {
+        let mut cur = form.clone();
+        let mut any = false;
+        loop {
+            let (next, expanded) = self.macroexpand_1(&cur, env)?;
+            if !expanded {
+                return Ok((cur, any));
+            }
+            any = true;
+            cur = next;
+        }
+    }
+
+    // ----- application ----------------------------------------------------
+
+    /// Resolve a function designator: a function, or a symbol naming a
+    /// global function (CLHS 1.4.1.5).
+    pub fn resolve_function(&mut self, f: &Value) -> LResult<Value> {
+        match f {
+            Value::Function(_) => Ok(f.clone()),
+            Value::Symbol(s) => {
+                let g = s.function.borrow().clone();
+                match g {
+                    Some(g) => Ok(g),
+                    None => Err(self.undefined_function(f)),
+                }
+            }
+            _ => {
+                let c = self.type_error(f, "(OR FUNCTION SYMBOL)");
+                Err(self.raise(c))
+            }
+        }
+    }
+
+    fn apply_named(&mut self, f: &Value, args: &[Value], _name: &Value) -> LResult<Value> {
+        self.apply(f, args)
+    }
+
+    /// Call a function designator with arguments (`funcall`).
+    pub fn apply(&mut self, f: &Value, args: &[Value]) -> LResult<Value> {
+        let func = match f {
+            Value::Function(func) => func.clone(),
+            _ => {
+                let g = self.resolve_function(f)?;
+                match g {
+                    Value::Function(func) => func,
+                    _ => return Err(self.undefined_function(f)),
+                }
+            }
+        };
+        match &*func {
+            Function::Builtin(b) => {
+                if args.len() < b.min_args || b.max_args.is_some_and(|m| args.len() > m) {
+                    let msg = format!(
+                        "invalid number of arguments to {}: {}",
+                        b.name.name,
+                        args.len()
+                    );
+                    let c = self.make_error("PROGRAM-ERROR", &msg);
+                    return Err(self.raise(c));
+                }
+                self.mv = None;
+                self.call_stack.push(Value::Symbol(b.name.clone()));
+                let r = (b.f)(self, args);
+                self.call_stack.pop();
+                match r {
+                    Err(Unwind::Signal(c)) => Err(self.raise(c)),
+                    other => other,
+                }
+            }
+            Function::Native(n) => {
+                self.mv = None;
+                self.call_stack.push(Value::Symbol(n.name.clone()));
+                let r = (n.f)(self, args);
+                self.call_stack.pop();
+                match r {
+                    Err(Unwind::Signal(c)) => Err(self.raise(c)),
+                    other => other,
+                }
+            }
+            Function::Closure(cl) => {
+                self.depth += 1;
+                if self.depth > self.max_depth {
+                    self.depth -= 1;
+                    return Err(self.stack_exhausted());
+                }
+                let name = cl
+                    .name
+                    .borrow()
+                    .clone()
+                    .unwrap_or_else(|| Value::Symbol(self.s.lambda.clone()));
+                self.call_stack.push(name);
+                let r = self.call_closure(cl, args);
+                self.call_stack.pop();
+                self.depth -= 1;
+                r
+            }
+        }
+    }
+
+    fn call_closure(&mut self, cl: &super::value::Closure, args: &[Value]) -> LResult<Value> {
+        let mark = self.dyn_mark();
+        let r = (|| {
+            let mut env = if cl.is_macro {
+                let form = args.first().cloned().unwrap_or(Value::Nil);
+                let mut env = self.destructure(&cl.lambda_list, &form.cdr(), &cl.env)?;
+                if let Some(super::lambda::Param::Var(w)) = &cl.lambda_list.whole {
+                    env = env.bind_var(w.clone(), form.clone());
+                }
+                if let Some(e) = &cl.lambda_list.env {
+                    env = env.bind_var(e.clone(), Value::Nil);
+                }
+                env
+            } else {
+                self.bind_lambda_list(&cl.lambda_list, args, &cl.env, false)?
+            };
+            match &cl.block {
+                Some(name) => {
+                    let id = self.new_id();
+                    env = env.bind_block(name.clone(), id);
+                    match self.progn(&cl.body, &env) {
+                        Err(Unwind::ReturnFrom { id: rid, values }) if rid == id => {
+                            Ok(self.values(values))
+                        }
+                        other => other,
+                    }
+                }
+                None => self.progn(&cl.body, &env),
+            }
+        })();
+        self.unbind_to(mark);
+        r
+    }
+
+    /// Call a global function by name (used by builtins that defer to Lisp).
+    pub fn call_named(&mut self, name: &Sym, args: &[Value]) -> LResult<Value> {
+        self.apply(&Value::Symbol(name.clone()), args)
+    }
+
+    /// Make a closure from `(lambda-list . body)`.
+    pub fn make_closure(
+        &mut self,
+        lambda: &Value,
+        env: &Env,
+        name: Option<Value>,
+        block: Option<Sym>,
+    ) -> LResult<Value> {
+        let ll = self.parse_lambda_list(&lambda.car(), false)?;
+        let body = self.strip_declarations(&lambda.cdr(), true);
+        Ok(Value::Function(Rc::new(Function::Closure(
+            super::value::Closure {
+                name: std::cell::RefCell::new(name),
+                lambda_list: Rc::new(ll),
+                body,
+                env: env.clone(),
+                block,
+                is_macro: false,
+            },
+        ))))
+    }
+
+    /// Drop leading `declare` forms (and a docstring when `doc_allowed` and
+    /// more forms follow): declarations other than `special` are ignored.
+    pub fn strip_declarations(&self, body: &Value, doc_allowed: bool) -> Value {
+        let mut cur = body.clone();
+        loop {
+            let first = cur.car();
+            let rest = cur.cdr();
+            if first.is_cons() && first.car().is_sym(&self.s.declare) {
+                cur = rest;
+            } else if doc_allowed && matches!(first, Value::String(_)) && rest.is_cons() {
+                cur = rest;
+            } else {
+                return cur;
+            }
+        }
+    }
+
+    /// Symbols declared `special` in the leading declarations of `body`.
+    pub fn special_declarations(&self, body: &Value) -> Vec<Sym> {
+        let mut out = Vec::new();
+        for form in body.iter() {
+            if !(form.is_cons() && form.car().is_sym(&self.s.declare)) {
+                if matches!(form, Value::String(_)) {
+                    continue;
+                }
+                break;
+            }
+            for spec in form.cdr().iter() {
+                if spec.car().is_sym(&self.s.special) {
+                    for v in spec.cdr().iter() {
+                        if let Value::Symbol(s) = v {
+                            out.push(s);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
 }

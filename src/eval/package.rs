@@ -44,7 +44,6 @@ struct Registry {
 
 thread_local! {
     static REGISTRY: Registry = Registry::new();
-    static CURRENT: RefCell<Option<Rc<Package>>> = const { RefCell::new(None) };
 }
 
 fn new_package(name: &str, nicknames: &[&str]) -> Rc<Package> {
@@ -150,13 +149,18 @@ pub fn user_package() -> Rc<Package> {
     find_package("COMMON-LISP-USER").expect("CL-USER exists from start-up")
 }
 
-/// `*package*` as the reader and printer see it.
+/// `*package*` as the reader and printer see it: the current value of the
+/// variable (shallow binding keeps it in the symbol's cell).
 pub fn current_package() -> Rc<Package> {
-    CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(user_package)
+    let cell = cl_sym("*PACKAGE*").value.borrow().clone();
+    match cell {
+        Some(Value::Package(p)) => p,
+        _ => user_package(),
+    }
 }
 
 pub fn set_current_package(p: Rc<Package>) {
-    CURRENT.with(|c| *c.borrow_mut() = Some(p));
+    *cl_sym("*PACKAGE*").value.borrow_mut() = Some(Value::Package(p));
 }
 
 /// Look a name up in a package: its own symbols, then inherited externals.
@@ -186,9 +190,13 @@ pub fn intern_in(name: &str, pkg: &Rc<Package>) -> Sym {
     if pkg.name == "KEYWORD" {
         *s.value.borrow_mut() = Some(Value::Symbol(s.clone()));
         s.constant.set(true);
-        pkg.external.borrow_mut().insert(name.to_string(), s.clone());
+        pkg.external
+            .borrow_mut()
+            .insert(name.to_string(), s.clone());
     } else {
-        pkg.internal.borrow_mut().insert(name.to_string(), s.clone());
+        pkg.internal
+            .borrow_mut()
+            .insert(name.to_string(), s.clone());
     }
     s
 }
@@ -196,7 +204,9 @@ pub fn intern_in(name: &str, pkg: &Rc<Package>) -> Sym {
 /// Make `sym` external in its home package `pkg` (CLHS `export`).
 pub fn export(sym: &Sym, pkg: &Rc<Package>) {
     pkg.internal.borrow_mut().remove(&sym.name);
-    pkg.external.borrow_mut().insert(sym.name.clone(), sym.clone());
+    pkg.external
+        .borrow_mut()
+        .insert(sym.name.clone(), sym.clone());
 }
 
 /// Intern and export: how builtins define the standard symbols.

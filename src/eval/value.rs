@@ -102,7 +102,18 @@ pub type BuiltinFn = fn(&mut crate::eval::Interp, &[Value]) -> crate::eval::LRes
 pub enum Function {
     Builtin(Builtin),
     Closure(Closure),
+    /// A function made at run time in Rust (structure accessors and
+    /// constructors).
+    Native(Native),
 }
+
+/// See [`Function::Native`].
+pub struct Native {
+    pub name: Sym,
+    pub f: NativeFn,
+}
+
+pub type NativeFn = Rc<dyn Fn(&mut crate::eval::Interp, &[Value]) -> crate::eval::LResult<Value>>;
 
 pub struct Builtin {
     pub name: Sym,
@@ -119,6 +130,9 @@ pub struct Closure {
     pub env: crate::eval::env::Env,
     /// Implicit block name (`defun` establishes one named after the function).
     pub block: Option<Sym>,
+    /// A macro expander: called with the whole form, destructured against
+    /// `lambda_list` (CLHS 3.4.4).
+    pub is_macro: bool,
 }
 
 /// A hash table: `eq`, `eql`, `equal` or `equalp`.
@@ -198,6 +212,9 @@ pub struct StructClass {
     pub parent: Option<Rc<StructClass>>,
     /// All slots, inherited ones first.
     pub slots: Vec<SlotDef>,
+    /// Further superclasses by name (CL's `simple-error` is both a
+    /// `simple-condition` and an `error`).
+    pub mixins: Vec<Sym>,
     pub is_condition: bool,
     /// `:report` of a condition class: a string or a function of (condition stream).
     pub report: RefCell<Option<Value>>,
@@ -218,7 +235,7 @@ impl StructClass {
     pub fn is_subclass_of(&self, name: &Sym) -> bool {
         let mut c: Option<&StructClass> = Some(self);
         while let Some(k) = c {
-            if Rc::ptr_eq(&k.name, name) {
+            if Rc::ptr_eq(&k.name, name) || k.mixins.iter().any(|m| Rc::ptr_eq(m, name)) {
                 return true;
             }
             c = k.parent.as_deref();
@@ -344,7 +361,13 @@ impl Value {
     pub fn is_sym(&self, s: &Sym) -> bool {
         match self {
             Value::Symbol(x) => Rc::ptr_eq(x, s),
-            Value::Nil => s.name == "NIL" && s.package.borrow().as_ref().is_some_and(|p| p.name == "COMMON-LISP"),
+            Value::Nil => {
+                s.name == "NIL"
+                    && s.package
+                        .borrow()
+                        .as_ref()
+                        .is_some_and(|p| p.name == "COMMON-LISP")
+            }
             _ => false,
         }
     }

@@ -1,0 +1,3 @@
+//! Builtins: chars.
+
+pub const BUILTINS: &[super::BuiltinDef] = &[];

@@ -1,0 +1,833 @@
+//! Evaluation, control, equality, symbols and the condition functions.
+
+use std::rc::Rc;
+
+use super::args::{self, type_err};
+use super::{BuiltinDef, MANY};
+use crate::def;
+use crate::eval::env::Env;
+use crate::eval::package::{self, cl_sym, sym_value};
+use crate::eval::value::{Function, Value};
+use crate::eval::{Interp, LResult, Unwind};
+
+pub const BUILTINS: &[BuiltinDef] = &[
+    def!("FUNCALL", "(function &rest args)", 1, MANY, funcall, "Call FUNCTION with ARGS."),
+    def!("APPLY", "(function &rest args+)", 1, MANY, apply, "Call FUNCTION with ARGS, the last of which is a list of further arguments."),
+    def!("VALUES", "(&rest values)", 0, MANY, values, "Return VALUES as multiple values."),
+    def!("VALUES-LIST", "(list)", 1, 1, values_list, "Return the elements of LIST as multiple values."),
+    def!("EVAL", "(form)", 1, 1, eval, "Evaluate FORM in the null lexical environment."),
+    def!("MACROEXPAND-1", "(form &optional env)", 1, 2, macroexpand_1, "Expand FORM once if it is a macro call."),
+    def!("MACROEXPAND", "(form &optional env)", 1, 2, macroexpand, "Expand FORM until it is not a macro call."),
+    def!("EQ", "(x y)", 2, 2, eq, "True if X and Y are the same object."),
+    def!("EQL", "(x y)", 2, 2, eql, "True if X and Y are EQ, or numbers of the same type and value, or the same character."),
+    def!("EQUAL", "(x y)", 2, 2, equal, "Structural equality: conses, strings, pathnames compared by contents."),
+    def!("EQUALP", "(x y)", 2, 2, equalp, "Like EQUAL, ignoring case and numeric type, descending into vectors, structures and hash tables."),
+    def!("NOT", "(x)", 1, 1, not, "True if X is NIL."),
+    def!("NULL", "(x)", 1, 1, not, "True if X is NIL."),
+    def!("IDENTITY", "(x)", 1, 1, identity, "Return X."),
+    def!("CONSTANTLY", "(value)", 1, 1, constantly, "A function that always returns VALUE."),
+    def!("COMPLEMENT", "(function)", 1, 1, complement, "A function returning the negation of FUNCTION's result."),
+    def!("FUNCTIONP", "(x)", 1, 1, functionp, "True if X is a function."),
+    def!("SYMBOLP", "(x)", 1, 1, symbolp, "True if X is a symbol."),
+    def!("KEYWORDP", "(x)", 1, 1, keywordp, "True if X is a keyword."),
+    def!("BOUNDP", "(symbol)", 1, 1, boundp, "True if SYMBOL has a global or dynamic value."),
+    def!("FBOUNDP", "(name)", 1, 1, fboundp, "True if NAME names a function, macro or special operator."),
+    def!("MAKUNBOUND", "(symbol)", 1, 1, makunbound, "Make SYMBOL unbound."),
+    def!("FMAKUNBOUND", "(name)", 1, 1, fmakunbound, "Remove the function definition of NAME."),
+    def!("SYMBOL-NAME", "(symbol)", 1, 1, symbol_name, "The name of SYMBOL."),
+    def!("SYMBOL-VALUE", "(symbol)", 1, 1, symbol_value, "The dynamic value of SYMBOL."),
+    def!("SET", "(symbol value)", 2, 2, set, "Set the dynamic value of SYMBOL."),
+    def!("SYMBOL-FUNCTION", "(symbol)", 1, 1, symbol_function, "The global function of SYMBOL."),
+    def!("FDEFINITION", "(name)", 1, 1, symbol_function, "The global function named NAME."),
+    def!("SYMBOL-PACKAGE", "(symbol)", 1, 1, symbol_package, "The home package of SYMBOL."),
+    def!("SYMBOL-PLIST", "(symbol)", 1, 1, symbol_plist, "The property list of SYMBOL."),
+    def!("GET", "(symbol indicator &optional default)", 2, 3, get, "The INDICATOR property of SYMBOL."),
+    def!("REMPROP", "(symbol indicator)", 2, 2, remprop, "Remove the INDICATOR property of SYMBOL."),
+    def!("MAKE-SYMBOL", "(name)", 1, 1, make_symbol, "A fresh uninterned symbol."),
+    def!("GENSYM", "(&optional prefix)", 0, 1, gensym, "A fresh uninterned symbol named G<counter>."),
+    def!("GENTEMP", "(&optional prefix package)", 0, 2, gentemp, "A fresh interned symbol."),
+    def!("INTERN", "(name &optional package)", 1, 2, intern, "Find or create the symbol NAME in PACKAGE."),
+    def!("FIND-SYMBOL", "(name &optional package)", 1, 2, find_symbol, "The symbol NAME accessible in PACKAGE, and its status."),
+    def!("FIND-PACKAGE", "(name)", 1, 1, find_package, "The package named NAME, or NIL."),
+    def!("MAKE-PACKAGE", "(name &key nicknames use)", 1, MANY, make_package, "Create a package."),
+    def!("PACKAGE-NAME", "(package)", 1, 1, package_name, "The name of PACKAGE."),
+    def!("LIST-ALL-PACKAGES", "()", 0, 0, list_all_packages, "All packages."),
+    def!("USE-PACKAGE", "(packages &optional package)", 1, 2, use_package, "Make the external symbols of PACKAGES accessible in PACKAGE."),
+    def!("EXPORT", "(symbols &optional package)", 1, 2, export, "Make SYMBOLS external in PACKAGE."),
+    def!("SPECIAL-OPERATOR-P", "(symbol)", 1, 1, special_operator_p, "True if SYMBOL names a special operator."),
+    def!("MACRO-FUNCTION", "(symbol &optional env)", 1, 2, macro_function, "The macro function of SYMBOL, or NIL."),
+    def!("DOCUMENTATION", "(name doc-type)", 2, 2, documentation, "The documentation string of NAME."),
+    def!("ERROR", "(datum &rest arguments)", 1, MANY, error, "Signal an error."),
+    def!("CERROR", "(continue-format datum &rest arguments)", 2, MANY, cerror, "Signal an error with a CONTINUE restart."),
+    def!("SIGNAL", "(datum &rest arguments)", 1, MANY, signal, "Signal a condition; return NIL if no handler takes it."),
+    def!("WARN", "(datum &rest arguments)", 1, MANY, warn, "Signal a warning; print it to *ERROR-OUTPUT* unless muffled."),
+    def!("MAKE-CONDITION", "(type &rest initargs)", 1, MANY, make_condition, "Make a condition object."),
+    def!("INVOKE-RESTART", "(restart &rest arguments)", 1, MANY, invoke_restart, "Transfer control to RESTART."),
+    def!("FIND-RESTART", "(name &optional condition)", 1, 2, find_restart, "The innermost active restart named NAME."),
+    def!("COMPUTE-RESTARTS", "(&optional condition)", 0, 1, compute_restarts, "The active restarts, innermost first."),
+    def!("RESTART-NAME", "(restart)", 1, 1, restart_name, "The name of RESTART."),
+    def!("MUFFLE-WARNING", "(&optional condition)", 0, 1, muffle_warning, "Invoke the MUFFLE-WARNING restart."),
+    def!("CONTINUE", "(&optional condition)", 0, 1, continue_, "Invoke the CONTINUE restart, if there is one."),
+    def!("ABORT", "(&optional condition)", 0, 1, abort, "Invoke the ABORT restart."),
+    def!("SIMPLE-CONDITION-FORMAT-CONTROL", "(condition)", 1, 1, format_control, "The format control of a simple condition."),
+    def!("SIMPLE-CONDITION-FORMAT-ARGUMENTS", "(condition)", 1, 1, format_arguments, "The format arguments of a simple condition."),
+    def!("TYPE-ERROR-DATUM", "(condition)", 1, 1, type_error_datum, "The offending datum of a TYPE-ERROR."),
+    def!("TYPE-ERROR-EXPECTED-TYPE", "(condition)", 1, 1, type_error_expected, "The expected type of a TYPE-ERROR."),
+    def!("CELL-ERROR-NAME", "(condition)", 1, 1, cell_error_name, "The name in a CELL-ERROR."),
+    def!("FILE-ERROR-PATHNAME", "(condition)", 1, 1, file_error_pathname, "The pathname of a FILE-ERROR."),
+    def!("STREAM-ERROR-STREAM", "(condition)", 1, 1, stream_error_stream, "The stream of a STREAM-ERROR."),
+    def!("ARITHMETIC-ERROR-OPERATION", "(condition)", 1, 1, arith_op, "The operation of an ARITHMETIC-ERROR."),
+    def!("ARITHMETIC-ERROR-OPERANDS", "(condition)", 1, 1, arith_operands, "The operands of an ARITHMETIC-ERROR."),
+    def!("TYPEP", "(object type)", 2, 3, typep, "True if OBJECT is of TYPE."),
+    def!("TYPE-OF", "(object)", 1, 1, type_of, "The type of OBJECT."),
+    def!("SUBTYPEP", "(type1 type2)", 2, 3, subtypep, "Is TYPE1 a subtype of TYPE2? (class types and identical types)"),
+    def!("SENDLETTER" : "%MAKE-STRUCT", "(name &rest initargs)", 1, MANY, make_struct, "Make a structure instance."),
+    def!("COMPILE", "(name &optional definition)", 1, 2, compile, "Return the function: sendletter interprets everything."),
+];
+
+fn funcall(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    it.apply(&a[0], &a[1..])
+}
+
+fn apply(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let mut argv: Vec<Value> = a[1..a.len().max(1)].to_vec();
+    if a.len() > 1 {
+        let last = argv.pop().unwrap_or(Value::Nil);
+        let spread = args::list(it, &last)?;
+        argv.extend(spread);
+    }
+    it.apply(&a[0], &argv)
+}
+
+fn values(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(it.values(a.to_vec()))
+}
+
+fn values_list(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let items = args::list(it, &a[0])?;
+    Ok(it.values(items))
+}
+
+fn eval(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let env = Env::default();
+    it.eval(&a[0], &env)
+}
+
+fn macroexpand_1(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let env = Env::default();
+    let (f, e) = it.macroexpand_1(&a[0], &env)?;
+    Ok(it.values(vec![f, Value::bool(e)]))
+}
+
+fn macroexpand(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let env = Env::default();
+    let (f, e) = it.macroexpand(&a[0], &env)?;
+    Ok(it.values(vec![f, Value::bool(e)]))
+}
+
+fn eq(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(a[0].eq(&a[1])))
+}
+
+fn eql(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(a[0].eql(&a[1])))
+}
+
+/// `equal` (CLHS): recursive on conses, strings by contents, pathnames.
+pub fn equal_values(x: &Value, y: &Value) -> bool {
+    match (x, y) {
+        (Value::Cons(_), Value::Cons(_)) => {
+            let (mut a, mut b) = (x.clone(), y.clone());
+            loop {
+                match (&a, &b) {
+                    (Value::Cons(ca), Value::Cons(cb)) => {
+                        if Rc::ptr_eq(ca, cb) {
+                            return true;
+                        }
+                        if !equal_values(&ca.car.borrow(), &cb.car.borrow()) {
+                            return false;
+                        }
+                        let (na, nb) = (ca.cdr.borrow().clone(), cb.cdr.borrow().clone());
+                        a = na;
+                        b = nb;
+                    }
+                    _ => return equal_values(&a, &b),
+                }
+            }
+        }
+        (Value::String(a), Value::String(b)) => *a.borrow() == *b.borrow(),
+        (Value::Bytes(a), Value::Bytes(b)) => *a.borrow() == *b.borrow(),
+        (Value::Pathname(a), Value::Pathname(b)) => a == b,
+        _ => x.eql(y),
+    }
+}
+
+fn equal(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(equal_values(&a[0], &a[1])))
+}
+
+/// `equalp` (CLHS): case-insensitive characters and strings, numbers by
+/// `=`, elementwise on conses, vectors, structures and hash tables.
+pub fn equalp_values(x: &Value, y: &Value) -> bool {
+    use crate::eval::types::number_f64;
+    let is_num = |v: &Value| {
+        matches!(
+            v,
+            Value::Fixnum(_)
+                | Value::Bignum(_)
+                | Value::Ratio(_)
+                | Value::Single(_)
+                | Value::Double(_)
+        )
+    };
+    match (x, y) {
+        _ if is_num(x) && is_num(y) => {
+            if let (Value::Fixnum(a), Value::Fixnum(b)) = (x, y) {
+                return a == b;
+            }
+            x.eql(y) || number_f64(x) == number_f64(y)
+        }
+        (Value::Char(a), Value::Char(b)) => a.to_lowercase().eq(b.to_lowercase()),
+        (Value::Cons(_), Value::Cons(_)) => {
+            equalp_values(&x.car(), &y.car()) && equalp_values(&x.cdr(), &y.cdr())
+        }
+        (Value::Struct(a), Value::Struct(b)) => {
+            Rc::ptr_eq(&a.class, &b.class)
+                && a.slots
+                    .borrow()
+                    .iter()
+                    .zip(b.slots.borrow().iter())
+                    .all(|(p, q)| equalp_values(p, q))
+        }
+        (Value::HashTable(a), Value::HashTable(b)) => {
+            let (ma, mb) = (a.map.borrow(), b.map.borrow());
+            ma.len() == mb.len()
+                && ma
+                    .iter()
+                    .all(|(k, (_, v))| mb.get(k).is_some_and(|(_, w)| equalp_values(v, w)))
+        }
+        _ => match (seq_items(x), seq_items(y)) {
+            (Some(a), Some(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(p, q)| equalp_values(p, q))
+            }
+            _ => equal_values(x, y),
+        },
+    }
+}
+
+fn seq_items(v: &Value) -> Option<Vec<Value>> {
+    match v {
+        Value::String(s) => Some(s.borrow().chars().map(Value::Char).collect()),
+        Value::Vector(v) => Some(v.borrow().clone()),
+        Value::Bytes(b) => Some(
+            b.borrow()
+                .iter()
+                .map(|x| Value::Fixnum(*x as i64))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+fn equalp(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(equalp_values(&a[0], &a[1])))
+}
+
+fn not(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(a[0].is_nil()))
+}
+
+fn identity(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(a[0].clone())
+}
+
+fn constantly(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let v = a[0].clone();
+    Ok(it.closure_from_native(&cl_sym("CONSTANTLY"), move |_, _| Ok(v.clone())))
+}
+
+fn complement(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let f = a[0].clone();
+    Ok(
+        it.closure_from_native(&cl_sym("COMPLEMENT"), move |it, args| {
+            Ok(Value::bool(it.apply(&f, args)?.is_nil()))
+        }),
+    )
+}
+
+fn functionp(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(matches!(a[0], Value::Function(_))))
+}
+
+fn symbolp(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(a[0].is_symbol()))
+}
+
+fn keywordp(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(
+        matches!(&a[0], Value::Symbol(s) if s.is_keyword()),
+    ))
+}
+
+fn boundp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    let bound = s.value.borrow().is_some();
+    Ok(Value::bool(bound))
+}
+
+fn fboundp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if a[0].is_cons() {
+        return Ok(Value::bool(a[0].cdr().car().as_symbol().is_some_and(|s| {
+            it.setf_functions
+                .contains_key(&crate::eval::interp::SymKey(s))
+        })));
+    }
+    let s = args::symbol(it, &a[0])?;
+    Ok(Value::bool(
+        s.function.borrow().is_some() || s.macro_fn.borrow().is_some() || s.special_form.get() != 0,
+    ))
+}
+
+fn makunbound(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    *s.value.borrow_mut() = None;
+    Ok(a[0].clone())
+}
+
+fn fmakunbound(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    *s.function.borrow_mut() = None;
+    *s.macro_fn.borrow_mut() = None;
+    Ok(a[0].clone())
+}
+
+fn symbol_name(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    Ok(Value::string(s.name.clone()))
+}
+
+fn symbol_value(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    let v = s.value.borrow().clone();
+    match v {
+        Some(v) => Ok(v),
+        None => {
+            let c = it.make_condition("UNBOUND-VARIABLE", &[("NAME", a[0].clone())]);
+            it.err(c)
+        }
+    }
+}
+
+fn set(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    if s.constant.get() {
+        return it.simple_error(format!("{} is a constant and cannot be set", s.name));
+    }
+    *s.value.borrow_mut() = Some(a[1].clone());
+    Ok(a[1].clone())
+}
+
+fn symbol_function(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    let f = s
+        .function
+        .borrow()
+        .clone()
+        .or_else(|| s.macro_fn.borrow().clone());
+    match f {
+        Some(f) => Ok(f),
+        None => {
+            let c = it.make_condition("UNDEFINED-FUNCTION", &[("NAME", a[0].clone())]);
+            it.err(c)
+        }
+    }
+}
+
+fn symbol_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    let p = s.package.borrow().clone();
+    Ok(p.map(Value::Package).unwrap_or(Value::Nil))
+}
+
+fn symbol_plist(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    let p = s.plist.borrow().clone();
+    Ok(p)
+}
+
+fn get(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    let items: Vec<Value> = s.plist.borrow().iter().collect();
+    for kv in items.chunks(2) {
+        if kv[0].eq(&a[1]) {
+            return Ok(kv.get(1).cloned().unwrap_or(Value::Nil));
+        }
+    }
+    Ok(a.get(2).cloned().unwrap_or(Value::Nil))
+}
+
+fn remprop(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    let items: Vec<Value> = s.plist.borrow().iter().collect();
+    let mut out = Vec::new();
+    let mut found = false;
+    for kv in items.chunks(2) {
+        if !found && kv[0].eq(&a[1]) {
+            found = true;
+        } else {
+            out.extend(kv.iter().cloned());
+        }
+    }
+    *s.plist.borrow_mut() = Value::list(out);
+    Ok(Value::bool(found))
+}
+
+fn make_symbol(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let name = args::string(it, &a[0])?;
+    Ok(Value::Symbol(Rc::new(crate::eval::value::Symbol::new(
+        &name,
+    ))))
+}
+
+thread_local! {
+    static GENSYM_COUNTER: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+fn gensym(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let prefix = match a.first() {
+        Some(Value::String(s)) => s.borrow().clone(),
+        Some(Value::Fixnum(n)) => {
+            return Ok(Value::Symbol(Rc::new(crate::eval::value::Symbol::new(
+                &format!("G{n}"),
+            ))))
+        }
+        None => "G".to_string(),
+        Some(other) => return type_err(it, other, "(OR STRING UNSIGNED-BYTE)"),
+    };
+    let n = GENSYM_COUNTER.with(|c| {
+        let n = c.get();
+        c.set(n + 1);
+        n
+    });
+    Ok(Value::Symbol(Rc::new(crate::eval::value::Symbol::new(
+        &format!("{prefix}{n}"),
+    ))))
+}
+
+fn gentemp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let prefix = match a.first() {
+        Some(v) => args::string(it, v)?,
+        None => "T".to_string(),
+    };
+    let pkg = package::current_package();
+    loop {
+        let n = GENSYM_COUNTER.with(|c| {
+            let n = c.get();
+            c.set(n + 1);
+            n
+        });
+        let name = format!("{prefix}{n}");
+        if package::find_symbol(&name, &pkg).is_none() {
+            return Ok(sym_value(package::intern_in(&name, &pkg)));
+        }
+    }
+}
+
+/// A package designator (package, string or symbol), or the current one.
+pub fn package_arg(it: &mut Interp, v: Option<&Value>) -> LResult<Rc<package::Package>> {
+    match v {
+        None => Ok(package::current_package()),
+        Some(Value::Package(p)) => Ok(p.clone()),
+        Some(v) => {
+            let name = args::designator(it, v)?;
+            match package::find_package(&name) {
+                Some(p) => Ok(p),
+                None => {
+                    let msg = format!("The name \"{name}\" does not designate any package.");
+                    let c = it.make_condition(
+                        "PACKAGE-ERROR",
+                        &[
+                            ("PACKAGE", v.clone()),
+                            ("FORMAT-CONTROL", Value::string(msg)),
+                        ],
+                    );
+                    it.err(c)
+                }
+            }
+        }
+    }
+}
+
+fn intern(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let name = args::string(it, &a[0])?;
+    let pkg = package_arg(it, a.get(1))?;
+    let status = package::find_symbol(&name, &pkg).map(|(_, s)| s);
+    let s = package::intern_in(&name, &pkg);
+    let st = match status {
+        Some(s) => Value::Symbol(package::keyword(s.keyword_name())),
+        None => Value::Nil,
+    };
+    Ok(it.values(vec![sym_value(s), st]))
+}
+
+fn find_symbol(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let name = args::string(it, &a[0])?;
+    let pkg = package_arg(it, a.get(1))?;
+    match package::find_symbol(&name, &pkg) {
+        Some((s, st)) => Ok(it.values(vec![
+            sym_value(s),
+            Value::Symbol(package::keyword(st.keyword_name())),
+        ])),
+        None => Ok(it.values(vec![Value::Nil, Value::Nil])),
+    }
+}
+
+fn find_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Value::Package(_) = &a[0] {
+        return Ok(a[0].clone());
+    }
+    let name = args::designator(it, &a[0])?;
+    Ok(package::find_package(&name)
+        .map(Value::Package)
+        .unwrap_or(Value::Nil))
+}
+
+fn make_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let name = args::designator(it, &a[0])?;
+    let kws = args::keywords(it, &a[1..], &["NICKNAMES", "USE"], "MAKE-PACKAGE")?;
+    let mut nicks = Vec::new();
+    for n in args::kw(&kws, "NICKNAMES").unwrap_or(Value::Nil).iter() {
+        nicks.push(args::designator(it, &n)?);
+    }
+    let p = match package::make_package(&name, &nicks) {
+        Ok(p) => p,
+        Err(m) => return it.simple_error(m),
+    };
+    let uses = args::kw(&kws, "USE").unwrap_or_else(|| Value::list([Value::string("COMMON-LISP")]));
+    for u in uses.iter() {
+        let up = package_arg(it, Some(&u))?;
+        p.uses.borrow_mut().push(up);
+    }
+    Ok(Value::Package(p))
+}
+
+fn package_name(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let p = package_arg(it, Some(&a[0]))?;
+    Ok(Value::string(p.name.clone()))
+}
+
+fn list_all_packages(_: &mut Interp, _: &[Value]) -> LResult<Value> {
+    Ok(Value::list(
+        package::all_packages().into_iter().map(Value::Package),
+    ))
+}
+
+fn use_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let target = package_arg(it, a.get(1))?;
+    let list = if a[0].is_list() {
+        a[0].list_to_vec().unwrap_or_default()
+    } else {
+        vec![a[0].clone()]
+    };
+    for p in list {
+        let p = package_arg(it, Some(&p))?;
+        if !target.uses.borrow().iter().any(|u| Rc::ptr_eq(u, &p)) && !Rc::ptr_eq(&p, &target) {
+            target.uses.borrow_mut().push(p);
+        }
+    }
+    Ok(package::t())
+}
+
+fn export(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let pkg = package_arg(it, a.get(1))?;
+    let list = if a[0].is_cons() {
+        a[0].list_to_vec().unwrap_or_default()
+    } else {
+        vec![a[0].clone()]
+    };
+    for s in list {
+        let s = args::symbol(it, &s)?;
+        package::export(&s, &pkg);
+    }
+    Ok(package::t())
+}
+
+fn special_operator_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    Ok(Value::bool(crate::eval::special::is_special_operator(&s)))
+}
+
+fn macro_function(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    let m = s.macro_fn.borrow().clone();
+    Ok(m.unwrap_or(Value::Nil))
+}
+
+fn documentation(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = match &a[0] {
+        Value::Function(f) => match &**f {
+            Function::Builtin(b) => b.name.clone(),
+            Function::Native(n) => n.name.clone(),
+            Function::Closure(c) => match c.name.borrow().as_ref().and_then(|n| n.as_symbol()) {
+                Some(s) => s,
+                None => return Ok(Value::Nil),
+            },
+        },
+        other => args::symbol(it, other)?,
+    };
+    let kind = args::symbol(it, &a[1])?;
+    let kind = if kind.name == "VARIABLE" {
+        "VARIABLE"
+    } else {
+        "FUNCTION"
+    };
+    let doc = s
+        .doc
+        .borrow()
+        .iter()
+        .rev()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, d)| d.clone());
+    Ok(doc.map(Value::string).unwrap_or(Value::Nil))
+}
+
+fn error(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let c = it.coerce_to_condition(a, "SIMPLE-ERROR")?;
+    it.err(c)
+}
+
+fn cerror(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let c = it.coerce_to_condition(&a[1..], "SIMPLE-ERROR")?;
+    match it.with_restart("CONTINUE", |it| Err::<(), _>(it.raise(c)))? {
+        Ok(()) | Err(_) => Ok(Value::Nil),
+    }
+}
+
+fn signal(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let c = it.coerce_to_condition(a, "SIMPLE-CONDITION")?;
+    it.signal(&c)?;
+    Ok(Value::Nil)
+}
+
+fn warn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let c = it.coerce_to_condition(a, "SIMPLE-WARNING")?;
+    let r = it.with_restart("MUFFLE-WARNING", |it| it.signal(&c))?;
+    if r.is_ok() {
+        let text = it.report_condition(&c)?;
+        let out = it.s.error_output.value.borrow().clone();
+        let msg = format!("WARNING: {text}\n");
+        match out {
+            Some(Value::Stream(s)) => {
+                let _ = s.write_str(&msg);
+            }
+            _ => eprint!("{msg}"),
+        }
+    }
+    Ok(Value::Nil)
+}
+
+fn make_condition(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    match it.find_class(&s) {
+        Some(class) if class.is_condition => it.make_instance(&class, &a[1..]),
+        _ => it.simple_error(format!("{} does not name a condition class", s.name)),
+    }
+}
+
+/// A restart object as Lisp sees it.
+struct RestartObj(crate::eval::interp::RestartFrame);
+
+impl crate::eval::value::HostObject for RestartObj {
+    fn type_name(&self) -> &str {
+        "RESTART"
+    }
+    fn describe(&self) -> String {
+        crate::printer::prin1_to_string(&self.0.name)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn find_restart_frame(it: &Interp, r: &Value) -> Option<crate::eval::interp::RestartFrame> {
+    if let Value::Object(o) = r {
+        if let Some(ro) = o.as_any().downcast_ref::<RestartObj>() {
+            return it
+                .restarts
+                .iter()
+                .rev()
+                .find(|f| f.id == ro.0.id && f.index == ro.0.index)
+                .cloned();
+        }
+        return None;
+    }
+    it.restarts.iter().rev().find(|f| f.name.eq(r)).cloned()
+}
+
+fn invoke_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    match find_restart_frame(it, &a[0]) {
+        Some(f) => Err(Unwind::Restart {
+            id: f.id,
+            index: f.index,
+            args: a[1..].to_vec(),
+        }),
+        None => {
+            let msg = format!(
+                "No restart {} is active.",
+                crate::printer::prin1_to_string(&a[0])
+            );
+            let c = it.make_error("CONTROL-ERROR", &msg);
+            it.err(c)
+        }
+    }
+}
+
+fn find_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(match find_restart_frame(it, &a[0]) {
+        Some(f) => Value::Object(Rc::new(RestartObj(f))),
+        None => Value::Nil,
+    })
+}
+
+fn compute_restarts(it: &mut Interp, _: &[Value]) -> LResult<Value> {
+    Ok(Value::list(
+        it.restarts
+            .iter()
+            .rev()
+            .map(|f| Value::Object(Rc::new(RestartObj(f.clone()))) as Value)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+fn restart_name(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Value::Object(o) = &a[0] {
+        if let Some(r) = o.as_any().downcast_ref::<RestartObj>() {
+            return Ok(r.0.name.clone());
+        }
+    }
+    Ok(Value::Nil)
+}
+
+fn invoke_named(it: &mut Interp, name: &str, required: bool) -> LResult<Value> {
+    let sym = sym_value(cl_sym(name));
+    match find_restart_frame(it, &sym) {
+        Some(f) => Err(Unwind::Restart {
+            id: f.id,
+            index: f.index,
+            args: vec![],
+        }),
+        None if required => {
+            let msg = format!("No restart {name} is active.");
+            let c = it.make_error("CONTROL-ERROR", &msg);
+            it.err(c)
+        }
+        None => Ok(Value::Nil),
+    }
+}
+
+fn muffle_warning(it: &mut Interp, _: &[Value]) -> LResult<Value> {
+    invoke_named(it, "MUFFLE-WARNING", true)
+}
+
+fn continue_(it: &mut Interp, _: &[Value]) -> LResult<Value> {
+    invoke_named(it, "CONTINUE", false)
+}
+
+fn abort(it: &mut Interp, _: &[Value]) -> LResult<Value> {
+    invoke_named(it, "ABORT", true)
+}
+
+fn slot(name: &'static str) -> impl Fn(&mut Interp, &[Value]) -> LResult<Value> {
+    move |_, a| Ok(Interp::slot_by_name(&a[0], name))
+}
+
+fn format_control(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    slot("FORMAT-CONTROL")(it, a)
+}
+fn format_arguments(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    slot("FORMAT-ARGUMENTS")(it, a)
+}
+fn type_error_datum(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    slot("DATUM")(it, a)
+}
+fn type_error_expected(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    slot("EXPECTED-TYPE")(it, a)
+}
+fn cell_error_name(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    slot("NAME")(it, a)
+}
+fn file_error_pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    slot("PATHNAME")(it, a)
+}
+fn stream_error_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    slot("STREAM")(it, a)
+}
+fn arith_op(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    slot("OPERATION")(it, a)
+}
+fn arith_operands(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    slot("OPERANDS")(it, a)
+}
+
+fn typep(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(it.typep(&a[0], &a[1])?))
+}
+
+fn type_of(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(it.type_of(&a[0]))
+}
+
+fn subtypep(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let result = match (a[0].as_symbol(), a[1].as_symbol()) {
+        (Some(x), Some(y)) => {
+            if Rc::ptr_eq(&x, &y) || y.name == "T" {
+                Some(true)
+            } else if let Some(cx) = it.find_class(&x) {
+                Some(cx.is_subclass_of(&y))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    Ok(match result {
+        Some(b) => it.values(vec![Value::bool(b), package::t()]),
+        None => it.values(vec![Value::Nil, Value::Nil]),
+    })
+}
+
+fn make_struct(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    match it.find_class(&s) {
+        Some(class) => it.make_instance(&class, &a[1..]),
+        None => it.simple_error(format!("{} is not a structure type", s.name)),
+    }
+}
+
+fn compile(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let f = match a.get(1) {
+        Some(Value::Nil) | None => {
+            let s = args::symbol(it, &a[0])?;
+            let f = s.function.borrow().clone();
+            f.unwrap_or(Value::Nil)
+        }
+        Some(def) => {
+            let f = match def {
+                Value::Function(_) => def.clone(),
+                _ => {
+                    let env = Env::default();
+                    it.eval(
+                        &Value::list([Value::Symbol(cl_sym("FUNCTION")), def.clone()]),
+                        &env,
+                    )?
+                }
+            };
+            if let Some(s) = a[0].as_symbol().filter(|_| !a[0].is_nil()) {
+                *s.function.borrow_mut() = Some(f.clone());
+                return Ok(it.values(vec![a[0].clone(), Value::Nil, Value::Nil]));
+            }
+            f
+        }
+    };
+    Ok(it.values(vec![f, Value::Nil, Value::Nil]))
+}

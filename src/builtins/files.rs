@@ -1,0 +1,3 @@
+//! Builtins: files.
+
+pub const BUILTINS: &[super::BuiltinDef] = &[];

@@ -1,0 +1,3 @@
+//! Builtins: format.
+
+pub const BUILTINS: &[super::BuiltinDef] = &[];

@@ -1,0 +1,3 @@
+//! Builtins: hashtables.
+
+pub const BUILTINS: &[super::BuiltinDef] = &[];

@@ -1,0 +1,3 @@
+//! Builtins: lists.
+
+pub const BUILTINS: &[super::BuiltinDef] = &[];

@@ -1,0 +1,3 @@
+//! Builtins: loop_macro.
+
+pub const BUILTINS: &[super::BuiltinDef] = &[];

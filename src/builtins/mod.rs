@@ -1,0 +1,139 @@
+//! The standard library: builtin functions registered from tables, one
+//! file per area. Each entry carries its name, lambda list and docstring;
+//! the same tables feed `documentation` and REPL completion.
+
+pub mod args;
+pub mod chars;
+pub mod core;
+pub mod files;
+pub mod format;
+pub mod hashtables;
+pub mod lists;
+pub mod loop_macro;
+pub mod numbers;
+pub mod printing;
+pub mod routing;
+pub mod sequences;
+pub mod streams;
+pub mod strings;
+pub mod system;
+
+use std::rc::Rc;
+
+use crate::eval::package::{find_package, intern_external};
+use crate::eval::value::{Builtin, BuiltinFn, Function, Value};
+use crate::eval::Interp;
+
+/// One builtin function.
+pub struct BuiltinDef {
+    /// Symbol name, upper case.
+    pub name: &'static str,
+    /// Home package name (`COMMON-LISP` for the standard's functions).
+    pub package: &'static str,
+    /// The lambda list as documentation, e.g. `"(list)"`.
+    pub lambda_list: &'static str,
+    pub doc: &'static str,
+    pub min: usize,
+    /// `usize::MAX` = any number of arguments.
+    pub max: usize,
+    pub f: BuiltinFn,
+}
+
+/// Shorthand for table entries: `def!("CAR", "(list)", 1, 1, car, "doc")`.
+#[macro_export]
+macro_rules! def {
+    ($name:literal, $ll:literal, $min:expr, $max:expr, $f:expr, $doc:literal) => {
+        $crate::builtins::BuiltinDef {
+            name: $name,
+            package: "COMMON-LISP",
+            lambda_list: $ll,
+            doc: $doc,
+            min: $min,
+            max: $max,
+            f: $f,
+        }
+    };
+    ($pkg:literal : $name:literal, $ll:literal, $min:expr, $max:expr, $f:expr, $doc:literal) => {
+        $crate::builtins::BuiltinDef {
+            name: $name,
+            package: $pkg,
+            lambda_list: $ll,
+            doc: $doc,
+            min: $min,
+            max: $max,
+            f: $f,
+        }
+    };
+}
+
+/// Any number of arguments.
+pub const MANY: usize = usize::MAX;
+
+/// Every builtin table, in installation order.
+pub fn tables() -> Vec<&'static [BuiltinDef]> {
+    vec![
+        core::BUILTINS,
+        numbers::BUILTINS,
+        chars::BUILTINS,
+        strings::BUILTINS,
+        lists::BUILTINS,
+        sequences::BUILTINS,
+        hashtables::BUILTINS,
+        printing::BUILTINS,
+        format::BUILTINS,
+        streams::BUILTINS,
+        files::BUILTINS,
+        system::BUILTINS,
+        loop_macro::BUILTINS,
+    ]
+}
+
+/// Install all builtins into the interpreter's packages.
+pub fn install(it: &mut Interp) {
+    for table in tables() {
+        for d in table {
+            install_one(d);
+        }
+    }
+    let _ = it;
+}
+
+fn install_one(d: &BuiltinDef) {
+    let Some(pkg) = find_package(d.package) else {
+        return;
+    };
+    let sym = intern_external(d.name, &pkg);
+    let f = Value::Function(Rc::new(Function::Builtin(Builtin {
+        name: sym.clone(),
+        min_args: d.min,
+        max_args: if d.max == MANY { None } else { Some(d.max) },
+        f: d.f,
+    })));
+    *sym.function.borrow_mut() = Some(f);
+    if !d.doc.is_empty() {
+        sym.doc.borrow_mut().push(("FUNCTION", d.doc.to_string()));
+    }
+}
+
+/// Look up a builtin's table entry by symbol name (for `documentation`
+/// and arglist display).
+pub fn find_def(name: &str) -> Option<&'static BuiltinDef> {
+    tables()
+        .into_iter()
+        .flat_map(|t| t.iter())
+        .find(|d| d.name == name)
+}
+
+/// Macros and functions written in Lisp, evaluated once at start-up.
+const PRELUDE: &str = include_str!("prelude.lisp");
+
+/// Evaluate the Lisp prelude. Errors here are bugs in the prelude; they
+/// are reported on stderr rather than stopping the interpreter.
+pub fn install_prelude(it: &mut Interp) {
+    if let Err(e) = crate::toplevel::load_source(it, PRELUDE, Some("<prelude>")) {
+        eprintln!(
+            "sendletter: internal error in the prelude: {}",
+            e.describe()
+        );
+    }
+}

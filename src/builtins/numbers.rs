@@ -1,0 +1,3 @@
+//! Builtins: numbers.
+
+pub const BUILTINS: &[super::BuiltinDef] = &[];

@@ -1,0 +1,3 @@
+//! Builtins: printing.
+
+pub const BUILTINS: &[super::BuiltinDef] = &[];

@@ -1,0 +1,3 @@
+//! Builtins: sequences.
+
+pub const BUILTINS: &[super::BuiltinDef] = &[];

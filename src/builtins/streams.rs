@@ -1,0 +1,3 @@
+//! Builtins: streams.
+
+pub const BUILTINS: &[super::BuiltinDef] = &[];

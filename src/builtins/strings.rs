@@ -1,0 +1,3 @@
+//! Builtins: strings.
+
+pub const BUILTINS: &[super::BuiltinDef] = &[];

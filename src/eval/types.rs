@@ -1,0 +1,219 @@
+//! Type specifiers: `typep` and `type-of` (CLHS 4.2).
+
+use super::interp::Interp;
+use super::package::cl_sym;
+use super::value::Value;
+use super::LResult;
+use num_traits::ToPrimitive;
+
+impl Interp {
+    /// Is `v` of type `spec`?
+    pub fn typep(&mut self, v: &Value, spec: &Value) -> LResult<bool> {
+        match spec {
+            Value::Nil => Ok(false),
+            Value::Symbol(s) => self.typep_name(v, &s.name, s),
+            Value::Cons(_) => {
+                let head = spec.car();
+                let args: Vec<Value> = spec.cdr().iter().collect();
+                let name = head.as_symbol().map(|s| s.name.clone()).unwrap_or_default();
+                match name.as_str() {
+                    "OR" => {
+                        for a in &args {
+                            if self.typep(v, a)? {
+                                return Ok(true);
+                            }
+                        }
+                        Ok(false)
+                    }
+                    "AND" => {
+                        for a in &args {
+                            if !self.typep(v, a)? {
+                                return Ok(false);
+                            }
+                        }
+                        Ok(true)
+                    }
+                    "NOT" => Ok(!self.typep(v, &args.first().cloned().unwrap_or(Value::Nil))?),
+                    "MEMBER" => Ok(args.iter().any(|a| a.eql(v))),
+                    "EQL" => Ok(args.first().is_some_and(|a| a.eql(v))),
+                    "SATISFIES" => {
+                        let f = args.first().cloned().unwrap_or(Value::Nil);
+                        Ok(self.apply(&f, std::slice::from_ref(v))?.truthy())
+                    }
+                    "INTEGER" | "MOD" | "UNSIGNED-BYTE" | "SIGNED-BYTE" | "FLOAT" | "REAL"
+                    | "RATIONAL" | "SINGLE-FLOAT" | "DOUBLE-FLOAT" | "NUMBER" => {
+                        let base = if let Some(s) = head.as_symbol() {
+                            self.typep_name(v, &s.name, &s)?
+                        } else {
+                            false
+                        };
+                        if !base {
+                            return Ok(false);
+                        }
+                        let x = number_f64(v);
+                        let bound = |b: Option<&Value>, lower: bool| -> bool {
+                            match b {
+                                None => true,
+                                Some(Value::Symbol(s)) if s.name == "*" => true,
+                                Some(Value::Cons(c)) => {
+                                    let lim = number_f64(&c.car.borrow());
+                                    if lower {
+                                        x > lim
+                                    } else {
+                                        x < lim
+                                    }
+                                }
+                                Some(b) => {
+                                    let lim = number_f64(b);
+                                    if lower {
+                                        x >= lim
+                                    } else {
+                                        x <= lim
+                                    }
+                                }
+                            }
+                        };
+                        Ok(match name.as_str() {
+                            "MOD" => x >= 0.0 && args.first().is_some_and(|n| x < number_f64(n)),
+                            "UNSIGNED-BYTE" => {
+                                let bits = args.first().map(number_f64).unwrap_or(f64::INFINITY);
+                                x >= 0.0 && x < 2f64.powf(bits)
+                            }
+                            "SIGNED-BYTE" => {
+                                let bits = args.first().map(number_f64).unwrap_or(f64::INFINITY);
+                                x >= -(2f64.powf(bits - 1.0)) && x < 2f64.powf(bits - 1.0)
+                            }
+                            _ => bound(args.first(), true) && bound(args.get(1), false),
+                        })
+                    }
+                    "VECTOR" | "SIMPLE-VECTOR" | "ARRAY" | "SIMPLE-ARRAY" | "STRING"
+                    | "SIMPLE-STRING" | "CONS" | "LIST" | "FUNCTION" => {
+                        let s = cl_sym(&name);
+                        self.typep_name(v, &name, &s)
+                    }
+                    _ => Ok(false),
+                }
+            }
+            _ => Ok(false),
+        }
+    }
+
+    fn typep_name(&mut self, v: &Value, name: &str, sym: &super::value::Sym) -> LResult<bool> {
+        use Value::*;
+        Ok(match name {
+            "T" => true,
+            "NIL" => false,
+            "NULL" => v.is_nil(),
+            "CONS" => matches!(v, Cons(_)),
+            "LIST" => v.is_list(),
+            "ATOM" => !matches!(v, Cons(_)),
+            "SYMBOL" => v.is_symbol(),
+            "KEYWORD" => matches!(v, Symbol(s) if s.is_keyword()),
+            "BOOLEAN" => v.is_nil() || v.is_sym(&self.s.t),
+            "NUMBER" | "REAL" => {
+                matches!(v, Fixnum(_) | Bignum(_) | Ratio(_) | Single(_) | Double(_))
+            }
+            "RATIONAL" => matches!(v, Fixnum(_) | Bignum(_) | Ratio(_)),
+            "INTEGER" => matches!(v, Fixnum(_) | Bignum(_)),
+            "FIXNUM" => matches!(v, Fixnum(n) if (-(1i64 << 62)..(1i64 << 62)).contains(n)),
+            "BIGNUM" => {
+                matches!(v, Bignum(_))
+                    || matches!(v, Fixnum(n) if !(-(1i64 << 62)..(1i64 << 62)).contains(n))
+            }
+            "RATIO" => matches!(v, Ratio(_)),
+            "FLOAT" => matches!(v, Single(_) | Double(_)),
+            "SINGLE-FLOAT" | "SHORT-FLOAT" => matches!(v, Single(_)),
+            "DOUBLE-FLOAT" | "LONG-FLOAT" => matches!(v, Double(_)),
+            "CHARACTER" | "BASE-CHAR" | "STANDARD-CHAR" => matches!(v, Char(_)),
+            "STRING" | "SIMPLE-STRING" | "BASE-STRING" | "SIMPLE-BASE-STRING" => {
+                matches!(v, String(_))
+            }
+            "VECTOR" | "ARRAY" | "SIMPLE-ARRAY" => matches!(v, String(_) | Vector(_) | Bytes(_)),
+            "SIMPLE-VECTOR" => matches!(v, Vector(_)),
+            "SEQUENCE" => matches!(v, String(_) | Vector(_) | Bytes(_) | Cons(_) | Nil),
+            "FUNCTION" | "COMPILED-FUNCTION" => matches!(v, Function(_)),
+            "HASH-TABLE" => matches!(v, HashTable(_)),
+            "PACKAGE" => matches!(v, Package(_)),
+            "STREAM" => matches!(v, Stream(_)),
+            "STRING-STREAM" => {
+                matches!(v, Stream(s) if matches!(&*s.kind.borrow(), super::stream::StreamKind::StringIn(_) | super::stream::StreamKind::StringOut(_)))
+            }
+            "FILE-STREAM" => matches!(v, Stream(s) if s.path.is_some()),
+            "PATHNAME" => matches!(v, Pathname(_)),
+            "STRUCTURE-OBJECT" => matches!(v, Struct(o) if !o.class.is_condition),
+            _ => match v {
+                Struct(o) => o.class.is_subclass_of(sym),
+                Object(o) => {
+                    o.type_name() == name
+                        || (name == "MIME-PART" && o.type_name().starts_with("MIME-PART"))
+                }
+                _ => false,
+            },
+        })
+    }
+
+    /// `type-of` (CLHS): the most specific standard type SBCL reports.
+    pub fn type_of(&self, v: &Value) -> Value {
+        use Value::*;
+        let sym = |n: &str| super::package::sym_value(cl_sym(n));
+        match v {
+            Nil => sym("NULL"),
+            Symbol(s) if Rc_is_t(s) => sym("BOOLEAN"),
+            Symbol(s) if s.is_keyword() => sym("KEYWORD"),
+            Symbol(_) => sym("SYMBOL"),
+            Cons(_) => sym("CONS"),
+            Fixnum(n) if *n >= 0 && *n <= 1 => Value::list([sym("INTEGER"), Fixnum(0), Fixnum(1)]),
+            Fixnum(n) if (-(1i64 << 62)..(1i64 << 62)).contains(n) => {
+                if *n >= 0 {
+                    Value::list([sym("INTEGER"), Fixnum(0), Fixnum((1i64 << 62) - 1)])
+                } else {
+                    sym("FIXNUM")
+                }
+            }
+            Fixnum(_) | Bignum(_) => sym("BIGNUM"),
+            Ratio(_) => sym("RATIO"),
+            Single(_) => sym("SINGLE-FLOAT"),
+            Double(_) => sym("DOUBLE-FLOAT"),
+            Char(_) => sym("STANDARD-CHAR"),
+            String(s) => Value::list([
+                sym("SIMPLE-ARRAY"),
+                sym("CHARACTER"),
+                Value::list([Fixnum(s.borrow().chars().count() as i64)]),
+            ]),
+            Vector(x) => Value::list([sym("SIMPLE-VECTOR"), Fixnum(x.borrow().len() as i64)]),
+            Bytes(x) => Value::list([
+                sym("SIMPLE-ARRAY"),
+                Value::list([sym("UNSIGNED-BYTE"), Fixnum(8)]),
+                Value::list([Fixnum(x.borrow().len() as i64)]),
+            ]),
+            Function(_) => sym("FUNCTION"),
+            HashTable(_) => sym("HASH-TABLE"),
+            Package(_) => sym("PACKAGE"),
+            Stream(_) => sym("STREAM"),
+            Pathname(_) => sym("PATHNAME"),
+            Struct(o) => Value::Symbol(o.class.name.clone()),
+            Object(o) => super::package::sym_value(super::package::intern_in(
+                o.type_name(),
+                &super::package::find_package("NET.POST-OFFICE")
+                    .unwrap_or_else(super::package::cl_package),
+            )),
+        }
+    }
+}
+
+#[allow(non_snake_case)]
+fn Rc_is_t(s: &super::value::Sym) -> bool {
+    std::rc::Rc::ptr_eq(s, &super::package::t_symbol())
+}
+
+/// A real number as f64 for range checks in type specifiers.
+pub fn number_f64(v: &Value) -> f64 {
+    match v {
+        Value::Fixnum(n) => *n as f64,
+        Value::Bignum(b) => b.to_f64().unwrap_or(f64::NAN),
+        Value::Ratio(r) => r.to_f64().unwrap_or(f64::NAN),
+        Value::Single(f) => *f as f64,
+        Value::Double(d) => *d,
+        _ => f64::NAN,
+    }
+}

@@ -1,0 +1,242 @@
+//! Running Lisp source: the read-eval loop over a file or string, the
+//! standard environment a script starts in, and how unhandled errors are
+//! reported (file:line:col of the top-level form, condition, backtrace).
+
+use std::rc::Rc;
+
+use crate::eval::env::Env;
+use crate::eval::interp::SourcePos;
+use crate::eval::package::{self, cl_sym, keyword};
+use crate::eval::stream::{InputBuffer, Stream, StreamKind};
+use crate::eval::{Interp, Unwind, Value};
+use crate::reader::{ReadContext, ReadError, Reader};
+
+/// Why running source stopped early.
+pub enum ScriptError {
+    /// The text could not be read.
+    Read(ReadError),
+    /// An error no handler took.
+    Lisp {
+        condition: Value,
+        type_name: String,
+        report: String,
+        pos: SourcePos,
+        backtrace: Vec<String>,
+    },
+    /// `(exit code)`.
+    Exit(i32),
+}
+
+impl ScriptError {
+    /// The text printed on standard error for this failure.
+    pub fn describe(&self) -> String {
+        match self {
+            ScriptError::Read(e) => {
+                let kind = match e.kind {
+                    crate::reader::ReadErrorKind::EndOfFile => "end of file",
+                    _ => "reader error",
+                };
+                format!(
+                    "{}:{}:{}: {kind}: {}",
+                    e.file.as_deref().unwrap_or("<input>"),
+                    e.line,
+                    e.column,
+                    e.message
+                )
+            }
+            ScriptError::Lisp {
+                type_name,
+                report,
+                pos,
+                backtrace,
+                ..
+            } => {
+                let mut s = format!("{pos}: unhandled {type_name}: {report}");
+                if !backtrace.is_empty() {
+                    s.push_str("\nbacktrace (innermost first): ");
+                    s.push_str(&backtrace.join(" <- "));
+                }
+                s
+            }
+            ScriptError::Exit(code) => format!("exit {code}"),
+        }
+    }
+}
+
+/// `#.` evaluates through the interpreter.
+struct EvalCtx<'a>(&'a mut Interp);
+
+impl ReadContext for EvalCtx<'_> {
+    fn eval(&mut self, form: Value) -> Result<Value, String> {
+        let env = Env::default();
+        match self.0.eval(&form, &env) {
+            Ok(v) => Ok(v),
+            Err(Unwind::Error(c)) | Err(Unwind::Signal(c)) => Err(self
+                .0
+                .report_condition(&c)
+                .unwrap_or_else(|_| "error in #.".into())),
+            Err(_) => Err("non-local exit from #.".into()),
+        }
+    }
+}
+
+/// Make a fresh interpreter with builtins, standard streams and variables.
+pub fn new_interp() -> Interp {
+    let mut it = Interp::new();
+    crate::builtins::install(&mut it);
+    let set = |name: &str, v: Value| {
+        let s = cl_sym(name);
+        s.special.set(true);
+        *s.value.borrow_mut() = Some(v);
+    };
+    let stdout = Value::Stream(Rc::new(Stream::new(StreamKind::Stdout)));
+    let stderr = Value::Stream(Rc::new(Stream::new(StreamKind::Stderr)));
+    let stdin = Value::Stream(Rc::new(Stream::new(StreamKind::Stdin(InputBuffer::new(
+        Box::new(std::io::BufReader::new(std::io::stdin())),
+    )))));
+    set("*STANDARD-OUTPUT*", stdout.clone());
+    set("*ERROR-OUTPUT*", stderr.clone());
+    set("*TRACE-OUTPUT*", stderr.clone());
+    set("*DEBUG-IO*", stderr);
+    set("*QUERY-IO*", stdout.clone());
+    set("*STANDARD-INPUT*", stdin.clone());
+    if let (Value::Stream(i), Value::Stream(o)) = (&stdin, &stdout) {
+        set(
+            "*TERMINAL-IO*",
+            Value::Stream(Rc::new(Stream::new(StreamKind::TwoWay(
+                i.clone(),
+                o.clone(),
+            )))),
+        );
+    }
+    set("*PACKAGE*", Value::Package(package::user_package()));
+    set("*READ-EVAL*", package::t());
+    set("*READ-BASE*", Value::Fixnum(10));
+    set(
+        "*READ-DEFAULT-FLOAT-FORMAT*",
+        Value::Symbol(cl_sym("SINGLE-FLOAT")),
+    );
+    set("*READ-SUPPRESS*", Value::Nil);
+    set("*PRINT-BASE*", Value::Fixnum(10));
+    set("*PRINT-RADIX*", Value::Nil);
+    set("*PRINT-ESCAPE*", package::t());
+    set("*PRINT-READABLY*", Value::Nil);
+    set("*PRINT-PRETTY*", Value::Nil);
+    set("*PRINT-CASE*", Value::Symbol(keyword("UPCASE")));
+    set("*PRINT-CIRCLE*", Value::Nil);
+    set("*PRINT-LENGTH*", Value::Nil);
+    set("*PRINT-LEVEL*", Value::Nil);
+    set("*BREAK-ON-SIGNALS*", Value::Nil);
+    set("*LOAD-PATHNAME*", Value::Nil);
+    set("*LOAD-TRUENAME*", Value::Nil);
+    set("*COMPILE-FILE-PATHNAME*", Value::Nil);
+    set(
+        "*DEFAULT-PATHNAME-DEFAULTS*",
+        Value::Pathname(Rc::new(crate::eval::value::Pathname::parse(""))),
+    );
+    set("*RANDOM-STATE*", Value::Nil);
+    set("*GENSYM-COUNTER*", Value::Fixnum(1));
+    let features = ["SENDLETTER", "COMMON-LISP", "ANSI-CL", "UNIX", "ALLEGRO"];
+    set(
+        "*FEATURES*",
+        Value::list(features.iter().map(|f| Value::Symbol(keyword(f)))),
+    );
+    for (name, v) in [
+        ("MOST-POSITIVE-FIXNUM", Value::Fixnum((1 << 62) - 1)),
+        ("MOST-NEGATIVE-FIXNUM", Value::Fixnum(-(1 << 62))),
+        ("PI", Value::Double(std::f64::consts::PI)),
+        ("LAMBDA-LIST-KEYWORDS", Value::Nil),
+        ("CALL-ARGUMENTS-LIMIT", Value::Fixnum(4611686018427387903)),
+        ("ARRAY-DIMENSION-LIMIT", Value::Fixnum(4611686018427387901)),
+        ("CHAR-CODE-LIMIT", Value::Fixnum(1114112)),
+    ] {
+        let s = cl_sym(name);
+        *s.value.borrow_mut() = Some(v);
+        s.constant.set(true);
+    }
+    crate::builtins::install_prelude(&mut it);
+    it
+}
+
+/// Read and evaluate every form of `src` in order, one at a time.
+/// Returns the value of the last form.
+pub fn load_source(it: &mut Interp, src: &str, file: Option<&str>) -> Result<Value, ScriptError> {
+    let mut reader = Reader::new(src, file);
+    let mut last = Value::Nil;
+    loop {
+        let form = {
+            let mut ctx = EvalCtx(it);
+            match reader.read(&mut ctx) {
+                Ok(Some(f)) => f,
+                Ok(None) => return Ok(last),
+                Err(e) => return Err(ScriptError::Read(e)),
+            }
+        };
+        let (line, column) = reader.form_start();
+        let saved = std::mem::replace(
+            &mut it.toplevel_pos,
+            SourcePos {
+                file: file.map(str::to_string),
+                line,
+                column,
+            },
+        );
+        let env = Env::default();
+        let r = it.eval(&form, &env);
+        let pos = std::mem::replace(&mut it.toplevel_pos, saved);
+        match r {
+            Ok(v) => last = v,
+            Err(u) => return Err(unwind_to_error(it, u, pos)),
+        }
+    }
+}
+
+/// Turn an unwind that escaped the top level into a report.
+pub fn unwind_to_error(it: &mut Interp, u: Unwind, pos: SourcePos) -> ScriptError {
+    let condition = match u {
+        Unwind::Exit(code) => return ScriptError::Exit(code),
+        Unwind::Error(c) | Unwind::Signal(c) => c,
+        Unwind::Throw { tag, .. } => {
+            let msg = format!(
+                "attempt to THROW to a tag that does not exist: {}",
+                crate::printer::prin1_to_string(&tag)
+            );
+            it.make_error("CONTROL-ERROR", &msg)
+        }
+        Unwind::ReturnFrom { .. } | Unwind::Go { .. } => it.make_error(
+            "CONTROL-ERROR",
+            "attempt to RETURN-FROM or GO to an exit point that is no longer active",
+        ),
+        Unwind::HandlerCase { condition, .. } => condition,
+        Unwind::Restart { .. } => {
+            it.make_error("CONTROL-ERROR", "restart invoked outside its extent")
+        }
+    };
+    let report = it
+        .report_condition(&condition)
+        .unwrap_or_else(|_| "(error while reporting the condition)".into());
+    let type_name = match &condition {
+        Value::Struct(o) => o.class.name.name.clone(),
+        other => crate::printer::prin1_to_string(other),
+    };
+    ScriptError::Lisp {
+        condition,
+        type_name,
+        report,
+        pos,
+        backtrace: std::mem::take(&mut it.error_backtrace),
+    }
+}
+
+/// Flush the standard output stream (at exit, and before error reports so
+/// the two streams interleave sensibly).
+pub fn flush_output(it: &Interp) {
+    for name in ["*STANDARD-OUTPUT*", "*ERROR-OUTPUT*"] {
+        if let Some(Value::Stream(s)) = cl_sym(name).value.borrow().clone() {
+            let _ = s.flush();
+        }
+    }
+    let _ = it;
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+}
