@@ -158,6 +158,8 @@ pub(crate) fn transaction<W: Wire>(
         );
         return Err(polite(w, e));
     }
+    // Without 8BITMIME the content goes as it is: nothing better exists
+    // (the MIME writer avoids raw 8-bit bytes unless asked).
     let mut batch = vec![Command::Mail {
         from: envelope.from.clone(),
         smtputf8,
