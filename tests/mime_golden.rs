@@ -475,3 +475,54 @@ fn message_id_domain_falls_back_to_the_host_name() {
         "{head}"
     );
 }
+
+#[test]
+fn stream_sources_are_read_while_rendering() {
+    let stream = sendletter::mail::letter::shared_reader(std::io::Cursor::new(b"abc".to_vec()));
+    let streamed = part(MakeMimePart {
+        file: Some(FileSource::Stream {
+            reader: stream,
+            path: None,
+        }),
+        ..Default::default()
+    });
+    assert_eq!(
+        (streamed.type_(), streamed.subtype()),
+        ("application", "octet-stream")
+    );
+    assert_eq!(streamed.disposition(), Some(Disposition::Attachment));
+    assert_eq!(streamed.disposition_name(), None);
+    let rendered = String::from_utf8(render_to_vec(&streamed).expect("render")).expect("utf8");
+    assert!(
+        rendered.ends_with("Content-Disposition: attachment\n\nYWJj\n"),
+        "{rendered}"
+    );
+    // Read to EOF: a second rendering has an empty body.
+    let again = String::from_utf8(render_to_vec(&streamed).expect("render")).expect("utf8");
+    assert!(again.ends_with("attachment\n\n"), "{again}");
+}
+
+#[test]
+fn a_string_stream_message_is_text() {
+    let stream = sendletter::mail::letter::shared_reader(std::io::Cursor::new(
+        "from a string stream\n".as_bytes().to_vec(),
+    ));
+    let letter = letter(Message::TextStream(sendletter::mail::letter::SharedStream(
+        stream,
+    )));
+    let rendered = String::from_utf8(render_letter(&letter)).expect("utf8");
+    assert!(
+        rendered.ends_with("Content-Transfer-Encoding: 7bit\n\nfrom a string stream\n"),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn a_directory_is_not_a_readable_file() {
+    let err = make_mime_part(MakeMimePart {
+        file: Some(FileSource::Path(file(""))),
+        ..Default::default()
+    })
+    .expect_err("directory");
+    assert!(matches!(err, MimeError::File { .. }), "{err}");
+}
