@@ -3,6 +3,8 @@
 //! `src/builtins/smtp.rs` and `src/builtins/mime.rs` translate Lisp
 //! arguments into these types and engine errors into Lisp conditions.
 
+pub mod letter;
+pub mod mime;
 pub mod program;
 pub mod smtp;
 pub mod wire;
