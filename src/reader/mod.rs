@@ -39,6 +39,7 @@ use crate::eval::Value;
 
 pub use error::{ReadError, ReadErrorKind};
 pub use number::FloatFormat;
+pub(crate) use token::upcase;
 
 /// How deeply forms may nest (lists, vectors, quote, backquote, `#'`...).
 pub const MAX_DEPTH: usize = 1000;
@@ -469,4 +470,9 @@ fn is_form_of(v: &Value, name: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// Character names for `#\` (first entry per character is the printed one).
+pub fn char_names() -> &'static [(&'static str, char)] {
+    sharp::NAMES
 }

@@ -276,7 +276,7 @@ pub fn char_from_name(name: &str) -> Option<char> {
 }
 
 /// Names accepted by `#\`. The first name for a code is the one SBCL prints.
-pub const NAMES: &[(&str, char)] = &[
+pub(super) const NAMES: &[(&str, char)] = &[
     ("Nul", '\x00'),
     ("Null", '\x00'),
     ("Soh", '\x01'),
