@@ -103,7 +103,10 @@ fn tokens_to_numbers_6_2() {
         ("6.02E23", "6.02e23"),
         ("1e39", "!Syntax 1:1"),
         ("1d39", "1.0d39"),
-        ("123456789012345678901234567890", "123456789012345678901234567890"),
+        (
+            "123456789012345678901234567890",
+            "123456789012345678901234567890",
+        ),
         ("-9223372036854775809", "-9223372036854775809"),
         ("+", "+"),
         ("-", "-"),
@@ -122,17 +125,29 @@ fn tokens_to_numbers_6_2() {
 #[test]
 fn read_base_6_2() {
     set_global("*READ-BASE*", Value::Fixnum(16));
-    check(&[("ff", "255"), ("10.", "10"), ("1.5", "1.5"), ("g", "G"), ("1/a", "1/10")]);
+    check(&[
+        ("ff", "255"),
+        ("10.", "10"),
+        ("1.5", "1.5"),
+        ("g", "G"),
+        ("1/a", "1/10"),
+    ]);
     set_global("*READ-BASE*", Value::Fixnum(10));
 }
 
 #[test]
 fn read_default_float_format_6_2() {
-    set_global("*READ-DEFAULT-FLOAT-FORMAT*", Value::Symbol(package::cl_sym("DOUBLE-FLOAT")));
+    set_global(
+        "*READ-DEFAULT-FLOAT-FORMAT*",
+        Value::Symbol(package::cl_sym("DOUBLE-FLOAT")),
+    );
     check(&[("1.5", "1.5"), ("1.5f0", "1.5f0"), ("1.5d0", "1.5")]);
     let v = Reader::new("0.1", None).read(&mut NoEval);
     assert!(matches!(v, Ok(Some(Value::Double(_)))));
-    set_global("*READ-DEFAULT-FLOAT-FORMAT*", Value::Symbol(package::cl_sym("SINGLE-FLOAT")));
+    set_global(
+        "*READ-DEFAULT-FLOAT-FORMAT*",
+        Value::Symbol(package::cl_sym("SINGLE-FLOAT")),
+    );
     let v = Reader::new("0.1", None).read(&mut NoEval);
     assert!(matches!(v, Ok(Some(Value::Single(_)))));
 }
@@ -179,7 +194,10 @@ fn external_symbol_of_another_package_6_3() {
     let pkg = package::find_package("SENDLETTER").expect("SENDLETTER package");
     let sym = package::intern_in("SEND-IT", &pkg);
     package::export(&sym, &pkg);
-    check(&[("sendletter:send-it", "SENDLETTER:SEND-IT"), ("sendletter::send-it", "SENDLETTER:SEND-IT")]);
+    check(&[
+        ("sendletter:send-it", "SENDLETTER:SEND-IT"),
+        ("sendletter::send-it", "SENDLETTER:SEND-IT"),
+    ]);
 }
 
 #[test]
@@ -375,7 +393,10 @@ fn sharpsign_6_6() {
 
 #[test]
 fn features_variable_is_consulted_6_6() {
-    set_global("*FEATURES*", Value::list([Value::Symbol(package::keyword("SBCL"))]));
+    set_global(
+        "*FEATURES*",
+        Value::list([Value::Symbol(package::keyword("SBCL"))]),
+    );
     check(&[("#+sbcl 1 2", "1"), ("#+sendletter 1 2", "2")]);
     *package::cl_sym("*FEATURES*").value.borrow_mut() = None;
     check(&[("#+sbcl 1 2", "2"), ("#+sendletter 1 2", "1")]);
@@ -438,8 +459,14 @@ fn eof_message_names_the_opener_6_7() {
         e.to_string(),
         "mail.lisp:2:3: end of file inside a list opened at line 2, column 3"
     );
-    let e = Reader::new("\"abc", None).read(&mut NoEval).err().expect("eof");
-    assert_eq!(e.to_string(), "1:1: end of file inside a string opened at line 1, column 1");
+    let e = Reader::new("\"abc", None)
+        .read(&mut NoEval)
+        .err()
+        .expect("eof");
+    assert_eq!(
+        e.to_string(),
+        "1:1: end of file inside a string opened at line 1, column 1"
+    );
 }
 
 #[test]
@@ -458,7 +485,10 @@ fn reads_one_form_at_a_time_6_7() {
         }
     }
     package::set_current_package(package::user_package());
-    let forms: Vec<_> = forms.into_iter().map(|(v, s, o)| (prin1_to_string(&v), s, o)).collect();
+    let forms: Vec<_> = forms
+        .into_iter()
+        .map(|(v, s, o)| (prin1_to_string(&v), s, o))
+        .collect();
     assert_eq!(
         forms,
         vec![
@@ -487,7 +517,10 @@ fn position_columns_count_characters() {
 fn deep_nesting_is_an_error_not_a_crash() {
     let run = || {
         let src = format!("{}{}", "(".repeat(10_000), ")".repeat(10_000));
-        let e = Reader::new(&src, None).read(&mut NoEval).err().expect("too deep");
+        let e = Reader::new(&src, None)
+            .read(&mut NoEval)
+            .err()
+            .expect("too deep");
         assert_eq!(e.kind, ReadErrorKind::Syntax);
         assert!(e.message.contains("nesting too deep"), "{}", e.message);
         let src = "'".repeat(10_000) + "x";
@@ -506,7 +539,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
 fn long_lists_read_and_drop() {
     let src = format!("({})", "1 ".repeat(200_000));
     let v = Reader::new(&src, None).read(&mut NoEval).ok().flatten();
-    assert_eq!(v.and_then(|v| v.list_to_vec()).map(|v| v.len()), Some(200_000));
+    assert_eq!(
+        v.and_then(|v| v.list_to_vec()).map(|v| v.len()),
+        Some(200_000)
+    );
 }
 
 /// 6.8: the quick conformance table, row by row.

@@ -57,7 +57,10 @@ impl Reader<'_> {
             let at = self.pos;
             let Some(c) = self.peek() else {
                 if let Some(open) = multiple {
-                    return Err(self.eof(Opener { what: "a |...| escape", pos: open }));
+                    return Err(self.eof(Opener {
+                        what: "a |...| escape",
+                        pos: open,
+                    }));
                 }
                 break;
             };
@@ -70,7 +73,12 @@ impl Reader<'_> {
                     any_escape = true;
                     match self.bump() {
                         Some(e) => chars.push((e, true)),
-                        None => return Err(self.eof(Opener { what: "a \\ escape", pos: at })),
+                        None => {
+                            return Err(self.eof(Opener {
+                                what: "a \\ escape",
+                                pos: at,
+                            }))
+                        }
                     }
                 }
                 '|' => {
@@ -79,7 +87,10 @@ impl Reader<'_> {
                 }
                 _ if multiple.is_some() => chars.push((c, true)),
                 '\x08' | '\x7f' if !self.suppress => {
-                    return Err(self.syntax(at, "invalid constituent character (Backspace or Rubout) in a token"));
+                    return Err(self.syntax(
+                        at,
+                        "invalid constituent character (Backspace or Rubout) in a token",
+                    ));
                 }
                 _ => chars.push((c, false)),
             }
@@ -102,7 +113,10 @@ impl Reader<'_> {
                 if tok.chars.len() == 1 {
                     return Ok(Item::Dot);
                 }
-                return Err(self.syntax(tok.start, format!("too many dots: {} is not a token", tok.text())));
+                return Err(self.syntax(
+                    tok.start,
+                    format!("too many dots: {} is not a token", tok.text()),
+                ));
             }
             match parse_number(&tok.text(), self.settings.base, self.settings.float_format) {
                 Some(Ok(v)) => return Ok(Item::Obj(v)),
@@ -126,7 +140,10 @@ impl Reader<'_> {
         let (pkg_part, name_part, external) = match markers.as_slice() {
             [] => {
                 let name = Token::folded(&tok.chars);
-                return Ok(package::sym_value(package::intern_in(&name, &self.package())));
+                return Ok(package::sym_value(package::intern_in(
+                    &name,
+                    &self.package(),
+                )));
             }
             [0] => (None, &tok.chars[1..], true),
             [i] => (Some(&tok.chars[..*i]), &tok.chars[i + 1..], true),
@@ -176,8 +193,13 @@ impl Reader<'_> {
     /// `#:name`: a fresh uninterned symbol.
     pub(super) fn uninterned(&self, tok: &Token) -> Result<Value, ReadError> {
         if tok.chars.iter().any(|&(c, e)| c == ':' && !e) {
-            return Err(self.syntax(tok.start, format!("package marker in an uninterned symbol: #:{}", tok.text())));
+            return Err(self.syntax(
+                tok.start,
+                format!("package marker in an uninterned symbol: #:{}", tok.text()),
+            ));
         }
-        Ok(Value::Symbol(Rc::new(Symbol::new(&Token::folded(&tok.chars)))))
+        Ok(Value::Symbol(Rc::new(Symbol::new(&Token::folded(
+            &tok.chars,
+        )))))
     }
 }
