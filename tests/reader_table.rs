@@ -103,7 +103,10 @@ fn tokens_to_numbers_6_2() {
         ("6.02E23", "6.02e23"),
         ("1e39", "!Syntax 1:1"),
         ("1d39", "1.0d39"),
-        ("123456789012345678901234567890", "123456789012345678901234567890"),
+        (
+            "123456789012345678901234567890",
+            "123456789012345678901234567890",
+        ),
         ("-9223372036854775809", "-9223372036854775809"),
         ("+", "+"),
         ("-", "-"),
@@ -122,17 +125,29 @@ fn tokens_to_numbers_6_2() {
 #[test]
 fn read_base_6_2() {
     set_global("*READ-BASE*", Value::Fixnum(16));
-    check(&[("ff", "255"), ("10.", "10"), ("1.5", "1.5"), ("g", "G"), ("1/a", "1/10")]);
+    check(&[
+        ("ff", "255"),
+        ("10.", "10"),
+        ("1.5", "1.5"),
+        ("g", "G"),
+        ("1/a", "1/10"),
+    ]);
     set_global("*READ-BASE*", Value::Fixnum(10));
 }
 
 #[test]
 fn read_default_float_format_6_2() {
-    set_global("*READ-DEFAULT-FLOAT-FORMAT*", Value::Symbol(package::cl_sym("DOUBLE-FLOAT")));
+    set_global(
+        "*READ-DEFAULT-FLOAT-FORMAT*",
+        Value::Symbol(package::cl_sym("DOUBLE-FLOAT")),
+    );
     check(&[("1.5", "1.5"), ("1.5f0", "1.5f0"), ("1.5d0", "1.5")]);
     let v = Reader::new("0.1", None).read(&mut NoEval);
     assert!(matches!(v, Ok(Some(Value::Double(_)))));
-    set_global("*READ-DEFAULT-FLOAT-FORMAT*", Value::Symbol(package::cl_sym("SINGLE-FLOAT")));
+    set_global(
+        "*READ-DEFAULT-FLOAT-FORMAT*",
+        Value::Symbol(package::cl_sym("SINGLE-FLOAT")),
+    );
     let v = Reader::new("0.1", None).read(&mut NoEval);
     assert!(matches!(v, Ok(Some(Value::Single(_)))));
 }
@@ -179,7 +194,10 @@ fn external_symbol_of_another_package_6_3() {
     let pkg = package::find_package("SENDLETTER").expect("SENDLETTER package");
     let sym = package::intern_in("SEND-IT", &pkg);
     package::export(&sym, &pkg);
-    check(&[("sendletter:send-it", "SENDLETTER:SEND-IT"), ("sendletter::send-it", "SENDLETTER:SEND-IT")]);
+    check(&[
+        ("sendletter:send-it", "SENDLETTER:SEND-IT"),
+        ("sendletter::send-it", "SENDLETTER:SEND-IT"),
+    ]);
 }
 
 #[test]
@@ -375,7 +393,10 @@ fn sharpsign_6_6() {
 
 #[test]
 fn features_variable_is_consulted_6_6() {
-    set_global("*FEATURES*", Value::list([Value::Symbol(package::keyword("SBCL"))]));
+    set_global(
+        "*FEATURES*",
+        Value::list([Value::Symbol(package::keyword("SBCL"))]),
+    );
     check(&[("#+sbcl 1 2", "1"), ("#+sendletter 1 2", "2")]);
     *package::cl_sym("*FEATURES*").value.borrow_mut() = None;
     check(&[("#+sbcl 1 2", "2"), ("#+sendletter 1 2", "1")]);
@@ -396,7 +417,7 @@ fn read_eval_false_6_6() {
 #[test]
 fn sharp_dot_without_evaluator_6_6() {
     let err = Reader::new("#.(+ 1 2)", None).read(&mut NoEval);
-    let err = err.err().expect("reader error");
+    let err = err.expect_err("reader error");
     assert_eq!(err.kind, ReadErrorKind::Syntax);
     assert!(err.message.contains("not available"), "{}", err.message);
 }
@@ -430,16 +451,20 @@ fn end_of_input_6_7() {
 fn eof_message_names_the_opener_6_7() {
     let e = Reader::new("\n  (a b", Some("mail.lisp"))
         .read(&mut NoEval)
-        .err()
-        .expect("end of file");
+        .expect_err("end of file");
     assert_eq!(e.kind, ReadErrorKind::EndOfFile);
     assert_eq!((e.line, e.column), (2, 3));
     assert_eq!(
         e.to_string(),
         "mail.lisp:2:3: end of file inside a list opened at line 2, column 3"
     );
-    let e = Reader::new("\"abc", None).read(&mut NoEval).err().expect("eof");
-    assert_eq!(e.to_string(), "1:1: end of file inside a string opened at line 1, column 1");
+    let e = Reader::new("\"abc", None)
+        .read(&mut NoEval)
+        .expect_err("eof");
+    assert_eq!(
+        e.to_string(),
+        "1:1: end of file inside a string opened at line 1, column 1"
+    );
 }
 
 #[test]
@@ -458,7 +483,10 @@ fn reads_one_form_at_a_time_6_7() {
         }
     }
     package::set_current_package(package::user_package());
-    let forms: Vec<_> = forms.into_iter().map(|(v, s, o)| (prin1_to_string(&v), s, o)).collect();
+    let forms: Vec<_> = forms
+        .into_iter()
+        .map(|(v, s, o)| (prin1_to_string(&v), s, o))
+        .collect();
     assert_eq!(
         forms,
         vec![
@@ -476,7 +504,7 @@ fn position_columns_count_characters() {
     assert!(e.is_ok());
     let mut r = Reader::new("\"é\" )", None);
     let _ = r.read(&mut NoEval);
-    let e = r.read(&mut NoEval).err().expect("unmatched paren");
+    let e = r.read(&mut NoEval).expect_err("unmatched paren");
     assert_eq!((e.line, e.column), (1, 5));
 }
 
@@ -487,7 +515,9 @@ fn position_columns_count_characters() {
 fn deep_nesting_is_an_error_not_a_crash() {
     let run = || {
         let src = format!("{}{}", "(".repeat(10_000), ")".repeat(10_000));
-        let e = Reader::new(&src, None).read(&mut NoEval).err().expect("too deep");
+        let e = Reader::new(&src, None)
+            .read(&mut NoEval)
+            .expect_err("too deep");
         assert_eq!(e.kind, ReadErrorKind::Syntax);
         assert!(e.message.contains("nesting too deep"), "{}", e.message);
         let src = "'".repeat(10_000) + "x";
@@ -506,7 +536,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
 fn long_lists_read_and_drop() {
     let src = format!("({})", "1 ".repeat(200_000));
     let v = Reader::new(&src, None).read(&mut NoEval).ok().flatten();
-    assert_eq!(v.and_then(|v| v.list_to_vec()).map(|v| v.len()), Some(200_000));
+    assert_eq!(
+        v.and_then(|v| v.list_to_vec()).map(|v| v.len()),
+        Some(200_000)
+    );
 }
 
 /// 6.8: the quick conformance table, row by row.
@@ -585,4 +618,80 @@ fn quick_conformance_table_6_8() {
     set_global("*READ-EVAL*", Value::Nil);
     assert!(matches!(one("#p\"/tmp/x\""), Some(Value::Pathname(_))));
     set_global("*READ-EVAL*", package::t());
+}
+
+mod properties {
+    use super::*;
+    use num_bigint::BigInt;
+    use proptest::prelude::*;
+
+    fn atom() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<i64>().prop_map(Value::Fixnum),
+            any::<i128>().prop_map(|n| Value::integer(BigInt::from(n))),
+            (any::<i32>(), 1..1000i32)
+                .prop_map(|(n, d)| Value::ratio(n.into(), d.into()).unwrap_or(Value::Nil)),
+            any::<f32>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::Single),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::Double),
+            any::<char>().prop_map(Value::Char),
+            ".{0,8}".prop_map(Value::string),
+            "[a-zA-Z0-9+./:|\\\\ ()#;-]{0,6}"
+                .prop_map(|n| package::sym_value(package::intern_in(&n, &package::user_package()))),
+            "[a-z0-9.:]{0,6}".prop_map(|n| Value::Symbol(package::keyword(&n))),
+            "[A-Z]{1,6}".prop_map(|n| Value::Symbol(std::rc::Rc::new(
+                sendletter::eval::value::Symbol::new(&n)
+            ))),
+        ]
+    }
+
+    fn form() -> impl Strategy<Value = Value> {
+        atom().prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::list),
+                (prop::collection::vec(inner.clone(), 1..4), inner.clone())
+                    .prop_map(|(items, tail)| Value::list_with_tail(items, tail)),
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::vector),
+                inner.prop_map(|v| Value::list([Value::Symbol(package::cl_sym("QUOTE")), v])),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(src in ".{0,40}") {
+            let mut r = Reader::new(&src, None);
+            for _ in 0..50 {
+                match r.read(&mut NoEval) {
+                    Ok(Some(_)) => {}
+                    _ => break,
+                }
+            }
+        }
+
+        #[test]
+        fn lisp_like_text_never_panics(src in "[()'`,@#|\\\\\";a-c1.:+ \n-]{0,40}") {
+            let mut r = Reader::new(&src, None);
+            for _ in 0..50 {
+                match r.read(&mut NoEval) {
+                    Ok(Some(_)) => {}
+                    _ => break,
+                }
+            }
+        }
+
+        #[test]
+        fn printed_forms_read_back(v in form()) {
+            let printed = prin1_to_string(&v);
+            let back = Reader::new(&printed, None).read(&mut NoEval);
+            let reprinted = match back {
+                Ok(Some(b)) => prin1_to_string(&b),
+                other => format!("{other:?}"),
+            };
+            prop_assert_eq!(printed, reprinted);
+        }
+    }
 }

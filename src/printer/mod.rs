@@ -129,7 +129,11 @@ enum Task {
     Owned(String),
     /// The rest of a list after its first element: the tail, and the
     /// tortoise of the cycle check with the step count.
-    ListRest { rest: Value, tortoise: Value, steps: usize },
+    ListRest {
+        rest: Value,
+        tortoise: Value,
+        steps: usize,
+    },
     /// Leaving the object with this address (for cycle detection).
     Leave(usize),
 }
@@ -152,7 +156,11 @@ impl Printer<'_> {
                 Task::Obj(v) => self.object(v),
                 Task::Text(s) => self.out.push_str(s),
                 Task::Owned(s) => self.out.push_str(&s),
-                Task::ListRest { rest, tortoise, steps } => self.list_rest(rest, tortoise, steps),
+                Task::ListRest {
+                    rest,
+                    tortoise,
+                    steps,
+                } => self.list_rest(rest, tortoise, steps),
                 Task::Leave(p) => {
                     self.active.remove(&p);
                 }
@@ -204,11 +212,19 @@ impl Printer<'_> {
                 self.out.push_str(&digits(r.denom(), self.opts.base));
             }
             Value::Single(f) => {
-                let m = if self.float_marker { Marker::Single } else { Marker::Default };
+                let m = if self.float_marker {
+                    Marker::Single
+                } else {
+                    Marker::Default
+                };
                 self.out.push_str(&float::single(*f, m));
             }
             Value::Double(f) => {
-                let m = if self.float_marker { Marker::Default } else { Marker::Double };
+                let m = if self.float_marker {
+                    Marker::Default
+                } else {
+                    Marker::Double
+                };
                 self.out.push_str(&float::double(*f, m));
             }
             Value::Char(c) => {
@@ -317,7 +333,11 @@ impl Printer<'_> {
                     return;
                 }
                 self.out.push(' ');
-                let tortoise = if steps % 2 == 1 { tortoise.cdr() } else { tortoise };
+                let tortoise = if steps % 2 == 1 {
+                    tortoise.cdr()
+                } else {
+                    tortoise
+                };
                 self.stack.push(Task::ListRest {
                     rest: c.cdr.borrow().clone(),
                     tortoise,
@@ -462,7 +482,10 @@ fn char_name(c: char) -> String {
         '\x00'..='\x1f' | '\x7f' => crate::reader::char_names()
             .iter()
             .find(|&&(_, code)| code == c)
-            .map_or_else(|| format!("U+{:X}", c as u32), |&(name, _)| name.to_string()),
+            .map_or_else(
+                || format!("U+{:X}", c as u32),
+                |&(name, _)| name.to_string(),
+            ),
         _ if c.is_control() => format!("U+{:X}", c as u32),
         _ => c.to_string(),
     }

@@ -70,9 +70,9 @@ pub fn needs_escape(name: &str, base: u32) -> bool {
 fn potential_number(name: &str, base: u32) -> bool {
     let is_digit = |c: char| c.is_ascii_digit() || c.is_digit(base);
     let chars: Vec<char> = name.chars().collect();
-    let allowed = chars
-        .iter()
-        .all(|&c| is_digit(c) || c.is_ascii_alphabetic() || matches!(c, '+' | '-' | '/' | '.' | '^' | '_'));
+    let allowed = chars.iter().all(|&c| {
+        is_digit(c) || c.is_ascii_alphabetic() || matches!(c, '+' | '-' | '/' | '.' | '^' | '_')
+    });
     if !allowed || !chars.iter().any(|&c| is_digit(c)) {
         return false;
     }

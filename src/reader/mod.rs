@@ -160,7 +160,11 @@ impl<'a> Reader<'a> {
                     return Ok(Some(v));
                 }
                 Item::Nothing => continue,
-                Item::Dot => return Err(self.syntax(self.start, "dot context error: a lone . is not an object")),
+                Item::Dot => {
+                    return Err(
+                        self.syntax(self.start, "dot context error: a lone . is not an object")
+                    )
+                }
             }
         }
     }
@@ -180,7 +184,10 @@ impl<'a> Reader<'a> {
     fn line_col(&self, off: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= off).max(1);
         let line_start = self.line_starts[line - 1];
-        let col = self.src.get(line_start..off).map_or(0, |s| s.chars().count());
+        let col = self
+            .src
+            .get(line_start..off)
+            .map_or(0, |s| s.chars().count());
         (line, col + 1)
     }
 
@@ -204,7 +211,10 @@ impl<'a> Reader<'a> {
         self.error(
             ReadErrorKind::EndOfFile,
             opener.pos,
-            format!("end of file inside {} opened at line {line}, column {column}", opener.what),
+            format!(
+                "end of file inside {} opened at line {line}, column {column}",
+                opener.what
+            ),
         )
     }
 
@@ -239,7 +249,10 @@ impl<'a> Reader<'a> {
     fn read_item(&mut self, ctx: &mut dyn ReadContext) -> Result<Item, ReadError> {
         let at = self.pos;
         if self.depth >= MAX_DEPTH {
-            return Err(self.syntax(at, format!("nesting too deep (more than {MAX_DEPTH} levels)")));
+            return Err(self.syntax(
+                at,
+                format!("nesting too deep (more than {MAX_DEPTH} levels)"),
+            ));
         }
         self.depth += 1;
         let item = self.read_item_inner(ctx, at);
@@ -249,7 +262,10 @@ impl<'a> Reader<'a> {
 
     fn read_item_inner(&mut self, ctx: &mut dyn ReadContext, at: usize) -> Result<Item, ReadError> {
         let Some(c) = self.peek() else {
-            return Err(self.eof(Opener { what: "a form", pos: at }));
+            return Err(self.eof(Opener {
+                what: "a form",
+                pos: at,
+            }));
         };
         match c {
             '(' => {
@@ -259,7 +275,13 @@ impl<'a> Reader<'a> {
             ')' => Err(self.syntax(at, "unmatched close parenthesis")),
             '\'' => {
                 self.pos += 1;
-                let v = self.read_next(ctx, Opener { what: "a quoted form", pos: at })?;
+                let v = self.read_next(
+                    ctx,
+                    Opener {
+                        what: "a quoted form",
+                        pos: at,
+                    },
+                )?;
                 Ok(Item::Obj(wrap(package::cl_sym("QUOTE"), v)))
             }
             '"' => {
@@ -300,14 +322,19 @@ impl<'a> Reader<'a> {
                 Item::Obj(v) => return Ok(v),
                 Item::Nothing => continue,
                 Item::Dot if self.suppress => return Ok(Value::Nil),
-                Item::Dot => return Err(self.syntax(at, "dot context error: a lone . is not an object")),
+                Item::Dot => {
+                    return Err(self.syntax(at, "dot context error: a lone . is not an object"))
+                }
             }
         }
     }
 
     /// The body of a list after `(` (CLHS 2.4.1), including the consing dot.
     fn read_list(&mut self, ctx: &mut dyn ReadContext, open: usize) -> Result<Value, ReadError> {
-        let opener = Opener { what: "a list", pos: open };
+        let opener = Opener {
+            what: "a list",
+            pos: open,
+        };
         let mut items = Vec::new();
         loop {
             self.skip_whitespace();
@@ -336,7 +363,11 @@ impl<'a> Reader<'a> {
     }
 
     /// Exactly one object, then `)`, after a consing dot.
-    fn read_after_dot(&mut self, ctx: &mut dyn ReadContext, opener: Opener) -> Result<Value, ReadError> {
+    fn read_after_dot(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        opener: Opener,
+    ) -> Result<Value, ReadError> {
         let mut tail = None;
         loop {
             self.skip_whitespace();
@@ -353,11 +384,16 @@ impl<'a> Reader<'a> {
                 Item::Nothing => {}
                 Item::Obj(v) if tail.is_none() => {
                     if is_form_of(&v, "UNQUOTE-SPLICING") {
-                        return Err(self.syntax(at, ",@ after a consing dot is not a well-formed backquote expression"));
+                        return Err(self.syntax(
+                            at,
+                            ",@ after a consing dot is not a well-formed backquote expression",
+                        ));
                     }
                     tail = Some(v);
                 }
-                Item::Obj(_) => return Err(self.syntax(at, "more than one object after the consing dot")),
+                Item::Obj(_) => {
+                    return Err(self.syntax(at, "more than one object after the consing dot"))
+                }
                 Item::Dot => return Err(self.syntax(at, "more than one consing dot in a list")),
             }
         }
@@ -365,7 +401,10 @@ impl<'a> Reader<'a> {
 
     /// A string after `"` (CLHS 2.4.5): `\` takes the next character literally.
     fn read_string(&mut self, open: usize) -> Result<Value, ReadError> {
-        let opener = Opener { what: "a string", pos: open };
+        let opener = Opener {
+            what: "a string",
+            pos: open,
+        };
         let mut s = String::new();
         loop {
             match self.bump() {
@@ -380,9 +419,19 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn read_backquote(&mut self, ctx: &mut dyn ReadContext, open: usize) -> Result<Value, ReadError> {
+    fn read_backquote(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        open: usize,
+    ) -> Result<Value, ReadError> {
         self.backquote += 1;
-        let v = self.read_next(ctx, Opener { what: "a backquote form", pos: open });
+        let v = self.read_next(
+            ctx,
+            Opener {
+                what: "a backquote form",
+                pos: open,
+            },
+        );
         self.backquote -= 1;
         let v = v?;
         if is_form_of(&v, "UNQUOTE-SPLICING") && !self.suppress {
@@ -401,16 +450,28 @@ impl<'a> Reader<'a> {
         }
         let level = self.backquote;
         self.backquote = level.saturating_sub(1);
-        let v = self.read_next(ctx, Opener { what: "a comma form", pos: open });
+        let v = self.read_next(
+            ctx,
+            Opener {
+                what: "a comma form",
+                pos: open,
+            },
+        );
         self.backquote = level;
-        let name = if splicing { "UNQUOTE-SPLICING" } else { "UNQUOTE" };
+        let name = if splicing {
+            "UNQUOTE-SPLICING"
+        } else {
+            "UNQUOTE"
+        };
         Ok(wrap(sendletter_sym(name), v?))
     }
 
     /// The package tokens are interned in: `*package*`, or KEYWORD while
     /// reading a feature expression.
     fn package(&self) -> Rc<Package> {
-        self.package_override.clone().unwrap_or_else(package::current_package)
+        self.package_override
+            .clone()
+            .unwrap_or_else(package::current_package)
     }
 }
 
@@ -420,8 +481,14 @@ impl Settings {
             Some(Value::Fixnum(n)) if (2..=36).contains(n) => *n as u32,
             _ => 10,
         };
-        let float_format = match package::cl_sym("*READ-DEFAULT-FLOAT-FORMAT*").value.borrow().as_ref() {
-            Some(Value::Symbol(s)) if s.name == "DOUBLE-FLOAT" || s.name == "LONG-FLOAT" => FloatFormat::Double,
+        let float_format = match package::cl_sym("*READ-DEFAULT-FLOAT-FORMAT*")
+            .value
+            .borrow()
+            .as_ref()
+        {
+            Some(Value::Symbol(s)) if s.name == "DOUBLE-FLOAT" || s.name == "LONG-FLOAT" => {
+                FloatFormat::Double
+            }
             _ => FloatFormat::Single,
         };
         let read_eval = match package::cl_sym("*READ-EVAL*").value.borrow().as_ref() {

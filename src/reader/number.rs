@@ -40,7 +40,9 @@ pub fn parse_number(tok: &str, base: u32, default: FloatFormat) -> Option<Result
     if let Ok((_, (sign, digits))) = all_consuming((sign, radix_digits(base))).parse(tok) {
         return Some(Ok(integer(sign, digits, base)));
     }
-    if let Ok((_, (sign, digits, _))) = all_consuming((sign, decimal, char::<&str, E>('.'))).parse(tok) {
+    if let Ok((_, (sign, digits, _))) =
+        all_consuming((sign, decimal, char::<&str, E>('.'))).parse(tok)
+    {
         return Some(Ok(integer(sign, digits, 10)));
     }
     if let Some(r) = parse_ratio(tok, base) {
@@ -83,9 +85,17 @@ fn radix_digits<'a>(base: u32) -> impl Parser<&'a str, Output = &'a str, Error =
 /// yields the sign, the mantissa text and the exponent (marker, text).
 #[allow(clippy::type_complexity)]
 fn float_syntax(i: &str) -> IResult<&str, (Option<char>, &str, Option<(char, &str)>)> {
-    let exponent = || (one_of::<&str, &str, E>("esfdlESFDL"), recognize((sign, decimal)));
+    let exponent = || {
+        (
+            one_of::<&str, &str, E>("esfdlESFDL"),
+            recognize((sign, decimal)),
+        )
+    };
     let fraction_first = (recognize((digit0, char('.'), decimal)), opt(exponent()));
-    let exponent_required = (recognize((decimal, opt((char('.'), digit0)))), exponent().map(Some));
+    let exponent_required = (
+        recognize((decimal, opt((char('.'), digit0)))),
+        exponent().map(Some),
+    );
     let (i, sign) = sign(i)?;
     let (i, (mantissa, exp)) = alt((fraction_first, exponent_required)).parse(i)?;
     Ok((i, (sign, mantissa, exp)))
@@ -180,7 +190,10 @@ mod tests {
             (".", "symbol"),
             ("+", "symbol"),
             ("1e", "symbol"),
-            ("123456789012345678901234567890", "123456789012345678901234567890"),
+            (
+                "123456789012345678901234567890",
+                "123456789012345678901234567890",
+            ),
         ] {
             assert_eq!(show(tok), want, "token {tok}");
         }

@@ -13,12 +13,23 @@ const MAX_VECTOR_ARG: usize = 1 << 20;
 
 impl Reader<'_> {
     /// After `#` at `open`: optional decimal argument, then the sub-character.
-    pub(super) fn read_sharp(&mut self, ctx: &mut dyn ReadContext, open: usize) -> Result<Item, ReadError> {
-        let opener = Opener { what: "a # dispatch", pos: open };
+    pub(super) fn read_sharp(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        open: usize,
+    ) -> Result<Item, ReadError> {
+        let opener = Opener {
+            what: "a # dispatch",
+            pos: open,
+        };
         let mut arg: Option<usize> = None;
         while let Some(d) = self.peek().and_then(|c| c.to_digit(10)) {
             self.pos += 1;
-            arg = Some(arg.unwrap_or(0).saturating_mul(10).saturating_add(d as usize));
+            arg = Some(
+                arg.unwrap_or(0)
+                    .saturating_mul(10)
+                    .saturating_add(d as usize),
+            );
         }
         let Some(sub) = self.bump() else {
             return Err(self.eof(opener));
@@ -26,7 +37,13 @@ impl Reader<'_> {
         match sub.to_ascii_lowercase() {
             '\\' => self.read_character(open),
             '\'' => {
-                let v = self.read_next(ctx, Opener { what: "a #' form", pos: open })?;
+                let v = self.read_next(
+                    ctx,
+                    Opener {
+                        what: "a #' form",
+                        pos: open,
+                    },
+                )?;
                 Ok(Item::Obj(wrap(package::cl_sym("FUNCTION"), v)))
             }
             '(' => self.read_vector(ctx, open, arg).map(Item::Obj),
@@ -34,10 +51,18 @@ impl Reader<'_> {
             '+' | '-' => self.read_conditional(ctx, open, sub == '+'),
             '.' => self.read_eval(ctx, open),
             'p' => {
-                let v = self.read_next(ctx, Opener { what: "a #P form", pos: open })?;
+                let v = self.read_next(
+                    ctx,
+                    Opener {
+                        what: "a #P form",
+                        pos: open,
+                    },
+                )?;
                 match v {
                     _ if self.suppress => Ok(Item::Obj(Value::Nil)),
-                    Value::String(s) => Ok(Item::Obj(Value::Pathname(Rc::new(Pathname::parse(&s.borrow()))))),
+                    Value::String(s) => Ok(Item::Obj(Value::Pathname(Rc::new(Pathname::parse(
+                        &s.borrow(),
+                    ))))),
                     _ => Err(self.syntax(open, "#P must be followed by a string")),
                 }
             }
@@ -68,7 +93,9 @@ impl Reader<'_> {
             '=' | '#' => Err(self.unsupported(open, "#n= and #n# (labels)")),
             '<' => Err(self.syntax(open, "#< starts an object that cannot be read back")),
             ')' => Err(self.syntax(open, "#) is not valid syntax")),
-            c if is_whitespace(c) => Err(self.syntax(open, "# followed by whitespace is not valid syntax")),
+            c if is_whitespace(c) => {
+                Err(self.syntax(open, "# followed by whitespace is not valid syntax"))
+            }
             c => Err(self.syntax(open, format!("undefined dispatch macro character #{c}"))),
         }
     }
@@ -81,7 +108,10 @@ impl Reader<'_> {
     fn read_character(&mut self, open: usize) -> Result<Item, ReadError> {
         let at = self.pos;
         let Some(first) = self.bump() else {
-            return Err(self.eof(Opener { what: "a character name", pos: open }));
+            return Err(self.eof(Opener {
+                what: "a character name",
+                pos: open,
+            }));
         };
         let tok = self.read_token(Some((first, at)))?;
         if self.suppress {
@@ -98,8 +128,16 @@ impl Reader<'_> {
     }
 
     /// `#(...)` and `#n(...)` (CLHS 2.4.8.3).
-    fn read_vector(&mut self, ctx: &mut dyn ReadContext, open: usize, arg: Option<usize>) -> Result<Value, ReadError> {
-        let opener = Opener { what: "a vector", pos: open };
+    fn read_vector(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        open: usize,
+        arg: Option<usize>,
+    ) -> Result<Value, ReadError> {
+        let opener = Opener {
+            what: "a vector",
+            pos: open,
+        };
         let mut items = Vec::new();
         loop {
             self.skip_whitespace();
@@ -131,7 +169,9 @@ impl Reader<'_> {
             }
             match items.last().cloned() {
                 Some(last) => items.resize(n, last),
-                None if n > 0 => return Err(self.syntax(open, format!("#{n}() has no element to repeat"))),
+                None if n > 0 => {
+                    return Err(self.syntax(open, format!("#{n}() has no element to repeat")))
+                }
                 None => {}
             }
         }
@@ -143,7 +183,12 @@ impl Reader<'_> {
         let mut openers = vec![open];
         while let Some(&innermost) = openers.last() {
             match self.bump() {
-                None => return Err(self.eof(Opener { what: "a #| comment", pos: innermost })),
+                None => {
+                    return Err(self.eof(Opener {
+                        what: "a #| comment",
+                        pos: innermost,
+                    }))
+                }
                 Some('|') if self.peek() == Some('#') => {
                     self.pos += 1;
                     openers.pop();
@@ -161,14 +206,28 @@ impl Reader<'_> {
     /// `#+` / `#-` (CLHS 2.4.8.17-18). The feature expression is read in
     /// KEYWORD and never suppressed (as SBCL); a skipped form is read with
     /// `*read-suppress*` true and produces nothing.
-    fn read_conditional(&mut self, ctx: &mut dyn ReadContext, open: usize, plus: bool) -> Result<Item, ReadError> {
+    fn read_conditional(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        open: usize,
+        plus: bool,
+    ) -> Result<Item, ReadError> {
         let saved_package = self.package_override.replace(package::keyword_package());
         let saved_suppress = std::mem::replace(&mut self.suppress, false);
-        let expr = self.read_next(ctx, Opener { what: "a feature expression", pos: open });
+        let expr = self.read_next(
+            ctx,
+            Opener {
+                what: "a feature expression",
+                pos: open,
+            },
+        );
         self.package_override = saved_package;
         self.suppress = saved_suppress;
         let holds = feature_holds(&expr?).map_err(|m| self.syntax(open, m))?;
-        let opener = Opener { what: "a #+/#- form", pos: open };
+        let opener = Opener {
+            what: "a #+/#- form",
+            pos: open,
+        };
         if holds == plus {
             return self.read_next(ctx, opener).map(Item::Obj);
         }
@@ -183,11 +242,19 @@ impl Reader<'_> {
         if !self.settings.read_eval && !self.suppress {
             return Err(self.syntax(open, "#. is not allowed: *read-eval* is false"));
         }
-        let form = self.read_next(ctx, Opener { what: "a #. form", pos: open })?;
+        let form = self.read_next(
+            ctx,
+            Opener {
+                what: "a #. form",
+                pos: open,
+            },
+        )?;
         if self.suppress {
             return Ok(Item::Obj(Value::Nil));
         }
-        ctx.eval(form).map(Item::Obj).map_err(|m| self.syntax(open, m))
+        ctx.eval(form)
+            .map(Item::Obj)
+            .map_err(|m| self.syntax(open, m))
     }
 
     /// `#x`, `#b`, `#o`, `#Nr`: a rational in `base` (CLHS 2.4.8.7-10).
@@ -197,7 +264,11 @@ impl Reader<'_> {
             return Ok(Item::Obj(Value::Nil));
         }
         let text = tok.text();
-        let parsed = if tok.any_escape { None } else { parse_rational(&text, base) };
+        let parsed = if tok.any_escape {
+            None
+        } else {
+            parse_rational(&text, base)
+        };
         match parsed {
             Some(Ok(v)) => Ok(Item::Obj(v)),
             Some(Err(m)) => Err(self.syntax(open, m)),
@@ -213,7 +284,9 @@ fn feature_holds(expr: &Value) -> Result<bool, String> {
             let Some(sym) = expr.as_symbol() else {
                 return Ok(false);
             };
-            Ok(features().iter().any(|f| f.eq(&Value::Symbol(sym.clone())) || (f.is_nil() && expr.is_nil())))
+            Ok(features()
+                .iter()
+                .any(|f| f.eq(&Value::Symbol(sym.clone())) || (f.is_nil() && expr.is_nil())))
         }
         Value::Cons(_) => {
             let op = match expr.car() {
@@ -245,7 +318,10 @@ fn feature_holds(expr: &Value) -> Result<bool, String> {
                 _ => Err("malformed feature expression: expected a symbol, (not f), (and f...) or (or f...)".into()),
             }
         }
-        _ => Err("malformed feature expression: expected a symbol, (not f), (and f...) or (or f...)".into()),
+        _ => Err(
+            "malformed feature expression: expected a symbol, (not f), (and f...) or (or f...)"
+                .into(),
+        ),
     }
 }
 
@@ -265,10 +341,16 @@ fn features() -> Vec<Value> {
 /// ASCII control names and `U+XXXX`.
 pub fn char_from_name(name: &str) -> Option<char> {
     let upper = name.to_ascii_uppercase();
-    if let Some(code) = NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(&upper)).map(|&(_, c)| c) {
+    if let Some(code) = NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(&upper))
+        .map(|&(_, c)| c)
+    {
         return Some(code);
     }
-    let hex = upper.strip_prefix("U+").or_else(|| upper.strip_prefix('U'))?;
+    let hex = upper
+        .strip_prefix("U+")
+        .or_else(|| upper.strip_prefix('U'))?;
     if hex.is_empty() || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }

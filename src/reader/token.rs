@@ -13,6 +13,8 @@ use crate::eval::Value;
 pub(super) struct Token {
     pub chars: Vec<(char, bool)>,
     pub any_escape: bool,
+    /// Indexes into `chars` where a `|` occurred (so `:||` has a name).
+    pub bars: Vec<usize>,
     pub start: usize,
 }
 
@@ -49,6 +51,7 @@ impl Reader<'_> {
         let start = first.map_or(self.pos, |(_, at)| at);
         let mut chars = Vec::new();
         let mut any_escape = false;
+        let mut bars = Vec::new();
         if let Some((c, _)) = first {
             chars.push((c, true));
         }
@@ -57,7 +60,10 @@ impl Reader<'_> {
             let at = self.pos;
             let Some(c) = self.peek() else {
                 if let Some(open) = multiple {
-                    return Err(self.eof(Opener { what: "a |...| escape", pos: open }));
+                    return Err(self.eof(Opener {
+                        what: "a |...| escape",
+                        pos: open,
+                    }));
                 }
                 break;
             };
@@ -70,16 +76,25 @@ impl Reader<'_> {
                     any_escape = true;
                     match self.bump() {
                         Some(e) => chars.push((e, true)),
-                        None => return Err(self.eof(Opener { what: "a \\ escape", pos: at })),
+                        None => {
+                            return Err(self.eof(Opener {
+                                what: "a \\ escape",
+                                pos: at,
+                            }))
+                        }
                     }
                 }
                 '|' => {
                     any_escape = true;
+                    bars.push(chars.len());
                     multiple = if multiple.is_some() { None } else { Some(at) };
                 }
                 _ if multiple.is_some() => chars.push((c, true)),
                 '\x08' | '\x7f' if !self.suppress => {
-                    return Err(self.syntax(at, "invalid constituent character (Backspace or Rubout) in a token"));
+                    return Err(self.syntax(
+                        at,
+                        "invalid constituent character (Backspace or Rubout) in a token",
+                    ));
                 }
                 _ => chars.push((c, false)),
             }
@@ -88,6 +103,7 @@ impl Reader<'_> {
         Ok(Token {
             chars,
             any_escape,
+            bars,
             start,
         })
     }
@@ -102,7 +118,10 @@ impl Reader<'_> {
                 if tok.chars.len() == 1 {
                     return Ok(Item::Dot);
                 }
-                return Err(self.syntax(tok.start, format!("too many dots: {} is not a token", tok.text())));
+                return Err(self.syntax(
+                    tok.start,
+                    format!("too many dots: {} is not a token", tok.text()),
+                ));
             }
             match parse_number(&tok.text(), self.settings.base, self.settings.float_format) {
                 Some(Ok(v)) => return Ok(Item::Obj(v)),
@@ -126,7 +145,10 @@ impl Reader<'_> {
         let (pkg_part, name_part, external) = match markers.as_slice() {
             [] => {
                 let name = Token::folded(&tok.chars);
-                return Ok(package::sym_value(package::intern_in(&name, &self.package())));
+                return Ok(package::sym_value(package::intern_in(
+                    &name,
+                    &self.package(),
+                )));
             }
             [0] => (None, &tok.chars[1..], true),
             [i] => (Some(&tok.chars[..*i]), &tok.chars[i + 1..], true),
@@ -134,7 +156,8 @@ impl Reader<'_> {
             [0, 1] => return Err(bad("a symbol cannot start with ::")),
             _ => return Err(bad("too many package markers in a symbol")),
         };
-        if name_part.is_empty() {
+        let name_from = tok.chars.len() - name_part.len();
+        if name_part.is_empty() && !tok.bars.iter().any(|&b| b >= name_from) {
             return Err(bad("missing symbol name after the package marker"));
         }
         if !name_part.iter().any(|&(_, e)| e) {
@@ -176,8 +199,13 @@ impl Reader<'_> {
     /// `#:name`: a fresh uninterned symbol.
     pub(super) fn uninterned(&self, tok: &Token) -> Result<Value, ReadError> {
         if tok.chars.iter().any(|&(c, e)| c == ':' && !e) {
-            return Err(self.syntax(tok.start, format!("package marker in an uninterned symbol: #:{}", tok.text())));
+            return Err(self.syntax(
+                tok.start,
+                format!("package marker in an uninterned symbol: #:{}", tok.text()),
+            ));
         }
-        Ok(Value::Symbol(Rc::new(Symbol::new(&Token::folded(&tok.chars)))))
+        Ok(Value::Symbol(Rc::new(Symbol::new(&Token::folded(
+            &tok.chars,
+        )))))
     }
 }
