@@ -20,30 +20,13 @@ pub enum Unwind {
     Signal(Value),
     /// A signalled error that no handler took: unwinds to the top level.
     Error(Value),
-    Throw {
-        tag: Value,
-        values: Vec<Value>,
-    },
-    ReturnFrom {
-        id: usize,
-        values: Vec<Value>,
-    },
-    Go {
-        id: usize,
-        index: usize,
-    },
+    Throw { tag: Value, values: Vec<Value> },
+    ReturnFrom { id: usize, values: Vec<Value> },
+    Go { id: usize, index: usize },
     /// A `handler-case` clause was chosen: unwind to its frame.
-    HandlerCase {
-        id: usize,
-        clause: usize,
-        condition: Value,
-    },
+    HandlerCase { id: usize, clause: usize, condition: Value },
     /// `invoke-restart`: unwind to the `restart-case` frame.
-    Restart {
-        id: usize,
-        index: usize,
-        args: Vec<Value>,
-    },
+    Restart { id: usize, index: usize, args: Vec<Value> },
     /// `(exit code)`: unwind everything, running cleanups.
     Exit(i32),
 }

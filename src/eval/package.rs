@@ -152,9 +152,7 @@ pub fn user_package() -> Rc<Package> {
 
 /// `*package*` as the reader and printer see it.
 pub fn current_package() -> Rc<Package> {
-    CURRENT
-        .with(|c| c.borrow().clone())
-        .unwrap_or_else(user_package)
+    CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(user_package)
 }
 
 pub fn set_current_package(p: Rc<Package>) {
@@ -188,13 +186,9 @@ pub fn intern_in(name: &str, pkg: &Rc<Package>) -> Sym {
     if pkg.name == "KEYWORD" {
         *s.value.borrow_mut() = Some(Value::Symbol(s.clone()));
         s.constant.set(true);
-        pkg.external
-            .borrow_mut()
-            .insert(name.to_string(), s.clone());
+        pkg.external.borrow_mut().insert(name.to_string(), s.clone());
     } else {
-        pkg.internal
-            .borrow_mut()
-            .insert(name.to_string(), s.clone());
+        pkg.internal.borrow_mut().insert(name.to_string(), s.clone());
     }
     s
 }
@@ -202,9 +196,7 @@ pub fn intern_in(name: &str, pkg: &Rc<Package>) -> Sym {
 /// Make `sym` external in its home package `pkg` (CLHS `export`).
 pub fn export(sym: &Sym, pkg: &Rc<Package>) {
     pkg.internal.borrow_mut().remove(&sym.name);
-    pkg.external
-        .borrow_mut()
-        .insert(sym.name.clone(), sym.clone());
+    pkg.external.borrow_mut().insert(sym.name.clone(), sym.clone());
 }
 
 /// Intern and export: how builtins define the standard symbols.

@@ -358,13 +358,7 @@ impl Value {
     pub fn is_sym(&self, s: &Sym) -> bool {
         match self {
             Value::Symbol(x) => Rc::ptr_eq(x, s),
-            Value::Nil => {
-                s.name == "NIL"
-                    && s.package
-                        .borrow()
-                        .as_ref()
-                        .is_some_and(|p| p.name == "COMMON-LISP")
-            }
+            Value::Nil => s.name == "NIL" && s.package.borrow().as_ref().is_some_and(|p| p.name == "COMMON-LISP"),
             _ => false,
         }
     }
