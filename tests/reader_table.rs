@@ -417,7 +417,7 @@ fn read_eval_false_6_6() {
 #[test]
 fn sharp_dot_without_evaluator_6_6() {
     let err = Reader::new("#.(+ 1 2)", None).read(&mut NoEval);
-    let err = err.err().expect("reader error");
+    let err = err.expect_err("reader error");
     assert_eq!(err.kind, ReadErrorKind::Syntax);
     assert!(err.message.contains("not available"), "{}", err.message);
 }
@@ -451,8 +451,7 @@ fn end_of_input_6_7() {
 fn eof_message_names_the_opener_6_7() {
     let e = Reader::new("\n  (a b", Some("mail.lisp"))
         .read(&mut NoEval)
-        .err()
-        .expect("end of file");
+        .expect_err("end of file");
     assert_eq!(e.kind, ReadErrorKind::EndOfFile);
     assert_eq!((e.line, e.column), (2, 3));
     assert_eq!(
@@ -461,8 +460,7 @@ fn eof_message_names_the_opener_6_7() {
     );
     let e = Reader::new("\"abc", None)
         .read(&mut NoEval)
-        .err()
-        .expect("eof");
+        .expect_err("eof");
     assert_eq!(
         e.to_string(),
         "1:1: end of file inside a string opened at line 1, column 1"
@@ -506,7 +504,7 @@ fn position_columns_count_characters() {
     assert!(e.is_ok());
     let mut r = Reader::new("\"é\" )", None);
     let _ = r.read(&mut NoEval);
-    let e = r.read(&mut NoEval).err().expect("unmatched paren");
+    let e = r.read(&mut NoEval).expect_err("unmatched paren");
     assert_eq!((e.line, e.column), (1, 5));
 }
 
@@ -519,8 +517,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
         let src = format!("{}{}", "(".repeat(10_000), ")".repeat(10_000));
         let e = Reader::new(&src, None)
             .read(&mut NoEval)
-            .err()
-            .expect("too deep");
+            .expect_err("too deep");
         assert_eq!(e.kind, ReadErrorKind::Syntax);
         assert!(e.message.contains("nesting too deep"), "{}", e.message);
         let src = "'".repeat(10_000) + "x";
@@ -621,4 +618,80 @@ fn quick_conformance_table_6_8() {
     set_global("*READ-EVAL*", Value::Nil);
     assert!(matches!(one("#p\"/tmp/x\""), Some(Value::Pathname(_))));
     set_global("*READ-EVAL*", package::t());
+}
+
+mod properties {
+    use super::*;
+    use num_bigint::BigInt;
+    use proptest::prelude::*;
+
+    fn atom() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<i64>().prop_map(Value::Fixnum),
+            any::<i128>().prop_map(|n| Value::integer(BigInt::from(n))),
+            (any::<i32>(), 1..1000i32)
+                .prop_map(|(n, d)| Value::ratio(n.into(), d.into()).unwrap_or(Value::Nil)),
+            any::<f32>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::Single),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::Double),
+            any::<char>().prop_map(Value::Char),
+            ".{0,8}".prop_map(Value::string),
+            "[a-zA-Z0-9+./:|\\\\ ()#;-]{0,6}"
+                .prop_map(|n| package::sym_value(package::intern_in(&n, &package::user_package()))),
+            "[a-z0-9.:]{0,6}".prop_map(|n| Value::Symbol(package::keyword(&n))),
+            "[A-Z]{1,6}".prop_map(|n| Value::Symbol(std::rc::Rc::new(
+                sendletter::eval::value::Symbol::new(&n)
+            ))),
+        ]
+    }
+
+    fn form() -> impl Strategy<Value = Value> {
+        atom().prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::list),
+                (prop::collection::vec(inner.clone(), 1..4), inner.clone())
+                    .prop_map(|(items, tail)| Value::list_with_tail(items, tail)),
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::vector),
+                inner.prop_map(|v| Value::list([Value::Symbol(package::cl_sym("QUOTE")), v])),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(src in ".{0,40}") {
+            let mut r = Reader::new(&src, None);
+            for _ in 0..50 {
+                match r.read(&mut NoEval) {
+                    Ok(Some(_)) => {}
+                    _ => break,
+                }
+            }
+        }
+
+        #[test]
+        fn lisp_like_text_never_panics(src in "[()'`,@#|\\\\\";a-c1.:+ \n-]{0,40}") {
+            let mut r = Reader::new(&src, None);
+            for _ in 0..50 {
+                match r.read(&mut NoEval) {
+                    Ok(Some(_)) => {}
+                    _ => break,
+                }
+            }
+        }
+
+        #[test]
+        fn printed_forms_read_back(v in form()) {
+            let printed = prin1_to_string(&v);
+            let back = Reader::new(&printed, None).read(&mut NoEval);
+            let reprinted = match back {
+                Ok(Some(b)) => prin1_to_string(&b),
+                other => format!("{other:?}"),
+            };
+            prop_assert_eq!(printed, reprinted);
+        }
+    }
 }

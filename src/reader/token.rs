@@ -13,6 +13,8 @@ use crate::eval::Value;
 pub(super) struct Token {
     pub chars: Vec<(char, bool)>,
     pub any_escape: bool,
+    /// Indexes into `chars` where a `|` occurred (so `:||` has a name).
+    pub bars: Vec<usize>,
     pub start: usize,
 }
 
@@ -49,6 +51,7 @@ impl Reader<'_> {
         let start = first.map_or(self.pos, |(_, at)| at);
         let mut chars = Vec::new();
         let mut any_escape = false;
+        let mut bars = Vec::new();
         if let Some((c, _)) = first {
             chars.push((c, true));
         }
@@ -83,6 +86,7 @@ impl Reader<'_> {
                 }
                 '|' => {
                     any_escape = true;
+                    bars.push(chars.len());
                     multiple = if multiple.is_some() { None } else { Some(at) };
                 }
                 _ if multiple.is_some() => chars.push((c, true)),
@@ -99,6 +103,7 @@ impl Reader<'_> {
         Ok(Token {
             chars,
             any_escape,
+            bars,
             start,
         })
     }
@@ -151,7 +156,8 @@ impl Reader<'_> {
             [0, 1] => return Err(bad("a symbol cannot start with ::")),
             _ => return Err(bad("too many package markers in a symbol")),
         };
-        if name_part.is_empty() {
+        let name_from = tok.chars.len() - name_part.len();
+        if name_part.is_empty() && !tok.bars.iter().any(|&b| b >= name_from) {
             return Err(bad("missing symbol name after the package marker"));
         }
         if !name_part.iter().any(|&(_, e)| e) {
