@@ -423,6 +423,7 @@ fn class(name: &str, slots: &[&str], is_condition: bool) -> Rc<StructClass> {
                 has_initform: false,
             })
             .collect(),
+        mixins: vec![],
         is_condition,
         report: RefCell::new(None),
         conc_name: String::new(),
