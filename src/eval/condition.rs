@@ -179,11 +179,16 @@ impl Interp {
         let mut frames: Vec<(String, usize)> = Vec::new();
         for f in self.call_stack.iter().rev() {
             let name = crate::printer::prin1_to_string(f);
-            match frames.last_mut() {
-                Some((last, n)) if *last == name => *n += 1,
-                _ if frames.len() >= 12 => break,
-                _ => frames.push((name, 1)),
+            if let Some((last, n)) = frames.last_mut() {
+                if *last == name {
+                    *n += 1;
+                    continue;
+                }
             }
+            if frames.len() >= 12 {
+                break;
+            }
+            frames.push((name, 1));
         }
         self.error_backtrace = frames
             .into_iter()
