@@ -427,7 +427,7 @@ mod tests {
 
     #[test]
     fn fixed_rounds_like_sbcl() {
-        assert_eq!(fixed(3.14159, Some(2)), "3.14");
+        assert_eq!(fixed(1.23456, Some(2)), "1.23");
         assert_eq!(fixed(0.125, Some(2)), "0.13");
         assert_eq!(fixed(2.675, Some(2)), "2.67");
         assert_eq!(fixed(2.5, Some(0)), "3.");
