@@ -95,7 +95,7 @@ pub fn install(it: &mut Interp) {
             install_one(d);
         }
     }
-    let _ = it;
+    loop_macro::install(it);
 }
 
 fn install_one(d: &BuiltinDef) {
