@@ -174,8 +174,9 @@ pub fn expand_loop(form: &Value) -> ParseResult<Value> {
     let Some(toks) = form.cdr().list_to_vec() else {
         return Err("LOOP: the loop body is a dotted list".into());
     };
-    // A simple loop: only compound forms (CLHS 6.1.1.1.1).
-    if toks.iter().all(|t| t.is_cons()) {
+    // A simple loop (CLHS 6.1.1.1.1); like SBCL, any body that does not
+    // start with a symbol is one.
+    if !toks.first().is_some_and(|t| t.is_symbol()) {
         let top = gensym("LOOP-TOP");
         let mut body = vec![sym("PROGN")];
         body.extend(toks);
