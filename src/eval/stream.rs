@@ -267,6 +267,9 @@ pub trait InputOps {
     fn read_byte(&mut self) -> io::Result<Option<u8>>;
     fn read_to_end(&mut self) -> io::Result<Vec<u8>>;
     fn position(&self) -> u64;
+    /// Read raw bytes (after any pushed-back characters), for streaming a
+    /// stream's contents into a message.
+    fn read_bytes(&mut self, buf: &mut [u8]) -> io::Result<usize>;
 }
 
 impl<R: BufRead> InputOps for InputBuffer<R> {
@@ -287,5 +290,29 @@ impl<R: BufRead> InputOps for InputBuffer<R> {
     }
     fn position(&self) -> u64 {
         self.position
+    }
+    fn read_bytes(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(c) = self.pushback.pop() {
+            let mut tmp = [0u8; 4];
+            let enc = c.encode_utf8(&mut tmp).as_bytes();
+            if enc.len() <= buf.len() {
+                buf[..enc.len()].copy_from_slice(enc);
+                self.position += enc.len() as u64;
+                return Ok(enc.len());
+            }
+            self.pushback.push(c);
+        }
+        let n = std::io::Read::read(&mut self.reader, buf)?;
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+/// A Lisp input stream as a Rust `Read` (message bodies, attachments).
+pub struct StreamReader(pub std::rc::Rc<Stream>);
+
+impl std::io::Read for StreamReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.with_input(|i| i.read_bytes(buf))
     }
 }
