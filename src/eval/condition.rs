@@ -404,7 +404,7 @@ fn qualified(v: &Value) -> String {
         Value::Symbol(s) => {
             let pkg = s.package.borrow().clone();
             match pkg {
-                Some(p) if p.name != "COMMON-LISP" && p.name != "KEYWORD" => {
+                Some(p) if p.name != "KEYWORD" => {
                     let external = p.external.borrow().contains_key(&s.name);
                     format!(
                         "{}{}{}",
