@@ -15,11 +15,17 @@ fn run_example(name: &str) -> (String, Vec<serde_json::Value>) {
         .env("SMTP_PASSWORD", "example-password")
         .output()
         .expect("run sendletter");
-    assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut records = Vec::new();
     for n in 1.. {
         let p = sink.path().join(format!("{n:06}.json"));
-        let Ok(text) = std::fs::read_to_string(&p) else { break };
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            break;
+        };
         records.push(serde_json::from_str(&text).expect("valid json"));
         assert!(p.with_extension("eml").exists());
     }
@@ -38,7 +44,14 @@ fn plain_letter() {
 fn attachments() {
     let (_, r) = run_example("attachments.lisp");
     assert_eq!(r.len(), 1);
-    assert_eq!(r[0]["rcpt_tos"], serde_json::json!(["boss@example.com", "team@example.com", "archive@example.com"]));
+    assert_eq!(
+        r[0]["rcpt_tos"],
+        serde_json::json!([
+            "boss@example.com",
+            "team@example.com",
+            "archive@example.com"
+        ])
+    );
 }
 
 #[test]
@@ -58,7 +71,10 @@ fn starttls_auth_takes_the_password_from_the_environment() {
 fn mail_merge_skips_bad_lines() {
     let (out, r) = run_example("mail-merge.lisp");
     assert_eq!(r.len(), 2);
-    assert!(out.contains("skipped: bad line: \"Bob,bob-at-example.com,3.00\""), "{out}");
+    assert!(
+        out.contains("skipped: bad line: \"Bob,bob-at-example.com,3.00\""),
+        "{out}"
+    );
     assert!(out.ends_with("2 sent, 1 skipped\n"), "{out}");
 }
 
@@ -66,5 +82,8 @@ fn mail_merge_skips_bad_lines() {
 fn sendmail_program() {
     let (_, r) = run_example("sendmail-program.lisp");
     assert_eq!(r[0]["transport"], "program");
-    assert_eq!(r[0]["program"], serde_json::json!(["/usr/sbin/sendmail", "-t", "-i"]));
+    assert_eq!(
+        r[0]["program"],
+        serde_json::json!(["/usr/sbin/sendmail", "-t", "-i"])
+    );
 }

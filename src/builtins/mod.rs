@@ -100,6 +100,7 @@ pub fn install(it: &mut Interp) {
         }
     }
     smtp::install(it);
+    loop_macro::install(it);
 }
 
 fn install_one(d: &BuiltinDef) {
