@@ -15,5 +15,5 @@ m.set_content("The file is attached.")
 with open(path, "rb") as f:
     m.add_attachment(f.read(), maintype="application", subtype="octet-stream",
                      filename=os.path.basename(path))
-with smtplib.SMTP("127.0.0.1", port) as s:
+with smtplib.SMTP("127.0.0.1", port, local_hostname="localhost") as s:
     s.send_message(m)

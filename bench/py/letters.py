@@ -30,8 +30,9 @@ def letter():
 
 def connect():
     if context:
-        return smtplib.SMTP_SSL("localhost", a.port, context=context)
-    return smtplib.SMTP("127.0.0.1", a.port)
+        return smtplib.SMTP_SSL("localhost", a.port, local_hostname="localhost",
+                                context=context)
+    return smtplib.SMTP("127.0.0.1", a.port, local_hostname="localhost")
 
 
 if a.reuse:

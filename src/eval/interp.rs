@@ -356,13 +356,11 @@ impl Interp {
                         let exp = self.expand_with(&f, form, env)?;
                         return self.eval(&exp, env);
                     }
-                    let argv = self.eval_args(&args, env)?;
-                    return self.apply_named(&f, &argv, &head);
+                    return self.call_with_args(&f, &args, env);
                 }
                 let f = s.function.borrow().clone();
                 if let Some(f) = f {
-                    let argv = self.eval_args(&args, env)?;
-                    return self.apply_named(&f, &argv, &head);
+                    return self.call_with_args(&f, &args, env);
                 }
                 let m = s.macro_fn.borrow().clone();
                 if let Some(m) = m {
@@ -390,6 +388,28 @@ impl Interp {
     pub fn undefined_function(&mut self, name: &Value) -> Unwind {
         let c = self.make_condition("UNDEFINED-FUNCTION", &[("NAME", name.clone())]);
         self.raise(c)
+    }
+
+    /// Evaluate the argument forms left to right and call `f`. Up to
+    /// four arguments live on the stack: most calls then allocate nothing.
+    fn call_with_args(&mut self, f: &Value, args: &Value, env: &Env) -> LResult<Value> {
+        const N: usize = 4;
+        let mut buf: [Value; N] = [Value::Nil, Value::Nil, Value::Nil, Value::Nil];
+        let mut n = 0;
+        let mut cur = args.clone();
+        while let Value::Cons(c) = cur {
+            if n == N {
+                let mut argv: Vec<Value> = buf.into_iter().collect();
+                argv.extend(self.eval_args(&Value::Cons(c), env)?);
+                return self.apply(f, &argv);
+            }
+            let form = c.car.borrow().clone();
+            buf[n] = self.eval(&form, env)?;
+            n += 1;
+            cur = c.cdr.borrow().clone();
+        }
+        self.mv = None;
+        self.apply(f, &buf[..n])
     }
 
     fn eval_args(&mut self, args: &Value, env: &Env) -> LResult<Vec<Value>> {
@@ -486,10 +506,6 @@ impl Interp {
                 Err(self.raise(c))
             }
         }
-    }
-
-    fn apply_named(&mut self, f: &Value, args: &[Value], _name: &Value) -> LResult<Value> {
-        self.apply(f, args)
     }
 
     /// Call a function designator with arguments (`funcall`).

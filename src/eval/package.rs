@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use super::value::{Sym, Symbol, Value};
@@ -12,10 +13,39 @@ use super::value::{Sym, Symbol, Value};
 pub struct Package {
     pub name: String,
     pub nicknames: RefCell<Vec<String>>,
-    pub internal: RefCell<HashMap<String, Sym>>,
-    pub external: RefCell<HashMap<String, Sym>>,
+    pub internal: RefCell<NameMap>,
+    pub external: RefCell<NameMap>,
     pub uses: RefCell<Vec<Rc<Package>>>,
     pub shadowing: RefCell<Vec<String>>,
+}
+
+/// Symbols of a package by name.
+pub type NameMap = HashMap<String, Sym, BuildHasherDefault<NameHasher>>;
+
+/// The Fx hash (as in rustc) for symbol names: names are short, and
+/// SipHash was a fifth of the interpreter's start-up (interning every
+/// builtin and the prelude). Flooding a package with colliding names only
+/// slows the script that does it.
+#[derive(Default, Clone, Copy)]
+pub struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Where [`find_symbol`] found a symbol (CLHS `find-symbol`'s second value).
@@ -50,8 +80,8 @@ fn new_package(name: &str, nicknames: &[&str]) -> Rc<Package> {
     Rc::new(Package {
         name: name.to_string(),
         nicknames: RefCell::new(nicknames.iter().map(|s| s.to_string()).collect()),
-        internal: RefCell::new(HashMap::new()),
-        external: RefCell::new(HashMap::new()),
+        internal: RefCell::new(NameMap::default()),
+        external: RefCell::new(NameMap::default()),
         uses: RefCell::new(Vec::new()),
         shadowing: RefCell::new(Vec::new()),
     })

@@ -116,7 +116,10 @@ fn open(addr: SocketAddr, tls: Option<&Arc<ClientConfig>>) -> io::Result<Box<dyn
 trait ReadWrite: Read + Write {}
 impl<T: Read + Write> ReadWrite for T {}
 
-fn start(addr: SocketAddr, tls: Option<&Arc<ClientConfig>>) -> io::Result<Session<Box<dyn ReadWrite>>> {
+fn start(
+    addr: SocketAddr,
+    tls: Option<&Arc<ClientConfig>>,
+) -> io::Result<Session<Box<dyn ReadWrite>>> {
     let mut s = Session {
         s: open(addr, tls)?,
         inb: Vec::with_capacity(4096),

@@ -14,8 +14,37 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme
 use super::error::{ErrorKind, SmtpError};
 use super::server::{strip_brackets, TlsOptions, TlsVersion};
 
-/// Build the client configuration for `options`.
+/// The client configuration for `options`, built once per distinct
+/// options and reused: a loop of `send-letter` calls then neither re-reads
+/// the CA files nor copies the root store per connection, and the shared
+/// session cache lets later connections resume TLS sessions (RFC 8446
+/// §2.2) instead of doing full handshakes.
 pub(crate) fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, SmtpError> {
+    thread_local! {
+        static CONFIGS: std::cell::RefCell<Vec<(TlsOptions, Arc<ClientConfig>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    if let Some(c) = CONFIGS.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(o, _)| o == options)
+            .map(|(_, c)| c.clone())
+    }) {
+        return Ok(c);
+    }
+    let config = build_client_config(options)?;
+    CONFIGS.with(|c| {
+        let mut c = c.borrow_mut();
+        // A script names few distinct TLS settings; bound the list anyway.
+        if c.len() >= 16 {
+            c.remove(0);
+        }
+        c.push((options.clone(), config.clone()));
+    });
+    Ok(config)
+}
+
+fn build_client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, SmtpError> {
     let provider = Arc::new(crypto::ring::default_provider());
     let versions: &[&'static rustls::SupportedProtocolVersion] = match options.min_version {
         TlsVersion::Tls12 => &[&rustls::version::TLS13, &rustls::version::TLS12],
