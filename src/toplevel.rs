@@ -160,6 +160,7 @@ pub fn new_interp() -> Interp {
 
 /// Read and evaluate every form of `src` in order, one at a time.
 /// Returns the value of the last form.
+#[allow(clippy::result_large_err)]
 pub fn load_source(it: &mut Interp, src: &str, file: Option<&str>) -> Result<Value, ScriptError> {
     let mut reader = Reader::new(src, file);
     let mut last = Value::Nil;

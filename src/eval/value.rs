@@ -408,6 +408,7 @@ impl Value {
     }
     /// Identity comparison (`eq`): pointers for heap objects, values for
     /// immediates (fixnums and characters are immediate, as in SBCL).
+    #[allow(clippy::should_implement_trait)]
     pub fn eq(&self, other: &Value) -> bool {
         use Value::*;
         match (self, other) {
