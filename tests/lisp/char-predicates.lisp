@@ -1,0 +1,6 @@
+(print (list (alpha-char-p #\a) (alpha-char-p #\Z) (alpha-char-p #\5) (alpha-char-p #\Space)))
+(print (list (alphanumericp #\a) (alphanumericp #\5) (alphanumericp #\_) (alphanumericp #\-)))
+(print (list (graphic-char-p #\a) (graphic-char-p #\Space) (graphic-char-p #\Newline) (graphic-char-p (code-char 7))))
+(print (list (standard-char-p #\a) (standard-char-p #\~) (standard-char-p #\Newline) (standard-char-p #\Tab)))
+(print (list (alpha-char-p (code-char 945)) (alpha-char-p (code-char 233)) (alpha-char-p (code-char 20013))))
+(print (list (graphic-char-p (code-char 233)) (graphic-char-p (code-char 127))))

@@ -1,0 +1,6 @@
+(dolist (x '(-3.5 -2.5 -1.5 -0.5 0.5 1.5 2.5 3.5 4.5))
+  (print (list x (round x))))
+(dolist (x '(-5/2 -3/2 -1/2 1/2 3/2 5/2 7/2))
+  (print (list x (round x))))
+(dolist (n '(1 3 5 7 9 -1 -3))
+  (print (list n (round n 2))))

@@ -1,0 +1,8 @@
+(defparameter *s* (copy-seq "hello world"))
+(print (nstring-upcase *s*))
+(print *s*)
+(print (nstring-downcase *s* :start 0 :end 5))
+(print *s*)
+(print (eq *s* (nstring-upcase *s*)))
+(print (nstring-capitalize (copy-seq "the quick brown fox")))
+(let ((x (copy-seq "abc"))) (nstring-upcase x :start 1) (print x))
