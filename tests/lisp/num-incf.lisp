@@ -7,6 +7,6 @@
 (incf *n* 0.5)
 (print *n*)
 (let ((x most-positive-fixnum)) (incf x) (print x))
-(let ((v (list 1 2 3))) (incf (car v) 100) (print v))
 (let ((sum 0)) (dotimes (i 101) (incf sum i)) (print sum))
 (let ((p 1)) (dotimes (i 25) (setf p (* p 2))) (print p))
+(let ((x 1/3)) (decf x 1/3) (print x))

@@ -9,5 +9,5 @@
 (print (logand -8 255))
 (print (logior (expt 2 70) 1))
 (print (logxor -1 (expt 2 70)))
-(print (list (logbitp 0 5) (logbitp 1 5) (logbitp 100 -1) (logbitp 3 8)))
-(print (list (logcount 7) (logcount -8) (logcount 0)))
+(format t "~%~s ~s ~s ~s" (logbitp 0 5) (logbitp 1 5) (logbitp 100 -1) (logbitp 3 8))
+(format t "~%~s ~s ~s" (logcount 7) (logcount -8) (logcount 0))

@@ -1,6 +1,6 @@
 (print (make-string 3 :initial-element #\x))
-(print (length (make-string 5)))
 (print (make-string 0 :initial-element #\a))
 (print (stringp (make-string 2 :initial-element #\z)))
 (print (make-string 2 :initial-element #\a :element-type 'character))
-(let ((s (make-string 3 :initial-element #\-))) (setf (char s 1) #\+) (print s))
+(print (string= (make-string 4 :initial-element #\q) "qqqq"))
+(print (char-code (char (make-string 1 :initial-element (code-char 955)) 0)))
