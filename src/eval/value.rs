@@ -49,6 +49,20 @@ pub struct Cons {
     pub cdr: RefCell<Value>,
 }
 
+/// Long lists are freed iteratively along the cdr chain, so dropping a
+/// list of a million elements does not recurse a million frames deep.
+impl Drop for Cons {
+    fn drop(&mut self) {
+        let mut next = std::mem::replace(self.cdr.get_mut(), Value::Nil);
+        while let Value::Cons(rc) = next {
+            match Rc::try_unwrap(rc) {
+                Ok(mut cell) => next = std::mem::replace(cell.cdr.get_mut(), Value::Nil),
+                Err(_) => break,
+            }
+        }
+    }
+}
+
 pub type Sym = Rc<Symbol>;
 
 /// An interned or uninterned symbol.

@@ -2,3 +2,9 @@
 //! encoding. Nothing here knows about Lisp; the builtins in
 //! `src/builtins/smtp.rs` and `src/builtins/mime.rs` translate Lisp
 //! arguments into these types and engine errors into Lisp conditions.
+
+pub mod letter;
+pub mod mime;
+pub mod program;
+pub mod smtp;
+pub mod wire;
