@@ -154,7 +154,10 @@ pub struct HashTable {
     pub test: HashTest,
     pub map: RefCell<HashMap<HashKey, (Value, Value)>>,
     /// Insertion order of keys, so `maphash` is deterministic (as SBCL's is).
+    /// A removed entry leaves a slot that is not a key of `map`.
     pub order: RefCell<Vec<HashKey>>,
+    /// Freed slots of `order`, reused last-freed first, as SBCL reuses them.
+    pub free: RefCell<Vec<usize>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
