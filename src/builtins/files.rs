@@ -17,30 +17,200 @@ use crate::eval::value::Pathname;
 use crate::eval::{Interp, LResult, Value};
 
 pub const BUILTINS: &[BuiltinDef] = &[
-    def!("OPEN", "(filespec &key direction element-type if-exists if-does-not-exist external-format)", 1, MANY, open, "Open a file stream."),
-    def!("PROBE-FILE", "(pathspec)", 1, 1, probe_file, "The truename of the file, or NIL if it does not exist."),
-    def!("TRUENAME", "(pathspec)", 1, 1, truename, "The absolute, resolved pathname of an existing file."),
-    def!("DELETE-FILE", "(filespec)", 1, 1, delete_file, "Delete a file."),
-    def!("RENAME-FILE", "(filespec new-name)", 2, 2, rename_file, "Rename a file; returns the new name, the old truename and the new truename."),
-    def!("FILE-WRITE-DATE", "(pathspec)", 1, 1, file_write_date, "The modification time as a universal time."),
-    def!("DIRECTORY", "(pathspec &key)", 1, MANY, directory, "The truenames of the files matching PATHSPEC (wildcards * in name and type)."),
-    def!("ENSURE-DIRECTORIES-EXIST", "(pathspec &key verbose)", 1, MANY, ensure_directories_exist, "Create the directories of PATHSPEC; second value true if any was created."),
-    def!("PATHNAME", "(pathspec)", 1, 1, pathname, "PATHSPEC as a pathname."),
-    def!("PATHNAMEP", "(object)", 1, 1, pathnamep, "True if OBJECT is a pathname."),
-    def!("NAMESTRING", "(pathname)", 1, 1, namestring, "The full namestring of PATHNAME."),
-    def!("FILE-NAMESTRING", "(pathname)", 1, 1, file_namestring, "The name and type of PATHNAME as a string."),
-    def!("DIRECTORY-NAMESTRING", "(pathname)", 1, 1, directory_namestring, "The directory of PATHNAME as a string."),
-    def!("ENOUGH-NAMESTRING", "(pathname &optional defaults)", 1, 2, enough_namestring, "The shortest namestring that merges with DEFAULTS to PATHNAME."),
-    def!("PATHNAME-NAME", "(pathname &key case)", 1, MANY, pathname_name, "The name part of PATHNAME."),
-    def!("PATHNAME-TYPE", "(pathname &key case)", 1, MANY, pathname_type, "The type (extension) of PATHNAME."),
-    def!("PATHNAME-DIRECTORY", "(pathname &key case)", 1, MANY, pathname_directory, "The directory of PATHNAME as a list (:ABSOLUTE \"tmp\")."),
-    def!("PATHNAME-HOST", "(pathname &key case)", 1, MANY, pathname_nil, "NIL: sendletter pathnames have no host."),
-    def!("PATHNAME-DEVICE", "(pathname &key case)", 1, MANY, pathname_nil, "NIL: sendletter pathnames have no device."),
-    def!("PATHNAME-VERSION", "(pathname)", 1, 1, pathname_version, ":NEWEST for a pathname with a name, else NIL."),
-    def!("MAKE-PATHNAME", "(&key host device directory name type version defaults case)", 0, MANY, make_pathname, "Make a pathname from parts, the missing ones from DEFAULTS."),
-    def!("MERGE-PATHNAMES", "(pathname &optional defaults default-version)", 1, 3, merge_pathnames, "Fill the missing parts of PATHNAME from DEFAULTS."),
-    def!("PARSE-NAMESTRING", "(thing &optional host defaults &key start end junk-allowed)", 1, MANY, parse_namestring, "Parse a namestring; second value the index where parsing stopped."),
-    def!("USER-HOMEDIR-PATHNAME", "(&optional host)", 0, 1, user_homedir_pathname, "The home directory ($HOME) as a directory pathname."),
+    def!(
+        "OPEN",
+        "(filespec &key direction element-type if-exists if-does-not-exist external-format)",
+        1,
+        MANY,
+        open,
+        "Open a file stream."
+    ),
+    def!(
+        "PROBE-FILE",
+        "(pathspec)",
+        1,
+        1,
+        probe_file,
+        "The truename of the file, or NIL if it does not exist."
+    ),
+    def!(
+        "TRUENAME",
+        "(pathspec)",
+        1,
+        1,
+        truename,
+        "The absolute, resolved pathname of an existing file."
+    ),
+    def!(
+        "DELETE-FILE",
+        "(filespec)",
+        1,
+        1,
+        delete_file,
+        "Delete a file."
+    ),
+    def!(
+        "RENAME-FILE",
+        "(filespec new-name)",
+        2,
+        2,
+        rename_file,
+        "Rename a file; returns the new name, the old truename and the new truename."
+    ),
+    def!(
+        "FILE-WRITE-DATE",
+        "(pathspec)",
+        1,
+        1,
+        file_write_date,
+        "The modification time as a universal time."
+    ),
+    def!(
+        "DIRECTORY",
+        "(pathspec &key)",
+        1,
+        MANY,
+        directory,
+        "The truenames of the files matching PATHSPEC (wildcards * in name and type)."
+    ),
+    def!(
+        "ENSURE-DIRECTORIES-EXIST",
+        "(pathspec &key verbose)",
+        1,
+        MANY,
+        ensure_directories_exist,
+        "Create the directories of PATHSPEC; second value true if any was created."
+    ),
+    def!(
+        "PATHNAME",
+        "(pathspec)",
+        1,
+        1,
+        pathname,
+        "PATHSPEC as a pathname."
+    ),
+    def!(
+        "PATHNAMEP",
+        "(object)",
+        1,
+        1,
+        pathnamep,
+        "True if OBJECT is a pathname."
+    ),
+    def!(
+        "NAMESTRING",
+        "(pathname)",
+        1,
+        1,
+        namestring,
+        "The full namestring of PATHNAME."
+    ),
+    def!(
+        "FILE-NAMESTRING",
+        "(pathname)",
+        1,
+        1,
+        file_namestring,
+        "The name and type of PATHNAME as a string."
+    ),
+    def!(
+        "DIRECTORY-NAMESTRING",
+        "(pathname)",
+        1,
+        1,
+        directory_namestring,
+        "The directory of PATHNAME as a string."
+    ),
+    def!(
+        "ENOUGH-NAMESTRING",
+        "(pathname &optional defaults)",
+        1,
+        2,
+        enough_namestring,
+        "The shortest namestring that merges with DEFAULTS to PATHNAME."
+    ),
+    def!(
+        "PATHNAME-NAME",
+        "(pathname &key case)",
+        1,
+        MANY,
+        pathname_name,
+        "The name part of PATHNAME."
+    ),
+    def!(
+        "PATHNAME-TYPE",
+        "(pathname &key case)",
+        1,
+        MANY,
+        pathname_type,
+        "The type (extension) of PATHNAME."
+    ),
+    def!(
+        "PATHNAME-DIRECTORY",
+        "(pathname &key case)",
+        1,
+        MANY,
+        pathname_directory,
+        "The directory of PATHNAME as a list (:ABSOLUTE \"tmp\")."
+    ),
+    def!(
+        "PATHNAME-HOST",
+        "(pathname &key case)",
+        1,
+        MANY,
+        pathname_nil,
+        "NIL: sendletter pathnames have no host."
+    ),
+    def!(
+        "PATHNAME-DEVICE",
+        "(pathname &key case)",
+        1,
+        MANY,
+        pathname_nil,
+        "NIL: sendletter pathnames have no device."
+    ),
+    def!(
+        "PATHNAME-VERSION",
+        "(pathname)",
+        1,
+        1,
+        pathname_version,
+        ":NEWEST for a pathname with a name, else NIL."
+    ),
+    def!(
+        "MAKE-PATHNAME",
+        "(&key host device directory name type version defaults case)",
+        0,
+        MANY,
+        make_pathname,
+        "Make a pathname from parts, the missing ones from DEFAULTS."
+    ),
+    def!(
+        "MERGE-PATHNAMES",
+        "(pathname &optional defaults default-version)",
+        1,
+        3,
+        merge_pathnames,
+        "Fill the missing parts of PATHNAME from DEFAULTS."
+    ),
+    def!(
+        "PARSE-NAMESTRING",
+        "(thing &optional host defaults &key start end junk-allowed)",
+        1,
+        MANY,
+        parse_namestring,
+        "Parse a namestring; second value the index where parsing stopped."
+    ),
+    def!("EXCL" : "DELETE-DIRECTORY", "(pathname)", 1, 1, delete_directory, "Delete an empty directory."),
+    def!("EXCL" : "DELETE-DIRECTORY-AND-FILES", "(pathname &key if-does-not-exist)", 1, MANY, delete_directory_and_files, "Delete a directory and everything in it."),
+    def!(
+        "USER-HOMEDIR-PATHNAME",
+        "(&optional host)",
+        0,
+        1,
+        user_homedir_pathname,
+        "The home directory ($HOME) as a directory pathname."
+    ),
 ];
 
 // ----- pathname designators ---------------------------------------------------------
@@ -50,7 +220,9 @@ pub fn to_pathname(it: &mut Interp, v: &Value) -> LResult<Pathname> {
     match v {
         Value::String(s) => Ok(Pathname::parse(&s.borrow())),
         Value::Pathname(p) => Ok((**p).clone()),
-        Value::Stream(s) if s.path.is_some() => Ok(Pathname::parse(s.path.as_deref().unwrap_or(""))),
+        Value::Stream(s) if s.path.is_some() => {
+            Ok(Pathname::parse(s.path.as_deref().unwrap_or("")))
+        }
         _ => type_err(it, v, "(OR PATHNAME STRING FILE-STREAM)"),
     }
 }
@@ -97,7 +269,10 @@ pub fn file_error<T>(it: &mut Interp, what: &str, path: &str, e: &io::Error) -> 
         &[
             ("PATHNAME", p.clone()),
             ("FORMAT-CONTROL", Value::string(format!("{what} ~S: ~A"))),
-            ("FORMAT-ARGUMENTS", Value::list([p, Value::string(os_message(e))])),
+            (
+                "FORMAT-ARGUMENTS",
+                Value::list([p, Value::string(os_message(e))]),
+            ),
         ],
     );
     it.err(c)
@@ -131,7 +306,13 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let kws = args::keywords(
         it,
         &a[1..],
-        &["DIRECTION", "ELEMENT-TYPE", "IF-EXISTS", "IF-DOES-NOT-EXIST", "EXTERNAL-FORMAT"],
+        &[
+            "DIRECTION",
+            "ELEMENT-TYPE",
+            "IF-EXISTS",
+            "IF-DOES-NOT-EXIST",
+            "EXTERNAL-FORMAT",
+        ],
         "OPEN",
     )?;
     let path = native(it, &a[0])?;
@@ -170,7 +351,7 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             "NIL" => return Ok(Value::Nil),
             "CREATE" if writing => {}
             _ => {
-                let e = io::Error::from(io::ErrorKind::NotFound);
+                let e = io::Error::from_raw_os_error(libc::ENOENT);
                 return file_error(it, "error opening", &path, &e);
             }
         }
@@ -189,7 +370,7 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                 match if_exists.as_str() {
                     "NIL" => return Ok(Value::Nil),
                     "ERROR" => {
-                        let e = io::Error::from(io::ErrorKind::AlreadyExists);
+                        let e = io::Error::from_raw_os_error(libc::EEXIST);
                         return file_error(it, "error opening", &path, &e);
                     }
                     "SUPERSEDE" | "NEW-VERSION" | "RENAME-AND-DELETE" => {
@@ -222,7 +403,7 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     };
     if let Ok(m) = file.metadata() {
         if m.is_dir() && direction != Direction::Probe {
-            let e = io::Error::from(io::ErrorKind::IsADirectory);
+            let e = io::Error::from_raw_os_error(libc::EISDIR);
             return file_error(it, "error opening", &path, &e);
         }
     }
@@ -246,7 +427,9 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                 Ok(r) => r,
                 Err(e) => return file_error(it, "error opening", &path, &e),
             };
-            let i = Rc::new(make(StreamKind::FileIn(InputBuffer::new(BufReader::new(reader)))));
+            let i = Rc::new(make(StreamKind::FileIn(InputBuffer::new(BufReader::new(
+                reader,
+            )))));
             let o = Rc::new(make(StreamKind::FileOut(BufWriter::new(file))));
             make(StreamKind::TwoWay(i, o))
         }
@@ -398,7 +581,12 @@ fn directory(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn ensure_directories_exist(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    args::keywords(it, &a[1..], &["VERBOSE", "MODE"], "ENSURE-DIRECTORIES-EXIST")?;
+    args::keywords(
+        it,
+        &a[1..],
+        &["VERBOSE", "MODE"],
+        "ENSURE-DIRECTORIES-EXIST",
+    )?;
     let p = to_pathname(it, &a[0])?;
     let p = merge(&p, &default_pathname(it)?);
     let Some(dir) = p.directory.clone() else {
@@ -411,6 +599,35 @@ fn ensure_directories_exist(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
     }
     Ok(it.values(vec![a[0].clone(), Value::bool(!existed)]))
+}
+
+fn delete_directory(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let path = native(it, &a[0])?;
+    match fs::remove_dir(&path) {
+        Ok(()) => Ok(t()),
+        Err(e) => file_error(it, "could not delete the directory", &path, &e),
+    }
+}
+
+fn delete_directory_and_files(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let kws = args::keywords(
+        it,
+        &a[1..],
+        &["IF-DOES-NOT-EXIST", "QUIET"],
+        "DELETE-DIRECTORY-AND-FILES",
+    )?;
+    let path = native(it, &a[0])?;
+    match fs::remove_dir_all(&path) {
+        Ok(()) => Ok(t()),
+        Err(e)
+            if e.kind() == io::ErrorKind::NotFound
+                && args::kw(&kws, "IF-DOES-NOT-EXIST")
+                    .is_some_and(|v| kw_name(&v).as_deref() == Some("IGNORE")) =>
+        {
+            Ok(Value::Nil)
+        }
+        Err(e) => file_error(it, "could not delete the directory", &path, &e),
+    }
 }
 
 // ----- pathname objects ---------------------------------------------------------------
@@ -443,7 +660,9 @@ fn file_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn directory_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    Ok(Value::string(to_pathname(it, &a[0])?.directory.unwrap_or_default()))
+    Ok(Value::string(
+        to_pathname(it, &a[0])?.directory.unwrap_or_default(),
+    ))
 }
 
 fn enough_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -455,7 +674,13 @@ fn enough_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let full = p.namestring();
     let base = defaults.directory.unwrap_or_default();
     Ok(Value::string(match full.strip_prefix(&base) {
-        Some(rest) if !base.is_empty() && p.directory.as_deref().is_some_and(|d| d.starts_with('/')) == base.starts_with('/') => rest.to_string(),
+        Some(rest)
+            if !base.is_empty()
+                && p.directory.as_deref().is_some_and(|d| d.starts_with('/'))
+                    == base.starts_with('/') =>
+        {
+            rest.to_string()
+        }
         _ => full,
     }))
 }
@@ -518,7 +743,13 @@ fn directory_string(it: &mut Interp, v: &Value) -> LResult<Option<String>> {
                         out.push_str(&s.borrow());
                         out.push('/');
                     }
-                    other => return type_err(it, other, "(OR STRING (MEMBER :ABSOLUTE :RELATIVE :UP :WILD))"),
+                    other => {
+                        return type_err(
+                            it,
+                            other,
+                            "(OR STRING (MEMBER :ABSOLUTE :RELATIVE :UP :WILD))",
+                        )
+                    }
                 }
             }
             Ok(Some(out))
@@ -561,7 +792,16 @@ fn make_pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let kws = args::keywords(
         it,
         a,
-        &["HOST", "DEVICE", "DIRECTORY", "NAME", "TYPE", "VERSION", "DEFAULTS", "CASE"],
+        &[
+            "HOST",
+            "DEVICE",
+            "DIRECTORY",
+            "NAME",
+            "TYPE",
+            "VERSION",
+            "DEFAULTS",
+            "CASE",
+        ],
         "MAKE-PATHNAME",
     )?;
     let mut p = match args::kw(&kws, "DEFAULTS") {
@@ -612,11 +852,22 @@ fn parse_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     match &a[0] {
         Value::String(s) => {
             let text = s.borrow().clone();
-            let kws = args::keywords(it, a.get(3..).unwrap_or(&[]), &["START", "END", "JUNK-ALLOWED"], "PARSE-NAMESTRING")?;
+            let kws = args::keywords(
+                it,
+                a.get(3..).unwrap_or(&[]),
+                &["START", "END", "JUNK-ALLOWED"],
+                "PARSE-NAMESTRING",
+            )?;
             let n = text.chars().count();
             let start = args::opt_index(it, args::kw(&kws, "START").as_ref())?.unwrap_or(0);
-            let end = args::opt_index(it, args::kw(&kws, "END").as_ref())?.unwrap_or(n).min(n);
-            let part: String = text.chars().skip(start).take(end.saturating_sub(start)).collect();
+            let end = args::opt_index(it, args::kw(&kws, "END").as_ref())?
+                .unwrap_or(n)
+                .min(n);
+            let part: String = text
+                .chars()
+                .skip(start)
+                .take(end.saturating_sub(start))
+                .collect();
             let p = pathname_value(Pathname::parse(&part));
             Ok(it.values(vec![p, Value::Fixnum(end as i64)]))
         }
@@ -650,7 +901,10 @@ mod tests {
 
     #[test]
     fn merging() {
-        let m = merge(&Pathname::parse("sub/b.txt"), &Pathname::parse("/tmp/dir/a.lisp"));
+        let m = merge(
+            &Pathname::parse("sub/b.txt"),
+            &Pathname::parse("/tmp/dir/a.lisp"),
+        );
         assert_eq!(m.namestring(), "/tmp/dir/sub/b.txt");
         let m = merge(&Pathname::parse(".bak"), &Pathname::parse("/tmp/x.txt"));
         assert_eq!(m.namestring(), "/tmp/.bak");

@@ -48,24 +48,129 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("SYSTEM" : "REAP-OS-SUBPROCESS", "(&key pid wait)", 0, MANY, reap_os_subprocess, "Wait for a process started with :wait nil; returns its exit status and pid."),
     def!("EXCL" : "EXIT", "(&optional status &key code no-unwind quiet abort)", 0, MANY, exit, "End the script with exit status STATUS (default 0)."),
     def!("EXCL" : "GC", "(&optional full)", 0, 1, gc, "Garbage collection: nothing to do (reference counting)."),
-    def!("LOAD", "(filespec &key verbose print if-does-not-exist external-format)", 1, MANY, load, "Read and evaluate the forms of a Lisp file."),
-    def!("REQUIRE", "(module &optional pathnames)", 1, 2, require, "Load MODULE unless already provided; :SMTP and :MIME are built in."),
-    def!("PROVIDE", "(module)", 1, 1, provide, "Record MODULE as loaded in *MODULES*."),
+    def!(
+        "LOAD",
+        "(filespec &key verbose print if-does-not-exist external-format)",
+        1,
+        MANY,
+        load,
+        "Read and evaluate the forms of a Lisp file."
+    ),
+    def!(
+        "REQUIRE",
+        "(module &optional pathnames)",
+        1,
+        2,
+        require,
+        "Load MODULE unless already provided; :SMTP and :MIME are built in."
+    ),
+    def!(
+        "PROVIDE",
+        "(module)",
+        1,
+        1,
+        provide,
+        "Record MODULE as loaded in *MODULES*."
+    ),
     def!("SLEEP", "(seconds)", 1, 1, sleep, "Pause for SECONDS."),
-    def!("GET-UNIVERSAL-TIME", "()", 0, 0, get_universal_time, "Seconds since 1900-01-01 00:00 UTC."),
-    def!("GET-DECODED-TIME", "()", 0, 0, get_decoded_time, "The current local time as nine values, as DECODE-UNIVERSAL-TIME."),
-    def!("DECODE-UNIVERSAL-TIME", "(universal-time &optional time-zone)", 1, 2, decode_universal_time, "Second, minute, hour, date, month, year, day of week (0 = Monday), daylight-p, zone."),
-    def!("ENCODE-UNIVERSAL-TIME", "(second minute hour date month year &optional time-zone)", 6, 7, encode_universal_time, "The universal time of a decoded time."),
-    def!("GET-INTERNAL-REAL-TIME", "()", 0, 0, get_internal_real_time, "Elapsed time in internal time units (microseconds)."),
-    def!("GET-INTERNAL-RUN-TIME", "()", 0, 0, get_internal_run_time, "Processor time used, in internal time units (microseconds)."),
-    def!("MACHINE-INSTANCE", "()", 0, 0, machine_instance, "The host name."),
-    def!("MACHINE-TYPE", "()", 0, 0, machine_type, "The processor type."),
+    def!(
+        "GET-UNIVERSAL-TIME",
+        "()",
+        0,
+        0,
+        get_universal_time,
+        "Seconds since 1900-01-01 00:00 UTC."
+    ),
+    def!(
+        "GET-DECODED-TIME",
+        "()",
+        0,
+        0,
+        get_decoded_time,
+        "The current local time as nine values, as DECODE-UNIVERSAL-TIME."
+    ),
+    def!(
+        "DECODE-UNIVERSAL-TIME",
+        "(universal-time &optional time-zone)",
+        1,
+        2,
+        decode_universal_time,
+        "Second, minute, hour, date, month, year, day of week (0 = Monday), daylight-p, zone."
+    ),
+    def!(
+        "ENCODE-UNIVERSAL-TIME",
+        "(second minute hour date month year &optional time-zone)",
+        6,
+        7,
+        encode_universal_time,
+        "The universal time of a decoded time."
+    ),
+    def!(
+        "GET-INTERNAL-REAL-TIME",
+        "()",
+        0,
+        0,
+        get_internal_real_time,
+        "Elapsed time in internal time units (microseconds)."
+    ),
+    def!(
+        "GET-INTERNAL-RUN-TIME",
+        "()",
+        0,
+        0,
+        get_internal_run_time,
+        "Processor time used, in internal time units (microseconds)."
+    ),
+    def!(
+        "MACHINE-INSTANCE",
+        "()",
+        0,
+        0,
+        machine_instance,
+        "The host name."
+    ),
+    def!(
+        "MACHINE-TYPE",
+        "()",
+        0,
+        0,
+        machine_type,
+        "The processor type."
+    ),
     def!("MACHINE-VERSION", "()", 0, 0, machine_version, "NIL."),
-    def!("SOFTWARE-TYPE", "()", 0, 0, software_type, "The operating system name."),
+    def!(
+        "SOFTWARE-TYPE",
+        "()",
+        0,
+        0,
+        software_type,
+        "The operating system name."
+    ),
     def!("SOFTWARE-VERSION", "()", 0, 0, software_version, "NIL."),
-    def!("LISP-IMPLEMENTATION-TYPE", "()", 0, 0, lisp_implementation_type, "\"sendletter\"."),
-    def!("LISP-IMPLEMENTATION-VERSION", "()", 0, 0, lisp_implementation_version, "The sendletter version."),
-    def!("ROOM", "(&optional verbosity)", 0, 1, room, "Memory report: nothing to report."),
+    def!(
+        "LISP-IMPLEMENTATION-TYPE",
+        "()",
+        0,
+        0,
+        lisp_implementation_type,
+        "\"sendletter\"."
+    ),
+    def!(
+        "LISP-IMPLEMENTATION-VERSION",
+        "()",
+        0,
+        0,
+        lisp_implementation_version,
+        "The sendletter version."
+    ),
+    def!(
+        "ROOM",
+        "(&optional verbosity)",
+        0,
+        1,
+        room,
+        "Memory report: nothing to report."
+    ),
     def!("SENDLETTER" : "%TIME-REPORT", "(start-real start-run)", 2, 2, time_report, "Print TIME's report to *TRACE-OUTPUT*."),
 ];
 
@@ -106,7 +211,10 @@ fn command_line_arguments(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
 fn command_line_argument(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let n = args::index(it, &a[0])?;
     let (_, args) = command_line();
-    Ok(args.get(n).map(|s| Value::string(s.clone())).unwrap_or(Value::Nil))
+    Ok(args
+        .get(n)
+        .map(|s| Value::string(s.clone()))
+        .unwrap_or(Value::Nil))
 }
 
 // ----- processes ----------------------------------------------------------------------
@@ -128,7 +236,12 @@ fn is_kw(v: &Value, name: &str) -> bool {
 
 /// Where a child's standard stream goes: inherit (NIL), a pipe
 /// (`:stream`), or a file.
-fn redirect(it: &mut Interp, v: Option<&Value>, output: bool, append: bool) -> LResult<Option<Stdio>> {
+fn redirect(
+    it: &mut Interp,
+    v: Option<&Value>,
+    output: bool,
+    append: bool,
+) -> LResult<Option<Stdio>> {
     match v {
         None | Some(Value::Nil) => Ok(None),
         Some(v) if is_kw(v, "STREAM") => Ok(Some(Stdio::piped())),
@@ -157,9 +270,20 @@ fn run_shell_command(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         it,
         &a[1..],
         &[
-            "INPUT", "OUTPUT", "ERROR-OUTPUT", "WAIT", "IF-INPUT-DOES-NOT-EXIST",
-            "IF-OUTPUT-EXISTS", "IF-ERROR-OUTPUT-EXISTS", "ENVIRONMENT", "DIRECTORY",
-            "SEPARATE-STREAMS", "SHOW-WINDOW", "UID", "GID", "INITGROUPS-USER",
+            "INPUT",
+            "OUTPUT",
+            "ERROR-OUTPUT",
+            "WAIT",
+            "IF-INPUT-DOES-NOT-EXIST",
+            "IF-OUTPUT-EXISTS",
+            "IF-ERROR-OUTPUT-EXISTS",
+            "ENVIRONMENT",
+            "DIRECTORY",
+            "SEPARATE-STREAMS",
+            "SHOW-WINDOW",
+            "UID",
+            "GID",
+            "INITGROUPS-USER",
         ],
         "RUN-SHELL-COMMAND",
     )?;
@@ -252,9 +376,18 @@ fn run_shell_command(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             Err(e) => it.simple_error(format!("RUN-SHELL-COMMAND: {e}")),
         };
     }
-    let to_child = child.stdin.take().map(|s| pipe_stream(OwnedFd::from(s), true));
-    let from_child = child.stdout.take().map(|s| pipe_stream(OwnedFd::from(s), false));
-    let errors = child.stderr.take().map(|s| pipe_stream(OwnedFd::from(s), false));
+    let to_child = child
+        .stdin
+        .take()
+        .map(|s| pipe_stream(OwnedFd::from(s), true));
+    let from_child = child
+        .stdout
+        .take()
+        .map(|s| pipe_stream(OwnedFd::from(s), false));
+    let errors = child
+        .stderr
+        .take()
+        .map(|s| pipe_stream(OwnedFd::from(s), false));
     CHILDREN.with(|c| c.borrow_mut().insert(pid, child));
     let pid = Value::Fixnum(pid as i64);
     if !streams {
@@ -300,7 +433,10 @@ fn reap_os_subprocess(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
     };
     match status {
-        Some(s) => Ok(it.values(vec![Value::Fixnum(exit_status(s)), Value::Fixnum(pid as i64)])),
+        Some(s) => Ok(it.values(vec![
+            Value::Fixnum(exit_status(s)),
+            Value::Fixnum(pid as i64),
+        ])),
         None => Ok(Value::Nil),
     }
 }
@@ -312,7 +448,12 @@ fn exit(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         Some(v) => (Some(v.clone()), &a[1..]),
         None => (None, a),
     };
-    let kws = args::keywords(it, rest, &["CODE", "NO-UNWIND", "QUIET", "ABORT", "TIMEOUT"], "EXIT")?;
+    let kws = args::keywords(
+        it,
+        rest,
+        &["CODE", "NO-UNWIND", "QUIET", "ABORT", "TIMEOUT"],
+        "EXIT",
+    )?;
     let status = status.or_else(|| args::kw(&kws, "CODE"));
     let code = match status {
         None | Some(Value::Nil) => 0,
@@ -406,19 +547,29 @@ fn load(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
     };
     let src = match src.strip_prefix("#!") {
-        Some(rest) => rest.find('\n').map(|i| &rest[i..]).unwrap_or("").to_string(),
+        Some(rest) => rest
+            .find('\n')
+            .map(|i| &rest[i..])
+            .unwrap_or("")
+            .to_string(),
         None => src,
     };
     let mark = it.dyn_mark();
     let pathname = Value::Pathname(Rc::new(crate::eval::value::Pathname::parse(&path)));
     let truename = match std::fs::canonicalize(&path) {
-        Ok(t) => Value::Pathname(Rc::new(crate::eval::value::Pathname::parse(&t.to_string_lossy()))),
+        Ok(t) => Value::Pathname(Rc::new(crate::eval::value::Pathname::parse(
+            &t.to_string_lossy(),
+        ))),
         Err(_) => pathname.clone(),
     };
     it.bind_special(&cl_sym("*LOAD-PATHNAME*"), pathname);
     it.bind_special(&cl_sym("*LOAD-TRUENAME*"), truename);
     // `load` rebinds *package* so in-package in the file stays there.
-    let pkg = cl_sym("*PACKAGE*").value.borrow().clone().unwrap_or(Value::Nil);
+    let pkg = cl_sym("*PACKAGE*")
+        .value
+        .borrow()
+        .clone()
+        .unwrap_or(Value::Nil);
     let saved_pkg = crate::eval::package::current_package();
     it.bind_special(&cl_sym("*PACKAGE*"), pkg);
     let r = load_forms(it, &src, &path);
@@ -465,13 +616,20 @@ fn require(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     if provided(&name) {
         return Ok(Value::Nil);
     }
-    if BUILTIN_MODULES.iter().any(|m| m.eq_ignore_ascii_case(&name)) {
+    if BUILTIN_MODULES
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(&name))
+    {
         provide(it, &a[..1])?;
         return Ok(t());
     }
     match a.get(1) {
         Some(paths) if paths.truthy() => {
-            let files = if paths.is_list() { args::list(it, paths)? } else { vec![paths.clone()] };
+            let files = if paths.is_list() {
+                args::list(it, paths)?
+            } else {
+                vec![paths.clone()]
+            };
             for f in files {
                 load(it, &[f])?;
             }
@@ -488,9 +646,11 @@ fn require(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn sleep(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let secs = match &a[0] {
-        Value::Fixnum(_) | Value::Bignum(_) | Value::Ratio(_) | Value::Single(_) | Value::Double(_) => {
-            crate::eval::types::number_f64(&a[0])
-        }
+        Value::Fixnum(_)
+        | Value::Bignum(_)
+        | Value::Ratio(_)
+        | Value::Single(_)
+        | Value::Double(_) => crate::eval::types::number_f64(&a[0]),
         other => return type_err(it, other, "(REAL 0)"),
     };
     if !(secs >= 0.0) || !secs.is_finite() {
@@ -641,7 +801,9 @@ fn encode_universal_time(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn get_internal_real_time(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
-    Ok(Value::Fixnum(START.with(|s| s.elapsed().as_micros() as i64)))
+    Ok(Value::Fixnum(
+        START.with(|s| s.elapsed().as_micros() as i64),
+    ))
 }
 
 fn run_time_micros() -> i64 {
@@ -685,7 +847,9 @@ fn machine_instance(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
         return Ok(Value::string("localhost"));
     }
     let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
-    Ok(Value::string(String::from_utf8_lossy(&buf[..end]).to_string()))
+    Ok(Value::string(
+        String::from_utf8_lossy(&buf[..end]).to_string(),
+    ))
 }
 
 fn machine_type(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
