@@ -76,9 +76,7 @@ fn envelope() -> Envelope {
 
 fn accepting() -> Vec<Step> {
     let mut v = vec![send("220 fake.test ESMTP\r\n")];
-    for r in ["250-fake.test\r\n250 PIPELINING\r\n"] {
-        v.extend(on_line(r));
-    }
+    v.extend(on_line("250-fake.test\r\n250 PIPELINING\r\n"));
     v.push(Step::Lines(3));
     v.push(send("250 ok\r\n250 ok\r\n354 go\r\n"));
     v.push(Step::Data);
