@@ -30,7 +30,7 @@ fn replyish() -> impl Strategy<Value = Vec<u8>> {
 /// A valid reply: code, lines of text without line ends, and its bytes.
 fn valid_reply() -> impl Strategy<Value = (u16, Vec<String>, Vec<u8>)> {
     (
-        200u16..600,
+        0u16..1000,
         prop::collection::vec("[ -~\u{80}-\u{10ffff}]{0,40}", 1..6),
     )
         .prop_map(|(code, lines)| {
@@ -38,9 +38,9 @@ fn valid_reply() -> impl Strategy<Value = (u16, Vec<String>, Vec<u8>)> {
             let mut bytes = Vec::new();
             for (i, l) in lines.iter().enumerate() {
                 let line = match (i == last, l.is_empty()) {
-                    (true, true) => format!("{code}\r\n"),
-                    (true, false) => format!("{code} {l}\r\n"),
-                    (false, _) => format!("{code}-{l}\r\n"),
+                    (true, true) => format!("{code:03}\r\n"),
+                    (true, false) => format!("{code:03} {l}\r\n"),
+                    (false, _) => format!("{code:03}-{l}\r\n"),
                 };
                 bytes.extend_from_slice(line.as_bytes());
             }

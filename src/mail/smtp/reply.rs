@@ -76,10 +76,11 @@ impl fmt::Display for Reply {
                 f.write_str("\n")?;
             }
             let sep = if i == last { ' ' } else { '-' };
+            // Zero-padded: a (non-conforming) "050" reply is quoted as sent.
             if line.is_empty() && i == last {
-                write!(f, "{}", self.code)?;
+                write!(f, "{:03}", self.code)?;
             } else {
-                write!(f, "{}{}{}", self.code, sep, line)?;
+                write!(f, "{:03}{}{}", self.code, sep, line)?;
             }
         }
         Ok(())
@@ -222,6 +223,13 @@ mod tests {
             parse_reply(b"250-a\r\n251 b\r\n"),
             Err(ReplyError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn codes_below_100_print_with_three_digits() {
+        // Found by fuzz/fuzz_targets/reply_parser.rs: "050" printed as "50".
+        assert_eq!(one("050 odd\r\n").to_string(), "050 odd");
+        assert_eq!(one("007\r\n").to_string(), "007");
     }
 
     #[test]
