@@ -1,6 +1,6 @@
 //! The SMTP reply parser on arbitrary server bytes: never panics, consumes
-//! what it reports, respects the size bound, and what it parses prints back
-//! into bytes that parse to the same reply.
+//! what it reports, respects the size bound, prints as the server sent it,
+//! and its lines sent again parse to the same reply.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,7 +17,22 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(rest[used - 1], b'\n');
                 assert!((0..=999).contains(&reply.code()));
                 assert!(!reply.lines().is_empty());
-                let printed = format!("{reply}\r\n");
+                // Display quotes the reply as sent (lines joined by LF).
+                let code = reply.code();
+                let last = reply.lines().len() - 1;
+                let shown: Vec<String> = reply
+                    .lines()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| match (i == last, l.is_empty()) {
+                        (true, true) => format!("{code:03}"),
+                        (true, false) => format!("{code:03} {l}"),
+                        (false, _) => format!("{code:03}-{l}"),
+                    })
+                    .collect();
+                assert_eq!(reply.to_string(), shown.join("\n"));
+                // The same lines on the wire (CRLF each) parse back to it.
+                let printed: String = shown.iter().map(|l| format!("{l}\r\n")).collect();
                 if printed.len() <= MAX_REPLY_LEN {
                     let (again, n) = parse_reply(printed.as_bytes())
                         .expect("a printed reply parses")
