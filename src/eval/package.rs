@@ -68,6 +68,8 @@ impl Status {
 
 struct Registry {
     packages: RefCell<Vec<Rc<Package>>>,
+    cl: Rc<Package>,
+    keyword: Rc<Package>,
     nil: Sym,
     t: Sym,
 }
@@ -115,6 +117,8 @@ impl Registry {
         user.uses.borrow_mut().push(excl.clone());
         user.uses.borrow_mut().push(po.clone());
         Registry {
+            cl: cl.clone(),
+            keyword: kw.clone(),
             packages: RefCell::new(vec![cl, user, kw, excl, sys, po, mail, sl]),
             nil,
             t,
@@ -169,11 +173,14 @@ pub fn delete_package(p: &Rc<Package>) {
     REGISTRY.with(|r| r.packages.borrow_mut().retain(|q| !Rc::ptr_eq(p, q)));
 }
 
+/// COMMON-LISP and KEYWORD are found constantly (every `cl_sym`, every
+/// keyword) and can be neither renamed nor deleted (CLHS 11.1.2.1.2):
+/// kept at hand instead of searched for by name.
 pub fn cl_package() -> Rc<Package> {
-    find_package("COMMON-LISP").expect("COMMON-LISP exists from start-up")
+    REGISTRY.with(|r| r.cl.clone())
 }
 pub fn keyword_package() -> Rc<Package> {
-    find_package("KEYWORD").expect("KEYWORD exists from start-up")
+    REGISTRY.with(|r| r.keyword.clone())
 }
 pub fn user_package() -> Rc<Package> {
     find_package("COMMON-LISP-USER").expect("CL-USER exists from start-up")
@@ -241,6 +248,10 @@ pub fn export(sym: &Sym, pkg: &Rc<Package>) {
 
 /// Intern and export: how builtins define the standard symbols.
 pub fn intern_external(name: &str, pkg: &Rc<Package>) -> Sym {
+    // Already external: the common case, and no map needs to change.
+    if let Some(s) = pkg.external.borrow().get(name) {
+        return s.clone();
+    }
     let s = intern_in(name, pkg);
     let home_is_pkg = s
         .package
