@@ -697,8 +697,10 @@ fn fquotient(it: &mut Interp, a: &[Value], mode: Rounding) -> LResult<Value> {
     let (q, r) = divide(it, mode, &a[0], &d)?;
     let kind = contagion(&a[0], &d);
     let qf = make_float(to_f64(&q).unwrap_or(f64::NAN), kind);
-    // A negative argument that rounds to zero keeps its sign (-0.0).
+    // A negative float that truncates toward zero keeps its sign (-0.0);
+    // SBCL's fround does not.
     let qf = match qf {
+        _ if mode == Rounding::Round => qf,
         Value::Single(f) if f == 0.0 && sign(&a[0]) * sign(&d) < 0 && is_float(&a[0]) => {
             Value::Single(-0.0)
         }
