@@ -155,11 +155,14 @@ pub fn new_interp() -> Interp {
         s.constant.set(true);
     }
     crate::builtins::install_prelude(&mut it);
+    // Scripts start in CL-USER whatever the prelude's last in-package was.
+    package::set_current_package(package::user_package());
     it
 }
 
 /// Read and evaluate every form of `src` in order, one at a time.
 /// Returns the value of the last form.
+#[allow(clippy::result_large_err)]
 pub fn load_source(it: &mut Interp, src: &str, file: Option<&str>) -> Result<Value, ScriptError> {
     let mut reader = Reader::new(src, file);
     let mut last = Value::Nil;

@@ -80,6 +80,8 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         strings::BUILTINS,
         lists::BUILTINS,
         sequences::BUILTINS,
+        sequences::arrays::BUILTINS,
+        sequences::sort::BUILTINS,
         hashtables::BUILTINS,
         printing::BUILTINS,
         format::BUILTINS,

@@ -463,7 +463,7 @@ fn write_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 // ----- the reader on streams --------------------------------------------------
 
 /// `#.` during `read` evaluates through the interpreter.
-struct EvalCtx<'a>(&'a mut Interp);
+pub struct EvalCtx<'a>(pub &'a mut Interp);
 
 impl ReadContext for EvalCtx<'_> {
     fn eval(&mut self, form: Value) -> Result<Value, String> {

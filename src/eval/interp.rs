@@ -622,9 +622,9 @@ impl Interp {
         loop {
             let first = cur.car();
             let rest = cur.cdr();
-            if first.is_cons() && first.car().is_sym(&self.s.declare) {
-                cur = rest;
-            } else if doc_allowed && matches!(first, Value::String(_)) && rest.is_cons() {
+            let is_declaration = first.is_cons() && first.car().is_sym(&self.s.declare);
+            let is_doc = doc_allowed && matches!(first, Value::String(_)) && rest.is_cons();
+            if is_declaration || is_doc {
                 cur = rest;
             } else {
                 return cur;

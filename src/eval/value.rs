@@ -154,7 +154,10 @@ pub struct HashTable {
     pub test: HashTest,
     pub map: RefCell<HashMap<HashKey, (Value, Value)>>,
     /// Insertion order of keys, so `maphash` is deterministic (as SBCL's is).
+    /// A removed entry leaves a slot that is not a key of `map`.
     pub order: RefCell<Vec<HashKey>>,
+    /// Freed slots of `order`, reused last-freed first, as SBCL reuses them.
+    pub free: RefCell<Vec<usize>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -408,6 +411,7 @@ impl Value {
     }
     /// Identity comparison (`eq`): pointers for heap objects, values for
     /// immediates (fixnums and characters are immediate, as in SBCL).
+    #[allow(clippy::should_implement_trait)]
     pub fn eq(&self, other: &Value) -> bool {
         use Value::*;
         match (self, other) {

@@ -224,3 +224,143 @@ fn hash_pairs(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         .collect();
     Ok(Value::list(pairs))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reader::{NoEval, Reader};
+
+    fn read(src: &str) -> Value {
+        match Reader::new(src, None).read(&mut NoEval) {
+            Ok(Some(v)) => v,
+            _ => Value::Nil,
+        }
+    }
+
+    fn eval(it: &mut Interp, src: &str) -> Result<Value, String> {
+        crate::toplevel::load_source(it, src, None).map_err(|e| e.describe())
+    }
+
+    fn expand_err(src: &str) -> String {
+        match expand_loop(&read(src)) {
+            Ok(v) => format!("expanded: {}", crate::printer::prin1_to_string(&v)),
+            Err(m) => m,
+        }
+    }
+
+    #[test]
+    fn malformed_loops_name_the_clause() {
+        let m = expand_err("(loop for x foo 3)");
+        assert!(
+            m.contains("FOO is an unknown keyword in FOR or AS clause"),
+            "{m}"
+        );
+        assert!(m.contains("current LOOP context: FOR X FOO 3."), "{m}");
+        assert!(expand_err("(loop collect)").contains("ran out where a form was expected"));
+        assert!(expand_err("(loop frob 3)").contains("unknown LOOP keyword: FROB"));
+        assert!(expand_err("(loop for x in l named n)").contains("NAMED must be the first"));
+        assert!(expand_err("(loop for x in l collect x sum x)").contains("conflicts"));
+        assert!(expand_err("(loop for x in l when t while nil)").contains("conditional"));
+        assert!(expand_err("(loop for x downto 0)").contains("needs FROM"));
+        assert!(expand_err("(loop for x from 1 downto 0 upto 3)").contains("two limits"));
+    }
+
+    #[test]
+    fn simple_loop_when_body_does_not_start_with_a_symbol() {
+        let e =
+            expand_loop(&read("(loop (foo) (bar))")).map(|v| crate::printer::prin1_to_string(&v));
+        let text = e.unwrap_or_default();
+        assert!(text.starts_with("(BLOCK NIL (TAGBODY"), "{text}");
+        assert!(expand_loop(&read("(loop 5)")).is_ok());
+    }
+
+    #[test]
+    fn loop_is_a_macro_signalling_program_error() {
+        let mut it = crate::toplevel::new_interp();
+        let r = eval(
+            &mut it,
+            "(handler-case (macroexpand-1 '(loop for x bogus 1)) (program-error () :caught))",
+        );
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "CAUGHT"));
+        let r = eval(
+            &mut it,
+            "(nth-value 1 (macroexpand-1 '(loop repeat 1 do (foo))))",
+        );
+        assert!(matches!(r, Ok(v) if v.truthy()));
+        let r = eval(
+            &mut it,
+            "(handler-case (eval '(loop-finish)) (program-error () :outside))",
+        );
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "OUTSIDE"));
+    }
+
+    #[test]
+    fn loops_that_need_only_core_functions_run() {
+        let mut it = crate::toplevel::new_interp();
+        // with, always/never, return, named, simple loop, loop-finish.
+        let r = eval(&mut it, "(loop with a = 'x and b = 'y return (values a b))");
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "X"));
+        let r = eval(
+            &mut it,
+            "(loop named n with x = t always x do (loop-finish))",
+        );
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "T"));
+        let r = eval(&mut it, "(loop with x = nil never x return 'done)");
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "DONE"));
+        let r = eval(
+            &mut it,
+            "(loop named outer do (loop (return-from outer 'inner)))",
+        );
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "INNER"));
+        let r = eval(&mut it, "(loop with x = 'a when x return it)");
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "A"));
+        let r = eval(
+            &mut it,
+            "(loop with x = nil do (loop-finish) finally (return 'fin))",
+        );
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "FIN"));
+    }
+
+    #[test]
+    fn defpackage_creates_and_exports() {
+        let mut it = crate::toplevel::new_interp();
+        let r = eval(
+            &mut it,
+            "(defpackage :loop-test-pkg (:use :cl) (:nicknames :ltp) (:export #:hello \"WORLD\") (:shadow #:car))
+             (find-symbol \"HELLO\" :ltp)",
+        );
+        assert!(r.is_ok(), "{r:?}");
+        let p = package::find_package("LOOP-TEST-PKG");
+        let Some(p) = p else {
+            panic!("package not created");
+        };
+        assert!(p.external.borrow().contains_key("HELLO"));
+        assert!(p.external.borrow().contains_key("WORLD"));
+        let car = package::find_symbol("CAR", &p).map(|(s, _)| s);
+        assert!(car.is_some_and(|s| !Rc::ptr_eq(&s, &cl_sym("CAR"))));
+        let r = eval(&mut it, "(defpackage :loop-test-pkg (:frobnicate 1))");
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn hash_pairs_follow_insertion_order() {
+        use crate::eval::value::{HashKey, HashTable, HashTest};
+        let h = HashTable {
+            test: HashTest::Eql,
+            map: Default::default(),
+            order: Default::default(),
+        };
+        for (k, v) in [(3, 30), (1, 10)] {
+            h.map
+                .borrow_mut()
+                .insert(HashKey::Int(k), (Value::Fixnum(k), Value::Fixnum(v)));
+            h.order.borrow_mut().push(HashKey::Int(k));
+        }
+        let mut it = crate::toplevel::new_interp();
+        let r = hash_pairs(&mut it, &[Value::HashTable(Rc::new(h))]);
+        let text = r
+            .map(|v| crate::printer::prin1_to_string(&v))
+            .unwrap_or_default();
+        assert_eq!(text, "((3 . 30) (1 . 10))");
+    }
+}
