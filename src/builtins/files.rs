@@ -907,7 +907,7 @@ mod tests {
         );
         assert_eq!(m.namestring(), "/tmp/dir/sub/b.txt");
         let m = merge(&Pathname::parse(".bak"), &Pathname::parse("/tmp/x.txt"));
-        assert_eq!(m.namestring(), "/tmp/.bak");
+        assert_eq!(m.namestring(), "/tmp/.bak.txt");
     }
 
     #[test]
