@@ -163,6 +163,7 @@ pub fn run(config: Config) -> i32 {
         return 0;
     }
     let mut it = toplevel::new_interp();
+    it.set_stack_budget(crate::STACK_SIZE - crate::eval::interp::STACK_RESERVE);
     crate::builtins::system::set_command_line(&config.script, &config.script_args);
     crate::builtins::routing::configure(
         &mut it,

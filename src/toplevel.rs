@@ -164,6 +164,8 @@ pub fn new_interp() -> Interp {
         s.constant.set(true);
     }
     crate::builtins::install_prelude(&mut it);
+    // Scripts start in CL-USER whatever the prelude's last in-package was.
+    package::set_current_package(package::user_package());
     it
 }
 

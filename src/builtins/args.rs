@@ -84,7 +84,7 @@ pub fn keywords(
     allowed: &[&str],
     fname: &str,
 ) -> LResult<Vec<(String, Value)>> {
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         let msg = format!("{fname}: odd number of keyword arguments");
         let c = it.make_error("PROGRAM-ERROR", &msg);
         return it.err(c);

@@ -782,10 +782,8 @@ fn subtypep(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         (Some(x), Some(y)) => {
             if Rc::ptr_eq(&x, &y) || y.name == "T" {
                 Some(true)
-            } else if let Some(cx) = it.find_class(&x) {
-                Some(cx.is_subclass_of(&y))
             } else {
-                None
+                it.find_class(&x).map(|cx| cx.is_subclass_of(&y))
             }
         }
         _ => None,

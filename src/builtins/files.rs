@@ -1,3 +1,924 @@
-//! Builtins: files.
+//! Files and pathnames (CLHS 19, 20, 21): `open`, `probe-file`,
+//! `directory`, pathname parsing, merging and parts. Pathnames are Unix
+//! namestrings split into directory, name and type; failures are
+//! `file-error`s naming the pathname with the operating system's message.
 
-pub const BUILTINS: &[super::BuiltinDef] = &[];
+use std::fs::{self, OpenOptions};
+use std::io::{self, BufReader, BufWriter};
+use std::path::Path;
+use std::rc::Rc;
+
+use super::args::{self, type_err};
+use super::{BuiltinDef, MANY};
+use crate::def;
+use crate::eval::package::{keyword, t};
+use crate::eval::stream::{InputBuffer, Stream, StreamKind};
+use crate::eval::value::Pathname;
+use crate::eval::{Interp, LResult, Value};
+
+pub const BUILTINS: &[BuiltinDef] = &[
+    def!(
+        "OPEN",
+        "(filespec &key direction element-type if-exists if-does-not-exist external-format)",
+        1,
+        MANY,
+        open,
+        "Open a file stream."
+    ),
+    def!(
+        "PROBE-FILE",
+        "(pathspec)",
+        1,
+        1,
+        probe_file,
+        "The truename of the file, or NIL if it does not exist."
+    ),
+    def!(
+        "TRUENAME",
+        "(pathspec)",
+        1,
+        1,
+        truename,
+        "The absolute, resolved pathname of an existing file."
+    ),
+    def!(
+        "DELETE-FILE",
+        "(filespec)",
+        1,
+        1,
+        delete_file,
+        "Delete a file."
+    ),
+    def!(
+        "RENAME-FILE",
+        "(filespec new-name)",
+        2,
+        2,
+        rename_file,
+        "Rename a file; returns the new name, the old truename and the new truename."
+    ),
+    def!(
+        "FILE-WRITE-DATE",
+        "(pathspec)",
+        1,
+        1,
+        file_write_date,
+        "The modification time as a universal time."
+    ),
+    def!(
+        "DIRECTORY",
+        "(pathspec &key)",
+        1,
+        MANY,
+        directory,
+        "The truenames of the files matching PATHSPEC (wildcards * in name and type)."
+    ),
+    def!(
+        "ENSURE-DIRECTORIES-EXIST",
+        "(pathspec &key verbose)",
+        1,
+        MANY,
+        ensure_directories_exist,
+        "Create the directories of PATHSPEC; second value true if any was created."
+    ),
+    def!(
+        "PATHNAME",
+        "(pathspec)",
+        1,
+        1,
+        pathname,
+        "PATHSPEC as a pathname."
+    ),
+    def!(
+        "PATHNAMEP",
+        "(object)",
+        1,
+        1,
+        pathnamep,
+        "True if OBJECT is a pathname."
+    ),
+    def!(
+        "NAMESTRING",
+        "(pathname)",
+        1,
+        1,
+        namestring,
+        "The full namestring of PATHNAME."
+    ),
+    def!(
+        "FILE-NAMESTRING",
+        "(pathname)",
+        1,
+        1,
+        file_namestring,
+        "The name and type of PATHNAME as a string."
+    ),
+    def!(
+        "DIRECTORY-NAMESTRING",
+        "(pathname)",
+        1,
+        1,
+        directory_namestring,
+        "The directory of PATHNAME as a string."
+    ),
+    def!(
+        "ENOUGH-NAMESTRING",
+        "(pathname &optional defaults)",
+        1,
+        2,
+        enough_namestring,
+        "The shortest namestring that merges with DEFAULTS to PATHNAME."
+    ),
+    def!(
+        "PATHNAME-NAME",
+        "(pathname &key case)",
+        1,
+        MANY,
+        pathname_name,
+        "The name part of PATHNAME."
+    ),
+    def!(
+        "PATHNAME-TYPE",
+        "(pathname &key case)",
+        1,
+        MANY,
+        pathname_type,
+        "The type (extension) of PATHNAME."
+    ),
+    def!(
+        "PATHNAME-DIRECTORY",
+        "(pathname &key case)",
+        1,
+        MANY,
+        pathname_directory,
+        "The directory of PATHNAME as a list (:ABSOLUTE \"tmp\")."
+    ),
+    def!(
+        "PATHNAME-HOST",
+        "(pathname &key case)",
+        1,
+        MANY,
+        pathname_nil,
+        "NIL: sendletter pathnames have no host."
+    ),
+    def!(
+        "PATHNAME-DEVICE",
+        "(pathname &key case)",
+        1,
+        MANY,
+        pathname_nil,
+        "NIL: sendletter pathnames have no device."
+    ),
+    def!(
+        "PATHNAME-VERSION",
+        "(pathname)",
+        1,
+        1,
+        pathname_version,
+        ":NEWEST for a pathname with a name, else NIL."
+    ),
+    def!(
+        "MAKE-PATHNAME",
+        "(&key host device directory name type version defaults case)",
+        0,
+        MANY,
+        make_pathname,
+        "Make a pathname from parts, the missing ones from DEFAULTS."
+    ),
+    def!(
+        "MERGE-PATHNAMES",
+        "(pathname &optional defaults default-version)",
+        1,
+        3,
+        merge_pathnames,
+        "Fill the missing parts of PATHNAME from DEFAULTS."
+    ),
+    def!(
+        "PARSE-NAMESTRING",
+        "(thing &optional host defaults &key start end junk-allowed)",
+        1,
+        MANY,
+        parse_namestring,
+        "Parse a namestring; second value the index where parsing stopped."
+    ),
+    def!("EXCL" : "DELETE-DIRECTORY", "(pathname)", 1, 1, delete_directory, "Delete an empty directory."),
+    def!("EXCL" : "DELETE-DIRECTORY-AND-FILES", "(pathname &key if-does-not-exist)", 1, MANY, delete_directory_and_files, "Delete a directory and everything in it."),
+    def!(
+        "USER-HOMEDIR-PATHNAME",
+        "(&optional host)",
+        0,
+        1,
+        user_homedir_pathname,
+        "The home directory ($HOME) as a directory pathname."
+    ),
+];
+
+// ----- pathname designators ---------------------------------------------------------
+
+/// A pathname designator (string, pathname or file stream).
+pub fn to_pathname(it: &mut Interp, v: &Value) -> LResult<Pathname> {
+    match v {
+        Value::String(s) => Ok(Pathname::parse(&s.borrow())),
+        Value::Pathname(p) => Ok((**p).clone()),
+        Value::Stream(s) if s.path.is_some() => {
+            Ok(Pathname::parse(s.path.as_deref().unwrap_or("")))
+        }
+        _ => type_err(it, v, "(OR PATHNAME STRING FILE-STREAM)"),
+    }
+}
+
+/// The namestring of a pathname designator, merged with
+/// `*default-pathname-defaults*` as the file system will see it.
+fn native(it: &mut Interp, v: &Value) -> LResult<String> {
+    let p = to_pathname(it, v)?;
+    let defaults = default_pathname(it)?;
+    Ok(merge(&p, &defaults).namestring())
+}
+
+fn default_pathname(it: &mut Interp) -> LResult<Pathname> {
+    let v = crate::eval::package::cl_sym("*DEFAULT-PATHNAME-DEFAULTS*")
+        .value
+        .borrow()
+        .clone()
+        .unwrap_or(Value::Nil);
+    match v {
+        Value::Nil => Ok(Pathname::parse("")),
+        other => to_pathname(it, &other),
+    }
+}
+
+fn pathname_value(p: Pathname) -> Value {
+    Value::Pathname(Rc::new(p))
+}
+
+/// The operating system's message for an error, without Rust's
+/// "(os error N)" suffix.
+fn os_message(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// A `file-error` for `path` whose report is "<what> #P"path": <OS message>".
+pub fn file_error<T>(it: &mut Interp, what: &str, path: &str, e: &io::Error) -> LResult<T> {
+    let p = pathname_value(Pathname::parse(path));
+    let c = it.make_condition(
+        "FILE-ERROR",
+        &[
+            ("PATHNAME", p.clone()),
+            ("FORMAT-CONTROL", Value::string(format!("{what} ~S: ~A"))),
+            (
+                "FORMAT-ARGUMENTS",
+                Value::list([p, Value::string(os_message(e))]),
+            ),
+        ],
+    );
+    it.err(c)
+}
+
+fn kw_name(v: &Value) -> Option<String> {
+    match v {
+        Value::Symbol(s) if s.is_keyword() => Some(s.name.clone()),
+        Value::Nil => Some("NIL".into()),
+        _ => None,
+    }
+}
+
+// ----- open ---------------------------------------------------------------------
+
+#[derive(PartialEq, Clone, Copy)]
+enum Direction {
+    Input,
+    Output,
+    Io,
+    Probe,
+}
+
+/// Is the `:element-type` an octet type?
+fn binary_type(v: &Value) -> bool {
+    let head = if v.is_cons() { v.car() } else { v.clone() };
+    matches!(head.as_symbol(), Some(s) if s.name == "UNSIGNED-BYTE" || s.name == "SIGNED-BYTE")
+}
+
+fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let kws = args::keywords(
+        it,
+        &a[1..],
+        &[
+            "DIRECTION",
+            "ELEMENT-TYPE",
+            "IF-EXISTS",
+            "IF-DOES-NOT-EXIST",
+            "EXTERNAL-FORMAT",
+        ],
+        "OPEN",
+    )?;
+    let path = native(it, &a[0])?;
+    let direction = match args::kw(&kws, "DIRECTION") {
+        None => Direction::Input,
+        Some(v) => match kw_name(&v).as_deref() {
+            Some("INPUT") => Direction::Input,
+            Some("OUTPUT") => Direction::Output,
+            Some("IO") => Direction::Io,
+            Some("PROBE") => Direction::Probe,
+            _ => return type_err(it, &v, "(MEMBER :INPUT :OUTPUT :IO :PROBE)"),
+        },
+    };
+    let binary = args::kw(&kws, "ELEMENT-TYPE").is_some_and(|v| binary_type(&v));
+    let exists = Path::new(&path).exists();
+    let writing = matches!(direction, Direction::Output | Direction::Io);
+    let if_exists = match args::kw(&kws, "IF-EXISTS") {
+        Some(v) => match kw_name(&v) {
+            Some(n) => n,
+            None => return type_err(it, &v, "SYMBOL"),
+        },
+        None => "ERROR".to_string(),
+    };
+    let if_does_not_exist = match args::kw(&kws, "IF-DOES-NOT-EXIST") {
+        Some(v) => match kw_name(&v) {
+            Some(n) => n,
+            None => return type_err(it, &v, "SYMBOL"),
+        },
+        None if direction == Direction::Input => "ERROR".into(),
+        None if direction == Direction::Probe => "NIL".into(),
+        None if if_exists == "OVERWRITE" || if_exists == "APPEND" => "ERROR".into(),
+        None => "CREATE".into(),
+    };
+    if !exists {
+        match if_does_not_exist.as_str() {
+            "NIL" => return Ok(Value::Nil),
+            "CREATE" if writing => {}
+            _ => {
+                let e = io::Error::from_raw_os_error(libc::ENOENT);
+                return file_error(it, "error opening", &path, &e);
+            }
+        }
+    }
+    let mut opts = OpenOptions::new();
+    match direction {
+        Direction::Input | Direction::Probe => {
+            opts.read(true);
+        }
+        Direction::Output | Direction::Io => {
+            opts.write(true).create(true);
+            if direction == Direction::Io {
+                opts.read(true);
+            }
+            if exists {
+                match if_exists.as_str() {
+                    "NIL" => return Ok(Value::Nil),
+                    "ERROR" => {
+                        let e = io::Error::from_raw_os_error(libc::EEXIST);
+                        return file_error(it, "error opening", &path, &e);
+                    }
+                    "SUPERSEDE" | "NEW-VERSION" | "RENAME-AND-DELETE" => {
+                        opts.truncate(true);
+                    }
+                    "RENAME" => {
+                        let bak = format!("{path}.bak");
+                        if let Err(e) = fs::rename(&path, &bak) {
+                            return file_error(it, "error renaming", &path, &e);
+                        }
+                    }
+                    "APPEND" => {
+                        opts.append(true);
+                    }
+                    "OVERWRITE" => {}
+                    other => {
+                        let msg = format!("OPEN: unknown :if-exists value :{other}");
+                        let c = it.make_error("SIMPLE-ERROR", &msg);
+                        return it.err(c);
+                    }
+                }
+            } else {
+                opts.truncate(true);
+            }
+        }
+    }
+    let file = match opts.open(&path) {
+        Ok(f) => f,
+        Err(e) => return file_error(it, "error opening", &path, &e),
+    };
+    if let Ok(m) = file.metadata() {
+        if m.is_dir() && direction != Direction::Probe {
+            let e = io::Error::from_raw_os_error(libc::EISDIR);
+            return file_error(it, "error opening", &path, &e);
+        }
+    }
+    let make = |kind: StreamKind| Stream {
+        kind: std::cell::RefCell::new(kind),
+        binary,
+        path: Some(path.clone()),
+        open: std::cell::Cell::new(true),
+        column: std::cell::Cell::new(0),
+    };
+    let stream = match direction {
+        Direction::Input => make(StreamKind::FileIn(InputBuffer::new(BufReader::new(file)))),
+        Direction::Probe => {
+            let s = make(StreamKind::Null);
+            s.open.set(false);
+            s
+        }
+        Direction::Output => make(StreamKind::FileOut(BufWriter::new(file))),
+        Direction::Io => {
+            let reader = match file.try_clone() {
+                Ok(r) => r,
+                Err(e) => return file_error(it, "error opening", &path, &e),
+            };
+            let i = Rc::new(make(StreamKind::FileIn(InputBuffer::new(BufReader::new(
+                reader,
+            )))));
+            let o = Rc::new(make(StreamKind::FileOut(BufWriter::new(file))));
+            make(StreamKind::TwoWay(i, o))
+        }
+    };
+    Ok(Value::Stream(Rc::new(stream)))
+}
+
+// ----- the file system -------------------------------------------------------------
+
+/// A pathname for an existing file: absolute, symlinks resolved,
+/// directories ending in `/`.
+fn true_path(path: &str) -> io::Result<Pathname> {
+    let canon = fs::canonicalize(path)?;
+    let mut s = canon.to_string_lossy().to_string();
+    if canon.is_dir() && !s.ends_with('/') {
+        s.push('/');
+    }
+    Ok(Pathname::parse(&s))
+}
+
+fn probe_file(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let path = native(it, &a[0])?;
+    Ok(match true_path(&path) {
+        Ok(p) => pathname_value(p),
+        Err(_) => Value::Nil,
+    })
+}
+
+fn truename(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let path = native(it, &a[0])?;
+    match true_path(&path) {
+        Ok(p) => Ok(pathname_value(p)),
+        Err(e) => file_error(it, "cannot find the truename of", &path, &e),
+    }
+}
+
+fn delete_file(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let path = native(it, &a[0])?;
+    match fs::remove_file(&path) {
+        Ok(()) => Ok(t()),
+        Err(e) => file_error(it, "could not delete", &path, &e),
+    }
+}
+
+fn rename_file(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let from = native(it, &a[0])?;
+    let old = to_pathname(it, &a[0])?;
+    let new_p = merge(&to_pathname(it, &a[1])?, &old);
+    let to = merge(&new_p, &default_pathname(it)?).namestring();
+    let old_true = match true_path(&from) {
+        Ok(p) => p,
+        Err(e) => return file_error(it, "could not rename", &from, &e),
+    };
+    if let Err(e) = fs::rename(from.trim_end_matches('/'), to.trim_end_matches('/')) {
+        return file_error(it, "could not rename", &from, &e);
+    }
+    let new_true = true_path(&to).unwrap_or_else(|_| new_p.clone());
+    Ok(it.values(vec![
+        pathname_value(new_p),
+        pathname_value(old_true),
+        pathname_value(new_true),
+    ]))
+}
+
+/// Seconds between the universal-time epoch (1900) and the Unix epoch.
+pub const UNIX_EPOCH_UT: i64 = 2_208_988_800;
+
+fn file_write_date(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let path = native(it, &a[0])?;
+    let modified = fs::metadata(&path).and_then(|m| m.modified());
+    match modified {
+        Ok(t) => {
+            let secs = match t.duration_since(std::time::UNIX_EPOCH) {
+                Ok(d) => d.as_secs() as i64,
+                Err(e) => -(e.duration().as_secs() as i64),
+            };
+            Ok(Value::Fixnum(secs + UNIX_EPOCH_UT))
+        }
+        Err(e) => file_error(it, "cannot get the write date of", &path, &e),
+    }
+}
+
+/// `*` matches any run of characters (CLHS 19.2.2.3 wildcards, simple form).
+fn wild_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == t[ti] || p[pi] == '?') && p[pi] != '*' {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+fn directory(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let pattern = to_pathname(it, &a[0])?;
+    let pattern = merge(&pattern, &default_pathname(it)?);
+    let dir = pattern.directory.clone().unwrap_or_else(|| "./".into());
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(_) => return Ok(Value::Nil),
+    };
+    let mut found: Vec<Pathname> = Vec::new();
+    if pattern.name.is_none() && pattern.kind.is_none() {
+        // A directory pathname names the directory itself.
+        return Ok(match true_path(&dir) {
+            Ok(p) => Value::list([pathname_value(p)]),
+            Err(_) => Value::Nil,
+        });
+    }
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().to_string();
+        let p = Pathname::parse(&file);
+        let name_ok = match (&pattern.name, &p.name) {
+            (Some(pat), Some(n)) => wild_match(pat, n),
+            (None, None) => true,
+            _ => false,
+        };
+        let type_ok = match (&pattern.kind, &p.kind) {
+            (Some(pat), _) if pat == "*" => true,
+            (Some(pat), Some(k)) => wild_match(pat, k),
+            (None, None) => true,
+            _ => false,
+        };
+        if name_ok && type_ok {
+            if let Ok(tp) = true_path(&format!("{dir}{file}")) {
+                found.push(tp);
+            }
+        }
+    }
+    found.sort_by_key(|p| p.namestring());
+    Ok(Value::list(found.into_iter().map(pathname_value)))
+}
+
+fn ensure_directories_exist(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    args::keywords(
+        it,
+        &a[1..],
+        &["VERBOSE", "MODE"],
+        "ENSURE-DIRECTORIES-EXIST",
+    )?;
+    let p = to_pathname(it, &a[0])?;
+    let p = merge(&p, &default_pathname(it)?);
+    let Some(dir) = p.directory.clone() else {
+        return Ok(it.values(vec![a[0].clone(), Value::Nil]));
+    };
+    let existed = Path::new(&dir).is_dir();
+    if !existed {
+        if let Err(e) = fs::create_dir_all(&dir) {
+            return file_error(it, "could not create the directory", &dir, &e);
+        }
+    }
+    Ok(it.values(vec![a[0].clone(), Value::bool(!existed)]))
+}
+
+fn delete_directory(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let path = native(it, &a[0])?;
+    match fs::remove_dir(&path) {
+        Ok(()) => Ok(t()),
+        Err(e) => file_error(it, "could not delete the directory", &path, &e),
+    }
+}
+
+fn delete_directory_and_files(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let kws = args::keywords(
+        it,
+        &a[1..],
+        &["IF-DOES-NOT-EXIST", "QUIET"],
+        "DELETE-DIRECTORY-AND-FILES",
+    )?;
+    let path = native(it, &a[0])?;
+    match fs::remove_dir_all(&path) {
+        Ok(()) => Ok(t()),
+        Err(e)
+            if e.kind() == io::ErrorKind::NotFound
+                && args::kw(&kws, "IF-DOES-NOT-EXIST")
+                    .is_some_and(|v| kw_name(&v).as_deref() == Some("IGNORE")) =>
+        {
+            Ok(Value::Nil)
+        }
+        Err(e) => file_error(it, "could not delete the directory", &path, &e),
+    }
+}
+
+// ----- pathname objects ---------------------------------------------------------------
+
+fn pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Value::Pathname(_) = &a[0] {
+        return Ok(a[0].clone());
+    }
+    Ok(pathname_value(to_pathname(it, &a[0])?))
+}
+
+fn pathnamep(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(matches!(a[0], Value::Pathname(_))))
+}
+
+fn namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::string(to_pathname(it, &a[0])?.namestring()))
+}
+
+fn file_part(p: &Pathname) -> String {
+    Pathname {
+        directory: None,
+        ..p.clone()
+    }
+    .namestring()
+}
+
+fn file_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::string(file_part(&to_pathname(it, &a[0])?)))
+}
+
+fn directory_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::string(
+        to_pathname(it, &a[0])?.directory.unwrap_or_default(),
+    ))
+}
+
+fn enough_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let p = to_pathname(it, &a[0])?;
+    let defaults = match a.get(1) {
+        Some(d) => to_pathname(it, d)?,
+        None => default_pathname(it)?,
+    };
+    let full = p.namestring();
+    let base = defaults.directory.unwrap_or_default();
+    Ok(Value::string(match full.strip_prefix(&base) {
+        Some(rest)
+            if !base.is_empty()
+                && p.directory.as_deref().is_some_and(|d| d.starts_with('/'))
+                    == base.starts_with('/') =>
+        {
+            rest.to_string()
+        }
+        _ => full,
+    }))
+}
+
+fn opt_string(s: &Option<String>) -> Value {
+    match s {
+        Some(s) => Value::string(s.clone()),
+        None => Value::Nil,
+    }
+}
+
+fn pathname_name(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(opt_string(&to_pathname(it, &a[0])?.name))
+}
+
+fn pathname_type(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(opt_string(&to_pathname(it, &a[0])?.kind))
+}
+
+/// `"/tmp/a/"` → `(:absolute "tmp" "a")`; `..` is `:up`, `*` `:wild`.
+fn directory_list(dir: &Option<String>) -> Value {
+    let Some(d) = dir else {
+        return Value::Nil;
+    };
+    let (head, rest) = match d.strip_prefix('/') {
+        Some(r) => ("ABSOLUTE", r),
+        None => ("RELATIVE", d.as_str()),
+    };
+    let mut items = vec![Value::Symbol(keyword(head))];
+    for part in rest.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        items.push(match part {
+            ".." => Value::Symbol(keyword("UP")),
+            "*" => Value::Symbol(keyword("WILD")),
+            "**" => Value::Symbol(keyword("WILD-INFERIORS")),
+            p => Value::string(p),
+        });
+    }
+    Value::list(items)
+}
+
+/// The inverse of [`directory_list`]; a string is taken as a directory name.
+fn directory_string(it: &mut Interp, v: &Value) -> LResult<Option<String>> {
+    match v {
+        Value::Nil => Ok(None),
+        Value::String(s) => {
+            let s = s.borrow().clone();
+            Ok(Some(if s.ends_with('/') { s } else { format!("{s}/") }))
+        }
+        Value::Cons(_) => {
+            let items = args::list(it, v)?;
+            let mut out = String::new();
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::Symbol(k) if i == 0 && k.name == "ABSOLUTE" => out.push('/'),
+                    Value::Symbol(k) if i == 0 && k.name == "RELATIVE" => {}
+                    Value::Symbol(k) if k.name == "UP" || k.name == "BACK" => out.push_str("../"),
+                    Value::Symbol(k) if k.name == "WILD" => out.push_str("*/"),
+                    Value::Symbol(k) if k.name == "WILD-INFERIORS" => out.push_str("**/"),
+                    Value::String(s) => {
+                        out.push_str(&s.borrow());
+                        out.push('/');
+                    }
+                    other => {
+                        return type_err(
+                            it,
+                            other,
+                            "(OR STRING (MEMBER :ABSOLUTE :RELATIVE :UP :WILD))",
+                        )
+                    }
+                }
+            }
+            Ok(Some(out))
+        }
+        Value::Symbol(k) if k.is_keyword() && k.name == "WILD" => Ok(Some("**/".into())),
+        other => type_err(it, other, "(OR LIST STRING)"),
+    }
+}
+
+fn pathname_directory(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(directory_list(&to_pathname(it, &a[0])?.directory))
+}
+
+fn pathname_nil(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    to_pathname(it, &a[0])?;
+    Ok(Value::Nil)
+}
+
+fn pathname_version(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let p = to_pathname(it, &a[0])?;
+    Ok(if p.name.is_some() {
+        Value::Symbol(keyword("NEWEST"))
+    } else {
+        Value::Nil
+    })
+}
+
+/// A name or type component: a string, NIL, or `:wild` (`*`).
+fn component(it: &mut Interp, v: &Value) -> LResult<Option<String>> {
+    match v {
+        Value::Nil => Ok(None),
+        Value::String(s) => Ok(Some(s.borrow().clone())),
+        Value::Symbol(k) if k.is_keyword() && k.name == "WILD" => Ok(Some("*".into())),
+        Value::Symbol(k) if k.is_keyword() && k.name == "UNSPECIFIC" => Ok(None),
+        other => type_err(it, other, "(OR STRING NULL)"),
+    }
+}
+
+fn make_pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let kws = args::keywords(
+        it,
+        a,
+        &[
+            "HOST",
+            "DEVICE",
+            "DIRECTORY",
+            "NAME",
+            "TYPE",
+            "VERSION",
+            "DEFAULTS",
+            "CASE",
+        ],
+        "MAKE-PATHNAME",
+    )?;
+    let mut p = match args::kw(&kws, "DEFAULTS") {
+        Some(d) if d.truthy() => to_pathname(it, &d)?,
+        _ => Pathname {
+            directory: None,
+            name: None,
+            kind: None,
+        },
+    };
+    if let Some(d) = args::kw(&kws, "DIRECTORY") {
+        p.directory = directory_string(it, &d)?;
+    }
+    if let Some(n) = args::kw(&kws, "NAME") {
+        p.name = component(it, &n)?;
+    }
+    if let Some(t) = args::kw(&kws, "TYPE") {
+        p.kind = component(it, &t)?;
+    }
+    Ok(pathname_value(p))
+}
+
+/// CLHS 19.2.3: missing parts come from `defaults`; a relative directory
+/// is appended to the defaults' directory.
+pub fn merge(p: &Pathname, defaults: &Pathname) -> Pathname {
+    let directory = match (&p.directory, &defaults.directory) {
+        (None, d) => d.clone(),
+        (Some(d), Some(base)) if !d.starts_with('/') => Some(format!("{base}{d}")),
+        (d, _) => d.clone(),
+    };
+    Pathname {
+        directory,
+        name: p.name.clone().or_else(|| defaults.name.clone()),
+        kind: p.kind.clone().or_else(|| defaults.kind.clone()),
+    }
+}
+
+fn merge_pathnames(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let p = to_pathname(it, &a[0])?;
+    let defaults = match a.get(1) {
+        Some(d) => to_pathname(it, d)?,
+        None => default_pathname(it)?,
+    };
+    Ok(pathname_value(merge(&p, &defaults)))
+}
+
+fn parse_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    match &a[0] {
+        Value::String(s) => {
+            let text = s.borrow().clone();
+            let kws = args::keywords(
+                it,
+                a.get(3..).unwrap_or(&[]),
+                &["START", "END", "JUNK-ALLOWED"],
+                "PARSE-NAMESTRING",
+            )?;
+            let n = text.chars().count();
+            let start = args::opt_index(it, args::kw(&kws, "START").as_ref())?.unwrap_or(0);
+            let end = args::opt_index(it, args::kw(&kws, "END").as_ref())?
+                .unwrap_or(n)
+                .min(n);
+            let part: String = text
+                .chars()
+                .skip(start)
+                .take(end.saturating_sub(start))
+                .collect();
+            let p = pathname_value(Pathname::parse(&part));
+            Ok(it.values(vec![p, Value::Fixnum(end as i64)]))
+        }
+        other => {
+            let p = pathname_value(to_pathname(it, other)?);
+            let start = Value::Fixnum(0);
+            Ok(it.values(vec![p, start]))
+        }
+    }
+}
+
+fn user_homedir_pathname(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    let mut home = std::env::var("HOME").unwrap_or_else(|_| "/".into());
+    if !home.ends_with('/') {
+        home.push('/');
+    }
+    Ok(pathname_value(Pathname::parse(&home)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wild_match("*", "abc"));
+        assert!(wild_match("a*c", "abbbc"));
+        assert!(!wild_match("a*c", "abd"));
+        assert!(wild_match("*.txt", "x.txt"));
+    }
+
+    #[test]
+    fn merging() {
+        let m = merge(
+            &Pathname::parse("sub/b.txt"),
+            &Pathname::parse("/tmp/dir/a.lisp"),
+        );
+        assert_eq!(m.namestring(), "/tmp/dir/sub/b.txt");
+        let m = merge(&Pathname::parse(".bak"), &Pathname::parse("/tmp/x.txt"));
+        assert_eq!(m.namestring(), "/tmp/.bak");
+    }
+
+    #[test]
+    fn directory_lists() {
+        assert_eq!(
+            crate::printer::prin1_to_string(&directory_list(&Some("/tmp/a/".into()))),
+            "(:ABSOLUTE \"tmp\" \"a\")"
+        );
+        assert_eq!(
+            crate::printer::prin1_to_string(&directory_list(&Some("../".into()))),
+            "(:RELATIVE :UP)"
+        );
+    }
+}

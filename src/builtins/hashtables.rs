@@ -1,3 +1,435 @@
-//! Builtins: hashtables.
+//! Builtins: hash tables (CLHS 18). Keys are derived from values according
+//! to the table's test (`hash_key`), so two keys are the same entry exactly
+//! when the test says they are the same object. Iteration follows insertion
+//! order, reusing the slot of the entry removed last, as SBCL does.
 
-pub const BUILTINS: &[super::BuiltinDef] = &[];
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{FromPrimitive, ToPrimitive};
+
+use super::args;
+use super::{BuiltinDef, MANY};
+use crate::def;
+use crate::eval::value::{HashKey, HashTable, HashTest, Value};
+use crate::eval::{Interp, LResult};
+
+pub const BUILTINS: &[BuiltinDef] = &[
+    def!(
+        "MAKE-HASH-TABLE",
+        "(&key test size rehash-size rehash-threshold)",
+        0,
+        MANY,
+        make_hash_table,
+        "A new hash table; TEST is EQ, EQL (default), EQUAL or EQUALP."
+    ),
+    def!(
+        "GETHASH",
+        "(key hash-table &optional default)",
+        2,
+        3,
+        gethash,
+        "The value stored under KEY and whether there was one."
+    ),
+    def!("SENDLETTER" : "PUTHASH", "(key hash-table value)", 3, 3, puthash, "(setf gethash): store VALUE under KEY."),
+    def!(
+        "REMHASH",
+        "(key hash-table)",
+        2,
+        2,
+        remhash,
+        "Remove the entry for KEY; true if there was one."
+    ),
+    def!(
+        "CLRHASH",
+        "(hash-table)",
+        1,
+        1,
+        clrhash,
+        "Remove all entries."
+    ),
+    def!(
+        "MAPHASH",
+        "(function hash-table)",
+        2,
+        2,
+        maphash,
+        "Call FUNCTION with each key and value."
+    ),
+    def!(
+        "HASH-TABLE-COUNT",
+        "(hash-table)",
+        1,
+        1,
+        hash_table_count,
+        "The number of entries."
+    ),
+    def!(
+        "HASH-TABLE-P",
+        "(object)",
+        1,
+        1,
+        hash_table_p,
+        "True if OBJECT is a hash table."
+    ),
+    def!(
+        "HASH-TABLE-TEST",
+        "(hash-table)",
+        1,
+        1,
+        hash_table_test,
+        "The test of the table, as a symbol."
+    ),
+    def!(
+        "SXHASH",
+        "(object)",
+        1,
+        1,
+        sxhash,
+        "A hash code consistent with EQUAL."
+    ),
+    def!("SENDLETTER" : "HASH-TABLE-ENTRIES", "(hash-table)", 1, 1, entries, "The entries as a list of (key . value), in iteration order."),
+];
+
+/// A fresh, empty table.
+pub fn new_table(test: HashTest) -> Value {
+    Value::HashTable(Rc::new(HashTable {
+        test,
+        map: RefCell::new(HashMap::new()),
+        order: RefCell::new(Vec::new()),
+        free: RefCell::new(Vec::new()),
+    }))
+}
+
+/// The key an object is stored under in a table with `test` (CLHS 18.1.2).
+pub fn hash_key(test: HashTest, v: &Value) -> HashKey {
+    match test {
+        HashTest::Eq => eq_key(v),
+        HashTest::Eql => eql_key(v),
+        HashTest::Equal => equal_key(v),
+        HashTest::Equalp => equalp_key(v),
+    }
+}
+
+fn tag(name: &str) -> HashKey {
+    // Bignum keys are decimal digits, so a leading '#' never collides.
+    HashKey::Big(format!("#{name}"))
+}
+
+fn eq_key(v: &Value) -> HashKey {
+    fn p<T: ?Sized>(r: &Rc<T>) -> HashKey {
+        HashKey::Ptr(Rc::as_ptr(r) as *const () as usize)
+    }
+    match v {
+        Value::Nil => HashKey::Nil,
+        Value::Symbol(_) if Value::Nil.eq(v) => HashKey::Nil,
+        Value::Symbol(s) => p(s),
+        Value::Fixnum(n) => HashKey::Int(*n),
+        Value::Char(c) => HashKey::Char(*c),
+        Value::Single(f) => HashKey::FloatBits(f.to_bits() as u64, false),
+        Value::Double(d) => HashKey::FloatBits(d.to_bits(), true),
+        Value::Cons(x) => p(x),
+        Value::Bignum(x) => p(x),
+        Value::Ratio(x) => p(x),
+        Value::String(x) => p(x),
+        Value::Vector(x) => p(x),
+        Value::Bytes(x) => p(x),
+        Value::Function(x) => p(x),
+        Value::HashTable(x) => p(x),
+        Value::Package(x) => p(x),
+        Value::Stream(x) => p(x),
+        Value::Pathname(x) => p(x),
+        Value::Struct(x) => p(x),
+        Value::Object(x) => p(x),
+    }
+}
+
+fn eql_key(v: &Value) -> HashKey {
+    match v {
+        Value::Bignum(b) => HashKey::Big(b.to_string()),
+        Value::Ratio(r) => HashKey::Big(format!("{}/{}", r.numer(), r.denom())),
+        _ => eq_key(v),
+    }
+}
+
+/// The spine of a list: elements and the final tail, or `None` when the
+/// list is circular (such keys fall back to identity).
+fn spine(v: &Value) -> Option<(Vec<Value>, Value)> {
+    let mut out = Vec::new();
+    let mut cur = v.clone();
+    let mut slow = v.clone();
+    while let Value::Cons(c) = &cur {
+        out.push(c.car.borrow().clone());
+        let next = c.cdr.borrow().clone();
+        cur = next;
+        if out.len() % 2 == 0 {
+            slow = slow.cdr();
+            if let (Value::Cons(a), Value::Cons(b)) = (&slow, &cur) {
+                if Rc::ptr_eq(a, b) {
+                    return None;
+                }
+            }
+        }
+    }
+    Some((out, cur))
+}
+
+fn list_key(v: &Value, elem: fn(&Value) -> HashKey) -> HashKey {
+    match spine(v) {
+        Some((items, tail)) => {
+            let mut keys = Vec::with_capacity(items.len() + 3);
+            keys.push(tag("cons"));
+            keys.extend(items.iter().map(elem));
+            keys.push(tag("tail"));
+            keys.push(elem(&tail));
+            HashKey::Tree(keys)
+        }
+        None => eq_key(v),
+    }
+}
+
+fn equal_key(v: &Value) -> HashKey {
+    match v {
+        Value::String(s) => HashKey::Str(s.borrow().clone()),
+        Value::Cons(_) => list_key(v, equal_key),
+        Value::Pathname(p) => HashKey::Tree(vec![tag("path"), HashKey::Str(p.namestring())]),
+        _ => eql_key(v),
+    }
+}
+
+/// Numbers under `equalp` are compared with `=`: equal values share a key
+/// whatever their type.
+fn number_key(v: &Value) -> Option<HashKey> {
+    Some(match v {
+        Value::Fixnum(n) => HashKey::Int(*n),
+        Value::Bignum(b) => HashKey::Big(b.to_string()),
+        Value::Ratio(r) => match r.to_f64() {
+            Some(f) if BigRational::from_float(f).as_ref() == Some(&**r) => float_key(f),
+            _ => HashKey::Big(format!("{}/{}", r.numer(), r.denom())),
+        },
+        Value::Single(f) => float_key(*f as f64),
+        Value::Double(d) => float_key(*d),
+        _ => return None,
+    })
+}
+
+fn float_key(d: f64) -> HashKey {
+    if d.is_finite() && d.fract() == 0.0 {
+        if d.abs() < 9.0e18 {
+            return HashKey::Int(d as i64);
+        }
+        if let Some(b) = BigInt::from_f64(d) {
+            return HashKey::Big(b.to_string());
+        }
+    }
+    HashKey::FloatBits(d.to_bits(), true)
+}
+
+fn fold_char(c: char) -> char {
+    let mut l = c.to_lowercase();
+    match (l.next(), l.next()) {
+        (Some(x), None) => x,
+        _ => c,
+    }
+}
+
+fn equalp_key(v: &Value) -> HashKey {
+    if let Some(k) = number_key(v) {
+        return k;
+    }
+    let vector = |keys: Vec<HashKey>| {
+        let mut all = Vec::with_capacity(keys.len() + 1);
+        all.push(tag("vec"));
+        all.extend(keys);
+        HashKey::Tree(all)
+    };
+    match v {
+        Value::Char(c) => HashKey::Char(fold_char(*c)),
+        Value::String(s) => vector(
+            s.borrow()
+                .chars()
+                .map(|c| HashKey::Char(fold_char(c)))
+                .collect(),
+        ),
+        Value::Vector(x) => vector(x.borrow().iter().map(equalp_key).collect()),
+        Value::Bytes(b) => vector(b.borrow().iter().map(|x| HashKey::Int(*x as i64)).collect()),
+        Value::Cons(_) => list_key(v, equalp_key),
+        Value::Struct(o) => {
+            let mut keys = vec![tag("struct"), HashKey::Ptr(Rc::as_ptr(&o.class) as usize)];
+            keys.extend(o.slots.borrow().iter().map(equalp_key));
+            HashKey::Tree(keys)
+        }
+        _ => equal_key(v),
+    }
+}
+
+/// The test named by a `:test` argument: a symbol or one of the four
+/// equality functions.
+fn test_arg(it: &mut Interp, v: &Value) -> LResult<HashTest> {
+    match super::sequences::hash_test_of(v) {
+        Some(t) => Ok(t),
+        None => {
+            let msg = format!(
+                "Unknown :TEST for MAKE-HASH-TABLE: {}",
+                crate::printer::prin1_to_string(v)
+            );
+            it.simple_error(msg)
+        }
+    }
+}
+
+fn table(it: &mut Interp, v: &Value) -> LResult<Rc<HashTable>> {
+    match v {
+        Value::HashTable(h) => Ok(h.clone()),
+        _ => args::type_err(it, v, "HASH-TABLE"),
+    }
+}
+
+fn make_hash_table(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let kws = args::keywords(
+        it,
+        a,
+        &[
+            "TEST",
+            "SIZE",
+            "REHASH-SIZE",
+            "REHASH-THRESHOLD",
+            "WEAKNESS",
+            "SYNCHRONIZED",
+            "HASH-FUNCTION",
+        ],
+        "MAKE-HASH-TABLE",
+    )?;
+    let test = match args::kw(&kws, "TEST") {
+        None => HashTest::Eql,
+        Some(t) => test_arg(it, &t)?,
+    };
+    Ok(new_table(test))
+}
+
+fn gethash(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let h = table(it, &a[1])?;
+    let k = hash_key(h.test, &a[0]);
+    let found = h.map.borrow().get(&k).map(|(_, v)| v.clone());
+    Ok(match found {
+        Some(v) => it.values(vec![v, crate::eval::package::t()]),
+        None => it.values(vec![a.get(2).cloned().unwrap_or(Value::Nil), Value::Nil]),
+    })
+}
+
+/// Store `value` under `key` in `h`.
+pub fn put(h: &HashTable, key: &Value, value: Value) {
+    let k = hash_key(h.test, key);
+    let mut map = h.map.borrow_mut();
+    if let Some(entry) = map.get_mut(&k) {
+        entry.1 = value;
+        return;
+    }
+    map.insert(k.clone(), (key.clone(), value));
+    let slot = h.free.borrow_mut().pop();
+    let mut order = h.order.borrow_mut();
+    match slot {
+        Some(i) if i < order.len() => order[i] = k,
+        _ => order.push(k),
+    }
+}
+
+fn puthash(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let h = table(it, &a[1])?;
+    put(&h, &a[0], a[2].clone());
+    Ok(a[2].clone())
+}
+
+fn remhash(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let h = table(it, &a[1])?;
+    let k = hash_key(h.test, &a[0]);
+    if h.map.borrow_mut().remove(&k).is_none() {
+        return Ok(Value::Nil);
+    }
+    let mut order = h.order.borrow_mut();
+    if let Some(i) = order.iter().rposition(|x| *x == k) {
+        // A slot key that can never be a real key (see `tag`).
+        order[i] = HashKey::Tree(vec![tag("free")]);
+        h.free.borrow_mut().push(i);
+    }
+    Ok(crate::eval::package::t())
+}
+
+fn clrhash(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let h = table(it, &a[0])?;
+    h.map.borrow_mut().clear();
+    h.order.borrow_mut().clear();
+    h.free.borrow_mut().clear();
+    Ok(a[0].clone())
+}
+
+/// The live entries of `h` in iteration order.
+pub fn entry_list(h: &HashTable) -> Vec<(Value, Value)> {
+    let map = h.map.borrow();
+    h.order
+        .borrow()
+        .iter()
+        .filter_map(|k| map.get(k).cloned())
+        .collect()
+}
+
+fn maphash(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let h = table(it, &a[1])?;
+    // Walk a snapshot of the slots, reading each entry when its turn comes:
+    // the function may remove or change entries (CLHS 18.1.2.2).
+    let keys: Vec<HashKey> = h.order.borrow().clone();
+    for k in keys {
+        let entry = h.map.borrow().get(&k).cloned();
+        if let Some((key, value)) = entry {
+            it.apply(&a[0], &[key, value])?;
+        }
+    }
+    it.mv = None;
+    Ok(Value::Nil)
+}
+
+fn hash_table_count(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let h = table(it, &a[0])?;
+    let n = h.map.borrow().len();
+    Ok(Value::Fixnum(n as i64))
+}
+
+fn hash_table_p(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(matches!(a[0], Value::HashTable(_))))
+}
+
+fn hash_table_test(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let h = table(it, &a[0])?;
+    let name = match h.test {
+        HashTest::Eq => "EQ",
+        HashTest::Eql => "EQL",
+        HashTest::Equal => "EQUAL",
+        HashTest::Equalp => "EQUALP",
+    };
+    Ok(super::sequences::util::cl(name))
+}
+
+fn sxhash(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let key = match &a[0] {
+        // By name, so the code does not depend on where the symbol lives.
+        Value::Symbol(s) => HashKey::Str(format!("#sym{}", s.name)),
+        v => equal_key(v),
+    };
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    Ok(Value::Fixnum((h.finish() >> 2) as i64))
+}
+
+fn entries(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let h = table(it, &a[0])?;
+    Ok(Value::list(
+        entry_list(&h)
+            .into_iter()
+            .map(|(k, v)| Value::cons(k, v))
+            .collect::<Vec<_>>(),
+    ))
+}

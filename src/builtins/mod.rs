@@ -10,10 +10,12 @@ pub mod format;
 pub mod hashtables;
 pub mod lists;
 pub mod loop_macro;
+pub mod mime;
 pub mod numbers;
 pub mod printing;
 pub mod routing;
 pub mod sequences;
+pub mod smtp;
 pub mod streams;
 pub mod strings;
 pub mod system;
@@ -78,6 +80,8 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         strings::BUILTINS,
         lists::BUILTINS,
         sequences::BUILTINS,
+        sequences::arrays::BUILTINS,
+        sequences::sort::BUILTINS,
         hashtables::BUILTINS,
         printing::BUILTINS,
         format::BUILTINS,
@@ -85,6 +89,8 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         files::BUILTINS,
         system::BUILTINS,
         loop_macro::BUILTINS,
+        mime::BUILTINS,
+        smtp::BUILTINS,
     ]
 }
 
@@ -95,7 +101,8 @@ pub fn install(it: &mut Interp) {
             install_one(d);
         }
     }
-    let _ = it;
+    smtp::install(it);
+    loop_macro::install(it);
 }
 
 fn install_one(d: &BuiltinDef) {

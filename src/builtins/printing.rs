@@ -1,3 +1,246 @@
-//! Builtins: printing.
+//! The printer's functions (CLHS 22.4): `prin1`, `princ`, `print`,
+//! `write` and the `-to-string` forms, plus character and line output
+//! (CLHS 21.2). Text comes from `crate::printer`; conditions printed
+//! without escapes show their report (CLHS 9.1.3).
 
-pub const BUILTINS: &[super::BuiltinDef] = &[];
+use std::rc::Rc;
+
+use super::args::{self, type_err};
+use super::streams::{out_stream, write_text};
+use super::{BuiltinDef, MANY};
+use crate::def;
+use crate::eval::package::{cl_sym, t};
+use crate::eval::stream::Stream;
+use crate::eval::{Interp, LResult, Value};
+use crate::printer::{write_to_string, PrintOptions};
+
+pub const BUILTINS: &[BuiltinDef] = &[
+    def!("PRIN1", "(object &optional stream)", 1, 2, prin1, "Print OBJECT readably (with escapes)."),
+    def!("PRINC", "(object &optional stream)", 1, 2, princ, "Print OBJECT for people (no escapes)."),
+    def!("PRINT", "(object &optional stream)", 1, 2, print, "Newline, PRIN1 of OBJECT, then a space."),
+    def!("PPRINT", "(object &optional stream)", 1, 2, pprint, "Newline, then OBJECT with escapes; no values."),
+    def!("WRITE", "(object &key stream escape readably base radix pretty case circle level length lines array gensym right-margin)", 1, MANY, write, "Print OBJECT with printer variables given as keywords."),
+    def!("PRIN1-TO-STRING", "(object)", 1, 1, prin1_to_string, "The PRIN1 text of OBJECT."),
+    def!("PRINC-TO-STRING", "(object)", 1, 1, princ_to_string, "The PRINC text of OBJECT."),
+    def!("WRITE-TO-STRING", "(object &key escape readably base radix pretty ...)", 1, MANY, write_to_string_fn, "The WRITE text of OBJECT."),
+    def!("WRITE-STRING", "(string &optional stream &key start end)", 1, MANY, write_string, "Write the characters of STRING."),
+    def!("WRITE-LINE", "(string &optional stream &key start end)", 1, MANY, write_line, "Write STRING and a newline."),
+    def!("WRITE-CHAR", "(character &optional stream)", 1, 2, write_char, "Write one character."),
+    def!("TERPRI", "(&optional stream)", 0, 1, terpri, "Write a newline."),
+    def!("FRESH-LINE", "(&optional stream)", 0, 1, fresh_line, "Write a newline unless at the start of a line; true if it wrote one."),
+    def!("FINISH-OUTPUT", "(&optional stream)", 0, 1, finish_output, "Flush buffered output."),
+    def!("FORCE-OUTPUT", "(&optional stream)", 0, 1, finish_output, "Flush buffered output."),
+    def!("CLEAR-OUTPUT", "(&optional stream)", 0, 1, clear_output, "Discard buffered output (no-op)."),
+];
+
+/// The printer options from the current `*print-...*` variables.
+pub fn options_from_globals() -> PrintOptions {
+    let value = |name: &str| cl_sym(name).value.borrow().clone();
+    let mut o = PrintOptions::default();
+    if let Some(v) = value("*PRINT-ESCAPE*") {
+        o.escape = v.truthy();
+    }
+    if let Some(Value::Fixnum(b)) = value("*PRINT-BASE*") {
+        if (2..=36).contains(&b) {
+            o.base = b as u32;
+        }
+    }
+    if let Some(v) = value("*PRINT-RADIX*") {
+        o.radix = v.truthy();
+    }
+    if let Some(v) = value("*PRINT-READABLY*") {
+        o.readably = v.truthy();
+    }
+    o
+}
+
+/// The printed text of `v` under `opts`; a condition printed without
+/// escapes is its report.
+pub fn text_with(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<String> {
+    if !opts.escape && !opts.readably && Interp::condition_class(v).is_some() {
+        return it.report_condition(v);
+    }
+    Ok(write_to_string(v, opts))
+}
+
+/// `prin1` text (escapes on) under the current printer variables.
+pub fn prin1_text(it: &mut Interp, v: &Value) -> LResult<String> {
+    let opts = PrintOptions {
+        escape: true,
+        ..options_from_globals()
+    };
+    text_with(it, v, &opts)
+}
+
+/// `princ` text (escapes and readably off).
+pub fn princ_text(it: &mut Interp, v: &Value) -> LResult<String> {
+    let opts = PrintOptions {
+        escape: false,
+        readably: false,
+        ..options_from_globals()
+    };
+    text_with(it, v, &opts)
+}
+
+fn prin1(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = out_stream(it, a.get(1))?;
+    let text = prin1_text(it, &a[0])?;
+    write_text(it, &s, &text)?;
+    Ok(a[0].clone())
+}
+
+fn princ(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = out_stream(it, a.get(1))?;
+    let text = princ_text(it, &a[0])?;
+    write_text(it, &s, &text)?;
+    Ok(a[0].clone())
+}
+
+fn print(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = out_stream(it, a.get(1))?;
+    let text = prin1_text(it, &a[0])?;
+    write_text(it, &s, &format!("\n{text} "))?;
+    Ok(a[0].clone())
+}
+
+fn pprint(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = out_stream(it, a.get(1))?;
+    let text = prin1_text(it, &a[0])?;
+    write_text(it, &s, &format!("\n{text}"))?;
+    Ok(it.values(vec![]))
+}
+
+const WRITE_KEYS: &[&str] = &[
+    "STREAM",
+    "ESCAPE",
+    "READABLY",
+    "BASE",
+    "RADIX",
+    "PRETTY",
+    "CASE",
+    "CIRCLE",
+    "LEVEL",
+    "LENGTH",
+    "LINES",
+    "ARRAY",
+    "GENSYM",
+    "RIGHT-MARGIN",
+    "MISER-WIDTH",
+    "PPRINT-DISPATCH",
+];
+
+/// Printer options from `write`'s keywords over the current variables.
+fn write_options(it: &mut Interp, kws: &[(String, Value)]) -> LResult<PrintOptions> {
+    let mut o = options_from_globals();
+    if let Some(v) = args::kw(kws, "ESCAPE") {
+        o.escape = v.truthy();
+    }
+    if let Some(v) = args::kw(kws, "READABLY") {
+        o.readably = v.truthy();
+    }
+    if let Some(v) = args::kw(kws, "RADIX") {
+        o.radix = v.truthy();
+    }
+    if let Some(v) = args::kw(kws, "BASE") {
+        match v {
+            Value::Fixnum(b) if (2..=36).contains(&b) => o.base = b as u32,
+            other => return type_err(it, &other, "(INTEGER 2 36)"),
+        }
+    }
+    Ok(o)
+}
+
+fn write(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let kws = args::keywords(it, &a[1..], WRITE_KEYS, "WRITE")?;
+    let opts = write_options(it, &kws)?;
+    let s = out_stream(it, args::kw(&kws, "STREAM").as_ref())?;
+    let text = text_with(it, &a[0], &opts)?;
+    write_text(it, &s, &text)?;
+    Ok(a[0].clone())
+}
+
+fn prin1_to_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::string(prin1_text(it, &a[0])?))
+}
+
+fn princ_to_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::string(princ_text(it, &a[0])?))
+}
+
+fn write_to_string_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let kws = args::keywords(it, &a[1..], WRITE_KEYS, "WRITE-TO-STRING")?;
+    let opts = write_options(it, &kws)?;
+    Ok(Value::string(text_with(it, &a[0], &opts)?))
+}
+
+/// The `:start`/`:end` part of a string argument.
+fn string_part(it: &mut Interp, a: &[Value], fname: &str) -> LResult<String> {
+    let text = args::string(it, &a[0])?;
+    let kws = args::keywords(it, a.get(2..).unwrap_or(&[]), &["START", "END"], fname)?;
+    let n = text.chars().count();
+    let start = args::opt_index(it, args::kw(&kws, "START").as_ref())?.unwrap_or(0);
+    let end = args::opt_index(it, args::kw(&kws, "END").as_ref())?.unwrap_or(n);
+    if start > end || end > n {
+        let msg = format!(
+            "{fname}: the bounding indices {start} and {end} are bad for a string of length {n}"
+        );
+        let c = it.make_error("SIMPLE-ERROR", &msg);
+        return it.err(c);
+    }
+    Ok(text.chars().skip(start).take(end - start).collect())
+}
+
+fn write_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let text = string_part(it, a, "WRITE-STRING")?;
+    let s = out_stream(it, a.get(1))?;
+    write_text(it, &s, &text)?;
+    Ok(a[0].clone())
+}
+
+fn write_line(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let mut text = string_part(it, a, "WRITE-LINE")?;
+    text.push('\n');
+    let s = out_stream(it, a.get(1))?;
+    write_text(it, &s, &text)?;
+    Ok(a[0].clone())
+}
+
+fn write_char(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let c = args::character(it, &a[0])?;
+    let s = out_stream(it, a.get(1))?;
+    write_text(it, &s, &c.to_string())?;
+    Ok(a[0].clone())
+}
+
+fn terpri(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = out_stream(it, a.first())?;
+    write_text(it, &s, "\n")?;
+    Ok(Value::Nil)
+}
+
+/// Whether `s` is at the start of a line (`fresh-line`, `~&`).
+pub fn at_line_start(s: &Rc<Stream>) -> bool {
+    s.output_column() == 0
+}
+
+fn fresh_line(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = out_stream(it, a.first())?;
+    if at_line_start(&s) {
+        return Ok(Value::Nil);
+    }
+    write_text(it, &s, "\n")?;
+    Ok(t())
+}
+
+fn finish_output(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = out_stream(it, a.first())?;
+    if let Err(e) = s.flush() {
+        return super::streams::io_failure(it, &s, e);
+    }
+    Ok(Value::Nil)
+}
+
+fn clear_output(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    out_stream(it, a.first())?;
+    Ok(Value::Nil)
+}

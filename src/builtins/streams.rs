@@ -1,3 +1,757 @@
-//! Builtins: streams.
+//! Streams (CLHS 21) and the reader's stream functions (CLHS 23.2):
+//! string streams, character and byte input and output, `read`,
+//! `read-from-string`, stream predicates and the shared helpers the
+//! printing, format and file builtins use to reach a stream.
 
-pub const BUILTINS: &[super::BuiltinDef] = &[];
+use std::io;
+use std::rc::Rc;
+
+use super::args::{self, type_err};
+use super::{BuiltinDef, MANY};
+use crate::def;
+use crate::eval::env::Env;
+use crate::eval::package::{cl_sym, t};
+use crate::eval::stream::{Stream, StreamKind};
+use crate::eval::{Interp, LResult, Unwind, Value};
+use crate::reader::{ReadContext, ReadErrorKind, Reader};
+
+pub const BUILTINS: &[BuiltinDef] = &[
+    def!("MAKE-STRING-INPUT-STREAM", "(string &optional start end)", 1, 3, make_string_input_stream, "An input stream reading the characters of STRING from START to END."),
+    def!("MAKE-STRING-OUTPUT-STREAM", "(&key element-type)", 0, MANY, make_string_output_stream, "An output stream collecting characters; see GET-OUTPUT-STREAM-STRING."),
+    def!("GET-OUTPUT-STREAM-STRING", "(stream)", 1, 1, get_output_stream_string, "The characters written to STREAM since the last call; clears them."),
+    def!("READ-LINE", "(&optional stream eof-error-p eof-value recursive-p)", 0, 4, read_line, "Read a line; second value true when it ended at end of file without a newline."),
+    def!("READ-CHAR", "(&optional stream eof-error-p eof-value recursive-p)", 0, 4, read_char, "Read one character."),
+    def!("READ-CHAR-NO-HANG", "(&optional stream eof-error-p eof-value recursive-p)", 0, 4, read_char, "Read one character (sendletter waits like READ-CHAR)."),
+    def!("PEEK-CHAR", "(&optional peek-type stream eof-error-p eof-value recursive-p)", 0, 5, peek_char, "The next character without consuming it; PEEK-TYPE T skips whitespace, a character skips up to it."),
+    def!("UNREAD-CHAR", "(character &optional stream)", 1, 2, unread_char, "Put CHARACTER back so that it is read next."),
+    def!("READ-BYTE", "(stream &optional eof-error-p eof-value)", 1, 3, read_byte, "Read one octet from a binary stream."),
+    def!("WRITE-BYTE", "(byte stream)", 2, 2, write_byte, "Write one octet to a binary stream."),
+    def!("READ-SEQUENCE", "(sequence stream &key start end)", 2, MANY, read_sequence, "Fill SEQUENCE from STREAM; returns the index of the first element not filled."),
+    def!("WRITE-SEQUENCE", "(sequence stream &key start end)", 2, MANY, write_sequence, "Write the elements of SEQUENCE to STREAM."),
+    def!("READ", "(&optional stream eof-error-p eof-value recursive-p)", 0, 4, read, "Read one object with the Lisp reader."),
+    def!("READ-PRESERVING-WHITESPACE", "(&optional stream eof-error-p eof-value recursive-p)", 0, 4, read, "Read one object with the Lisp reader."),
+    def!("READ-FROM-STRING", "(string &optional eof-error-p eof-value &key start end preserve-whitespace)", 1, MANY, read_from_string, "Read one object from STRING; second value the index after it."),
+    def!("LISTEN", "(&optional stream)", 0, 1, listen, "True if a character is available on STREAM."),
+    def!("CLEAR-INPUT", "(&optional stream)", 0, 1, clear_input, "Discard pending input (no-op)."),
+    def!("STREAMP", "(object)", 1, 1, streamp, "True if OBJECT is a stream."),
+    def!("INPUT-STREAM-P", "(stream)", 1, 1, input_stream_p, "True if STREAM can be read from."),
+    def!("OUTPUT-STREAM-P", "(stream)", 1, 1, output_stream_p, "True if STREAM can be written to."),
+    def!("OPEN-STREAM-P", "(stream)", 1, 1, open_stream_p, "True if STREAM has not been closed."),
+    def!("INTERACTIVE-STREAM-P", "(stream)", 1, 1, interactive_stream_p, "True if STREAM is standard input on a terminal."),
+    def!("CLOSE", "(stream &key abort)", 1, MANY, close, "Close STREAM, flushing output."),
+    def!("FILE-POSITION", "(stream &optional position)", 1, 2, file_position, "The position in STREAM, or set it."),
+    def!("FILE-LENGTH", "(stream)", 1, 1, file_length, "The length of the file STREAM is open on."),
+    def!("STREAM-ELEMENT-TYPE", "(stream)", 1, 1, stream_element_type, "CHARACTER or (UNSIGNED-BYTE 8)."),
+    def!("MAKE-BROADCAST-STREAM", "(&rest streams)", 0, 1, make_broadcast_stream, "An output stream writing to STREAMS (none: discard; at most one)."),
+    def!("MAKE-TWO-WAY-STREAM", "(input-stream output-stream)", 2, 2, make_two_way_stream, "A stream reading from INPUT-STREAM and writing to OUTPUT-STREAM."),
+    def!("MAKE-CONCATENATED-STREAM", "(&rest input-streams)", 0, MANY, make_concatenated_stream, "An input stream reading each of INPUT-STREAMS in turn."),
+    def!("TWO-WAY-STREAM-INPUT-STREAM", "(stream)", 1, 1, two_way_input, "The input side of a two-way stream."),
+    def!("TWO-WAY-STREAM-OUTPUT-STREAM", "(stream)", 1, 1, two_way_output, "The output side of a two-way stream."),
+    def!("SENDLETTER" : "%STRING-APPEND", "(string text)", 2, 2, string_append, "Append TEXT to STRING in place (WITH-OUTPUT-TO-STRING with a string)."),
+];
+
+// ----- shared helpers -------------------------------------------------------
+
+/// The current value of a standard stream variable, e.g. `*STANDARD-OUTPUT*`.
+pub fn special_stream(it: &mut Interp, name: &str) -> LResult<Rc<Stream>> {
+    let v = cl_sym(name).value.borrow().clone().unwrap_or(Value::Nil);
+    match v {
+        Value::Stream(s) => Ok(s),
+        other => type_err(it, &other, "STREAM"),
+    }
+}
+
+/// An output stream designator (CLHS 21.1.1.1.2): NIL is
+/// `*standard-output*`, T is `*terminal-io*`.
+pub fn out_stream(it: &mut Interp, d: Option<&Value>) -> LResult<Rc<Stream>> {
+    match d {
+        None | Some(Value::Nil) => special_stream(it, "*STANDARD-OUTPUT*"),
+        Some(Value::Stream(s)) => Ok(s.clone()),
+        Some(v) if v.is_sym(&it.s.t) => special_stream(it, "*TERMINAL-IO*"),
+        Some(v) => type_err(it, v, "(OR STREAM BOOLEAN)"),
+    }
+}
+
+/// An input stream designator: NIL is `*standard-input*`, T `*terminal-io*`.
+pub fn in_stream(it: &mut Interp, d: Option<&Value>) -> LResult<Rc<Stream>> {
+    match d {
+        None | Some(Value::Nil) => special_stream(it, "*STANDARD-INPUT*"),
+        Some(Value::Stream(s)) => Ok(s.clone()),
+        Some(v) if v.is_sym(&it.s.t) => special_stream(it, "*TERMINAL-IO*"),
+        Some(v) => type_err(it, v, "(OR STREAM BOOLEAN)"),
+    }
+}
+
+/// A stream argument (no designators).
+pub fn stream_arg(it: &mut Interp, v: &Value) -> LResult<Rc<Stream>> {
+    match v {
+        Value::Stream(s) => Ok(s.clone()),
+        _ => type_err(it, v, "STREAM"),
+    }
+}
+
+/// Operating on a closed stream is a `stream-error`.
+fn check_open(it: &mut Interp, s: &Rc<Stream>) -> LResult<()> {
+    if s.open.get() {
+        return Ok(());
+    }
+    let c = stream_error(it, s, "The stream is closed.");
+    it.err(c)
+}
+
+fn stream_error(it: &mut Interp, s: &Rc<Stream>, msg: &str) -> Value {
+    it.make_condition(
+        "STREAM-ERROR",
+        &[
+            ("STREAM", Value::Stream(s.clone())),
+            ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
+            ("FORMAT-ARGUMENTS", Value::Nil),
+        ],
+    )
+}
+
+/// Turn an I/O failure into a Lisp error. A closed pipe on output (the
+/// reader of our standard output went away, as with `| head`) ends the
+/// process quietly with status 0 instead.
+pub fn io_failure<T>(it: &mut Interp, s: &Rc<Stream>, e: io::Error) -> LResult<T> {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return Err(Unwind::Exit(0));
+    }
+    let c = stream_error(it, s, &e.to_string());
+    it.err(c)
+}
+
+/// Write text to a stream, tracking its column.
+pub fn write_text(it: &mut Interp, s: &Rc<Stream>, text: &str) -> LResult<()> {
+    check_open(it, s)?;
+    if s.binary {
+        let c = stream_error(it, s, "cannot write characters to a binary stream");
+        return it.err(c);
+    }
+    match s.write_str(text) {
+        Ok(()) => Ok(()),
+        Err(e) => io_failure(it, s, e),
+    }
+}
+
+/// `end-of-file` on `s`.
+pub fn eof_error<T>(it: &mut Interp, s: &Rc<Stream>) -> LResult<T> {
+    let c = it.make_condition("END-OF-FILE", &[("STREAM", Value::Stream(s.clone()))]);
+    it.err(c)
+}
+
+/// Run an input operation on a stream, mapping I/O errors.
+fn with_input<T>(
+    it: &mut Interp,
+    s: &Rc<Stream>,
+    f: impl FnOnce(&mut dyn crate::eval::stream::InputOps) -> io::Result<T>,
+) -> LResult<T> {
+    check_open(it, s)?;
+    match s.with_input(f) {
+        Ok(v) => Ok(v),
+        Err(e) => io_failure(it, s, e),
+    }
+}
+
+fn opt(a: &[Value], i: usize) -> Option<&Value> {
+    a.get(i)
+}
+
+/// The end-of-file protocol shared by the reading functions: signal, or
+/// return EOF-VALUE.
+fn at_eof(
+    it: &mut Interp,
+    s: &Rc<Stream>,
+    eof_error_p: Option<&Value>,
+    eof_value: Option<&Value>,
+) -> LResult<Value> {
+    if eof_error_p.is_none_or(|v| v.truthy()) {
+        return eof_error(it, s);
+    }
+    Ok(eof_value.cloned().unwrap_or(Value::Nil))
+}
+
+fn is_whitespace(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}')
+}
+
+// ----- string streams ---------------------------------------------------------
+
+fn make_string_input_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::string(it, &a[0])?;
+    let chars: Vec<char> = s.chars().collect();
+    let start = args::opt_index(it, a.get(1))?.unwrap_or(0);
+    let end = args::opt_index(it, a.get(2))?.unwrap_or(chars.len());
+    if start > end || end > chars.len() {
+        let msg = format!(
+            "the bounding indices {start} and {end} are bad for a string of length {}",
+            chars.len()
+        );
+        let c = it.make_error("SIMPLE-ERROR", &msg);
+        return it.err(c);
+    }
+    let text: String = chars[start..end].iter().collect();
+    Ok(Value::Stream(Rc::new(Stream::string_input(&text))))
+}
+
+fn make_string_output_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    args::keywords(it, a, &["ELEMENT-TYPE"], "MAKE-STRING-OUTPUT-STREAM")?;
+    Ok(Value::Stream(Rc::new(Stream::string_output())))
+}
+
+fn get_output_stream_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    match s.take_string() {
+        Some(text) => Ok(Value::string(text)),
+        None => type_err(it, &a[0], "STRING-OUTPUT-STREAM"),
+    }
+}
+
+fn string_append(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let text = args::string(it, &a[1])?;
+    match &a[0] {
+        Value::String(s) => {
+            s.borrow_mut().push_str(&text);
+            Ok(a[0].clone())
+        }
+        other => type_err(it, other, "STRING"),
+    }
+}
+
+// ----- character input --------------------------------------------------------
+
+fn read_line(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = in_stream(it, opt(a, 0))?;
+    match with_input(it, &s, |b| b.read_line())? {
+        Some((line, missing_newline)) => {
+            Ok(it.values(vec![Value::string(line), Value::bool(missing_newline)]))
+        }
+        None => {
+            let v = at_eof(it, &s, opt(a, 1), opt(a, 2))?;
+            Ok(it.values(vec![v, t()]))
+        }
+    }
+}
+
+fn read_char(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = in_stream(it, opt(a, 0))?;
+    match with_input(it, &s, |b| b.read_char())? {
+        Some(c) => Ok(Value::Char(c)),
+        None => at_eof(it, &s, opt(a, 1), opt(a, 2)),
+    }
+}
+
+fn peek_char(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = in_stream(it, opt(a, 1))?;
+    let peek_type = a.first().cloned().unwrap_or(Value::Nil);
+    let target = match &peek_type {
+        Value::Nil => None,
+        Value::Char(c) => Some(Some(*c)),
+        _ => Some(None),
+    };
+    let found = with_input(it, &s, |b| loop {
+        let Some(c) = b.read_char()? else {
+            return Ok(None);
+        };
+        let stop = match target {
+            None => true,
+            Some(None) => !is_whitespace(c),
+            Some(Some(t)) => c == t,
+        };
+        if stop {
+            b.unread_char(c);
+            return Ok(Some(c));
+        }
+    })?;
+    match found {
+        Some(c) => Ok(Value::Char(c)),
+        None => at_eof(it, &s, opt(a, 2), opt(a, 3)),
+    }
+}
+
+fn unread_char(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let c = args::character(it, &a[0])?;
+    let s = in_stream(it, opt(a, 1))?;
+    with_input(it, &s, |b| {
+        b.unread_char(c);
+        Ok(())
+    })?;
+    Ok(Value::Nil)
+}
+
+fn listen(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = in_stream(it, opt(a, 0))?;
+    if !s.open.get() || !s.is_input() {
+        return Ok(Value::Nil);
+    }
+    let c = with_input(it, &s, |b| {
+        let c = b.read_char()?;
+        if let Some(c) = c {
+            b.unread_char(c);
+        }
+        Ok(c)
+    })?;
+    Ok(Value::bool(c.is_some()))
+}
+
+fn clear_input(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    in_stream(it, opt(a, 0))?;
+    Ok(Value::Nil)
+}
+
+// ----- bytes and sequences ------------------------------------------------------
+
+fn read_byte(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    match with_input(it, &s, |b| b.read_byte())? {
+        Some(b) => Ok(Value::Fixnum(b as i64)),
+        None => at_eof(it, &s, opt(a, 1), opt(a, 2)),
+    }
+}
+
+fn octet(it: &mut Interp, v: &Value) -> LResult<u8> {
+    match v {
+        Value::Fixnum(n) if (0..=255).contains(n) => Ok(*n as u8),
+        _ => type_err(it, v, "(UNSIGNED-BYTE 8)"),
+    }
+}
+
+fn write_byte(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let b = octet(it, &a[0])?;
+    let s = stream_arg(it, &a[1])?;
+    check_open(it, &s)?;
+    if let Err(e) = s.write_bytes(&[b]) {
+        return io_failure(it, &s, e);
+    }
+    Ok(a[0].clone())
+}
+
+/// `:start`/`:end` of a sequence function, checked against `len`.
+fn bounds(it: &mut Interp, rest: &[Value], len: usize, fname: &str) -> LResult<(usize, usize)> {
+    let kws = args::keywords(it, rest, &["START", "END"], fname)?;
+    let start = args::opt_index(it, args::kw(&kws, "START").as_ref())?.unwrap_or(0);
+    let end = args::opt_index(it, args::kw(&kws, "END").as_ref())?.unwrap_or(len);
+    if start > end || end > len {
+        let msg = format!("{fname}: the bounding indices {start} and {end} are bad for a sequence of length {len}");
+        let c = it.make_error("SIMPLE-ERROR", &msg);
+        return it.err(c);
+    }
+    Ok((start, end))
+}
+
+fn seq_len(v: &Value) -> Option<usize> {
+    match v {
+        Value::String(s) => Some(s.borrow().chars().count()),
+        Value::Vector(v) => Some(v.borrow().len()),
+        Value::Bytes(b) => Some(b.borrow().len()),
+        Value::Nil | Value::Cons(_) => v.list_to_vec().map(|l| l.len()),
+        _ => None,
+    }
+}
+
+fn read_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let Some(len) = seq_len(&a[0]) else {
+        return type_err(it, &a[0], "SEQUENCE");
+    };
+    let s = stream_arg(it, &a[1])?;
+    let (start, end) = bounds(it, &a[2..], len, "READ-SEQUENCE")?;
+    let mut got: Vec<Value> = Vec::new();
+    for _ in start..end {
+        let v = if s.binary {
+            with_input(it, &s, |b| b.read_byte())?.map(|b| Value::Fixnum(b as i64))
+        } else {
+            with_input(it, &s, |b| b.read_char())?.map(Value::Char)
+        };
+        match v {
+            Some(v) => got.push(v),
+            None => break,
+        }
+    }
+    let n = got.len();
+    match &a[0] {
+        Value::String(st) => {
+            let mut chars: Vec<char> = st.borrow().chars().collect();
+            for (i, v) in got.into_iter().enumerate() {
+                if let Value::Char(c) = v {
+                    chars[start + i] = c;
+                }
+            }
+            *st.borrow_mut() = chars.into_iter().collect();
+        }
+        Value::Vector(vec) => {
+            let mut vec = vec.borrow_mut();
+            for (i, v) in got.into_iter().enumerate() {
+                vec[start + i] = v;
+            }
+        }
+        Value::Bytes(bytes) => {
+            let mut bytes = bytes.borrow_mut();
+            for (i, v) in got.into_iter().enumerate() {
+                match v {
+                    Value::Fixnum(b) => bytes[start + i] = b as u8,
+                    Value::Char(c) => bytes[start + i] = c as u32 as u8,
+                    _ => {}
+                }
+            }
+        }
+        list => {
+            let mut cur = list.clone();
+            for _ in 0..start {
+                cur = cur.cdr();
+            }
+            for v in got {
+                if let Value::Cons(c) = &cur {
+                    *c.car.borrow_mut() = v;
+                }
+                cur = cur.cdr();
+            }
+        }
+    }
+    Ok(Value::Fixnum((start + n) as i64))
+}
+
+fn write_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let Some(len) = seq_len(&a[0]) else {
+        return type_err(it, &a[0], "SEQUENCE");
+    };
+    let s = stream_arg(it, &a[1])?;
+    let (start, end) = bounds(it, &a[2..], len, "WRITE-SEQUENCE")?;
+    check_open(it, &s)?;
+    let items: Vec<Value> = match &a[0] {
+        Value::String(st) => {
+            if !s.binary {
+                let text: String = st.borrow().chars().skip(start).take(end - start).collect();
+                write_text(it, &s, &text)?;
+                return Ok(a[0].clone());
+            }
+            st.borrow().chars().map(Value::Char).collect()
+        }
+        Value::Bytes(b) => {
+            let bytes: Vec<u8> = b.borrow()[start..end].to_vec();
+            let r = if s.binary {
+                s.write_bytes(&bytes)
+            } else {
+                s.write_str(&String::from_utf8_lossy(&bytes))
+            };
+            if let Err(e) = r {
+                return io_failure(it, &s, e);
+            }
+            return Ok(a[0].clone());
+        }
+        Value::Vector(v) => v.borrow().clone(),
+        other => other.iter().collect(),
+    };
+    let mut text = String::new();
+    let mut bytes = Vec::new();
+    for v in &items[start..end] {
+        match v {
+            Value::Char(c) if !s.binary => text.push(*c),
+            _ if s.binary => bytes.push(octet(it, v)?),
+            _ => return type_err(it, v, "CHARACTER"),
+        }
+    }
+    if s.binary {
+        if let Err(e) = s.write_bytes(&bytes) {
+            return io_failure(it, &s, e);
+        }
+    } else {
+        write_text(it, &s, &text)?;
+    }
+    Ok(a[0].clone())
+}
+
+// ----- the reader on streams --------------------------------------------------
+
+/// `#.` during `read` evaluates through the interpreter.
+pub struct EvalCtx<'a>(pub &'a mut Interp);
+
+impl ReadContext for EvalCtx<'_> {
+    fn eval(&mut self, form: Value) -> Result<Value, String> {
+        let env = Env::default();
+        match self.0.eval(&form, &env) {
+            Ok(v) => Ok(v),
+            Err(Unwind::Error(c)) | Err(Unwind::Signal(c)) => Err(self
+                .0
+                .report_condition(&c)
+                .unwrap_or_else(|_| "error in #.".into())),
+            Err(_) => Err("non-local exit from #.".into()),
+        }
+    }
+}
+
+/// What one reader call on a text produced.
+enum ReadOutcome {
+    /// The object and the byte offset after it.
+    Form(Value, usize),
+    /// Only whitespace and comments.
+    Empty,
+    /// The text ends inside an object.
+    Incomplete,
+    Error(String),
+}
+
+fn read_one(it: &mut Interp, text: &str) -> ReadOutcome {
+    let mut r = Reader::new(text, None);
+    let mut ctx = EvalCtx(it);
+    match r.read(&mut ctx) {
+        Ok(Some(v)) => ReadOutcome::Form(v, r.offset()),
+        Ok(None) => ReadOutcome::Empty,
+        Err(e) if e.kind == ReadErrorKind::EndOfFile => ReadOutcome::Incomplete,
+        Err(e) => ReadOutcome::Error(e.message),
+    }
+}
+
+fn reader_error<T>(it: &mut Interp, s: &Rc<Stream>, msg: &str) -> LResult<T> {
+    let c = it.make_condition(
+        "READER-ERROR",
+        &[
+            ("STREAM", Value::Stream(s.clone())),
+            ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
+            ("FORMAT-ARGUMENTS", Value::Nil),
+        ],
+    );
+    it.err(c)
+}
+
+/// Read one object from a stream: lines are taken until they hold a
+/// complete object, and what the reader did not use is pushed back.
+/// `None` at end of file before any object.
+pub fn read_object(it: &mut Interp, s: &Rc<Stream>) -> LResult<Option<Value>> {
+    let mut buf = String::new();
+    loop {
+        let line = with_input(it, s, |b| b.read_line())?;
+        let at_end = match line {
+            Some((l, missing_newline)) => {
+                buf.push_str(&l);
+                if !missing_newline {
+                    buf.push('\n');
+                }
+                missing_newline
+            }
+            None => true,
+        };
+        match read_one(it, &buf) {
+            ReadOutcome::Form(v, off) => {
+                let rest = buf.get(off..).unwrap_or("").to_string();
+                with_input(it, s, |b| {
+                    b.unread_str(&rest);
+                    Ok(())
+                })?;
+                return Ok(Some(v));
+            }
+            ReadOutcome::Empty if at_end => return Ok(None),
+            ReadOutcome::Incomplete if at_end => return eof_error(it, s),
+            ReadOutcome::Empty | ReadOutcome::Incomplete => {}
+            ReadOutcome::Error(msg) => return reader_error(it, s, &msg),
+        }
+    }
+}
+
+fn read(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = in_stream(it, opt(a, 0))?;
+    match read_object(it, &s)? {
+        Some(v) => Ok(v),
+        None => at_eof(it, &s, opt(a, 1), opt(a, 2)),
+    }
+}
+
+fn read_from_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let text = args::string(it, &a[0])?;
+    let kws = args::keywords(
+        it,
+        a.get(3..).unwrap_or(&[]),
+        &["START", "END", "PRESERVE-WHITESPACE"],
+        "READ-FROM-STRING",
+    )?;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let nchars = chars.len();
+    let start = args::opt_index(it, args::kw(&kws, "START").as_ref())?.unwrap_or(0);
+    let end = args::opt_index(it, args::kw(&kws, "END").as_ref())?.unwrap_or(nchars);
+    if start > end || end > nchars {
+        let msg = format!("READ-FROM-STRING: the bounding indices {start} and {end} are bad for a string of length {nchars}");
+        let c = it.make_error("SIMPLE-ERROR", &msg);
+        return it.err(c);
+    }
+    let byte = |i: usize| chars.get(i).map(|(b, _)| *b).unwrap_or(text.len());
+    let sub = &text[byte(start)..byte(end)];
+    let stream = |rest: &str| Rc::new(Stream::string_input(rest));
+    match read_one(it, sub) {
+        ReadOutcome::Form(v, off) => {
+            let used = sub.get(..off).unwrap_or(sub).chars().count();
+            Ok(it.values(vec![v, Value::Fixnum((start + used) as i64)]))
+        }
+        ReadOutcome::Empty => {
+            let s = stream(sub);
+            let v = at_eof(it, &s, opt(a, 1), opt(a, 2))?;
+            Ok(it.values(vec![v, Value::Fixnum(end as i64)]))
+        }
+        ReadOutcome::Incomplete => {
+            let s = stream(sub);
+            eof_error(it, &s)
+        }
+        ReadOutcome::Error(msg) => {
+            let s = stream(sub);
+            reader_error(it, &s, &msg)
+        }
+    }
+}
+
+// ----- predicates and stream objects ------------------------------------------
+
+fn streamp(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(matches!(a[0], Value::Stream(_))))
+}
+
+fn input_stream_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    Ok(Value::bool(s.is_input()))
+}
+
+fn output_stream_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    Ok(Value::bool(s.is_output()))
+}
+
+fn open_stream_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    Ok(Value::bool(s.open.get()))
+}
+
+fn interactive_stream_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    use std::io::IsTerminal;
+    let s = stream_arg(it, &a[0])?;
+    let tty = match &*s.kind.borrow() {
+        StreamKind::Stdin(_) => io::stdin().is_terminal(),
+        StreamKind::TwoWay(i, _) => {
+            matches!(&*i.kind.borrow(), StreamKind::Stdin(_)) && io::stdin().is_terminal()
+        }
+        _ => false,
+    };
+    Ok(Value::bool(tty))
+}
+
+fn close(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    args::keywords(it, &a[1..], &["ABORT"], "CLOSE")?;
+    if !s.open.get() {
+        return Ok(t());
+    }
+    let r = s.flush();
+    s.open.set(false);
+    // Dropping the file handle now, not when the last reference goes.
+    let is_file = matches!(
+        &*s.kind.borrow(),
+        StreamKind::FileIn(_) | StreamKind::FileOut(_)
+    );
+    if is_file {
+        *s.kind.borrow_mut() = StreamKind::Null;
+    }
+    if let Err(e) = r {
+        return io_failure(it, &s, e);
+    }
+    Ok(t())
+}
+
+fn file_position(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    match a.get(1) {
+        None => Ok(s
+            .file_position()
+            .map(|p| Value::Fixnum(p as i64))
+            .unwrap_or(Value::Nil)),
+        Some(p) => {
+            check_open(it, &s)?;
+            let pos = match p {
+                Value::Symbol(k) if k.is_keyword() && k.name == "START" => 0,
+                Value::Symbol(k) if k.is_keyword() && k.name == "END" => {
+                    s.file_length().unwrap_or(0)
+                }
+                _ => args::index(it, p)? as u64,
+            };
+            match s.set_file_position(pos) {
+                Ok(done) => Ok(Value::bool(done)),
+                Err(e) => io_failure(it, &s, e),
+            }
+        }
+    }
+}
+
+fn file_length(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    match s.file_length() {
+        Some(n) => Ok(Value::Fixnum(n as i64)),
+        None => type_err(it, &a[0], "FILE-STREAM"),
+    }
+}
+
+/// `(unsigned-byte 8)` or `character`.
+pub fn element_type(binary: bool) -> Value {
+    if binary {
+        Value::list([Value::Symbol(cl_sym("UNSIGNED-BYTE")), Value::Fixnum(8)])
+    } else {
+        Value::Symbol(cl_sym("CHARACTER"))
+    }
+}
+
+fn stream_element_type(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    Ok(element_type(s.binary))
+}
+
+fn make_broadcast_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    match a.first() {
+        None => Ok(Value::Stream(Rc::new(Stream::new(StreamKind::Null)))),
+        Some(v) => {
+            let out = stream_arg(it, v)?;
+            let nothing = Rc::new(Stream::new(StreamKind::Null));
+            Ok(Value::Stream(Rc::new(Stream::new(StreamKind::TwoWay(
+                nothing, out,
+            )))))
+        }
+    }
+}
+
+fn make_two_way_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let i = stream_arg(it, &a[0])?;
+    let o = stream_arg(it, &a[1])?;
+    Ok(Value::Stream(Rc::new(Stream::new(StreamKind::TwoWay(
+        i, o,
+    )))))
+}
+
+/// The input streams are read to their end now; the result reads the
+/// concatenated text.
+fn make_concatenated_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let mut bytes = Vec::new();
+    for v in a {
+        let s = stream_arg(it, v)?;
+        bytes.extend(with_input(it, &s, |b| b.read_to_end())?);
+    }
+    Ok(Value::Stream(Rc::new(Stream::string_input(
+        &String::from_utf8_lossy(&bytes),
+    ))))
+}
+
+fn two_way_input(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    let side = match &*s.kind.borrow() {
+        StreamKind::TwoWay(i, _) => Some(i.clone()),
+        _ => None,
+    };
+    match side {
+        Some(i) => Ok(Value::Stream(i)),
+        None => type_err(it, &a[0], "TWO-WAY-STREAM"),
+    }
+}
+
+fn two_way_output(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    let side = match &*s.kind.borrow() {
+        StreamKind::TwoWay(_, o) => Some(o.clone()),
+        _ => None,
+    };
+    match side {
+        Some(o) => Ok(Value::Stream(o)),
+        None => type_err(it, &a[0], "TWO-WAY-STREAM"),
+    }
+}

@@ -1,10 +1,32 @@
 //! Allegro's system functions: `sys:getenv`, `sys:command-line-arguments`,
-//! `excl:run-shell-command`, `exit`, `load`, `require`.
+//! `excl:run-shell-command`, `exit`, `load`, `require`; and the standard
+//! environment functions (CLHS 25): time, `sleep`, machine and
+//! implementation names.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::{BufReader, BufWriter};
+use std::os::fd::OwnedFd;
+use std::process::{Child, Command, Stdio};
+use std::rc::Rc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::args::{self, type_err};
+use super::files::{file_error, to_pathname, UNIX_EPOCH_UT};
+use super::streams::{read_object, EvalCtx};
+use super::{BuiltinDef, MANY};
+use crate::def;
+use crate::eval::env::Env;
+use crate::eval::interp::SourcePos;
+use crate::eval::package::{cl_sym, t};
+use crate::eval::stream::{InputBuffer, Stream, StreamKind};
+use crate::eval::{Interp, LResult, Unwind, Value};
 
 thread_local! {
     static COMMAND_LINE: RefCell<(Option<String>, Vec<String>)> = const { RefCell::new((None, Vec::new())) };
+    /// Processes started with `:wait nil`, by pid, for `sys:reap-os-subprocess`.
+    static CHILDREN: RefCell<HashMap<u32, Child>> = RefCell::new(HashMap::new());
+    static START: Instant = Instant::now();
 }
 
 /// Record the script name and its arguments for `sys:command-line-arguments`.
@@ -17,4 +39,863 @@ pub fn command_line() -> (Option<String>, Vec<String>) {
     COMMAND_LINE.with(|c| c.borrow().clone())
 }
 
-pub const BUILTINS: &[super::BuiltinDef] = &[];
+pub const BUILTINS: &[BuiltinDef] = &[
+    def!("SYSTEM" : "GETENV", "(name)", 1, 1, getenv, "The value of environment variable NAME, or NIL. SETF-able."),
+    def!("SENDLETTER" : "%SETENV", "(name value)", 2, 2, setenv, "Set (or with NIL, remove) an environment variable."),
+    def!("SYSTEM" : "COMMAND-LINE-ARGUMENTS", "(&key application)", 0, MANY, command_line_arguments, "The script's arguments (after the script name) as strings."),
+    def!("SYSTEM" : "COMMAND-LINE-ARGUMENT", "(n &key application)", 1, MANY, command_line_argument, "The Nth script argument (0-based), or NIL."),
+    def!("EXCL" : "RUN-SHELL-COMMAND", "(command &key input output error-output wait if-output-exists environment directory)", 1, MANY, run_shell_command, "Run COMMAND (a string for /bin/sh, or a vector #(program argv0 args...)); returns the exit status, or with :output :stream or :wait nil the stream(s) and process id."),
+    def!("SYSTEM" : "REAP-OS-SUBPROCESS", "(&key pid wait)", 0, MANY, reap_os_subprocess, "Wait for a process started with :wait nil; returns its exit status and pid."),
+    def!("EXCL" : "EXIT", "(&optional status &key code no-unwind quiet abort)", 0, MANY, exit, "End the script with exit status STATUS (default 0)."),
+    def!("EXCL" : "GC", "(&optional full)", 0, 1, gc, "Garbage collection: nothing to do (reference counting)."),
+    def!(
+        "LOAD",
+        "(filespec &key verbose print if-does-not-exist external-format)",
+        1,
+        MANY,
+        load,
+        "Read and evaluate the forms of a Lisp file."
+    ),
+    def!(
+        "REQUIRE",
+        "(module &optional pathnames)",
+        1,
+        2,
+        require,
+        "Load MODULE unless already provided; :SMTP and :MIME are built in."
+    ),
+    def!(
+        "PROVIDE",
+        "(module)",
+        1,
+        1,
+        provide,
+        "Record MODULE as loaded in *MODULES*."
+    ),
+    def!("SLEEP", "(seconds)", 1, 1, sleep, "Pause for SECONDS."),
+    def!(
+        "GET-UNIVERSAL-TIME",
+        "()",
+        0,
+        0,
+        get_universal_time,
+        "Seconds since 1900-01-01 00:00 UTC."
+    ),
+    def!(
+        "GET-DECODED-TIME",
+        "()",
+        0,
+        0,
+        get_decoded_time,
+        "The current local time as nine values, as DECODE-UNIVERSAL-TIME."
+    ),
+    def!(
+        "DECODE-UNIVERSAL-TIME",
+        "(universal-time &optional time-zone)",
+        1,
+        2,
+        decode_universal_time,
+        "Second, minute, hour, date, month, year, day of week (0 = Monday), daylight-p, zone."
+    ),
+    def!(
+        "ENCODE-UNIVERSAL-TIME",
+        "(second minute hour date month year &optional time-zone)",
+        6,
+        7,
+        encode_universal_time,
+        "The universal time of a decoded time."
+    ),
+    def!(
+        "GET-INTERNAL-REAL-TIME",
+        "()",
+        0,
+        0,
+        get_internal_real_time,
+        "Elapsed time in internal time units (microseconds)."
+    ),
+    def!(
+        "GET-INTERNAL-RUN-TIME",
+        "()",
+        0,
+        0,
+        get_internal_run_time,
+        "Processor time used, in internal time units (microseconds)."
+    ),
+    def!(
+        "MACHINE-INSTANCE",
+        "()",
+        0,
+        0,
+        machine_instance,
+        "The host name."
+    ),
+    def!(
+        "MACHINE-TYPE",
+        "()",
+        0,
+        0,
+        machine_type,
+        "The processor type."
+    ),
+    def!("MACHINE-VERSION", "()", 0, 0, machine_version, "NIL."),
+    def!(
+        "SOFTWARE-TYPE",
+        "()",
+        0,
+        0,
+        software_type,
+        "The operating system name."
+    ),
+    def!("SOFTWARE-VERSION", "()", 0, 0, software_version, "NIL."),
+    def!(
+        "LISP-IMPLEMENTATION-TYPE",
+        "()",
+        0,
+        0,
+        lisp_implementation_type,
+        "\"sendletter\"."
+    ),
+    def!(
+        "LISP-IMPLEMENTATION-VERSION",
+        "()",
+        0,
+        0,
+        lisp_implementation_version,
+        "The sendletter version."
+    ),
+    def!(
+        "ROOM",
+        "(&optional verbosity)",
+        0,
+        1,
+        room,
+        "Memory report: nothing to report."
+    ),
+    def!("SENDLETTER" : "%TIME-REPORT", "(start-real start-run)", 2, 2, time_report, "Print TIME's report to *TRACE-OUTPUT*."),
+];
+
+// ----- environment and command line -------------------------------------------------
+
+fn getenv(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let name = args::designator(it, &a[0])?;
+    Ok(match std::env::var_os(&name) {
+        Some(v) => Value::string(v.to_string_lossy().to_string()),
+        None => Value::Nil,
+    })
+}
+
+fn setenv(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let name = args::designator(it, &a[0])?;
+    if name.is_empty() || name.contains(['=', '\0']) {
+        let msg = format!("invalid environment variable name {name:?}");
+        return it.simple_error(msg);
+    }
+    match &a[1] {
+        Value::Nil => std::env::remove_var(&name),
+        v => {
+            let value = args::designator(it, v)?;
+            if value.contains('\0') {
+                return it.simple_error("an environment variable's value cannot contain NUL");
+            }
+            std::env::set_var(&name, value);
+        }
+    }
+    Ok(a[1].clone())
+}
+
+fn command_line_arguments(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    let (_, args) = command_line();
+    Ok(Value::list(args.into_iter().map(Value::string)))
+}
+
+fn command_line_argument(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let n = args::index(it, &a[0])?;
+    let (_, args) = command_line();
+    Ok(args
+        .get(n)
+        .map(|s| Value::string(s.clone()))
+        .unwrap_or(Value::Nil))
+}
+
+// ----- processes ----------------------------------------------------------------------
+
+/// A stream over a pipe to or from a child process.
+fn pipe_stream(fd: OwnedFd, output: bool) -> Value {
+    let file = std::fs::File::from(fd);
+    let kind = if output {
+        StreamKind::FileOut(BufWriter::new(file))
+    } else {
+        StreamKind::FileIn(InputBuffer::new(BufReader::new(file)))
+    };
+    Value::Stream(Rc::new(Stream::new(kind)))
+}
+
+fn is_kw(v: &Value, name: &str) -> bool {
+    matches!(v, Value::Symbol(s) if s.is_keyword() && s.name == name)
+}
+
+/// Where a child's standard stream goes: inherit (NIL), a pipe
+/// (`:stream`), or a file.
+fn redirect(
+    it: &mut Interp,
+    v: Option<&Value>,
+    output: bool,
+    append: bool,
+) -> LResult<Option<Stdio>> {
+    match v {
+        None | Some(Value::Nil) => Ok(None),
+        Some(v) if is_kw(v, "STREAM") => Ok(Some(Stdio::piped())),
+        Some(v) => {
+            let path = to_pathname(it, v)?.namestring();
+            let f = if output {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .append(append)
+                    .truncate(!append)
+                    .open(&path)
+            } else {
+                std::fs::File::open(&path)
+            };
+            match f {
+                Ok(f) => Ok(Some(Stdio::from(f))),
+                Err(e) => file_error(it, "error opening", &path, &e),
+            }
+        }
+    }
+}
+
+fn run_shell_command(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let kws = args::keywords(
+        it,
+        &a[1..],
+        &[
+            "INPUT",
+            "OUTPUT",
+            "ERROR-OUTPUT",
+            "WAIT",
+            "IF-INPUT-DOES-NOT-EXIST",
+            "IF-OUTPUT-EXISTS",
+            "IF-ERROR-OUTPUT-EXISTS",
+            "ENVIRONMENT",
+            "DIRECTORY",
+            "SEPARATE-STREAMS",
+            "SHOW-WINDOW",
+            "UID",
+            "GID",
+            "INITGROUPS-USER",
+        ],
+        "RUN-SHELL-COMMAND",
+    )?;
+    let mut cmd = match &a[0] {
+        Value::String(s) => {
+            let mut c = Command::new("/bin/sh");
+            c.arg("-c").arg(s.borrow().as_str());
+            c
+        }
+        Value::Vector(v) => {
+            // #("program" "argv0" "arg1" ...): the second element is argv[0].
+            let items = v.borrow().clone();
+            let mut strs = Vec::new();
+            for item in &items {
+                strs.push(args::string(it, item)?);
+            }
+            let Some(program) = strs.first() else {
+                return it.simple_error("RUN-SHELL-COMMAND: the command vector is empty");
+            };
+            let mut c = Command::new(program);
+            {
+                use std::os::unix::process::CommandExt;
+                if let Some(argv0) = strs.get(1) {
+                    c.arg0(argv0);
+                }
+            }
+            c.args(strs.iter().skip(2));
+            c
+        }
+        Value::Cons(_) => {
+            let items = args::list(it, &a[0])?;
+            let mut strs = Vec::new();
+            for item in &items {
+                strs.push(args::string(it, item)?);
+            }
+            let mut c = Command::new(&strs[0]);
+            c.args(&strs[1..]);
+            c
+        }
+        other => return type_err(it, other, "(OR STRING SIMPLE-VECTOR)"),
+    };
+    let append = |name: &str| args::kw(&kws, name).is_some_and(|v| is_kw(&v, "APPEND"));
+    let input = args::kw(&kws, "INPUT");
+    let output = args::kw(&kws, "OUTPUT");
+    let error_output = args::kw(&kws, "ERROR-OUTPUT");
+    if let Some(s) = redirect(it, input.as_ref(), false, false)? {
+        cmd.stdin(s);
+    }
+    if let Some(s) = redirect(it, output.as_ref(), true, append("IF-OUTPUT-EXISTS"))? {
+        cmd.stdout(s);
+    }
+    match &error_output {
+        Some(v) if is_kw(v, "OUTPUT") => {
+            // Standard error joins standard output: only for file targets.
+        }
+        other => {
+            if let Some(s) = redirect(it, other.as_ref(), true, append("IF-ERROR-OUTPUT-EXISTS"))? {
+                cmd.stderr(s);
+            }
+        }
+    }
+    if let Some(d) = args::kw(&kws, "DIRECTORY").filter(Value::truthy) {
+        let dir = to_pathname(it, &d)?.namestring();
+        cmd.current_dir(dir);
+    }
+    if let Some(env) = args::kw(&kws, "ENVIRONMENT") {
+        for pair in args::list(it, &env)? {
+            let k = args::designator(it, &pair.car())?;
+            let v = args::designator(it, &pair.cdr())?;
+            cmd.env(k, v);
+        }
+    }
+    // Our buffered output must come before the command's.
+    crate::toplevel::flush_output(it);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            let msg = format!("RUN-SHELL-COMMAND: cannot run the command: {e}");
+            return it.simple_error(msg);
+        }
+    };
+    let pid = child.id();
+    let streams = input.as_ref().is_some_and(|v| is_kw(v, "STREAM"))
+        || output.as_ref().is_some_and(|v| is_kw(v, "STREAM"))
+        || error_output.as_ref().is_some_and(|v| is_kw(v, "STREAM"));
+    let wait = args::kw(&kws, "WAIT").is_none_or(|v| v.truthy()) && !streams;
+    if wait {
+        return match child.wait() {
+            Ok(status) => Ok(Value::Fixnum(exit_status(status))),
+            Err(e) => it.simple_error(format!("RUN-SHELL-COMMAND: {e}")),
+        };
+    }
+    let to_child = child
+        .stdin
+        .take()
+        .map(|s| pipe_stream(OwnedFd::from(s), true));
+    let from_child = child
+        .stdout
+        .take()
+        .map(|s| pipe_stream(OwnedFd::from(s), false));
+    let errors = child
+        .stderr
+        .take()
+        .map(|s| pipe_stream(OwnedFd::from(s), false));
+    CHILDREN.with(|c| c.borrow_mut().insert(pid, child));
+    let pid = Value::Fixnum(pid as i64);
+    if !streams {
+        // Allegro: :wait nil returns the process id.
+        return Ok(pid);
+    }
+    // Allegro returns the stream to read (or write), the error stream, the pid.
+    let first = from_child.or(to_child).unwrap_or(Value::Nil);
+    Ok(it.values(vec![first, errors.unwrap_or(Value::Nil), pid]))
+}
+
+/// The status a shell reports: the exit code, or 128 + signal.
+fn exit_status(status: std::process::ExitStatus) -> i64 {
+    use std::os::unix::process::ExitStatusExt;
+    match status.code() {
+        Some(c) => c as i64,
+        None => 128 + status.signal().unwrap_or(0) as i64,
+    }
+}
+
+fn reap_os_subprocess(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let kws = args::keywords(it, a, &["PID", "WAIT"], "REAP-OS-SUBPROCESS")?;
+    let wait = args::kw(&kws, "WAIT").is_none_or(|v| v.truthy());
+    let pid = match args::kw(&kws, "PID") {
+        Some(v) if v.truthy() => Some(args::index(it, &v)? as u32),
+        _ => CHILDREN.with(|c| c.borrow().keys().next().copied()),
+    };
+    let Some(pid) = pid else {
+        return Ok(Value::Nil);
+    };
+    let Some(mut child) = CHILDREN.with(|c| c.borrow_mut().remove(&pid)) else {
+        return Ok(Value::Nil);
+    };
+    let status = if wait {
+        child.wait().ok()
+    } else {
+        match child.try_wait() {
+            Ok(Some(s)) => Some(s),
+            _ => {
+                CHILDREN.with(|c| c.borrow_mut().insert(pid, child));
+                return Ok(Value::Nil);
+            }
+        }
+    };
+    match status {
+        Some(s) => Ok(it.values(vec![
+            Value::Fixnum(exit_status(s)),
+            Value::Fixnum(pid as i64),
+        ])),
+        None => Ok(Value::Nil),
+    }
+}
+
+fn exit(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    // (exit n), (exit :code n) as SBCL, (exit n :quiet t) as Allegro.
+    let (status, rest) = match a.first() {
+        Some(Value::Symbol(s)) if s.is_keyword() => (None, a),
+        Some(v) => (Some(v.clone()), &a[1..]),
+        None => (None, a),
+    };
+    let kws = args::keywords(
+        it,
+        rest,
+        &["CODE", "NO-UNWIND", "QUIET", "ABORT", "TIMEOUT"],
+        "EXIT",
+    )?;
+    let status = status.or_else(|| args::kw(&kws, "CODE"));
+    let code = match status {
+        None | Some(Value::Nil) => 0,
+        Some(Value::Fixnum(n)) => n as i32,
+        Some(other) => return type_err(it, &other, "INTEGER"),
+    };
+    Err(Unwind::Exit(code))
+}
+
+fn gc(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(Value::Nil)
+}
+
+fn room(it: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(it.values(vec![]))
+}
+
+// ----- load, require ------------------------------------------------------------------
+
+/// Read and evaluate the forms of `src` one at a time. Unlike
+/// `toplevel::load_source`, non-local exits pass through unchanged, so a
+/// `handler-case` around `load` sees errors inside the file.
+fn load_forms(it: &mut Interp, src: &str, file: &str) -> LResult<Value> {
+    let mut reader = crate::reader::Reader::new(src, Some(file));
+    let mut last = Value::Nil;
+    loop {
+        let form = {
+            let mut ctx = EvalCtx(it);
+            match reader.read(&mut ctx) {
+                Ok(Some(f)) => f,
+                Ok(None) => return Ok(last),
+                Err(e) => {
+                    let msg = e.to_string();
+                    let kind = if e.kind == crate::reader::ReadErrorKind::EndOfFile {
+                        "END-OF-FILE"
+                    } else {
+                        "READER-ERROR"
+                    };
+                    let c = it.make_error(kind, &msg);
+                    return it.err(c);
+                }
+            }
+        };
+        let (line, column) = reader.form_start();
+        let saved = std::mem::replace(
+            &mut it.toplevel_pos,
+            SourcePos {
+                file: Some(file.to_string()),
+                line,
+                column,
+            },
+        );
+        let r = it.eval(&form, &Env::default());
+        it.toplevel_pos = saved;
+        last = r?;
+    }
+}
+
+fn load(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Value::Stream(s) = &a[0] {
+        // Loading from a stream: read and evaluate each form.
+        let s = s.clone();
+        while let Some(form) = read_object(it, &s)? {
+            it.eval(&form, &Env::default())?;
+        }
+        return Ok(t());
+    }
+    let kws = args::keywords(
+        it,
+        &a[1..],
+        &["VERBOSE", "PRINT", "IF-DOES-NOT-EXIST", "EXTERNAL-FORMAT"],
+        "LOAD",
+    )?;
+    let p = to_pathname(it, &a[0])?;
+    let mut path = p.namestring();
+    if !std::path::Path::new(&path).is_file() && p.kind.is_none() {
+        let with_type = format!("{path}.lisp");
+        if std::path::Path::new(&with_type).is_file() {
+            path = with_type;
+        }
+    }
+    let src = match std::fs::read(&path) {
+        Ok(b) => String::from_utf8_lossy(&b).to_string(),
+        Err(e) => {
+            if e.kind() == std::io::ErrorKind::NotFound
+                && args::kw(&kws, "IF-DOES-NOT-EXIST").is_some_and(|v| v.is_nil())
+            {
+                return Ok(Value::Nil);
+            }
+            return file_error(it, "error opening", &path, &e);
+        }
+    };
+    let src = match src.strip_prefix("#!") {
+        Some(rest) => rest
+            .find('\n')
+            .map(|i| &rest[i..])
+            .unwrap_or("")
+            .to_string(),
+        None => src,
+    };
+    let mark = it.dyn_mark();
+    let pathname = Value::Pathname(Rc::new(crate::eval::value::Pathname::parse(&path)));
+    let truename = match std::fs::canonicalize(&path) {
+        Ok(t) => Value::Pathname(Rc::new(crate::eval::value::Pathname::parse(
+            &t.to_string_lossy(),
+        ))),
+        Err(_) => pathname.clone(),
+    };
+    it.bind_special(&cl_sym("*LOAD-PATHNAME*"), pathname);
+    it.bind_special(&cl_sym("*LOAD-TRUENAME*"), truename);
+    // `load` rebinds *package* so in-package in the file stays there.
+    let pkg = cl_sym("*PACKAGE*")
+        .value
+        .borrow()
+        .clone()
+        .unwrap_or(Value::Nil);
+    let saved_pkg = crate::eval::package::current_package();
+    it.bind_special(&cl_sym("*PACKAGE*"), pkg);
+    let r = load_forms(it, &src, &path);
+    it.unbind_to(mark);
+    crate::eval::package::set_current_package(saved_pkg);
+    r.map(|_| t())
+}
+
+fn modules_sym() -> crate::eval::Sym {
+    let s = cl_sym("*MODULES*");
+    if s.value.borrow().is_none() {
+        s.special.set(true);
+        *s.value.borrow_mut() = Some(Value::Nil);
+    }
+    s
+}
+
+fn module_name(it: &mut Interp, v: &Value) -> LResult<String> {
+    args::designator(it, v)
+}
+
+fn provided(name: &str) -> bool {
+    let s = modules_sym();
+    let mods = s.value.borrow().clone().unwrap_or(Value::Nil);
+    mods.iter()
+        .any(|m| matches!(&m, Value::String(x) if x.borrow().eq_ignore_ascii_case(name)))
+}
+
+fn provide(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let name = module_name(it, &a[0])?;
+    if !provided(&name) {
+        let s = modules_sym();
+        let mods = s.value.borrow().clone().unwrap_or(Value::Nil);
+        *s.value.borrow_mut() = Some(Value::cons(Value::string(name), mods));
+    }
+    Ok(t())
+}
+
+/// Modules sendletter has built in: requiring them does nothing.
+const BUILTIN_MODULES: &[&str] = &["SMTP", "MIME", "OSI"];
+
+fn require(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let name = module_name(it, &a[0])?;
+    if provided(&name) {
+        return Ok(Value::Nil);
+    }
+    if BUILTIN_MODULES
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(&name))
+    {
+        provide(it, &a[..1])?;
+        return Ok(t());
+    }
+    match a.get(1) {
+        Some(paths) if paths.truthy() => {
+            let files = if paths.is_list() {
+                args::list(it, paths)?
+            } else {
+                vec![paths.clone()]
+            };
+            for f in files {
+                load(it, &[f])?;
+            }
+            Ok(t())
+        }
+        _ => {
+            let msg = format!("Don't know how to REQUIRE {name}.");
+            it.simple_error(msg)
+        }
+    }
+}
+
+// ----- time ----------------------------------------------------------------------------
+
+fn sleep(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let secs = match &a[0] {
+        Value::Fixnum(_)
+        | Value::Bignum(_)
+        | Value::Ratio(_)
+        | Value::Single(_)
+        | Value::Double(_) => crate::eval::types::number_f64(&a[0]),
+        other => return type_err(it, other, "(REAL 0)"),
+    };
+    if !(secs >= 0.0) || !secs.is_finite() {
+        return type_err(it, &a[0], "(REAL 0)");
+    }
+    crate::toplevel::flush_output(it);
+    std::thread::sleep(Duration::from_secs_f64(secs.min(1e9)));
+    Ok(Value::Nil)
+}
+
+fn unix_now() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64,
+        Err(_) => 0,
+    }
+}
+
+fn get_universal_time(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(Value::Fixnum(unix_now() + UNIX_EPOCH_UT))
+}
+
+/// The local UTC offset in seconds east and whether DST is in effect, at
+/// Unix time `t`.
+fn local_offset(t: i64) -> (i64, bool) {
+    let tt = t as libc::time_t;
+    // SAFETY: an all-zero `tm` is a valid value for localtime_r to fill.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the duration of the call.
+    let ok = !unsafe { libc::localtime_r(&tt, &mut tm) }.is_null();
+    if ok {
+        (tm.tm_gmtoff, tm.tm_isdst > 0)
+    } else {
+        (0, false)
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// A CL time zone (hours west of Greenwich, a rational) in seconds west.
+fn zone_seconds(it: &mut Interp, v: &Value) -> LResult<i64> {
+    match v {
+        Value::Fixnum(h) => Ok(h * 3600),
+        Value::Ratio(_) | Value::Single(_) | Value::Double(_) => {
+            Ok((crate::eval::types::number_f64(v) * 3600.0).round() as i64)
+        }
+        other => type_err(it, other, "(RATIONAL -24 24)"),
+    }
+}
+
+/// A zone in seconds west as CL's hours-west value.
+fn zone_value(secs_west: i64) -> Value {
+    if secs_west % 3600 == 0 {
+        Value::Fixnum(secs_west / 3600)
+    } else {
+        Value::ratio(secs_west.into(), 3600.into()).unwrap_or(Value::Fixnum(0))
+    }
+}
+
+fn decode(it: &mut Interp, ut: i64, tz: Option<&Value>) -> LResult<Value> {
+    let unix = ut - UNIX_EPOCH_UT;
+    let (west, dst) = match tz {
+        Some(z) => (zone_seconds(it, z)?, false),
+        None => {
+            let (east, dst) = local_offset(unix);
+            // CL's zone excludes daylight saving time.
+            (-(east - if dst { 3600 } else { 0 }), dst)
+        }
+    };
+    let local = unix - west + if dst { 3600 } else { 0 };
+    let days = local.div_euclid(86400);
+    let secs = local.rem_euclid(86400);
+    let (y, m, d) = civil_from_days(days);
+    // 1970-01-01 was a Thursday; CL counts Monday as 0.
+    let dow = (days + 3).rem_euclid(7);
+    Ok(it.values(vec![
+        Value::Fixnum(secs % 60),
+        Value::Fixnum(secs / 60 % 60),
+        Value::Fixnum(secs / 3600),
+        Value::Fixnum(d),
+        Value::Fixnum(m),
+        Value::Fixnum(y),
+        Value::Fixnum(dow),
+        Value::bool(dst),
+        zone_value(west),
+    ]))
+}
+
+fn get_decoded_time(it: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    decode(it, unix_now() + UNIX_EPOCH_UT, None)
+}
+
+fn decode_universal_time(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let ut = args::int(it, &a[0])?;
+    decode(it, ut, a.get(1).filter(|v| v.truthy()))
+}
+
+fn encode_universal_time(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let mut f = [0i64; 6];
+    for (i, slot) in f.iter_mut().enumerate() {
+        *slot = args::int(it, &a[i])?;
+    }
+    let [sec, min, hour, date, month, mut year] = f;
+    if (0..100).contains(&year) {
+        // Two-digit years: within 50 years of the current year (CLHS 25.1.4.1).
+        let (now_year, _, _) = civil_from_days(unix_now().div_euclid(86400));
+        let century = now_year - now_year % 100;
+        year += century;
+        if year > now_year + 50 {
+            year -= 100;
+        } else if year <= now_year - 50 {
+            year += 100;
+        }
+    }
+    let local = days_from_civil(year, month, date) * 86400 + hour * 3600 + min * 60 + sec;
+    let unix = match a.get(6).filter(|v| v.truthy()) {
+        Some(z) => local + zone_seconds(it, z)?,
+        None => {
+            // The offset in effect at that local time.
+            let (east, _) = local_offset(local);
+            let guess = local - east;
+            let (east2, _) = local_offset(guess);
+            local - east2
+        }
+    };
+    Ok(Value::Fixnum(unix + UNIX_EPOCH_UT))
+}
+
+fn get_internal_real_time(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(Value::Fixnum(
+        START.with(|s| s.elapsed().as_micros() as i64),
+    ))
+}
+
+fn run_time_micros() -> i64 {
+    // SAFETY: an all-zero rusage is valid for getrusage to fill.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pointer is valid for the call.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return 0;
+    }
+    let tv = |t: libc::timeval| t.tv_sec * 1_000_000 + t.tv_usec;
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+fn get_internal_run_time(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(Value::Fixnum(run_time_micros()))
+}
+
+fn time_report(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let real0 = args::int(it, &a[0])?;
+    let run0 = args::int(it, &a[1])?;
+    let real = START.with(|s| s.elapsed().as_micros() as i64) - real0;
+    let run = run_time_micros() - run0;
+    let text = format!(
+        "Evaluation took:\n  {:.3} seconds of real time\n  {:.3} seconds of total run time\n",
+        real as f64 / 1e6,
+        run as f64 / 1e6
+    );
+    let s = super::streams::special_stream(it, "*TRACE-OUTPUT*")?;
+    super::streams::write_text(it, &s, &text)?;
+    Ok(Value::Nil)
+}
+
+// ----- names --------------------------------------------------------------------------
+
+fn machine_instance(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its whole length; gethostname writes
+    // at most that many bytes.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return Ok(Value::string("localhost"));
+    }
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    Ok(Value::string(
+        String::from_utf8_lossy(&buf[..end]).to_string(),
+    ))
+}
+
+fn machine_type(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(Value::string(match std::env::consts::ARCH {
+        "x86_64" => "X86-64".to_string(),
+        "aarch64" => "ARM64".to_string(),
+        other => other.to_uppercase(),
+    }))
+}
+
+fn machine_version(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(Value::Nil)
+}
+
+fn software_type(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    let os = std::env::consts::OS;
+    let mut name = os.to_string();
+    if let Some(first) = name.get(..1) {
+        name = format!("{}{}", first.to_uppercase(), &os[1..]);
+    }
+    Ok(Value::string(name))
+}
+
+fn software_version(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(Value::Nil)
+}
+
+fn lisp_implementation_type(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(Value::string("sendletter"))
+}
+
+fn lisp_implementation_version(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(Value::string(env!("CARGO_PKG_VERSION")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for days in [-1000, 0, 1, 365, 10957, 20000, 50000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(days_from_civil(2000, 3, 1), 11017);
+    }
+}

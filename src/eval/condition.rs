@@ -175,12 +175,24 @@ impl Interp {
         if let Err(u) = self.signal(&condition) {
             return u;
         }
-        self.error_backtrace = self
-            .call_stack
-            .iter()
-            .rev()
-            .take(12)
-            .map(crate::printer::prin1_to_string)
+        // Innermost first; runs of one function (recursion) collapse.
+        let mut frames: Vec<(String, usize)> = Vec::new();
+        for f in self.call_stack.iter().rev() {
+            let name = crate::printer::prin1_to_string(f);
+            if let Some((last, n)) = frames.last_mut() {
+                if *last == name {
+                    *n += 1;
+                    continue;
+                }
+            }
+            if frames.len() >= 12 {
+                break;
+            }
+            frames.push((name, 1));
+        }
+        self.error_backtrace = frames
+            .into_iter()
+            .map(|(f, n)| if n > 1 { format!("{f} (x{n})") } else { f })
             .collect();
         Unwind::Error(condition)
     }
@@ -392,7 +404,7 @@ fn qualified(v: &Value) -> String {
         Value::Symbol(s) => {
             let pkg = s.package.borrow().clone();
             match pkg {
-                Some(p) if p.name != "COMMON-LISP" && p.name != "KEYWORD" => {
+                Some(p) if p.name != "KEYWORD" => {
                     let external = p.external.borrow().contains_key(&s.name);
                     format!(
                         "{}{}{}",

@@ -8,6 +8,21 @@ use super::package::{self, cl_sym, keyword};
 use super::value::{Cons, Function, StructClass, Sym, Value};
 use super::{LResult, Unwind};
 
+/// Stack evaluation may use on a thread of unknown size (a default Rust
+/// thread has 2 MiB).
+const DEFAULT_STACK_BUDGET: usize = 1 << 20;
+
+/// Stack kept free for handlers and error reports when the budget is set
+/// from a known stack size.
+pub const STACK_RESERVE: usize = 64 << 20;
+
+/// The address of a local: how deep the stack currently is.
+#[inline(never)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 /// Hash a symbol by identity.
 #[derive(Clone)]
 pub struct SymKey(pub Sym);
@@ -78,6 +93,11 @@ pub struct Interp {
     depth: usize,
     /// Maximum evaluation depth before a stack-exhaustion error.
     pub max_depth: usize,
+    /// Address near the bottom of the interpreter thread's stack.
+    stack_base: usize,
+    /// Bytes of stack evaluation may use before a stack-exhaustion error
+    /// (leaving the rest for handlers and reports).
+    stack_budget: usize,
     /// Names of the functions being called, innermost last.
     pub call_stack: Vec<Value>,
     /// The call stack when the last unhandled error was signalled.
@@ -176,7 +196,9 @@ impl Interp {
             dyn_stack: Vec::new(),
             catch_tags: Vec::new(),
             depth: 0,
-            max_depth: 10_000,
+            max_depth: 1_000_000,
+            stack_base: stack_address(),
+            stack_budget: DEFAULT_STACK_BUDGET,
             call_stack: Vec::new(),
             error_backtrace: Vec::new(),
             toplevel_pos: SourcePos::default(),
@@ -190,6 +212,19 @@ impl Interp {
         super::special::install();
         super::condition::install_classes(&mut it);
         it
+    }
+
+    /// Let evaluation use `bytes` of the current thread's stack (the CLI
+    /// runs Lisp on a thread with a large stack).
+    pub fn set_stack_budget(&mut self, bytes: usize) {
+        self.stack_base = stack_address();
+        self.stack_budget = bytes;
+    }
+
+    /// Is the stack nearly used up? Frame sizes differ between builds, so
+    /// the stack itself is measured rather than only counting depth.
+    fn stack_exceeded(&self) -> bool {
+        self.stack_base.saturating_sub(stack_address()) > self.stack_budget
     }
 
     pub fn new_id(&mut self) -> usize {
@@ -249,7 +284,7 @@ impl Interp {
             Value::Symbol(s) => self.eval_symbol(s, env),
             Value::Cons(c) => {
                 self.depth += 1;
-                if self.depth > self.max_depth {
+                if self.depth > self.max_depth || self.stack_exceeded() {
                     self.depth -= 1;
                     return Err(self.stack_exhausted());
                 }
@@ -264,11 +299,14 @@ impl Interp {
     fn stack_exhausted(&mut self) -> Unwind {
         // Give handlers room to run: they need stack themselves.
         self.depth = self.depth.saturating_sub(200);
+        let budget = self.stack_budget;
+        self.stack_budget = budget.saturating_add(STACK_RESERVE / 2);
         let c = self.make_error(
             "STORAGE-CONDITION",
             "Control stack exhausted (the recursion is too deep).",
         );
         let r = self.raise(c);
+        self.stack_budget = budget;
         self.depth += 200;
         r
     }
@@ -498,7 +536,7 @@ impl Interp {
             }
             Function::Closure(cl) => {
                 self.depth += 1;
-                if self.depth > self.max_depth {
+                if self.depth > self.max_depth || self.stack_exceeded() {
                     self.depth -= 1;
                     return Err(self.stack_exhausted());
                 }
@@ -584,9 +622,9 @@ impl Interp {
         loop {
             let first = cur.car();
             let rest = cur.cdr();
-            if first.is_cons() && first.car().is_sym(&self.s.declare) {
-                cur = rest;
-            } else if doc_allowed && matches!(first, Value::String(_)) && rest.is_cons() {
+            let is_declaration = first.is_cons() && first.car().is_sym(&self.s.declare);
+            let is_doc = doc_allowed && matches!(first, Value::String(_)) && rest.is_cons();
+            if is_declaration || is_doc {
                 cur = rest;
             } else {
                 return cur;

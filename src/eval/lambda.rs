@@ -307,14 +307,12 @@ impl Interp {
         for (p, a) in ll.required.iter().zip(args) {
             env = self.bind_param(env, p, a.clone())?;
         }
-        let mut i = ll.required.len();
-        for o in &ll.optional {
+        for (i, o) in (ll.required.len()..).zip(&ll.optional) {
             let (v, supplied) = if i < args.len() {
                 (args[i].clone(), true)
             } else {
                 (self.eval(&o.init, &env)?, false)
             };
-            i += 1;
             env = self.bind_param(env, &o.var, v)?;
             if let Some(s) = &o.supplied {
                 env = self.bind_param_var(env, s, Value::bool(supplied));
@@ -358,7 +356,7 @@ impl Interp {
             env = self.bind_param(env, r, Value::list(rest.iter().cloned()))?;
         }
         if ll.has_key {
-            if rest.len() % 2 != 0 {
+            if !rest.len().is_multiple_of(2) {
                 let c = self.make_error("PROGRAM-ERROR", "odd number of &KEY arguments");
                 return Err(self.raise(c));
             }

@@ -587,20 +587,15 @@ impl Interp {
                 let nil = super::package::nil_symbol();
                 let id = self.new_id();
                 let benv = env.bind_block(nil, id);
-                let letform = Value::list([args.car()]);
-                let r = (|| {
-                    let mark = self.dyn_mark();
-                    let lenv = self.let_bindings(&letform.car(), &benv, sequential);
-                    let r = match lenv {
-                        Ok(lenv) => {
-                            let body = self.strip_declarations(&args.cdr(), false);
-                            self.tagbody(&body, &lenv)
-                        }
-                        Err(e) => Err(e),
-                    };
-                    self.unbind_to(mark);
-                    r
-                })();
+                let mark = self.dyn_mark();
+                let r = match self.let_bindings(&args.car(), &benv, sequential) {
+                    Ok(lenv) => {
+                        let body = self.strip_declarations(&args.cdr(), false);
+                        self.tagbody(&body, &lenv)
+                    }
+                    Err(e) => Err(e),
+                };
+                self.unbind_to(mark);
                 match r {
                     Err(Unwind::ReturnFrom { id: rid, values }) if rid == id => {
                         Ok(self.values(values))

@@ -3,7 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 
 /// A Lisp stream.
 pub struct Stream {
@@ -249,6 +249,65 @@ impl Stream {
         }
     }
 
+    /// The column output is at; a two-way stream answers for its output
+    /// side (`fresh-line`, `~&`, `~T`).
+    pub fn output_column(&self) -> usize {
+        match &*self.kind.borrow() {
+            StreamKind::TwoWay(_, o) => o.output_column(),
+            _ => self.column.get(),
+        }
+    }
+
+    /// `file-position` (CLHS 21.2): bytes for file streams, characters
+    /// for string streams; `None` where the position is unknown.
+    pub fn file_position(&self) -> Option<u64> {
+        match &mut *self.kind.borrow_mut() {
+            StreamKind::FileIn(b) => Some(b.position),
+            StreamKind::StringIn(b) => Some(b.position),
+            StreamKind::FileOut(w) => w.stream_position().ok(),
+            StreamKind::StringOut(buf) => Some(buf.chars().count() as u64),
+            _ => None,
+        }
+    }
+
+    /// Set the position of a file or string input stream, or a file output
+    /// stream. `Ok(false)` when the stream cannot be positioned.
+    pub fn set_file_position(&self, pos: u64) -> io::Result<bool> {
+        match &mut *self.kind.borrow_mut() {
+            StreamKind::FileIn(b) => {
+                b.reader.seek(SeekFrom::Start(pos))?;
+                b.pushback.clear();
+                b.position = pos;
+                Ok(true)
+            }
+            StreamKind::StringIn(b) => {
+                let len = b.reader.get_ref().len() as u64;
+                let pos = pos.min(len);
+                b.reader.set_position(pos);
+                b.pushback.clear();
+                b.position = pos;
+                Ok(true)
+            }
+            StreamKind::FileOut(w) => {
+                w.seek(SeekFrom::Start(pos))?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// `file-length`: the size of the file in bytes.
+    pub fn file_length(&self) -> Option<u64> {
+        match &mut *self.kind.borrow_mut() {
+            StreamKind::FileIn(b) => b.reader.get_ref().metadata().ok().map(|m| m.len()),
+            StreamKind::FileOut(w) => {
+                let _ = w.flush();
+                w.get_ref().metadata().ok().map(|m| m.len())
+            }
+            _ => None,
+        }
+    }
+
     /// The accumulated text of a string output stream, which is reset
     /// (`get-output-stream-string`).
     pub fn take_string(&self) -> Option<String> {
@@ -267,6 +326,15 @@ pub trait InputOps {
     fn read_byte(&mut self) -> io::Result<Option<u8>>;
     fn read_to_end(&mut self) -> io::Result<Vec<u8>>;
     fn position(&self) -> u64;
+    /// Push back text so that it is read next (what `read` did not use).
+    fn unread_str(&mut self, s: &str) {
+        for c in s.chars().rev() {
+            self.unread_char(c);
+        }
+    }
+    /// Read raw bytes (after any pushed-back characters), for streaming a
+    /// stream's contents into a message.
+    fn read_bytes(&mut self, buf: &mut [u8]) -> io::Result<usize>;
 }
 
 impl<R: BufRead> InputOps for InputBuffer<R> {
@@ -287,5 +355,29 @@ impl<R: BufRead> InputOps for InputBuffer<R> {
     }
     fn position(&self) -> u64 {
         self.position
+    }
+    fn read_bytes(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(c) = self.pushback.pop() {
+            let mut tmp = [0u8; 4];
+            let enc = c.encode_utf8(&mut tmp).as_bytes();
+            if enc.len() <= buf.len() {
+                buf[..enc.len()].copy_from_slice(enc);
+                self.position += enc.len() as u64;
+                return Ok(enc.len());
+            }
+            self.pushback.push(c);
+        }
+        let n = std::io::Read::read(&mut self.reader, buf)?;
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+/// A Lisp input stream as a Rust `Read` (message bodies, attachments).
+pub struct StreamReader(pub std::rc::Rc<Stream>);
+
+impl std::io::Read for StreamReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.with_input(|i| i.read_bytes(buf))
     }
 }

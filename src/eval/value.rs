@@ -49,6 +49,20 @@ pub struct Cons {
     pub cdr: RefCell<Value>,
 }
 
+/// Long lists are freed iteratively along the cdr chain, so dropping a
+/// list of a million elements does not recurse a million frames deep.
+impl Drop for Cons {
+    fn drop(&mut self) {
+        let mut next = std::mem::replace(self.cdr.get_mut(), Value::Nil);
+        while let Value::Cons(rc) = next {
+            match Rc::try_unwrap(rc) {
+                Ok(mut cell) => next = std::mem::replace(cell.cdr.get_mut(), Value::Nil),
+                Err(_) => break,
+            }
+        }
+    }
+}
+
 pub type Sym = Rc<Symbol>;
 
 /// An interned or uninterned symbol.
@@ -140,7 +154,10 @@ pub struct HashTable {
     pub test: HashTest,
     pub map: RefCell<HashMap<HashKey, (Value, Value)>>,
     /// Insertion order of keys, so `maphash` is deterministic (as SBCL's is).
+    /// A removed entry leaves a slot that is not a key of `map`.
     pub order: RefCell<Vec<HashKey>>,
+    /// Freed slots of `order`, reused last-freed first, as SBCL reuses them.
+    pub free: RefCell<Vec<usize>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -394,6 +411,7 @@ impl Value {
     }
     /// Identity comparison (`eq`): pointers for heap objects, values for
     /// immediates (fixnums and characters are immediate, as in SBCL).
+    #[allow(clippy::should_implement_trait)]
     pub fn eq(&self, other: &Value) -> bool {
         use Value::*;
         match (self, other) {

@@ -1,6 +1,32 @@
-//! The Lisp printer (CLHS 22.1): `prin1`/`princ` text for every value.
+//! The Lisp printer (CLHS 22.1): `prin1`/`princ` text for every value, as
+//! SBCL prints it.
+//!
+//! The printer walks values with an explicit work stack, so deep nesting
+//! cannot overflow the Rust stack. Circular structure (which SBCL with
+//! `*print-circle*` false would print forever) prints as `...` at the point
+//! where it closes: a list whose tail loops ends in ` ...`, and a cons,
+//! vector or structure met again inside itself prints as `...`.
+//!
+//! Documented differences from SBCL: unreadable objects carry no address
+//! (`#<FUNCTION (LAMBDA (X))>`, `#<HASH-TABLE :TEST EQUAL :COUNT 2>`);
+//! condition objects print as `#<TYPE-NAME>`; non-ASCII characters print
+//! as themselves (`#\é`) and non-graphic ones as `#\U+85`;
+//! `*print-readably*` does not signal `print-not-readable`.
 
+mod float;
+mod symbol;
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use crate::eval::lambda::{LambdaList, Param};
+use crate::eval::package;
+use crate::eval::stream::StreamKind;
+use crate::eval::value::{Function, HashTest, StructObj};
 use crate::eval::Value;
+
+pub use float::Marker;
+pub use symbol::{needs_escape, write_symbol};
 
 /// Printer control, the `*print-...*` variables that matter to scripts.
 #[derive(Clone, Debug)]
@@ -26,23 +52,488 @@ impl Default for PrintOptions {
     }
 }
 
-/// `prin1-to-string`.
-pub fn prin1_to_string(v: &Value) -> String {
-    write_to_string(v, &PrintOptions::default())
+impl PrintOptions {
+    /// The options from the current values of `*print-escape*`,
+    /// `*print-base*`, `*print-radix*` and `*print-readably*` (defaults
+    /// when unset).
+    pub fn from_globals() -> Self {
+        let value = |name: &str| package::cl_sym(name).value.borrow().clone();
+        let mut o = PrintOptions::default();
+        if let Some(v) = value("*PRINT-ESCAPE*") {
+            o.escape = v.truthy();
+        }
+        if let Some(Value::Fixnum(b)) = value("*PRINT-BASE*") {
+            if (2..=36).contains(&b) {
+                o.base = b as u32;
+            }
+        }
+        if let Some(v) = value("*PRINT-RADIX*") {
+            o.radix = v.truthy();
+        }
+        if let Some(v) = value("*PRINT-READABLY*") {
+            o.readably = v.truthy();
+        }
+        o
+    }
 }
 
-/// `princ-to-string`.
+/// `prin1-to-string`: `*print-escape*` true, the other variables as set.
+pub fn prin1_to_string(v: &Value) -> String {
+    write_to_string(
+        v,
+        &PrintOptions {
+            escape: true,
+            ..PrintOptions::from_globals()
+        },
+    )
+}
+
+/// `princ-to-string`: `*print-escape*` and `*print-readably*` false.
 pub fn princ_to_string(v: &Value) -> String {
     write_to_string(
         v,
         &PrintOptions {
             escape: false,
-            ..PrintOptions::default()
+            readably: false,
+            ..PrintOptions::from_globals()
         },
     )
 }
 
 /// `write-to-string` with explicit options.
-pub fn write_to_string(_v: &Value, _opts: &PrintOptions) -> String {
-    String::from("#<unprintable>")
+pub fn write_to_string(v: &Value, opts: &PrintOptions) -> String {
+    let mut out = String::new();
+    write_value(&mut out, v, opts);
+    out
+}
+
+/// Append the printed form of `v` to `out`.
+pub fn write_value(out: &mut String, v: &Value, opts: &PrintOptions) {
+    let mut printer = Printer {
+        out,
+        opts: PrintOptions {
+            escape: opts.escape || opts.readably,
+            ..opts.clone()
+        },
+        stack: vec![Task::Obj(v.clone())],
+        active: HashSet::new(),
+        float_marker: default_float_is_double(),
+    };
+    printer.run();
+}
+
+/// Pending printer work.
+enum Task {
+    Obj(Value),
+    Text(&'static str),
+    Owned(String),
+    /// The rest of a list after its first element: the tail, and the
+    /// tortoise of the cycle check with the step count.
+    ListRest {
+        rest: Value,
+        tortoise: Value,
+        steps: usize,
+    },
+    /// Leaving the object with this address (for cycle detection).
+    Leave(usize),
+}
+
+struct Printer<'o> {
+    out: &'o mut String,
+    opts: PrintOptions,
+    stack: Vec<Task>,
+    /// Conses, vectors and structures being printed (enclosing the
+    /// current position).
+    active: HashSet<usize>,
+    /// Is `*read-default-float-format*` double-float?
+    float_marker: bool,
+}
+
+impl Printer<'_> {
+    fn run(&mut self) {
+        while let Some(task) = self.stack.pop() {
+            match task {
+                Task::Obj(v) => self.object(v),
+                Task::Text(s) => self.out.push_str(s),
+                Task::Owned(s) => self.out.push_str(&s),
+                Task::ListRest {
+                    rest,
+                    tortoise,
+                    steps,
+                } => self.list_rest(rest, tortoise, steps),
+                Task::Leave(p) => {
+                    self.active.remove(&p);
+                }
+            }
+        }
+    }
+
+    /// Mark `p` active until the tasks pushed after this call are done;
+    /// false if it already is (a cycle).
+    fn enter(&mut self, p: usize) -> bool {
+        if !self.active.insert(p) {
+            self.out.push_str("...");
+            return false;
+        }
+        self.stack.push(Task::Leave(p));
+        true
+    }
+
+    fn object(&mut self, v: Value) {
+        let escape = self.opts.escape;
+        match &v {
+            Value::Nil => write_symbol(self.out, &package::nil_symbol(), escape, self.opts.base),
+            Value::Symbol(s) => write_symbol(self.out, s, escape, self.opts.base),
+            Value::Cons(c) => {
+                if !self.enter(Rc::as_ptr(c) as usize) {
+                    return;
+                }
+                if let Some((prefix, arg)) = reader_macro_form(&v) {
+                    self.out.push_str(prefix);
+                    self.stack.push(Task::Obj(arg));
+                    return;
+                }
+                self.out.push('(');
+                self.stack.push(Task::Text(")"));
+                let cdr = c.cdr.borrow().clone();
+                self.stack.push(Task::ListRest {
+                    rest: cdr,
+                    tortoise: v.clone(),
+                    steps: 0,
+                });
+                self.stack.push(Task::Obj(c.car.borrow().clone()));
+            }
+            Value::Fixnum(n) => self.integer(&num_bigint::BigInt::from(*n)),
+            Value::Bignum(n) => self.integer(n),
+            Value::Ratio(r) => {
+                self.radix_prefix(true);
+                self.out.push_str(&digits(r.numer(), self.opts.base));
+                self.out.push('/');
+                self.out.push_str(&digits(r.denom(), self.opts.base));
+            }
+            Value::Single(f) => {
+                let m = if self.float_marker {
+                    Marker::Single
+                } else {
+                    Marker::Default
+                };
+                self.out.push_str(&float::single(*f, m));
+            }
+            Value::Double(f) => {
+                let m = if self.float_marker {
+                    Marker::Default
+                } else {
+                    Marker::Double
+                };
+                self.out.push_str(&float::double(*f, m));
+            }
+            Value::Char(c) => {
+                if escape {
+                    self.out.push_str("#\\");
+                    self.out.push_str(&char_name(*c));
+                } else {
+                    self.out.push(*c);
+                }
+            }
+            Value::String(s) => {
+                let s = s.borrow();
+                self.string(&s);
+            }
+            Value::Vector(items) => {
+                if !self.enter(Rc::as_ptr(items) as usize) {
+                    return;
+                }
+                let items = items.borrow();
+                self.out.push_str("#(");
+                self.stack.push(Task::Text(")"));
+                for (i, item) in items.iter().enumerate().rev() {
+                    self.stack.push(Task::Obj(item.clone()));
+                    if i > 0 {
+                        self.stack.push(Task::Text(" "));
+                    }
+                }
+            }
+            Value::Bytes(bytes) => {
+                let bytes = bytes.borrow();
+                self.out.push_str("#(");
+                for (i, b) in bytes.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(' ');
+                    }
+                    self.integer(&num_bigint::BigInt::from(*b));
+                }
+                self.out.push(')');
+            }
+            Value::Function(f) => self.function(f),
+            Value::HashTable(h) => {
+                let test = match h.test {
+                    HashTest::Eq => "EQ",
+                    HashTest::Eql => "EQL",
+                    HashTest::Equal => "EQUAL",
+                    HashTest::Equalp => "EQUALP",
+                };
+                let count = h.map.try_borrow().map_or(0, |m| m.len());
+                self.out
+                    .push_str(&format!("#<HASH-TABLE :TEST {test} :COUNT {count}>"));
+            }
+            Value::Package(p) => {
+                self.out.push_str("#<PACKAGE ");
+                self.string_escaped(&p.name);
+                self.out.push('>');
+            }
+            Value::Stream(s) => {
+                let desc = match s.kind.try_borrow().as_deref() {
+                    Ok(StreamKind::Stdout) => "FD-STREAM for \"standard output\"".to_string(),
+                    Ok(StreamKind::Stderr) => "FD-STREAM for \"standard error\"".to_string(),
+                    Ok(StreamKind::Stdin(_)) => "FD-STREAM for \"standard input\"".to_string(),
+                    Ok(StreamKind::StringOut(_)) => "STRING-OUTPUT-STREAM".to_string(),
+                    Ok(StreamKind::StringIn(_)) => "STRING-INPUT-STREAM".to_string(),
+                    Ok(StreamKind::FileIn(_) | StreamKind::FileOut(_)) => {
+                        format!("FD-STREAM for \"file {}\"", s.path.as_deref().unwrap_or(""))
+                    }
+                    Ok(StreamKind::Null) => "BROADCAST-STREAM".to_string(),
+                    Ok(StreamKind::TwoWay(..)) => "TWO-WAY-STREAM".to_string(),
+                    Err(_) => "STREAM".to_string(),
+                };
+                self.out.push_str(&format!("#<{desc}>"));
+            }
+            Value::Pathname(p) => {
+                let name = p.namestring();
+                if escape {
+                    self.out.push_str("#P");
+                    self.string_escaped(&name);
+                } else {
+                    self.out.push_str(&name);
+                }
+            }
+            Value::Struct(s) => self.structure(s),
+            Value::Object(o) => {
+                let describe = o.describe();
+                self.out.push_str("#<");
+                self.out.push_str(o.type_name());
+                if !describe.is_empty() {
+                    self.out.push(' ');
+                    self.out.push_str(&describe);
+                }
+                self.out.push('>');
+            }
+        }
+    }
+
+    fn list_rest(&mut self, rest: Value, tortoise: Value, steps: usize) {
+        match &rest {
+            Value::Nil => {}
+            Value::Cons(_) if is_comma_form(&rest) => {
+                self.out.push_str(" . ");
+                self.stack.push(Task::Obj(rest));
+            }
+            Value::Cons(c) => {
+                if steps > 0 && rest.eq(&tortoise) {
+                    self.out.push_str(" ...");
+                    return;
+                }
+                self.out.push(' ');
+                let tortoise = if steps % 2 == 1 {
+                    tortoise.cdr()
+                } else {
+                    tortoise
+                };
+                self.stack.push(Task::ListRest {
+                    rest: c.cdr.borrow().clone(),
+                    tortoise,
+                    steps: steps + 1,
+                });
+                self.stack.push(Task::Obj(c.car.borrow().clone()));
+            }
+            _ => {
+                self.out.push_str(" . ");
+                self.stack.push(Task::Obj(rest));
+            }
+        }
+    }
+
+    fn integer(&mut self, n: &num_bigint::BigInt) {
+        self.radix_prefix(false);
+        self.out.push_str(&digits(n, self.opts.base));
+        if self.opts.radix && self.opts.base == 10 {
+            self.out.push('.');
+        }
+    }
+
+    /// `*print-radix*` prefix (CLHS 22.1.3.1.1). Decimal integers get a
+    /// trailing `.` instead; decimal ratios get `#10r`.
+    fn radix_prefix(&mut self, ratio: bool) {
+        if !self.opts.radix {
+            return;
+        }
+        match self.opts.base {
+            2 => self.out.push_str("#b"),
+            8 => self.out.push_str("#o"),
+            16 => self.out.push_str("#x"),
+            10 if !ratio => {}
+            b => self.out.push_str(&format!("#{b}r")),
+        }
+    }
+
+    fn string(&mut self, s: &str) {
+        if self.opts.escape {
+            self.string_escaped(s);
+        } else {
+            self.out.push_str(s);
+        }
+    }
+
+    fn string_escaped(&mut self, s: &str) {
+        self.out.push('"');
+        for c in s.chars() {
+            if c == '"' || c == '\\' {
+                self.out.push('\\');
+            }
+            self.out.push(c);
+        }
+        self.out.push('"');
+    }
+
+    fn function(&mut self, f: &Function) {
+        self.out.push_str("#<FUNCTION ");
+        match f {
+            Function::Builtin(b) => write_symbol(self.out, &b.name, true, 10),
+            Function::Native(n) => write_symbol(self.out, &n.name, true, 10),
+            Function::Closure(c) => match c.name.try_borrow().ok().and_then(|n| n.clone()) {
+                Some(name) => {
+                    let text = write_to_string(&name, &PrintOptions::default());
+                    self.out.push_str(&text);
+                }
+                None => {
+                    self.out.push_str("(LAMBDA ");
+                    let text = lambda_list_text(&c.lambda_list);
+                    self.out.push_str(&text);
+                    self.out.push(')');
+                }
+            },
+        }
+        self.out.push('>');
+    }
+
+    /// `#S(NAME :SLOT value ...)`, or `#<NAME>` for a condition.
+    fn structure(&mut self, s: &Rc<StructObj>) {
+        if s.class.is_condition {
+            self.out.push_str("#<");
+            write_symbol(self.out, &s.class.name, true, self.opts.base);
+            self.out.push('>');
+            return;
+        }
+        if !self.enter(Rc::as_ptr(s) as usize) {
+            return;
+        }
+        self.out.push_str("#S(");
+        write_symbol(self.out, &s.class.name, self.opts.escape, self.opts.base);
+        self.stack.push(Task::Text(")"));
+        let values = s.slots.try_borrow().map(|v| v.clone()).unwrap_or_default();
+        let mut tasks = Vec::new();
+        for (slot, value) in s.class.slots.iter().zip(values) {
+            let mut key = String::from(" :");
+            symbol::write_name(&mut key, &slot.name.name, self.opts.base);
+            key.push(' ');
+            tasks.push((key, value));
+        }
+        for (key, value) in tasks.into_iter().rev() {
+            self.stack.push(Task::Obj(value));
+            self.stack.push(Task::Owned(key));
+        }
+    }
+}
+
+/// `(QUOTE x)` prints as `'x`, `(FUNCTION x)` as `#'x`, and the backquote
+/// forms as `` `x``, `,x` and `,@x` (as SBCL's printer does).
+fn reader_macro_form(v: &Value) -> Option<(&'static str, Value)> {
+    let Value::Symbol(op) = v.car() else {
+        return None;
+    };
+    let rest = v.cdr();
+    if !rest.is_cons() || !rest.cdr().is_nil() {
+        return None;
+    }
+    let home = op.package.borrow().as_ref().map(|p| p.name.clone());
+    let prefix = match (home.as_deref(), op.name.as_str()) {
+        (Some("COMMON-LISP"), "QUOTE") => "'",
+        (Some("COMMON-LISP"), "FUNCTION") => "#'",
+        (Some("SENDLETTER"), "QUASIQUOTE") => "`",
+        (Some("SENDLETTER"), "UNQUOTE") => ",",
+        (Some("SENDLETTER"), "UNQUOTE-SPLICING") => ",@",
+        _ => return None,
+    };
+    Some((prefix, rest.car()))
+}
+
+/// `,x` or `,@x` in the tail of a list prints after a dot: `` `(a . ,b)``.
+fn is_comma_form(v: &Value) -> bool {
+    matches!(reader_macro_form(v), Some((",", _)) | Some((",@", _)))
+}
+
+/// Digits of `n` in `base`, upper case, with a leading `-` when negative.
+fn digits(n: &num_bigint::BigInt, base: u32) -> String {
+    n.to_str_radix(base).to_ascii_uppercase()
+}
+
+/// The text after `#\` (SBCL's names for ASCII control characters).
+fn char_name(c: char) -> String {
+    match c {
+        ' ' => " ".to_string(),
+        '\x00'..='\x1f' | '\x7f' => crate::reader::char_names()
+            .iter()
+            .find(|&&(_, code)| code == c)
+            .map_or_else(
+                || format!("U+{:X}", c as u32),
+                |&(name, _)| name.to_string(),
+            ),
+        _ if c.is_control() => format!("U+{:X}", c as u32),
+        _ => c.to_string(),
+    }
+}
+
+/// A closure's lambda list for `#<FUNCTION (LAMBDA (X &OPTIONAL Y))>`.
+fn lambda_list_text(ll: &LambdaList) -> String {
+    fn param(out: &mut Vec<String>, p: &Param) {
+        match p {
+            Param::Var(s) => out.push(prin1_to_string(&package::sym_value(s.clone()))),
+            Param::Pattern(inner) => out.push(lambda_list_text(inner)),
+        }
+    }
+    let mut parts = Vec::new();
+    if let Some(w) = &ll.whole {
+        parts.push("&WHOLE".to_string());
+        param(&mut parts, w);
+    }
+    for p in &ll.required {
+        param(&mut parts, p);
+    }
+    if !ll.optional.is_empty() {
+        parts.push("&OPTIONAL".to_string());
+        for o in &ll.optional {
+            param(&mut parts, &o.var);
+        }
+    }
+    if let Some(r) = &ll.rest {
+        parts.push("&REST".to_string());
+        param(&mut parts, r);
+    }
+    if ll.has_key {
+        parts.push("&KEY".to_string());
+        for k in &ll.key {
+            param(&mut parts, &k.var);
+        }
+        if ll.allow_other_keys {
+            parts.push("&ALLOW-OTHER-KEYS".to_string());
+        }
+    }
+    format!("({})", parts.join(" "))
+}
+
+/// Is `*read-default-float-format*` double-float (or long-float)?
+fn default_float_is_double() -> bool {
+    matches!(
+        package::cl_sym("*READ-DEFAULT-FLOAT-FORMAT*").value.borrow().as_ref(),
+        Some(Value::Symbol(s)) if s.name == "DOUBLE-FLOAT" || s.name == "LONG-FLOAT"
+    )
 }

@@ -1,76 +1,545 @@
 //! The Common Lisp reader (CLHS 2): text to forms, one form at a time.
-//! (Interface placeholder; the full reader replaces it.)
+//!
+//! The structure is recursive descent over the standard syntax table
+//! (CLHS 2.1.4); nom parses the flat parts (whitespace and `;` comments,
+//! number syntax). Reading consults the *current* values of `*package*`,
+//! `*read-eval*`, `*features*`, `*read-base*` and
+//! `*read-default-float-format*`, so each form sees the effects of the
+//! forms evaluated before it.
+//!
+//! Decisions (reader checklist):
+//! - Floats: no marker and `e` follow `*read-default-float-format*`; `s`/`f`
+//!   read as single (`f32`), `d`/`l` as double (`f64`). See [`number`].
+//! - Potential numbers without number syntax (`1a`, `1.2.3`, `1e`) read as
+//!   symbols, as SBCL does; the printer escapes such names (`|1A|`).
+//! - `:1` and `pkg:123` are reader errors (the CLHS leaves them undefined).
+//! - An unmatched `)` at top level is a reader error.
+//! - `#S`, `#*`, `#C`, `#A`, `#=` and `##` are not supported: a reader error
+//!   says so (under `*read-suppress*` they are skipped quietly).
+//! - `,.x` reads as `,@x`.
+//! - Nesting deeper than [`MAX_DEPTH`] is a reader error, so no input can
+//!   overflow the stack.
 
+mod error;
+mod number;
+mod sharp;
+mod token;
+
+use std::rc::Rc;
+
+use nom::branch::alt;
+use nom::bytes::complete::{take_till, take_while1};
+use nom::character::complete::char;
+use nom::combinator::recognize;
+use nom::multi::many0_count;
+use nom::{IResult, Parser};
+
+use crate::eval::package::{self, Package};
 use crate::eval::Value;
 
+pub use error::{ReadError, ReadErrorKind};
+pub use number::FloatFormat;
+pub(crate) use token::upcase;
+
+/// How deeply forms may nest (lists, vectors, quote, backquote, `#'`...).
+pub const MAX_DEPTH: usize = 1000;
+
+/// Evaluates `#.` forms for the reader.
 pub trait ReadContext {
+    /// Evaluate a `#.` form; `Err(message)` becomes a reader error.
     fn eval(&mut self, form: Value) -> Result<Value, String>;
 }
 
+/// A [`ReadContext`] with no evaluator: `#.` is always an error.
 pub struct NoEval;
+
 impl ReadContext for NoEval {
     fn eval(&mut self, _form: Value) -> Result<Value, String> {
-        Err("#. is not available here".into())
+        Err("#. is not available here".to_string())
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReadErrorKind {
-    EndOfFile,
-    Syntax,
-    Package,
-}
-
-#[derive(Debug, Clone)]
-pub struct ReadError {
-    pub kind: ReadErrorKind,
-    pub message: String,
-    pub file: Option<String>,
-    pub line: usize,
-    pub column: usize,
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file.as_deref().unwrap_or("<input>"),
-            self.line,
-            self.column,
-            self.message
-        )
-    }
-}
-
+/// A reader over one source text.
 pub struct Reader<'a> {
     src: &'a str,
+    pos: usize,
     file: Option<String>,
+    /// Byte offsets where lines start, for line/column positions.
+    line_starts: Vec<usize>,
+    /// Where the last form read started.
+    start: usize,
+    /// Offset after the last form read.
+    end: usize,
+    /// Offset where the last token ended (`read` consumes one whitespace
+    /// character after a token, CLHS 23.2 `read` vs `read-preserving-whitespace`).
+    token_end: Option<usize>,
+    /// `*read-suppress*` while skipping a `#+`/`#-` form.
+    suppress: bool,
+    /// Backquote nesting level; a comma needs a positive level.
+    backquote: usize,
+    /// `*package*` bound to KEYWORD while reading a feature expression.
+    package_override: Option<Rc<Package>>,
+    depth: usize,
+    settings: Settings,
+}
+
+/// The reader variables, sampled at the start of each form.
+struct Settings {
+    base: u32,
+    float_format: FloatFormat,
+    read_eval: bool,
+}
+
+/// What reading at a position produced.
+enum Item {
+    Obj(Value),
+    /// A comment or a skipped conditional: the macro returned no values.
+    Nothing,
+    /// A token of a single unescaped dot (only valid as a consing dot).
+    Dot,
+}
+
+/// What is open, for end-of-file messages.
+#[derive(Clone, Copy)]
+struct Opener {
+    what: &'static str,
+    pos: usize,
 }
 
 impl<'a> Reader<'a> {
     pub fn new(src: &'a str, file: Option<&str>) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
         Reader {
             src,
+            pos: 0,
             file: file.map(str::to_string),
+            line_starts,
+            start: 0,
+            end: 0,
+            token_end: None,
+            suppress: false,
+            backquote: 0,
+            package_override: None,
+            depth: 0,
+            settings: Settings::current(),
         }
     }
-    pub fn read(&mut self, _ctx: &mut dyn ReadContext) -> Result<Option<Value>, ReadError> {
-        if self.src.trim().is_empty() {
-            return Ok(None);
+
+    /// Skip whitespace/comments and read the next form; `Ok(None)` at a clean
+    /// end of input.
+    pub fn read(&mut self, ctx: &mut dyn ReadContext) -> Result<Option<Value>, ReadError> {
+        self.suppress = false;
+        self.backquote = 0;
+        self.package_override = None;
+        self.depth = 0;
+        self.settings = Settings::current();
+        loop {
+            self.skip_whitespace();
+            self.start = self.pos;
+            match self.peek() {
+                None => {
+                    self.end = self.pos;
+                    return Ok(None);
+                }
+                Some(')') => {
+                    self.pos += 1;
+                    self.end = self.pos;
+                    return Err(self.syntax(self.start, "unmatched close parenthesis"));
+                }
+                Some(_) => {}
+            }
+            let item = self.read_item(ctx);
+            self.end = self.pos;
+            match item? {
+                Item::Obj(v) => {
+                    if self.token_end == Some(self.pos) && self.peek().is_some_and(is_whitespace) {
+                        self.end += 1;
+                        self.pos += 1;
+                    }
+                    return Ok(Some(v));
+                }
+                Item::Nothing => continue,
+                Item::Dot => {
+                    return Err(
+                        self.syntax(self.start, "dot context error: a lone . is not an object")
+                    )
+                }
+            }
         }
-        Err(ReadError {
-            kind: ReadErrorKind::Syntax,
-            message: "reader not available".into(),
-            file: self.file.clone(),
-            line: 1,
-            column: 1,
-        })
     }
+
+    /// `(line, column)`, 1-based, where the last form read started.
     pub fn form_start(&self) -> (usize, usize) {
-        (1, 1)
+        self.line_col(self.start)
     }
+
+    /// Byte offset after the last form read.
     pub fn offset(&self) -> usize {
-        0
+        self.end
     }
+
+    // ---- positions and errors -------------------------------------------
+
+    fn line_col(&self, off: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= off).max(1);
+        let line_start = self.line_starts[line - 1];
+        let col = self
+            .src
+            .get(line_start..off)
+            .map_or(0, |s| s.chars().count());
+        (line, col + 1)
+    }
+
+    fn error(&self, kind: ReadErrorKind, at: usize, message: impl Into<String>) -> ReadError {
+        let (line, column) = self.line_col(at);
+        ReadError {
+            kind,
+            message: message.into(),
+            file: self.file.clone(),
+            line,
+            column,
+        }
+    }
+
+    fn syntax(&self, at: usize, message: impl Into<String>) -> ReadError {
+        self.error(ReadErrorKind::Syntax, at, message)
+    }
+
+    fn eof(&self, opener: Opener) -> ReadError {
+        let (line, column) = self.line_col(opener.pos);
+        self.error(
+            ReadErrorKind::EndOfFile,
+            opener.pos,
+            format!(
+                "end of file inside {} opened at line {line}, column {column}",
+                opener.what
+            ),
+        )
+    }
+
+    // ---- characters -------------------------------------------------------
+
+    fn peek(&self) -> Option<char> {
+        self.src.get(self.pos..).and_then(|s| s.chars().next())
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    /// Skip whitespace and `;` comments (CLHS 2.4.4).
+    fn skip_whitespace(&mut self) {
+        let rest = self.src.get(self.pos..).unwrap_or("");
+        let result: IResult<&str, usize> = many0_count(alt((
+            take_while1(is_whitespace),
+            recognize((char(';'), take_till(|c| c == '\n'))),
+        )))
+        .parse(rest);
+        if let Ok((remaining, _)) = result {
+            self.pos = self.src.len() - remaining.len();
+        }
+    }
+
+    // ---- objects ----------------------------------------------------------
+
+    /// Read what starts at the current position (not whitespace, not EOF).
+    fn read_item(&mut self, ctx: &mut dyn ReadContext) -> Result<Item, ReadError> {
+        let at = self.pos;
+        if self.depth >= MAX_DEPTH {
+            return Err(self.syntax(
+                at,
+                format!("nesting too deep (more than {MAX_DEPTH} levels)"),
+            ));
+        }
+        self.depth += 1;
+        let item = self.read_item_inner(ctx, at);
+        self.depth -= 1;
+        item
+    }
+
+    fn read_item_inner(&mut self, ctx: &mut dyn ReadContext, at: usize) -> Result<Item, ReadError> {
+        let Some(c) = self.peek() else {
+            return Err(self.eof(Opener {
+                what: "a form",
+                pos: at,
+            }));
+        };
+        match c {
+            '(' => {
+                self.pos += 1;
+                self.read_list(ctx, at).map(Item::Obj)
+            }
+            ')' => Err(self.syntax(at, "unmatched close parenthesis")),
+            '\'' => {
+                self.pos += 1;
+                let v = self.read_next(
+                    ctx,
+                    Opener {
+                        what: "a quoted form",
+                        pos: at,
+                    },
+                )?;
+                Ok(Item::Obj(wrap(package::cl_sym("QUOTE"), v)))
+            }
+            '"' => {
+                self.pos += 1;
+                self.read_string(at).map(Item::Obj)
+            }
+            '`' => {
+                self.pos += 1;
+                self.read_backquote(ctx, at).map(Item::Obj)
+            }
+            ',' => {
+                self.pos += 1;
+                self.read_comma(ctx, at).map(Item::Obj)
+            }
+            '#' => {
+                self.pos += 1;
+                self.read_sharp(ctx, at)
+            }
+            _ => {
+                let tok = self.read_token(None)?;
+                self.interpret_token(&tok)
+            }
+        }
+    }
+
+    /// Read the next object, skipping comments and skipped conditionals;
+    /// end of input is an error naming `opener`.
+    fn read_next(&mut self, ctx: &mut dyn ReadContext, opener: Opener) -> Result<Value, ReadError> {
+        loop {
+            self.skip_whitespace();
+            let at = self.pos;
+            match self.peek() {
+                None => return Err(self.eof(opener)),
+                Some(')') => return Err(self.syntax(at, "unmatched close parenthesis")),
+                Some(_) => {}
+            }
+            match self.read_item(ctx)? {
+                Item::Obj(v) => return Ok(v),
+                Item::Nothing => continue,
+                Item::Dot if self.suppress => return Ok(Value::Nil),
+                Item::Dot => {
+                    return Err(self.syntax(at, "dot context error: a lone . is not an object"))
+                }
+            }
+        }
+    }
+
+    /// The body of a list after `(` (CLHS 2.4.1), including the consing dot.
+    fn read_list(&mut self, ctx: &mut dyn ReadContext, open: usize) -> Result<Value, ReadError> {
+        let opener = Opener {
+            what: "a list",
+            pos: open,
+        };
+        let mut items = Vec::new();
+        loop {
+            self.skip_whitespace();
+            let at = self.pos;
+            match self.peek() {
+                None => return Err(self.eof(opener)),
+                Some(')') => {
+                    self.pos += 1;
+                    return Ok(Value::list(items));
+                }
+                Some(_) => {}
+            }
+            match self.read_item(ctx)? {
+                Item::Obj(v) => items.push(v),
+                Item::Nothing => {}
+                Item::Dot if self.suppress => {}
+                Item::Dot => {
+                    if items.is_empty() {
+                        return Err(self.syntax(at, "nothing before the consing dot"));
+                    }
+                    let tail = self.read_after_dot(ctx, opener)?;
+                    return Ok(Value::list_with_tail(items, tail));
+                }
+            }
+        }
+    }
+
+    /// Exactly one object, then `)`, after a consing dot.
+    fn read_after_dot(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        opener: Opener,
+    ) -> Result<Value, ReadError> {
+        let mut tail = None;
+        loop {
+            self.skip_whitespace();
+            let at = self.pos;
+            match self.peek() {
+                None => return Err(self.eof(opener)),
+                Some(')') => {
+                    self.pos += 1;
+                    return tail.ok_or_else(|| self.syntax(at, "nothing after the consing dot"));
+                }
+                Some(_) => {}
+            }
+            match self.read_item(ctx)? {
+                Item::Nothing => {}
+                Item::Obj(v) if tail.is_none() => {
+                    if is_form_of(&v, "UNQUOTE-SPLICING") {
+                        return Err(self.syntax(
+                            at,
+                            ",@ after a consing dot is not a well-formed backquote expression",
+                        ));
+                    }
+                    tail = Some(v);
+                }
+                Item::Obj(_) => {
+                    return Err(self.syntax(at, "more than one object after the consing dot"))
+                }
+                Item::Dot => return Err(self.syntax(at, "more than one consing dot in a list")),
+            }
+        }
+    }
+
+    /// A string after `"` (CLHS 2.4.5): `\` takes the next character literally.
+    fn read_string(&mut self, open: usize) -> Result<Value, ReadError> {
+        let opener = Opener {
+            what: "a string",
+            pos: open,
+        };
+        let mut s = String::new();
+        loop {
+            match self.bump() {
+                None => return Err(self.eof(opener)),
+                Some('"') => return Ok(Value::string(s)),
+                Some('\\') => match self.bump() {
+                    None => return Err(self.eof(opener)),
+                    Some(c) => s.push(c),
+                },
+                Some(c) => s.push(c),
+            }
+        }
+    }
+
+    fn read_backquote(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        open: usize,
+    ) -> Result<Value, ReadError> {
+        self.backquote += 1;
+        let v = self.read_next(
+            ctx,
+            Opener {
+                what: "a backquote form",
+                pos: open,
+            },
+        );
+        self.backquote -= 1;
+        let v = v?;
+        if is_form_of(&v, "UNQUOTE-SPLICING") && !self.suppress {
+            return Err(self.syntax(open, "`,@x is not a well-formed backquote expression"));
+        }
+        Ok(wrap(sendletter_sym("QUASIQUOTE"), v))
+    }
+
+    fn read_comma(&mut self, ctx: &mut dyn ReadContext, open: usize) -> Result<Value, ReadError> {
+        if self.backquote == 0 && !self.suppress {
+            return Err(self.syntax(open, "comma not inside a backquote"));
+        }
+        let splicing = matches!(self.peek(), Some('@' | '.'));
+        if splicing {
+            self.pos += 1;
+        }
+        let level = self.backquote;
+        self.backquote = level.saturating_sub(1);
+        let v = self.read_next(
+            ctx,
+            Opener {
+                what: "a comma form",
+                pos: open,
+            },
+        );
+        self.backquote = level;
+        let name = if splicing {
+            "UNQUOTE-SPLICING"
+        } else {
+            "UNQUOTE"
+        };
+        Ok(wrap(sendletter_sym(name), v?))
+    }
+
+    /// The package tokens are interned in: `*package*`, or KEYWORD while
+    /// reading a feature expression.
+    fn package(&self) -> Rc<Package> {
+        self.package_override
+            .clone()
+            .unwrap_or_else(package::current_package)
+    }
+}
+
+impl Settings {
+    fn current() -> Settings {
+        let base = match package::cl_sym("*READ-BASE*").value.borrow().as_ref() {
+            Some(Value::Fixnum(n)) if (2..=36).contains(n) => *n as u32,
+            _ => 10,
+        };
+        let float_format = match package::cl_sym("*READ-DEFAULT-FLOAT-FORMAT*")
+            .value
+            .borrow()
+            .as_ref()
+        {
+            Some(Value::Symbol(s)) if s.name == "DOUBLE-FLOAT" || s.name == "LONG-FLOAT" => {
+                FloatFormat::Double
+            }
+            _ => FloatFormat::Single,
+        };
+        let read_eval = match package::cl_sym("*READ-EVAL*").value.borrow().as_ref() {
+            Some(v) => v.truthy(),
+            None => true,
+        };
+        Settings {
+            base,
+            float_format,
+            read_eval,
+        }
+    }
+}
+
+/// Standard whitespace[2] (CLHS 2.1.4): Space, Tab, Newline, Return, Page.
+pub(crate) fn is_whitespace(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
+}
+
+/// Characters that end a token: whitespace and the terminating macro
+/// characters (CLHS Figure 2-7).
+pub(crate) fn is_terminator(c: char) -> bool {
+    is_whitespace(c) || matches!(c, '(' | ')' | '\'' | ';' | '"' | '`' | ',')
+}
+
+/// `(op v)`.
+fn wrap(op: crate::eval::Sym, v: Value) -> Value {
+    Value::list([Value::Symbol(op), v])
+}
+
+/// A symbol of the SENDLETTER package (backquote's representation).
+pub fn sendletter_sym(name: &str) -> crate::eval::Sym {
+    let pkg = package::find_package("SENDLETTER").unwrap_or_else(package::user_package);
+    package::intern_in(name, &pkg)
+}
+
+/// Is `v` a two-element form `(SENDLETTER::<name> x)`?
+fn is_form_of(v: &Value, name: &str) -> bool {
+    match v.car() {
+        Value::Symbol(s) => {
+            s.name == name
+                && s.package
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|p| p.name == "SENDLETTER")
+        }
+        _ => false,
+    }
+}
+
+/// Character names for `#\` (first entry per character is the printed one).
+pub fn char_names() -> &'static [(&'static str, char)] {
+    sharp::NAMES
 }

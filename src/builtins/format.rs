@@ -1,3 +1,0 @@
-//! Builtins: format.
-
-pub const BUILTINS: &[super::BuiltinDef] = &[];

@@ -1,0 +1,1289 @@
+//! `format` (CLHS 22.3): the control string is parsed into a tree of
+//! directives (groups such as `~[...~]` hold their clauses), then run
+//! against the arguments. Output is collected in a string that knows the
+//! destination's starting column, so `~&` and `~T` behave as on the stream.
+
+mod float;
+mod words;
+
+use std::rc::Rc;
+
+use super::args::type_err;
+use super::printing::{options_from_globals, prin1_text, princ_text, text_with};
+use super::streams::write_text;
+use super::{BuiltinDef, MANY};
+use crate::def;
+use crate::eval::stream::Stream;
+use crate::eval::{Interp, LResult, Value};
+use float::{as_float, as_integer, int_digits, pad_left, ExpParams, FixedParams};
+
+pub const BUILTINS: &[BuiltinDef] = &[
+    def!("FORMAT", "(destination control-string &rest args)", 2, MANY, format, "Format ARGS under CONTROL-STRING to DESTINATION: NIL (return a string), T (standard output), a stream, or a string to append to."),
+];
+
+// ----- the control string -----------------------------------------------------
+
+/// A directive parameter as written.
+#[derive(Clone, Debug)]
+enum Param {
+    Int(i64),
+    Char(char),
+    /// `v`: the next argument.
+    Arg,
+    /// `#`: the number of arguments left.
+    Count,
+}
+
+/// One `~` directive.
+#[derive(Clone, Debug)]
+struct Dir {
+    ch: char,
+    params: Vec<Option<Param>>,
+    colon: bool,
+    at: bool,
+    /// Character index of the `~` in the control string.
+    pos: usize,
+}
+
+#[derive(Debug)]
+enum Node {
+    Text(String),
+    Dir(Dir),
+    /// `~[ ~{ ~( ~<` with the clauses between `~;` separators.
+    Group {
+        open: Dir,
+        clauses: Vec<Vec<Node>>,
+        seps: Vec<Dir>,
+        close: Dir,
+    },
+}
+
+/// A malformed control string or a directive that cannot run.
+struct FmtError {
+    msg: String,
+    pos: usize,
+}
+
+fn closer(open: char) -> char {
+    match open {
+        '[' => ']',
+        '{' => '}',
+        '(' => ')',
+        _ => '>',
+    }
+}
+
+struct Parser<'a> {
+    s: &'a [char],
+    i: usize,
+}
+
+impl Parser<'_> {
+    /// Parse up to the closing directive of `open` (or the end of the
+    /// string at top level): the clauses, the `~;` separators and the closer.
+    #[allow(clippy::type_complexity)]
+    fn seq(
+        &mut self,
+        open: Option<&Dir>,
+    ) -> Result<(Vec<Vec<Node>>, Vec<Dir>, Option<Dir>), FmtError> {
+        let mut clauses = vec![Vec::new()];
+        let mut seps = Vec::new();
+        let mut text = String::new();
+        macro_rules! flush {
+            () => {
+                if !text.is_empty() {
+                    if let Some(c) = clauses.last_mut() {
+                        c.push(Node::Text(std::mem::take(&mut text)));
+                    }
+                }
+            };
+        }
+        while self.i < self.s.len() {
+            let c = self.s[self.i];
+            if c != '~' {
+                text.push(c);
+                self.i += 1;
+                continue;
+            }
+            let d = self.directive()?;
+            match d.ch {
+                '\n' => {
+                    // ~newline: skip the newline and following blanks;
+                    // ~:newline keeps the blanks, ~@newline the newline.
+                    if d.at {
+                        text.push('\n');
+                    }
+                    if !d.colon {
+                        while self.i < self.s.len() && matches!(self.s[self.i], ' ' | '\t') {
+                            self.i += 1;
+                        }
+                    }
+                }
+                '[' | '{' | '(' | '<' => {
+                    flush!();
+                    let (cl, sp, close) = self.seq(Some(&d))?;
+                    let Some(close) = close else {
+                        return Err(FmtError {
+                            msg: format!(
+                                "no matching closing directive ~{} for ~{}",
+                                closer(d.ch),
+                                d.ch
+                            ),
+                            pos: d.pos,
+                        });
+                    };
+                    if let Some(c) = clauses.last_mut() {
+                        c.push(Node::Group {
+                            open: d,
+                            clauses: cl,
+                            seps: sp,
+                            close,
+                        });
+                    }
+                }
+                ']' | '}' | ')' | '>' => {
+                    flush!();
+                    match open {
+                        Some(o) if closer(o.ch) == d.ch => return Ok((clauses, seps, Some(d))),
+                        _ => {
+                            return Err(FmtError {
+                                msg: format!("~{} without a matching opening directive", d.ch),
+                                pos: d.pos,
+                            })
+                        }
+                    }
+                }
+                ';' => {
+                    flush!();
+                    if !matches!(open, Some(o) if o.ch == '[' || o.ch == '<') {
+                        return Err(FmtError {
+                            msg: "~; outside of ~[...~] or ~<...~>".into(),
+                            pos: d.pos,
+                        });
+                    }
+                    seps.push(d);
+                    clauses.push(Vec::new());
+                }
+                _ => {
+                    flush!();
+                    if let Some(c) = clauses.last_mut() {
+                        c.push(Node::Dir(d));
+                    }
+                }
+            }
+        }
+        flush!();
+        if let Some(o) = open {
+            return Err(FmtError {
+                msg: format!(
+                    "no matching closing directive ~{} for ~{}",
+                    closer(o.ch),
+                    o.ch
+                ),
+                pos: o.pos,
+            });
+        }
+        Ok((clauses, seps, None))
+    }
+
+    /// Parse one directive starting at the `~`.
+    fn directive(&mut self) -> Result<Dir, FmtError> {
+        let pos = self.i;
+        self.i += 1;
+        let end = |p: &Self| FmtError {
+            msg: "the control string ends inside a directive".into(),
+            pos: p.i.min(p.s.len()),
+        };
+        let mut params = Vec::new();
+        loop {
+            let Some(&c) = self.s.get(self.i) else {
+                return Err(end(self));
+            };
+            let p = match c {
+                '0'..='9' | '+' | '-' => {
+                    let start = self.i;
+                    self.i += 1;
+                    while self.s.get(self.i).is_some_and(|c| c.is_ascii_digit()) {
+                        self.i += 1;
+                    }
+                    let text: String = self.s[start..self.i].iter().collect();
+                    match text.parse::<i64>() {
+                        Ok(n) => Some(Param::Int(n)),
+                        Err(_) => {
+                            return Err(FmtError {
+                                msg: format!("bad numeric parameter {text}"),
+                                pos: start,
+                            })
+                        }
+                    }
+                }
+                '\'' => {
+                    let Some(&ch) = self.s.get(self.i + 1) else {
+                        return Err(end(self));
+                    };
+                    self.i += 2;
+                    Some(Param::Char(ch))
+                }
+                'v' | 'V' => {
+                    self.i += 1;
+                    Some(Param::Arg)
+                }
+                '#' => {
+                    self.i += 1;
+                    Some(Param::Count)
+                }
+                ',' => None,
+                _ => {
+                    break;
+                }
+            };
+            let after = self.s.get(self.i).copied();
+            if p.is_none() {
+                // An empty parameter before a comma.
+                params.push(None);
+                self.i += 1;
+                continue;
+            }
+            params.push(p);
+            if after == Some(',') {
+                self.i += 1;
+                continue;
+            }
+            break;
+        }
+        let (mut colon, mut at) = (false, false);
+        while let Some(&c) = self.s.get(self.i) {
+            match c {
+                ':' if !colon => colon = true,
+                '@' if !at => at = true,
+                _ => break,
+            }
+            self.i += 1;
+        }
+        let Some(&ch) = self.s.get(self.i) else {
+            return Err(end(self));
+        };
+        self.i += 1;
+        let ch = ch.to_ascii_uppercase();
+        const KNOWN: &str = "ASDBOXRFEG$%&|~TCP*?[]{}()<>;^WI_\n";
+        if !KNOWN.contains(ch) {
+            let what = if ch == '/' {
+                "~/.../ (calling a function) is not supported".to_string()
+            } else {
+                format!("unknown directive ~{ch}")
+            };
+            return Err(FmtError { msg: what, pos });
+        }
+        Ok(Dir {
+            ch,
+            params,
+            colon,
+            at,
+            pos,
+        })
+    }
+}
+
+fn parse(control: &str) -> Result<Vec<Node>, FmtError> {
+    let chars: Vec<char> = control.chars().collect();
+    let mut p = Parser { s: &chars, i: 0 };
+    let (mut clauses, _, _) = p.seq(None)?;
+    Ok(clauses.pop().unwrap_or_default())
+}
+
+// ----- running ------------------------------------------------------------------
+
+/// The arguments a (sub)format consumes.
+struct Args {
+    list: Vec<Value>,
+    pos: usize,
+}
+
+impl Args {
+    fn left(&self) -> usize {
+        self.list.len().saturating_sub(self.pos)
+    }
+}
+
+/// Collected output and the column the destination was at.
+struct Out {
+    s: String,
+    col0: usize,
+}
+
+impl Out {
+    fn column(&self) -> usize {
+        match self.s.rfind('\n') {
+            Some(i) => self.s[i + 1..].chars().count(),
+            None => self.col0 + self.s.chars().count(),
+        }
+    }
+}
+
+/// What a sequence of directives ended with.
+#[derive(PartialEq)]
+enum Flow {
+    Done,
+    /// `~^`: leave the enclosing iteration or format.
+    Up,
+    /// `~:^`: leave the enclosing `~:{`.
+    UpAll,
+}
+
+/// A resolved parameter.
+#[derive(Clone, Copy)]
+enum PV {
+    Int(i64),
+    Char(char),
+}
+
+enum Fail {
+    Format(FmtError),
+    Lisp(crate::eval::Unwind),
+}
+
+impl From<crate::eval::Unwind> for Fail {
+    fn from(u: crate::eval::Unwind) -> Fail {
+        Fail::Lisp(u)
+    }
+}
+
+type FResult<T> = Result<T, Fail>;
+
+fn ferr<T>(d: &Dir, msg: impl Into<String>) -> FResult<T> {
+    Err(Fail::Format(FmtError {
+        msg: msg.into(),
+        pos: d.pos,
+    }))
+}
+
+struct Runner<'a> {
+    it: &'a mut Interp,
+    /// Sublists left after the current step of each enclosing `~:{`
+    /// (`~:^` tests it, CLHS 22.3.9.2).
+    sublists_left: Vec<usize>,
+}
+
+impl Runner<'_> {
+    fn next_arg(&mut self, d: &Dir, args: &mut Args) -> FResult<Value> {
+        match args.list.get(args.pos) {
+            Some(v) => {
+                args.pos += 1;
+                Ok(v.clone())
+            }
+            None => ferr(d, format!("no more arguments for ~{}", d.ch)),
+        }
+    }
+
+    fn params(&mut self, d: &Dir, args: &mut Args) -> FResult<Vec<Option<PV>>> {
+        let mut out = Vec::with_capacity(d.params.len());
+        for p in &d.params {
+            out.push(match p {
+                None => None,
+                Some(Param::Int(n)) => Some(PV::Int(*n)),
+                Some(Param::Char(c)) => Some(PV::Char(*c)),
+                Some(Param::Count) => Some(PV::Int(args.left() as i64)),
+                Some(Param::Arg) => match self.next_arg(d, args)? {
+                    Value::Nil => None,
+                    Value::Fixnum(n) => Some(PV::Int(n)),
+                    Value::Char(c) => Some(PV::Char(c)),
+                    other => {
+                        let shown = crate::printer::prin1_to_string(&other);
+                        return ferr(
+                            d,
+                            format!("the V parameter {shown} is not an integer or character"),
+                        );
+                    }
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    fn run(&mut self, nodes: &[Node], args: &mut Args, out: &mut Out) -> FResult<Flow> {
+        for n in nodes {
+            let flow = match n {
+                Node::Text(t) => {
+                    out.s.push_str(t);
+                    Flow::Done
+                }
+                Node::Dir(d) => self.directive(d, args, out)?,
+                Node::Group {
+                    open,
+                    clauses,
+                    seps,
+                    close,
+                } => self.group(open, clauses, seps, close, args, out)?,
+            };
+            if flow != Flow::Done {
+                return Ok(flow);
+            }
+        }
+        Ok(Flow::Done)
+    }
+
+    fn directive(&mut self, d: &Dir, args: &mut Args, out: &mut Out) -> FResult<Flow> {
+        let p = self.params(d, args)?;
+        let int = |i: usize, default: i64| -> FResult<i64> {
+            match p.get(i).copied().flatten() {
+                None => Ok(default),
+                Some(PV::Int(n)) => Ok(n),
+                Some(PV::Char(_)) => ferr(
+                    d,
+                    format!("parameter {} of ~{} must be an integer", i + 1, d.ch),
+                ),
+            }
+        };
+        let opt_int = |i: usize| -> FResult<Option<i64>> {
+            match p.get(i).copied().flatten() {
+                None => Ok(None),
+                Some(PV::Int(n)) => Ok(Some(n)),
+                Some(PV::Char(_)) => ferr(
+                    d,
+                    format!("parameter {} of ~{} must be an integer", i + 1, d.ch),
+                ),
+            }
+        };
+        let chr = |i: usize, default: char| -> FResult<char> {
+            match p.get(i).copied().flatten() {
+                None => Ok(default),
+                Some(PV::Char(c)) => Ok(c),
+                Some(PV::Int(_)) => ferr(
+                    d,
+                    format!("parameter {} of ~{} must be a character", i + 1, d.ch),
+                ),
+            }
+        };
+        let count = |n: i64| n.max(0) as usize;
+        match d.ch {
+            'A' | 'S' => {
+                let v = self.next_arg(d, args)?;
+                let text = if d.colon && v.is_nil() {
+                    "()".to_string()
+                } else if d.ch == 'A' {
+                    princ_text(self.it, &v)?
+                } else {
+                    prin1_text(self.it, &v)?
+                };
+                let padded = pad(
+                    &text,
+                    count(int(0, 0)?),
+                    count(int(1, 1)?),
+                    count(int(2, 0)?),
+                    chr(3, ' ')?,
+                    d.at,
+                );
+                out.s.push_str(&padded);
+            }
+            'W' => {
+                let v = self.next_arg(d, args)?;
+                let text = text_with(self.it, &v, &options_from_globals())?;
+                out.s.push_str(&text);
+            }
+            'D' | 'B' | 'O' | 'X' => {
+                let radix = match d.ch {
+                    'D' => 10,
+                    'B' => 2,
+                    'O' => 8,
+                    _ => 16,
+                };
+                let v = self.next_arg(d, args)?;
+                let text = self.integer(
+                    &v,
+                    radix,
+                    d,
+                    int(0, 0)?,
+                    chr(1, ' ')?,
+                    chr(2, ',')?,
+                    int(3, 3)?,
+                )?;
+                out.s.push_str(&text);
+            }
+            'R' => {
+                let v = self.next_arg(d, args)?;
+                match opt_int(0)? {
+                    Some(radix) => {
+                        if !(2..=36).contains(&radix) {
+                            return ferr(d, format!("radix {radix} is not between 2 and 36"));
+                        }
+                        let text = self.integer(
+                            &v,
+                            radix as u32,
+                            d,
+                            int(1, 0)?,
+                            chr(2, ' ')?,
+                            chr(3, ',')?,
+                            int(4, 3)?,
+                        )?;
+                        out.s.push_str(&text);
+                    }
+                    None => {
+                        let Some(n) = as_integer(&v) else {
+                            return Err(Fail::Lisp(self.type_error(&v, "INTEGER")));
+                        };
+                        let text = match (d.colon, d.at) {
+                            (false, false) => words::cardinal(&n),
+                            (true, false) => words::ordinal(&n),
+                            (false, true) => words::roman(&n, false),
+                            (true, true) => words::roman(&n, true),
+                        };
+                        match text {
+                            Some(t) => out.s.push_str(&t),
+                            None => {
+                                let shown = crate::printer::prin1_to_string(&v);
+                                return ferr(d, format!("~R cannot write {shown} in this form"));
+                            }
+                        }
+                    }
+                }
+            }
+            'P' => {
+                if d.colon {
+                    if args.pos == 0 {
+                        return ferr(d, "no previous argument for ~:P");
+                    }
+                    args.pos -= 1;
+                }
+                let v = self.next_arg(d, args)?;
+                let one = float::is_one(&v);
+                out.s.push_str(match (d.at, one) {
+                    (false, true) => "",
+                    (false, false) => "s",
+                    (true, true) => "y",
+                    (true, false) => "ies",
+                });
+            }
+            'C' => {
+                let v = self.next_arg(d, args)?;
+                let Value::Char(c) = v else {
+                    return Err(Fail::Lisp(self.type_error(&v, "CHARACTER")));
+                };
+                if d.at && !d.colon {
+                    out.s.push_str(&prin1_text(self.it, &v)?);
+                } else if d.colon && (c == ' ' || c.is_control()) {
+                    let name = prin1_text(self.it, &v)?;
+                    let name = name.strip_prefix("#\\").unwrap_or(&name);
+                    out.s.push_str(if c == ' ' { "Space" } else { name });
+                } else {
+                    out.s.push(c);
+                }
+            }
+            'F' => {
+                let v = self.next_arg(d, args)?;
+                let fp = FixedParams {
+                    w: opt_int(0)?.map(count),
+                    d: opt_int(1)?.map(count),
+                    k: int(2, 0)? as i32,
+                    overflow: self.opt_char(d, &p, 3)?,
+                    pad: chr(4, ' ')?,
+                    plus: d.at,
+                };
+                match as_float(&v) {
+                    Some(f) => out.s.push_str(&float::format_fixed(f, &fp)),
+                    None => self.non_float(&v, fp.w, out)?,
+                }
+            }
+            'E' | 'G' => {
+                let v = self.next_arg(d, args)?;
+                let ep = ExpParams {
+                    w: opt_int(0)?.map(count),
+                    d: opt_int(1)?.map(count),
+                    e: opt_int(2)?.map(count),
+                    k: int(3, 1)? as i32,
+                    overflow: self.opt_char(d, &p, 4)?,
+                    pad: chr(5, ' ')?,
+                    marker: self.opt_char(d, &p, 6)?,
+                    plus: d.at,
+                };
+                match as_float(&v) {
+                    Some(f) if d.ch == 'E' => out.s.push_str(&float::format_exp(f, &ep)),
+                    Some(f) => out.s.push_str(&float::format_general(f, &ep)),
+                    None => self.non_float(&v, ep.w, out)?,
+                }
+            }
+            '$' => {
+                let v = self.next_arg(d, args)?;
+                match as_float(&v) {
+                    Some(f) => out.s.push_str(&float::format_money(
+                        f,
+                        count(int(0, 2)?),
+                        count(int(1, 1)?),
+                        count(int(2, 0)?),
+                        chr(3, ' ')?,
+                        d.at,
+                        d.colon,
+                    )),
+                    None => self.non_float(&v, opt_int(2)?.map(count), out)?,
+                }
+            }
+            '%' => out.s.push_str(&"\n".repeat(count(int(0, 1)?))),
+            '&' => {
+                let n = count(int(0, 1)?);
+                if n > 0 {
+                    if out.column() != 0 {
+                        out.s.push('\n');
+                    }
+                    out.s.push_str(&"\n".repeat(n - 1));
+                }
+            }
+            '|' => out.s.push_str(&"\u{c}".repeat(count(int(0, 1)?))),
+            '~' => out.s.push_str(&"~".repeat(count(int(0, 1)?))),
+            'T' => {
+                let cur = out.column() as i64;
+                let spaces = if d.at {
+                    let (colrel, colinc) = (int(0, 1)?, int(1, 1)?);
+                    if colinc > 0 {
+                        ((cur + colrel + colinc - 1) / colinc) * colinc - cur
+                    } else {
+                        colrel
+                    }
+                } else {
+                    let (colnum, colinc) = (int(0, 1)?, int(1, 1)?);
+                    if cur < colnum {
+                        colnum - cur
+                    } else if colinc > 0 {
+                        colinc - (cur - colnum) % colinc
+                    } else {
+                        0
+                    }
+                };
+                out.s.push_str(&" ".repeat(count(spaces)));
+            }
+            '*' => {
+                let target = if d.at {
+                    count(int(0, 0)?)
+                } else if d.colon {
+                    let n = count(int(0, 1)?);
+                    match args.pos.checked_sub(n) {
+                        Some(p) => p,
+                        None => return ferr(d, "~:* backs up before the first argument"),
+                    }
+                } else {
+                    args.pos + count(int(0, 1)?)
+                };
+                if target > args.list.len() {
+                    return ferr(d, "~* moves past the last argument");
+                }
+                args.pos = target;
+            }
+            '?' => {
+                let control = self.next_arg(d, args)?;
+                if d.at {
+                    let flow = self.sub_format(&control, args, out)?;
+                    let _ = flow;
+                } else {
+                    let list = self.next_arg(d, args)?;
+                    let Some(items) = list.list_to_vec() else {
+                        return Err(Fail::Lisp(self.type_error(&list, "LIST")));
+                    };
+                    let mut sub = Args {
+                        list: items,
+                        pos: 0,
+                    };
+                    self.sub_format(&control, &mut sub, out)?;
+                }
+            }
+            '^' => {
+                let stop = match (opt_int(0)?, opt_int(1)?, opt_int(2)?) {
+                    (None, None, None) if d.colon => self.sublists_left.last() == Some(&0),
+                    (None, None, None) => args.left() == 0,
+                    (Some(a), None, None) | (None, Some(a), None) => a == 0,
+                    (Some(a), Some(b), None) => a == b,
+                    (Some(a), Some(b), Some(c)) => a <= b && b <= c,
+                    (a, b, c) => {
+                        let v: Vec<i64> = [a, b, c].into_iter().flatten().collect();
+                        v.windows(2).all(|w| w[0] == w[1])
+                    }
+                };
+                if stop {
+                    return Ok(if d.colon { Flow::UpAll } else { Flow::Up });
+                }
+            }
+            // Pretty-printing directives do nothing without the pretty printer.
+            'I' | '_' => {}
+            _ => return ferr(d, format!("~{} is not allowed here", d.ch)),
+        }
+        Ok(Flow::Done)
+    }
+
+    fn opt_char(&mut self, d: &Dir, p: &[Option<PV>], i: usize) -> FResult<Option<char>> {
+        match p.get(i).copied().flatten() {
+            None => Ok(None),
+            Some(PV::Char(c)) => Ok(Some(c)),
+            Some(PV::Int(_)) => ferr(
+                d,
+                format!("parameter {} of ~{} must be a character", i + 1, d.ch),
+            ),
+        }
+    }
+
+    fn type_error(&mut self, v: &Value, ty: &str) -> crate::eval::Unwind {
+        let c = self.it.type_error(v, ty);
+        crate::eval::Unwind::Signal(c)
+    }
+
+    /// A non-number given to a float directive prints as `~wA` would.
+    fn non_float(&mut self, v: &Value, w: Option<usize>, out: &mut Out) -> FResult<()> {
+        let text = princ_text(self.it, v)?;
+        out.s.push_str(&pad_left(&text, w.unwrap_or(0), ' '));
+        Ok(())
+    }
+
+    /// `~D`-style integer output; non-integers print as by `~A`.
+    #[allow(clippy::too_many_arguments)]
+    fn integer(
+        &mut self,
+        v: &Value,
+        radix: u32,
+        d: &Dir,
+        mincol: i64,
+        padchar: char,
+        commachar: char,
+        interval: i64,
+    ) -> FResult<String> {
+        let Some(n) = as_integer(v) else {
+            let mark = self.it.dyn_mark();
+            let base = crate::eval::package::cl_sym("*PRINT-BASE*");
+            self.it.bind_special(&base, Value::Fixnum(radix as i64));
+            let r = princ_text(self.it, v);
+            self.it.unbind_to(mark);
+            return Ok(r?);
+        };
+        let mut digits = int_digits(&n, radix);
+        if d.colon && interval > 0 {
+            let chars: Vec<char> = digits.chars().collect();
+            let k = interval as usize;
+            let mut grouped = String::new();
+            for (i, c) in chars.iter().enumerate() {
+                if i > 0 && (chars.len() - i).is_multiple_of(k) {
+                    grouped.push(commachar);
+                }
+                grouped.push(*c);
+            }
+            digits = grouped;
+        }
+        let negative = n.sign() == num_bigint::Sign::Minus;
+        let sign = if negative {
+            "-"
+        } else if d.at {
+            "+"
+        } else {
+            ""
+        };
+        Ok(pad_left(
+            &format!("{sign}{digits}"),
+            mincol.max(0) as usize,
+            padchar,
+        ))
+    }
+
+    /// `~?` and `~{~}` with an empty body: a control string (or function)
+    /// taken from the arguments.
+    fn sub_format(&mut self, control: &Value, args: &mut Args, out: &mut Out) -> FResult<Flow> {
+        match control {
+            Value::String(s) => {
+                let text = s.borrow().clone();
+                let nodes =
+                    parse(&text).map_err(|e| Fail::Lisp(format_error(self.it, &text, e)))?;
+                let flow = self.run(&nodes, args, out)?;
+                Ok(if flow == Flow::UpAll {
+                    Flow::UpAll
+                } else {
+                    Flow::Done
+                })
+            }
+            Value::Function(_) => {
+                let stream = Rc::new(Stream::string_output());
+                stream.column.set(out.column());
+                let mut call = vec![Value::Stream(stream.clone())];
+                call.extend(args.list[args.pos.min(args.list.len())..].iter().cloned());
+                let rest = self.it.apply(control, &call)?;
+                out.s.push_str(&stream.take_string().unwrap_or_default());
+                // A formatter function returns the arguments it left.
+                if let Some(left) = rest.list_to_vec() {
+                    if rest.is_cons() || left.is_empty() {
+                        args.pos = args.list.len() - left.len().min(args.list.len());
+                    }
+                }
+                Ok(Flow::Done)
+            }
+            other => Err(Fail::Lisp(self.type_error(other, "(OR STRING FUNCTION)"))),
+        }
+    }
+
+    fn group(
+        &mut self,
+        open: &Dir,
+        clauses: &[Vec<Node>],
+        seps: &[Dir],
+        close: &Dir,
+        args: &mut Args,
+        out: &mut Out,
+    ) -> FResult<Flow> {
+        match open.ch {
+            '[' => self.conditional(open, clauses, seps, args, out),
+            '{' => self.iteration(open, clauses, close, args, out),
+            '(' => {
+                let mut inner = Out {
+                    s: String::new(),
+                    col0: out.column(),
+                };
+                let flow = self.run(
+                    clauses.first().map(Vec::as_slice).unwrap_or(&[]),
+                    args,
+                    &mut inner,
+                )?;
+                let text = match (open.colon, open.at) {
+                    (false, false) => inner.s.to_lowercase(),
+                    (true, true) => inner.s.to_uppercase(),
+                    (true, false) => capitalize(&inner.s, true),
+                    (false, true) => capitalize(&inner.s, false),
+                };
+                out.s.push_str(&text);
+                Ok(flow)
+            }
+            _ => self.justify(open, clauses, seps, close, args, out),
+        }
+    }
+
+    fn conditional(
+        &mut self,
+        open: &Dir,
+        clauses: &[Vec<Node>],
+        seps: &[Dir],
+        args: &mut Args,
+        out: &mut Out,
+    ) -> FResult<Flow> {
+        let p = self.params(open, args)?;
+        let chosen: Option<&Vec<Node>> = if open.colon {
+            if clauses.len() != 2 {
+                return ferr(open, "~:[ needs exactly two clauses");
+            }
+            let v = self.next_arg(open, args)?;
+            clauses.get(if v.truthy() { 1 } else { 0 })
+        } else if open.at {
+            if clauses.len() != 1 {
+                return ferr(open, "~@[ takes exactly one clause");
+            }
+            let v = args.list.get(args.pos).cloned();
+            match v {
+                Some(v) if v.truthy() => clauses.first(),
+                Some(_) => {
+                    args.pos += 1;
+                    None
+                }
+                None => return ferr(open, "no more arguments for ~@["),
+            }
+        } else {
+            let index = match p.first().copied().flatten() {
+                Some(PV::Int(n)) => n,
+                Some(PV::Char(_)) => return ferr(open, "the parameter of ~[ must be an integer"),
+                None => match self.next_arg(open, args)? {
+                    Value::Fixnum(n) => n,
+                    other => return Err(Fail::Lisp(self.type_error(&other, "INTEGER"))),
+                },
+            };
+            let has_default = seps.last().is_some_and(|s| s.colon);
+            match usize::try_from(index).ok().filter(|i| *i < clauses.len()) {
+                Some(i) if !(has_default && i == clauses.len() - 1) => clauses.get(i),
+                _ if has_default => clauses.last(),
+                _ => None,
+            }
+        };
+        match chosen {
+            Some(nodes) => self.run(nodes, args, out),
+            None => Ok(Flow::Done),
+        }
+    }
+
+    fn iteration(
+        &mut self,
+        open: &Dir,
+        clauses: &[Vec<Node>],
+        close: &Dir,
+        args: &mut Args,
+        out: &mut Out,
+    ) -> FResult<Flow> {
+        let p = self.params(open, args)?;
+        let max = match p.first().copied().flatten() {
+            Some(PV::Int(n)) => Some(n.max(0) as usize),
+            _ => None,
+        };
+        let body = clauses.first().map(Vec::as_slice).unwrap_or(&[]);
+        // An empty body takes the control string from the arguments.
+        let control = if body.is_empty() {
+            Some(self.next_arg(open, args)?)
+        } else {
+            None
+        };
+        let at_least_once = close.colon;
+        let mut own;
+        let iter_args: &mut Args = if open.at {
+            args
+        } else {
+            let list = self.next_arg(open, args)?;
+            let Some(items) = list.list_to_vec() else {
+                return Err(Fail::Lisp(self.type_error(&list, "LIST")));
+            };
+            own = Args {
+                list: items,
+                pos: 0,
+            };
+            &mut own
+        };
+        let mut n = 0usize;
+        loop {
+            if max.is_some_and(|m| n >= m) {
+                break;
+            }
+            if iter_args.left() == 0 && !(at_least_once && n == 0) {
+                break;
+            }
+            n += 1;
+            let flow = if open.colon {
+                // Each step's arguments are one sublist.
+                let sub = match iter_args.list.get(iter_args.pos) {
+                    Some(v) => {
+                        iter_args.pos += 1;
+                        v.clone()
+                    }
+                    None => Value::Nil,
+                };
+                let Some(items) = sub.list_to_vec() else {
+                    return Err(Fail::Lisp(self.type_error(&sub, "LIST")));
+                };
+                let mut step = Args {
+                    list: items,
+                    pos: 0,
+                };
+                self.sublists_left.push(iter_args.left());
+                let flow = match &control {
+                    Some(c) => self.sub_format(c, &mut step, out),
+                    None => self.run(body, &mut step, out),
+                };
+                self.sublists_left.pop();
+                let flow = flow?;
+                // ~^ ends only this step; ~:^ ends the iteration.
+                if flow == Flow::UpAll {
+                    Flow::Up
+                } else {
+                    Flow::Done
+                }
+            } else {
+                match &control {
+                    Some(c) => self.sub_format(c, iter_args, out)?,
+                    None => self.run(body, iter_args, out)?,
+                }
+            };
+            if flow != Flow::Done {
+                break;
+            }
+        }
+        Ok(Flow::Done)
+    }
+
+    /// `~mincol,colinc,minpad,padchar<...~>` (CLHS 22.3.6.2), without the
+    /// line-overflow prefix of `~:;`.
+    fn justify(
+        &mut self,
+        open: &Dir,
+        clauses: &[Vec<Node>],
+        seps: &[Dir],
+        close: &Dir,
+        args: &mut Args,
+        out: &mut Out,
+    ) -> FResult<Flow> {
+        let p = self.params(open, args)?;
+        let get = |i: usize, default: i64| match p.get(i).copied().flatten() {
+            Some(PV::Int(n)) => n.max(0) as usize,
+            _ => default as usize,
+        };
+        let (mincol, colinc, minpad) = (get(0, 0), get(1, 1).max(1), get(2, 0));
+        let padchar = match p.get(3).copied().flatten() {
+            Some(PV::Char(c)) => c,
+            _ => ' ',
+        };
+        let mut segments = Vec::new();
+        let col = out.column();
+        let skip_first = seps.first().is_some_and(|s| s.colon);
+        for (i, clause) in clauses.iter().enumerate() {
+            let mut seg = Out {
+                s: String::new(),
+                col0: col,
+            };
+            let flow = self.run(clause, args, &mut seg)?;
+            if flow != Flow::Done {
+                break;
+            }
+            if !(skip_first && i == 0) {
+                segments.push(seg.s);
+            }
+        }
+        if close.colon {
+            // ~<...~:> is a logical block; without the pretty printer its
+            // parts are written one after another.
+            out.s.push_str(&segments.concat());
+            return Ok(Flow::Done);
+        }
+        let (mut before, after) = (open.colon, open.at);
+        if segments.len() == 1 && !before && !after {
+            before = true;
+        }
+        let gaps = segments.len().saturating_sub(1) + before as usize + after as usize;
+        let text_len: usize = segments.iter().map(|s| s.chars().count()).sum();
+        let mut width = mincol;
+        let needed = text_len + gaps * minpad;
+        while width < needed {
+            width += colinc;
+        }
+        let padding = width.saturating_sub(text_len);
+        let (each, extra) = match padding.checked_div(gaps) {
+            Some(each) => (each, padding % gaps),
+            None => (0, 0),
+        };
+        // Extra padding goes to the rightmost gaps (as SBCL does).
+        let gap = |i: usize| {
+            padchar
+                .to_string()
+                .repeat(each + usize::from(i >= gaps - extra))
+        };
+        let mut g = 0;
+        let mut s = String::new();
+        if before {
+            s.push_str(&gap(g));
+            g += 1;
+        }
+        for (i, seg) in segments.iter().enumerate() {
+            if i > 0 {
+                s.push_str(&gap(g));
+                g += 1;
+            }
+            s.push_str(seg);
+        }
+        if after && gaps > 0 {
+            s.push_str(&gap(g));
+        }
+        out.s.push_str(&s);
+        Ok(Flow::Done)
+    }
+}
+
+/// `~A` padding (CLHS 22.3.4.1): at least `minpad` pad characters, then
+/// `colinc` at a time until the width is at least `mincol`.
+fn pad(
+    text: &str,
+    mincol: usize,
+    colinc: usize,
+    minpad: usize,
+    padchar: char,
+    left: bool,
+) -> String {
+    let len = text.chars().count();
+    let mut n = minpad;
+    let colinc = colinc.max(1);
+    while len + n < mincol {
+        n += colinc;
+    }
+    let fill = padchar.to_string().repeat(n);
+    if left {
+        format!("{fill}{text}")
+    } else {
+        format!("{text}{fill}")
+    }
+}
+
+/// `~:(` capitalizes every word, `~@(` only the first; other letters
+/// are lower-cased. Words are runs of letters and digits.
+fn capitalize(s: &str, every: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_word = false;
+    let mut seen_word = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if !in_word && (every || !seen_word) {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            in_word = true;
+            seen_word = true;
+        } else {
+            out.push(c);
+            in_word = false;
+        }
+    }
+    out
+}
+
+/// The condition for a bad control string: the message names the
+/// directive's position and shows it with a caret, as SBCL does.
+fn format_error(it: &mut Interp, control: &str, e: FmtError) -> crate::eval::Unwind {
+    let msg = format!(
+        "error in FORMAT: {} (at position {})\n  {}\n  {}^",
+        e.msg,
+        e.pos,
+        control,
+        " ".repeat(e.pos)
+    );
+    crate::eval::Unwind::Signal(it.make_error("SIMPLE-ERROR", &msg))
+}
+
+/// Format `args` under `control` (a string or function) into a string,
+/// starting at column `col0`.
+pub fn format_text(
+    it: &mut Interp,
+    control: &Value,
+    args: &[Value],
+    col0: usize,
+) -> LResult<String> {
+    let mut out = Out {
+        s: String::new(),
+        col0,
+    };
+    let mut a = Args {
+        list: args.to_vec(),
+        pos: 0,
+    };
+    let text = match control {
+        Value::String(s) => s.borrow().clone(),
+        Value::Function(_) => {
+            let mut r = Runner {
+                it,
+                sublists_left: Vec::new(),
+            };
+            return match r.sub_format(control, &mut a, &mut out) {
+                Ok(_) => Ok(out.s),
+                Err(Fail::Lisp(u)) => Err(u),
+                Err(Fail::Format(e)) => Err(format_error(r.it, "", e)),
+            };
+        }
+        other => return type_err(it, other, "(OR STRING FUNCTION)"),
+    };
+    let nodes = match parse(&text) {
+        Ok(n) => n,
+        Err(e) => return Err(format_error(it, &text, e)),
+    };
+    let mut r = Runner {
+        it,
+        sublists_left: Vec::new(),
+    };
+    match r.run(&nodes, &mut a, &mut out) {
+        Ok(_) => Ok(out.s),
+        Err(Fail::Lisp(u)) => Err(u),
+        Err(Fail::Format(e)) => Err(format_error(r.it, &text, e)),
+    }
+}
+
+fn format(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let dest = &a[0];
+    match dest {
+        Value::Nil => Ok(Value::string(format_text(it, &a[1], &a[2..], 0)?)),
+        Value::String(s) => {
+            let col0 = {
+                let b = s.borrow();
+                match b.rfind('\n') {
+                    Some(i) => b[i + 1..].chars().count(),
+                    None => b.chars().count(),
+                }
+            };
+            let text = format_text(it, &a[1], &a[2..], col0)?;
+            s.borrow_mut().push_str(&text);
+            Ok(Value::Nil)
+        }
+        _ => {
+            let stream = if dest.is_sym(&it.s.t) {
+                super::streams::special_stream(it, "*STANDARD-OUTPUT*")?
+            } else {
+                match dest {
+                    Value::Stream(s) => s.clone(),
+                    other => return type_err(it, other, "(OR STREAM BOOLEAN STRING)"),
+                }
+            };
+            let text = format_text(it, &a[1], &a[2..], stream.output_column())?;
+            write_text(it, &stream, &text)?;
+            Ok(Value::Nil)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::toplevel::new_interp;
+
+    fn f(control: &str, args: &[Value]) -> String {
+        let mut it = new_interp();
+        match format_text(&mut it, &Value::string(control), args, 0) {
+            Ok(s) => s,
+            Err(_) => "<error>".into(),
+        }
+    }
+
+    fn n(i: i64) -> Value {
+        Value::Fixnum(i)
+    }
+
+    #[test]
+    fn integers_and_padding() {
+        assert_eq!(
+            f("[~5,'0d] [~:d] [~@d]", &[n(42), n(1234567), n(5)]),
+            "[00042] [1,234,567] [+5]"
+        );
+        assert_eq!(
+            f("~x ~o ~b ~2,8r", &[n(255), n(8), n(5), n(5)]),
+            "FF 10 101      101"
+        );
+        assert_eq!(
+            f("~r|~:r|~@r", &[n(1234), n(3), n(1994)]),
+            "one thousand two hundred thirty-four|third|MCMXCIV"
+        );
+    }
+
+    #[test]
+    fn tabs_and_newlines() {
+        assert_eq!(f("a~10tb~5tc~3,4td", &[]), "a         b c  d");
+        assert_eq!(f("~&x~&~%y~~", &[]), "x\n\ny~");
+        assert_eq!(f("a~\n    b~:\n  c", &[]), "ab  c");
+    }
+
+    #[test]
+    fn conditionals_and_iteration() {
+        assert_eq!(
+            f("~[zero~;one~:;many~]/~[zero~;one~:;many~]", &[n(1), n(7)]),
+            "one/many"
+        );
+        assert_eq!(
+            f("~{~d~^, ~}", &[Value::list([n(1), n(2), n(3)])]),
+            "1, 2, 3"
+        );
+        assert_eq!(f("~@{<~d>~}", &[n(1), n(2)]), "<1><2>");
+        assert_eq!(
+            f(
+                "~:{~d=~d~:^; ~}",
+                &[Value::list([
+                    Value::list([n(1), n(2)]),
+                    Value::list([n(3), n(4)])
+                ])]
+            ),
+            "1=2; 3=4"
+        );
+        assert_eq!(
+            f("~d item~:p, ~d famil~:@p", &[n(2), n(1)]),
+            "2 items, 1 family"
+        );
+    }
+
+    #[test]
+    fn justification() {
+        assert_eq!(f("[~10<foo~;bar~>]", &[]), "[foo    bar]");
+        assert_eq!(f("[~11<a~;b~;c~;d~>]", &[]), "[a  b  c   d]");
+        assert_eq!(f("[~10@<foo~;bar~>]", &[]), "[foo  bar  ]");
+    }
+
+    #[test]
+    fn bad_control_strings_are_errors() {
+        assert_eq!(f("~q", &[]), "<error>");
+        assert_eq!(f("~{~a", &[]), "<error>");
+        assert_eq!(f("~a", &[]), "<error>");
+    }
+}

@@ -1,3 +1,0 @@
-//! Builtins: loop_macro.
-
-pub const BUILTINS: &[super::BuiltinDef] = &[];

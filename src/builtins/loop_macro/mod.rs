@@ -1,0 +1,366 @@
+//! `LOOP` (CLHS 6.1) and the small standard macros written in Rust:
+//! `defpackage`, `loop-finish`, plus the internal helpers the prelude's
+//! macros expand into (`do-symbols`).
+
+mod expand;
+
+use std::rc::Rc;
+
+use crate::builtins::{args, core::package_arg};
+use crate::def;
+use crate::eval::package::{self, cl_sym, Package};
+use crate::eval::value::{Builtin, BuiltinFn, Function, Symbol, Value};
+use crate::eval::{Interp, LResult};
+
+pub use expand::expand_loop;
+
+pub const BUILTINS: &[super::BuiltinDef] = &[
+    def!("SENDLETTER" : "%HASH-PAIRS", "(hash-table)", 1, 1, hash_pairs,
+        "The entries of a hash table as a fresh list of (key . value), in iteration order."),
+    def!("SENDLETTER" : "%DEFPACKAGE", "(name options)", 2, 2, defpackage_fn,
+        "Create or update a package from DEFPACKAGE options."),
+    def!("SENDLETTER" : "%PACKAGE-SYMBOLS", "(package external-only)", 2, 2, package_symbols,
+        "The symbols accessible in a package (or only its external ones), as a list."),
+];
+
+/// Install the macros implemented in Rust as their symbols' macro functions.
+pub fn install(it: &mut Interp) {
+    let _ = it;
+    install_macro(cl_sym("LOOP"), loop_macro);
+    install_macro(cl_sym("LOOP-FINISH"), loop_finish_macro);
+    install_macro(cl_sym("DEFPACKAGE"), defpackage_macro);
+}
+
+fn install_macro(sym: Rc<Symbol>, f: BuiltinFn) {
+    let m = Value::Function(Rc::new(Function::Builtin(Builtin {
+        name: sym.clone(),
+        min_args: 1,
+        max_args: Some(2),
+        f,
+    })));
+    *sym.macro_fn.borrow_mut() = Some(m);
+}
+
+fn program_error<T>(it: &mut Interp, msg: &str) -> LResult<T> {
+    let c = it.make_error("PROGRAM-ERROR", msg);
+    it.err(c)
+}
+
+/// `(loop ...)` → its expansion.
+fn loop_macro(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    match expand_loop(&a[0]) {
+        Ok(v) => Ok(v),
+        Err(msg) => program_error(it, &msg),
+    }
+}
+
+/// `loop-finish` outside a loop; inside, `loop` shadows it with `macrolet`.
+fn loop_finish_macro(it: &mut Interp, _: &[Value]) -> LResult<Value> {
+    program_error(it, "LOOP-FINISH may only be used inside a LOOP.")
+}
+
+/// `(defpackage name option*)` (CLHS defpackage) →
+/// `(sendletter::%defpackage "NAME" '(option*))`.
+fn defpackage_macro(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let form = &a[0];
+    let name = args::designator(it, &form.cdr().car())?;
+    let opts = form.cdr().cdr();
+    let Some(sl) = package::find_package("SENDLETTER") else {
+        return program_error(it, "DEFPACKAGE: internal package missing");
+    };
+    Ok(Value::list([
+        Value::Symbol(package::intern_in("%DEFPACKAGE", &sl)),
+        Value::string(name),
+        Value::list([Value::Symbol(cl_sym("QUOTE")), opts]),
+    ]))
+}
+
+fn names(it: &mut Interp, items: &Value) -> LResult<Vec<String>> {
+    let mut out = Vec::new();
+    for v in items.iter() {
+        out.push(args::designator(it, &v)?);
+    }
+    Ok(out)
+}
+
+/// Create the package (or update an existing one), applying the options
+/// in CLHS order: shadow, use, import-from, intern, export.
+fn defpackage_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let name = args::string(it, &a[0])?;
+    let opts = args::list(it, &a[1])?;
+    let mut nicknames = Vec::new();
+    let mut uses: Vec<Value> = Vec::new();
+    let mut shadows = Vec::new();
+    let mut imports: Vec<(Value, Vec<String>)> = Vec::new();
+    let mut interns = Vec::new();
+    let mut exports = Vec::new();
+    for opt in &opts {
+        let key = match opt.car() {
+            Value::Symbol(s) => s.name.clone(),
+            _ => String::new(),
+        };
+        let rest = opt.cdr();
+        match key.as_str() {
+            "NICKNAMES" => nicknames.extend(names(it, &rest)?),
+            "USE" => uses.extend(rest.iter()),
+            "SHADOW" => shadows.extend(names(it, &rest)?),
+            "IMPORT-FROM" => {
+                let syms = names(it, &rest.cdr())?;
+                imports.push((rest.car(), syms));
+            }
+            "INTERN" => interns.extend(names(it, &rest)?),
+            "EXPORT" => exports.extend(names(it, &rest)?),
+            "DOCUMENTATION" | "SIZE" => {}
+            _ => {
+                let msg = format!(
+                    "DEFPACKAGE {name}: unsupported option {}",
+                    crate::printer::prin1_to_string(opt)
+                );
+                return program_error(it, &msg);
+            }
+        }
+    }
+    let pkg: Rc<Package> = match package::find_package(&name) {
+        Some(p) => {
+            let mut nn = p.nicknames.borrow_mut();
+            for n in &nicknames {
+                if !nn.contains(n) {
+                    nn.push(n.clone());
+                }
+            }
+            drop(nn);
+            p
+        }
+        None => match package::make_package(&name, &nicknames) {
+            Ok(p) => p,
+            Err(m) => return it.simple_error(m),
+        },
+    };
+    for s in shadows {
+        if !pkg.internal.borrow().contains_key(&s) && !pkg.external.borrow().contains_key(&s) {
+            let sym = Rc::new(Symbol::new(&s));
+            *sym.package.borrow_mut() = Some(pkg.clone());
+            pkg.internal.borrow_mut().insert(s.clone(), sym);
+        }
+        pkg.shadowing.borrow_mut().push(s);
+    }
+    for u in uses {
+        let up = package_arg(it, Some(&u))?;
+        let already = pkg.uses.borrow().iter().any(|x| Rc::ptr_eq(x, &up));
+        if !already && !Rc::ptr_eq(&up, &pkg) {
+            pkg.uses.borrow_mut().push(up);
+        }
+    }
+    for (from, syms) in imports {
+        let src = package_arg(it, Some(&from))?;
+        for s in syms {
+            let Some((sym, _)) = package::find_symbol(&s, &src) else {
+                let msg = format!("DEFPACKAGE {name}: no symbol {s} in package {}", src.name);
+                let c = it.make_condition(
+                    "PACKAGE-ERROR",
+                    &[
+                        ("PACKAGE", Value::Package(src.clone())),
+                        ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
+                    ],
+                );
+                return it.err(c);
+            };
+            pkg.internal.borrow_mut().insert(s, sym);
+        }
+    }
+    for s in interns {
+        package::intern_in(&s, &pkg);
+    }
+    for s in exports {
+        let sym = package::intern_in(&s, &pkg);
+        package::export(&sym, &pkg);
+    }
+    Ok(Value::Package(pkg))
+}
+
+/// The symbols `do-symbols` / `do-external-symbols` visit: present ones
+/// and inherited externals not shadowed (CLHS 11.1.1).
+fn package_symbols(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let pkg = package_arg(it, Some(&a[0]))?;
+    let external_only = a[1].truthy();
+    let mut out: Vec<Value> = pkg
+        .external
+        .borrow()
+        .values()
+        .map(|s| package::sym_value(s.clone()))
+        .collect();
+    if !external_only {
+        out.extend(
+            pkg.internal
+                .borrow()
+                .values()
+                .map(|s| package::sym_value(s.clone())),
+        );
+        for u in pkg.uses.borrow().iter() {
+            for (name, s) in u.external.borrow().iter() {
+                let own = pkg.internal.borrow().contains_key(name)
+                    || pkg.external.borrow().contains_key(name);
+                if !own {
+                    out.push(package::sym_value(s.clone()));
+                }
+            }
+        }
+    }
+    Ok(Value::list(out))
+}
+
+/// `(key . value)` for every entry, in the table's iteration order.
+fn hash_pairs(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let Value::HashTable(h) = &a[0] else {
+        return args::type_err(it, &a[0], "HASH-TABLE");
+    };
+    let map = h.map.borrow();
+    let pairs: Vec<Value> = h
+        .order
+        .borrow()
+        .iter()
+        .filter_map(|k| map.get(k))
+        .map(|(k, v)| Value::cons(k.clone(), v.clone()))
+        .collect();
+    Ok(Value::list(pairs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reader::{NoEval, Reader};
+
+    fn read(src: &str) -> Value {
+        match Reader::new(src, None).read(&mut NoEval) {
+            Ok(Some(v)) => v,
+            _ => Value::Nil,
+        }
+    }
+
+    fn eval(it: &mut Interp, src: &str) -> Result<Value, String> {
+        crate::toplevel::load_source(it, src, None).map_err(|e| e.describe())
+    }
+
+    fn expand_err(src: &str) -> String {
+        match expand_loop(&read(src)) {
+            Ok(v) => format!("expanded: {}", crate::printer::prin1_to_string(&v)),
+            Err(m) => m,
+        }
+    }
+
+    #[test]
+    fn malformed_loops_name_the_clause() {
+        let m = expand_err("(loop for x foo 3)");
+        assert!(
+            m.contains("FOO is an unknown keyword in FOR or AS clause"),
+            "{m}"
+        );
+        assert!(m.contains("current LOOP context: FOR X FOO 3."), "{m}");
+        assert!(expand_err("(loop collect)").contains("ran out where a form was expected"));
+        assert!(expand_err("(loop frob 3)").contains("unknown LOOP keyword: FROB"));
+        assert!(expand_err("(loop for x in l named n)").contains("NAMED must be the first"));
+        assert!(expand_err("(loop for x in l collect x sum x)").contains("conflicts"));
+        assert!(expand_err("(loop for x in l when t while nil)").contains("conditional"));
+        assert!(expand_err("(loop for x downto 0)").contains("needs FROM"));
+        assert!(expand_err("(loop for x from 1 downto 0 upto 3)").contains("two limits"));
+    }
+
+    #[test]
+    fn simple_loop_when_body_does_not_start_with_a_symbol() {
+        let e =
+            expand_loop(&read("(loop (foo) (bar))")).map(|v| crate::printer::prin1_to_string(&v));
+        let text = e.unwrap_or_default();
+        assert!(text.starts_with("(BLOCK NIL (TAGBODY"), "{text}");
+        assert!(expand_loop(&read("(loop 5)")).is_ok());
+    }
+
+    #[test]
+    fn loop_is_a_macro_signalling_program_error() {
+        let mut it = crate::toplevel::new_interp();
+        let r = eval(
+            &mut it,
+            "(handler-case (macroexpand-1 '(loop for x bogus 1)) (program-error () :caught))",
+        );
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "CAUGHT"));
+        let r = eval(
+            &mut it,
+            "(nth-value 1 (macroexpand-1 '(loop repeat 1 do (foo))))",
+        );
+        assert!(matches!(r, Ok(v) if v.truthy()));
+        let r = eval(
+            &mut it,
+            "(handler-case (eval '(loop-finish)) (program-error () :outside))",
+        );
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "OUTSIDE"));
+    }
+
+    #[test]
+    fn loops_that_need_only_core_functions_run() {
+        let mut it = crate::toplevel::new_interp();
+        // with, always/never, return, named, simple loop, loop-finish.
+        let r = eval(&mut it, "(loop with a = 'x and b = 'y return (values a b))");
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "X"));
+        let r = eval(
+            &mut it,
+            "(loop named n with x = t always x do (loop-finish))",
+        );
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "T"));
+        let r = eval(&mut it, "(loop with x = nil never x return 'done)");
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "DONE"));
+        let r = eval(
+            &mut it,
+            "(loop named outer do (loop (return-from outer 'inner)))",
+        );
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "INNER"));
+        let r = eval(&mut it, "(loop with x = 'a when x return it)");
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "A"));
+        let r = eval(
+            &mut it,
+            "(loop with x = nil do (loop-finish) finally (return 'fin))",
+        );
+        assert!(matches!(r, Ok(Value::Symbol(s)) if s.name == "FIN"));
+    }
+
+    #[test]
+    fn defpackage_creates_and_exports() {
+        let mut it = crate::toplevel::new_interp();
+        let r = eval(
+            &mut it,
+            "(defpackage :loop-test-pkg (:use :cl) (:nicknames :ltp) (:export #:hello \"WORLD\") (:shadow #:car))
+             (find-symbol \"HELLO\" :ltp)",
+        );
+        assert!(r.is_ok(), "{r:?}");
+        let p = package::find_package("LOOP-TEST-PKG");
+        let Some(p) = p else {
+            panic!("package not created");
+        };
+        assert!(p.external.borrow().contains_key("HELLO"));
+        assert!(p.external.borrow().contains_key("WORLD"));
+        let car = package::find_symbol("CAR", &p).map(|(s, _)| s);
+        assert!(car.is_some_and(|s| !Rc::ptr_eq(&s, &cl_sym("CAR"))));
+        let r = eval(&mut it, "(defpackage :loop-test-pkg (:frobnicate 1))");
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn hash_pairs_follow_insertion_order() {
+        use crate::eval::value::{HashKey, HashTable, HashTest};
+        let h = HashTable {
+            test: HashTest::Eql,
+            map: Default::default(),
+            order: Default::default(),
+        };
+        for (k, v) in [(3, 30), (1, 10)] {
+            h.map
+                .borrow_mut()
+                .insert(HashKey::Int(k), (Value::Fixnum(k), Value::Fixnum(v)));
+            h.order.borrow_mut().push(HashKey::Int(k));
+        }
+        let mut it = crate::toplevel::new_interp();
+        let r = hash_pairs(&mut it, &[Value::HashTable(Rc::new(h))]);
+        let text = r
+            .map(|v| crate::printer::prin1_to_string(&v))
+            .unwrap_or_default();
+        assert_eq!(text, "((3 . 30) (1 . 10))");
+    }
+}

@@ -1,0 +1,211 @@
+//! Tokens (CLHS 2.2 steps 8-10, 2.3): accumulating constituent characters
+//! with escapes, then interpreting the token as a number or a symbol.
+
+use std::rc::Rc;
+
+use super::number::parse_number;
+use super::{is_terminator, Item, Opener, ReadError, ReadErrorKind, Reader};
+use crate::eval::package::{self, Status};
+use crate::eval::value::Symbol;
+use crate::eval::Value;
+
+/// A token: its characters, which of them were escaped, where it started.
+pub(super) struct Token {
+    pub chars: Vec<(char, bool)>,
+    pub any_escape: bool,
+    /// Indexes into `chars` where a `|` occurred (so `:||` has a name).
+    pub bars: Vec<usize>,
+    pub start: usize,
+}
+
+impl Token {
+    /// The characters as written (escapes removed, no case conversion).
+    pub fn text(&self) -> String {
+        self.chars.iter().map(|&(c, _)| c).collect()
+    }
+
+    /// The symbol name: unescaped characters upcased (readtable case
+    /// `:upcase`, CLHS 23.1.2), escaped ones as they are.
+    pub fn folded(chars: &[(char, bool)]) -> String {
+        chars
+            .iter()
+            .map(|&(c, escaped)| if escaped { c } else { upcase(c) })
+            .collect()
+    }
+}
+
+/// Upper-case a character that has a one-to-one case mapping (CLHS 13.1.4.3);
+/// others (such as `ß`) are left alone, as in SBCL.
+pub(crate) fn upcase(c: char) -> char {
+    let mut up = c.to_uppercase();
+    match (up.next(), up.next()) {
+        (Some(u), None) if u != c && u.to_lowercase().eq(std::iter::once(c)) => u,
+        _ => c,
+    }
+}
+
+impl Reader<'_> {
+    /// Accumulate a token from the current position (CLHS 2.2 steps 8-9).
+    /// `first`, if given, is a character already taken as escaped (`#\`).
+    pub(super) fn read_token(&mut self, first: Option<(char, usize)>) -> Result<Token, ReadError> {
+        let start = first.map_or(self.pos, |(_, at)| at);
+        let mut chars = Vec::new();
+        let mut any_escape = false;
+        let mut bars = Vec::new();
+        if let Some((c, _)) = first {
+            chars.push((c, true));
+        }
+        let mut multiple: Option<usize> = None;
+        loop {
+            let at = self.pos;
+            let Some(c) = self.peek() else {
+                if let Some(open) = multiple {
+                    return Err(self.eof(Opener {
+                        what: "a |...| escape",
+                        pos: open,
+                    }));
+                }
+                break;
+            };
+            if multiple.is_none() && is_terminator(c) {
+                break;
+            }
+            self.pos += c.len_utf8();
+            match c {
+                '\\' => {
+                    any_escape = true;
+                    match self.bump() {
+                        Some(e) => chars.push((e, true)),
+                        None => {
+                            return Err(self.eof(Opener {
+                                what: "a \\ escape",
+                                pos: at,
+                            }))
+                        }
+                    }
+                }
+                '|' => {
+                    any_escape = true;
+                    bars.push(chars.len());
+                    multiple = if multiple.is_some() { None } else { Some(at) };
+                }
+                _ if multiple.is_some() => chars.push((c, true)),
+                '\x08' | '\x7f' if !self.suppress => {
+                    return Err(self.syntax(
+                        at,
+                        "invalid constituent character (Backspace or Rubout) in a token",
+                    ));
+                }
+                _ => chars.push((c, false)),
+            }
+        }
+        self.token_end = Some(self.pos);
+        Ok(Token {
+            chars,
+            any_escape,
+            bars,
+            start,
+        })
+    }
+
+    /// A token as a number, a symbol, or a consing dot (CLHS 2.3).
+    pub(super) fn interpret_token(&self, tok: &Token) -> Result<Item, ReadError> {
+        if self.suppress {
+            return Ok(Item::Obj(Value::Nil));
+        }
+        if !tok.any_escape {
+            if tok.chars.iter().all(|&(c, _)| c == '.') {
+                if tok.chars.len() == 1 {
+                    return Ok(Item::Dot);
+                }
+                return Err(self.syntax(
+                    tok.start,
+                    format!("too many dots: {} is not a token", tok.text()),
+                ));
+            }
+            match parse_number(&tok.text(), self.settings.base, self.settings.float_format) {
+                Some(Ok(v)) => return Ok(Item::Obj(v)),
+                Some(Err(m)) => return Err(self.syntax(tok.start, m)),
+                None => {}
+            }
+        }
+        self.token_symbol(tok).map(Item::Obj)
+    }
+
+    /// A symbol token with optional package markers (CLHS 2.3.5).
+    fn token_symbol(&self, tok: &Token) -> Result<Value, ReadError> {
+        let markers: Vec<usize> = tok
+            .chars
+            .iter()
+            .enumerate()
+            .filter(|&(_, &(c, escaped))| c == ':' && !escaped)
+            .map(|(i, _)| i)
+            .collect();
+        let bad = |what: &str| self.syntax(tok.start, format!("{what}: {}", tok.text()));
+        let (pkg_part, name_part, external) = match markers.as_slice() {
+            [] => {
+                let name = Token::folded(&tok.chars);
+                return Ok(package::sym_value(package::intern_in(
+                    &name,
+                    &self.package(),
+                )));
+            }
+            [0] => (None, &tok.chars[1..], true),
+            [i] => (Some(&tok.chars[..*i]), &tok.chars[i + 1..], true),
+            [i, j] if *j == i + 1 && *i > 0 => (Some(&tok.chars[..*i]), &tok.chars[j + 1..], false),
+            [0, 1] => return Err(bad("a symbol cannot start with ::")),
+            _ => return Err(bad("too many package markers in a symbol")),
+        };
+        let name_from = tok.chars.len() - name_part.len();
+        if name_part.is_empty() && !tok.bars.iter().any(|&b| b >= name_from) {
+            return Err(bad("missing symbol name after the package marker"));
+        }
+        if !name_part.iter().any(|&(_, e)| e) {
+            let text: String = name_part.iter().map(|&(c, _)| c).collect();
+            if parse_number(&text, self.settings.base, self.settings.float_format).is_some() {
+                return Err(bad("a number cannot be package-qualified"));
+            }
+        }
+        let name = Token::folded(name_part);
+        let Some(pkg_chars) = pkg_part else {
+            return Ok(Value::Symbol(package::keyword(&name)));
+        };
+        let pkg_name = Token::folded(pkg_chars);
+        let Some(pkg) = package::find_package(&pkg_name) else {
+            return Err(self.error(
+                ReadErrorKind::Package,
+                tok.start,
+                format!("package {pkg_name} does not exist"),
+            ));
+        };
+        if !external || pkg.name == "KEYWORD" {
+            return Ok(package::sym_value(package::intern_in(&name, &pkg)));
+        }
+        match package::find_symbol(&name, &pkg) {
+            Some((sym, Status::External)) => Ok(package::sym_value(sym)),
+            Some(_) => Err(self.error(
+                ReadErrorKind::Package,
+                tok.start,
+                format!("symbol {name} is not external in package {}", pkg.name),
+            )),
+            None => Err(self.error(
+                ReadErrorKind::Package,
+                tok.start,
+                format!("symbol {name} not found in package {}", pkg.name),
+            )),
+        }
+    }
+
+    /// `#:name`: a fresh uninterned symbol.
+    pub(super) fn uninterned(&self, tok: &Token) -> Result<Value, ReadError> {
+        if tok.chars.iter().any(|&(c, e)| c == ':' && !e) {
+            return Err(self.syntax(
+                tok.start,
+                format!("package marker in an uninterned symbol: #:{}", tok.text()),
+            ));
+        }
+        Ok(Value::Symbol(Rc::new(Symbol::new(&Token::folded(
+            &tok.chars,
+        )))))
+    }
+}

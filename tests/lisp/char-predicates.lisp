@@ -1,0 +1,6 @@
+(format t "~s ~s ~s ~s~%" (alpha-char-p #\a) (alpha-char-p #\Z) (alpha-char-p #\5) (alpha-char-p #\Space))
+(format t "~s ~s ~s ~s~%" (alphanumericp #\a) (alphanumericp #\5) (alphanumericp #\_) (alphanumericp #\-))
+(format t "~s ~s ~s ~s~%" (graphic-char-p #\a) (graphic-char-p #\Space) (graphic-char-p #\Newline) (graphic-char-p (code-char 7)))
+(format t "~s ~s ~s ~s~%" (standard-char-p #\a) (standard-char-p #\~) (standard-char-p #\Newline) (standard-char-p #\Tab))
+(format t "~s ~s ~s~%" (alpha-char-p (code-char 945)) (alpha-char-p (code-char 233)) (alpha-char-p (code-char 20013)))
+(format t "~s ~s~%" (graphic-char-p (code-char 233)) (graphic-char-p (code-char 127)))

@@ -1,0 +1,7 @@
+(defparameter *s* (format nil "~c~c~c~c" (code-char 955) (code-char 937) (code-char 228) (code-char 20013)))
+(dotimes (i 4)
+  (let ((c (char *s* i)))
+    (format t "~d ~d ~d ~s ~s ~s~%" (char-code c) (char-code (char-upcase c)) (char-code (char-downcase c))
+            (alpha-char-p c) (upper-case-p c) (lower-case-p c))))
+(print (char-code (char *s* 3)))
+(print (string= (string-upcase *s*) (format nil "~c~c~c~c" (code-char 923) (code-char 937) (code-char 196) (code-char 20013))))

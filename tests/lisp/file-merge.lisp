@@ -1,0 +1,6 @@
+(print (merge-pathnames "b.txt" "/tmp/dir/"))
+(print (merge-pathnames "sub/b.txt" "/tmp/dir/a.lisp"))
+(print (merge-pathnames (make-pathname :type "bak") "/tmp/x.txt"))
+(print (merge-pathnames "/abs/f.lisp" "/tmp/dir/"))
+(print (merge-pathnames (make-pathname :name "new") "/tmp/old.txt"))
+(terpri)

@@ -1,0 +1,5 @@
+(format t "[~a] [~s] [~a] [~s]~%" "str" "str" 'sym :key)
+(format t "[~10a] [~10@a] [~,,2a] [~5,,,'*a]~%" "abc" "abc" "x" "y")
+(format t "[~:a] [~:s] [~a]~%" nil nil nil)
+(format t "[~a] [~s]~%" '(1 "two" #\3) '(1 "two" #\3))
+(format t "[~8,3a] [~3,2,1,'-@a]~%" "ab" "cd")

@@ -1,0 +1,8 @@
+(define-condition my-error (error) ((what :initarg :what :reader what))
+  (:report (lambda (c s) (format s "my error about ~a" (what c)))))
+(handler-case (error 'my-error :what "mail")
+  (error (c) (format t "caught: ~a~%" c)))
+(handler-case (error "plain ~a with ~d" "message" 2)
+  (error (c) (format t "caught: ~a~%" c) (princ c) (terpri)))
+(format t "~a~%" (make-condition 'simple-error :format-control "x=~a" :format-arguments '(1)))
+(handler-case (car 5) (type-error (c) (format t "~a~%" (type-of c))))

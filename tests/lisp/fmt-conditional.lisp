@@ -1,0 +1,7 @@
+(dolist (n '(0 1 2 5))
+  (format t "~[zero~;one~;two~:;many~]~%" n))
+(format t "~[a~;b~]|~%" 7)
+(format t "~:[false~;true~] ~:[false~;true~]~%" nil 3)
+(format t "~@[value: ~a~]|~@[value: ~a~]|~%" 5 nil)
+(format t "~1[a~;b~;c~]~%")
+(format t "~#[none~;one ~a~;two ~a ~a~:;many~]~%" 1 2)

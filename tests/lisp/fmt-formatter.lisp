@@ -1,0 +1,6 @@
+(defvar *f* (formatter "~a + ~a"))
+(format t *f* 1 2)
+(terpri)
+(format t "~?~%" *f* '(3 4))
+(funcall *f* *standard-output* 5 6)
+(terpri)

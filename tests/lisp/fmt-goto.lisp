@@ -1,0 +1,5 @@
+(format t "~a ~a ~:* ~a~%" 1 2)
+(format t "~a ~* ~a~%" 1 2 3)
+(format t "~a ~a ~a ~0@* ~a~%" 1 2 3)
+(format t "~a ~2@* ~a~%" 1 2 3)
+(format t "~2*~a~%" 1 2 3)

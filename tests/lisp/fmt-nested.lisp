@@ -1,0 +1,7 @@
+(defun show-table (rows)
+  (format t "~:{~&~a~12t~:[no~;yes~]~20t~{~a~^,~}~}~%" rows))
+(show-table '(("alpha" t (1 2)) ("beta" nil ()) ("gamma" t (3))))
+(format t "~{~{~a~^ ~}~^ | ~}~%" '((1 2) (3 4) (5)))
+(format t "Recipients: ~{~a~#[~; and ~:;, ~]~}.~%" '("ann" "bob" "cy"))
+(format t "Recipients: ~{~a~#[~; and ~:;, ~]~}.~%" '("ann" "bob"))
+(format t "~a~%" (format nil "~{~a~^~%~}" '("l1" "l2")))

@@ -1,0 +1,6 @@
+(format t "a~%b~2%c~&d~&~&e~%")
+(format t "~&start~%")
+(format t "x~3%y~%")
+(format t "~~ ~3~ ~|~%")
+(fresh-line)
+(format t "~&~&fresh~%")

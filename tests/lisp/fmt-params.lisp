@@ -1,0 +1,5 @@
+(format t "[~va] [~v,'0d] [~vd]~%" 6 "ab" 5 42 nil 7)
+(format t "[~v@a]~%" 4 "x")
+(format t "[~#a]~%" "ab" 1 2)
+(format t "[~5,,,'xa]~%" "ab")
+(format t "[~v,v,v,va]~%" 7 2 1 #\- "ab")

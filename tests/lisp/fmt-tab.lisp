@@ -1,0 +1,7 @@
+(format t "a~10tb~5tc~3,4td~%")
+(format t "abc~0,4tx~%")
+(format t "~@tx~3@ty~5,3@tz~%")
+(format t "~a~20t~a~%" "name" "value")
+(format t "~a~20t~a~%" "a much longer name here" "value")
+(dolist (row '(("alice" 10) ("bob" 200) ("carol" 3)))
+  (format t "~a~10t~5d~%" (first row) (second row)))

@@ -1,0 +1,8 @@
+(let ((s (make-string-output-stream)))
+  (close s)
+  (print (open-stream-p s))
+  (print (handler-case (progn (write-string "x" s) :wrote) (error () :error))))
+(let ((s (make-string-input-stream "abc")))
+  (close s)
+  (print (handler-case (read-char s) (error () :error))))
+(terpri)

@@ -1,0 +1,5 @@
+(let ((*print-base* 16)) (print 255) (print (format nil "~a ~d" 255 255)))
+(let ((*print-radix* t)) (print 10) (print (prin1-to-string 10)))
+(let ((*print-escape* nil)) (write "no escape") (terpri))
+(let ((*print-base* 2) (*print-radix* t)) (print 5))
+(terpri)

@@ -1,0 +1,6 @@
+(defun greet () (format t "hello~%") (princ "princ") (print 'p))
+(let ((text (with-output-to-string (*standard-output*) (greet))))
+  (format t "captured: ~s~%" text))
+(let ((s (make-string-output-stream)))
+  (let ((*standard-output* s)) (greet))
+  (format t "again: ~s~%" (get-output-stream-string s)))

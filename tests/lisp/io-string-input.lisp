@@ -1,0 +1,17 @@
+(let ((s (make-string-input-stream "line one
+line two
+last")))
+  (print (multiple-value-list (read-line s)))
+  (print (multiple-value-list (read-line s)))
+  (print (multiple-value-list (read-line s)))
+  (print (multiple-value-list (read-line s nil :eof))))
+(let ((s (make-string-input-stream "abcdef" 1 4)))
+  (print (read-line s)))
+(with-input-from-string (s "xyz")
+  (print (read-char s)) (print (peek-char nil s)) (print (read-char s))
+  (unread-char #\y s) (print (read-char s)) (print (read-char s)) (print (read-char s nil :done)))
+(let ((idx nil))
+  (with-input-from-string (s "hello world" :index idx :start 6)
+    (print (read s)))
+  (print idx))
+(terpri)

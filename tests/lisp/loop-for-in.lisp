@@ -1,0 +1,10 @@
+;; for x in list [by step]
+(print (loop for x in '(1 2 3) collect (* x x)))
+(print (loop for x in '() collect x))
+(print (loop for x in '(1 2 3 4 5 6) by #'cddr collect x))
+(print (loop for x in '(1 2 3 4 5 6) by (lambda (l) (cdddr l)) collect x))
+(print (loop for x in '(a b c) for y in '(1 2) collect (cons x y)))
+(print (loop for x in '(1 2 3) finally (return x)))
+(print (loop as x in '(p q) collect x))
+(defun next2 (l) (cddr l))
+(print (loop for x in '(1 2 3 4 5) by 'next2 collect x))

@@ -1,0 +1,6 @@
+;; it: the value of the conditional's test (CLHS 6.1.6)
+(print (loop for x in '(1 nil 3) when x collect it))
+(print (loop for x in '((a . 1) (b . 2)) when (cdr x) collect it))
+(print (loop for k in '(b z) when (assoc k '((a . 1) (b . 2))) return it))
+(print (loop for x in '(1 2 3) when (and (> x 1) (* x x)) sum it))
+(print (loop for x in '("a" "bb") if (> (length x) 1) collect it else collect 'short))

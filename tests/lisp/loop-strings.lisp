@@ -1,0 +1,17 @@
+;; String building with loop.
+(print (coerce (loop for c across "hello world" unless (char= c #\space) collect c) 'string))
+(print (loop for w in '("a" "b" "c") for i from 1 collect (format nil "~a~d" w i)))
+(print (with-output-to-string (s)
+         (loop for w in '("x" "y" "z") for first = t then nil
+               unless first do (write-string ", " s)
+               do (write-string w s))))
+(defun split (string sep)
+  (loop for start = 0 then (1+ end)
+        for end = (position sep string :start start)
+        collect (subseq string start end)
+        while end))
+(print (split "a,b,,c" #\,))
+(print (split "" #\,))
+(print (loop for line in (split "x=1;y=2" #\;)
+             for eq = (position #\= line)
+             collect (cons (subseq line 0 eq) (parse-integer line :start (1+ eq)))))

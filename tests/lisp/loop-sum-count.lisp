@@ -1,0 +1,10 @@
+;; sum / summing / count / counting
+(print (loop for x in '(1 2 3 4) sum x))
+(print (loop for x in '(1 2 3 4) summing (* x x)))
+(print (loop for x in '() sum x))
+(print (loop for x in '(1.5 2.5) sum x))
+(print (loop for x in '(1/2 1/3) sum x))
+(print (loop for x in '(1 nil 2 nil) count x))
+(print (loop for x in '(1 2 3 4 5) counting (oddp x)))
+(print (loop for x in '(1 2 3) sum x into s count t into n finally (return (/ s n))))
+(print (loop for x in '(1 2 3) sum x fixnum))

@@ -1,0 +1,10 @@
+;; with clauses: sequential, parallel with and, default values.
+(print (loop with a = 1 with b = (+ a 1) return (list a b)))
+(let ((a 10))
+  (print (loop with a = 1 and b = a return (list a b))))
+(print (loop with x return x))
+(print (loop with n fixnum return n))
+(print (loop with f float return f))
+(print (loop with (a b) = '(1 2) with c = (+ a b) return (list a b c)))
+(print (loop with (a . rest) = '(1 2 3) return (list a rest)))
+(print (loop with total = 0 for x in '(1 2 3) do (incf total x) finally (return total)))

@@ -1,0 +1,12 @@
+;; macroexpand-1 and macroexpand
+(defmacro inc2 (place) `(incf ,place 2))
+(defmacro twice (form) `(progn ,form ,form))
+(print (macroexpand-1 '(inc2 x)))
+(print (multiple-value-list (macroexpand-1 '(twice (inc2 y)))))
+(print (multiple-value-list (macroexpand-1 '(not-a-macro 1))))
+(defmacro outer-m () '(inner-m))
+(defmacro inner-m () ''done)
+(print (macroexpand-1 '(outer-m)))
+(print (macroexpand '(outer-m)))
+(print (outer-m))
+(let ((x 1)) (twice (inc2 x)) (print x))

@@ -1,0 +1,10 @@
+;; with-standard-io-syntax binds the printer and reader variables.
+(let ((*print-base* 16))
+  (print 255)
+  (with-standard-io-syntax (print 255))
+  (print *print-base*))
+(print (with-standard-io-syntax (prin1-to-string '(a "b" 1.5))))
+(print (with-standard-io-syntax (read-from-string "(1 2 x)")))
+(print (let ((*package* (find-package :keyword)))
+         (with-standard-io-syntax (package-name *package*))))
+(print (with-standard-io-syntax *read-eval*))

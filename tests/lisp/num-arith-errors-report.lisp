@@ -1,0 +1,6 @@
+(defparameter *zero* 0)
+(format t "~a~%" (handler-case (/ 7 *zero*) (error (c) c)))
+(format t "~a~%" (handler-case (floor 7 *zero*) (error (c) c)))
+(print (handler-case (/ 7 *zero*) (arithmetic-error () :arith)))
+(print (handler-case (/ 7 *zero*) (error () :error)))
+(print (subtypep 'division-by-zero 'arithmetic-error))

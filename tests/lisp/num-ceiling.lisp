@@ -1,0 +1,8 @@
+(print (multiple-value-list (ceiling 7 2)))
+(print (multiple-value-list (ceiling -7 2)))
+(print (multiple-value-list (ceiling 7 -2)))
+(print (multiple-value-list (ceiling 6 2)))
+(print (multiple-value-list (ceiling 1/3)))
+(print (multiple-value-list (ceiling 2.5)))
+(print (multiple-value-list (ceiling -2.5)))
+(print (multiple-value-list (ceiling 10 3.0)))

@@ -1,0 +1,7 @@
+(defun fact (n) (if (< n 2) 1 (* n (fact (- n 1)))))
+(print (fact 20))
+(print (fact 21))
+(print (fact 30))
+(print (/ (fact 30) (fact 28)))
+(print (mod (fact 30) 1000007))
+(print (floor (fact 25) (fact 23)))

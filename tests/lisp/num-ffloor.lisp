@@ -1,0 +1,7 @@
+(print (multiple-value-list (ffloor 7 2)))
+(print (multiple-value-list (ffloor 5.5 2)))
+(print (multiple-value-list (fceiling 5.5)))
+(print (multiple-value-list (ftruncate 7.25d0)))
+(print (multiple-value-list (fround 2.5)))
+(print (multiple-value-list (fround 3.5)))
+(print (multiple-value-list (ffloor -1/2)))

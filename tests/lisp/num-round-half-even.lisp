@@ -1,0 +1,6 @@
+(dolist (x '(-3.5 -2.5 -1.5 -0.5 0.5 1.5 2.5 3.5 4.5))
+  (format t "~s ~s~%" x (round x)))
+(dolist (x '(-5/2 -3/2 -1/2 1/2 3/2 5/2 7/2))
+  (format t "~s ~s~%" x (round x)))
+(dolist (n '(1 3 5 7 9 -1 -3))
+  (format t "~s ~s~%" n (round n 2)))

@@ -1,0 +1,8 @@
+(print (signum -5))
+(print (signum 0))
+(print (signum 7))
+(print (signum -2.5))
+(print (signum 0.0))
+(print (signum 1/2))
+(print (signum -3d0))
+(print (signum (expt 2 100)))

@@ -1,0 +1,8 @@
+(print (multiple-value-list (truncate 7 2)))
+(print (multiple-value-list (truncate -7 2)))
+(print (multiple-value-list (truncate 7 -2)))
+(print (multiple-value-list (truncate 2.75)))
+(print (multiple-value-list (truncate -2.75)))
+(print (multiple-value-list (truncate 1.5d0)))
+(print (multiple-value-list (truncate -7/2)))
+(print (multiple-value-list (truncate (expt 10 20) 7)))

@@ -1,0 +1,8 @@
+(print (string-capitalize "hello world"))
+(print (string-capitalize "HELLO WORLD"))
+(print (string-capitalize "hello-world foo's bar"))
+(print (string-capitalize "3rd place x1y"))
+(print (string-capitalize "  leading and   spaces  "))
+(print (string-capitalize "don't stop"))
+(print (string-capitalize "hello world" :start 6))
+(print (string-capitalize "a.b.c"))

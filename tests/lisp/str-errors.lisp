@@ -1,0 +1,7 @@
+(defparameter *n* 5)
+(print (handler-case (string-upcase *n*) (type-error () :type-error)))
+(print (handler-case (string= "a" *n*) (type-error () :type-error)))
+(print (handler-case (char 'abc 0) (type-error () :type-error)))
+(print (handler-case (string-upcase "abc" :start 5) (error () :error)))
+(print (handler-case (make-string -1) (type-error () :type-error)))
+(print (handler-case (string-trim " " *n*) (type-error () :type-error)))

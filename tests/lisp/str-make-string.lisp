@@ -1,0 +1,6 @@
+(print (make-string 3 :initial-element #\x))
+(print (make-string 0 :initial-element #\a))
+(print (stringp (make-string 2 :initial-element #\z)))
+(print (make-string 2 :initial-element #\a :element-type 'character))
+(print (string= (make-string 4 :initial-element #\q) "qqqq"))
+(print (char-code (char (make-string 1 :initial-element (code-char 955)) 0)))

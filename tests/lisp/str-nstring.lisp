@@ -1,0 +1,8 @@
+(defparameter *s* (format nil "hello world"))
+(print (nstring-upcase *s*))
+(print *s*)
+(print (nstring-downcase *s* :start 0 :end 5))
+(print *s*)
+(print (eq *s* (nstring-upcase *s*)))
+(print (nstring-capitalize (format nil "the quick brown fox")))
+(let ((x (format nil "abc"))) (nstring-upcase x :start 1) (print x))

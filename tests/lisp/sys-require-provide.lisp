@@ -1,0 +1,6 @@
+(print (member "MY-MODULE" *modules* :test #'string=))
+(provide "MY-MODULE")
+(print (not (null (member "MY-MODULE" *modules* :test #'string=))))
+(print (require "MY-MODULE"))
+(print (handler-case (progn (require "NO-SUCH-MODULE-X") :loaded) (error () :error)))
+(terpri)
