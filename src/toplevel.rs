@@ -55,7 +55,14 @@ impl ScriptError {
                     backtrace,
                     ..
                 } = &**e;
-                let mut s = format!("{pos}: unhandled {type_name}: {report}");
+                // One line, as `FILE:LINE:COL: message` tools expect; SBCL's
+                // reports break lines (`The value~%  5~%is not of type...`).
+                let report: Vec<&str> = report
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                let mut s = format!("{pos}: unhandled {type_name}: {}", report.join(" "));
                 // The frame of ERROR itself says nothing the report does not.
                 let frames = match backtrace.split_first() {
                     Some((first, rest)) if first == "ERROR" => rest,

@@ -206,6 +206,13 @@ fn error_in_eval_and_simple_error_report() {
         "sendletter: <eval 2>:1:1: unhandled SIMPLE-ERROR: bad value 42\nbacktrace: F\n"
     );
     assert_eq!(status(&o), 1);
+    // SBCL's multi-line reports are joined into the one message line.
+    let o = run(&["-e", "(defun g (x) (car x))", "-e", "(g 5)"]);
+    assert_eq!(
+        stderr(&o),
+        "sendletter: <eval 2>:1:1: unhandled TYPE-ERROR: The value 5 is not of type LIST\nbacktrace: G\n"
+    );
+    assert_eq!(status(&o), 1);
 }
 
 #[test]

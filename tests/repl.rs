@@ -19,6 +19,10 @@ fn start(history: &Path) -> PtySession {
     cmd.env("SENDLETTER_HISTORY", history)
         .env("TERM", "xterm")
         .env_remove("XDG_STATE_HOME");
+    start_command(cmd)
+}
+
+fn start_command(cmd: Command) -> PtySession {
     let mut p = spawn_command(cmd, Some(10_000)).expect("spawn the REPL on a pty");
     p.exp_string(PROMPT).expect("first prompt");
     p
@@ -175,4 +179,20 @@ fn prompt_follows_the_current_package() {
     p.exp_string("RTP> ").expect("prompt");
     send(&mut p, "\x04");
     assert_eq!(exit_status(&mut p), 0);
+}
+
+#[test]
+fn history_defaults_to_the_xdg_state_directory() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sendletter"));
+    cmd.env("XDG_STATE_HOME", state.path())
+        .env("TERM", "xterm")
+        .env_remove("SENDLETTER_HISTORY");
+    let mut p = start_command(cmd);
+    eval(&mut p, "'in-xdg-state", "IN-XDG-STATE\r\n");
+    send(&mut p, "\x04");
+    assert_eq!(exit_status(&mut p), 0);
+    let path = state.path().join("sendletter").join("history");
+    let saved = std::fs::read_to_string(&path).expect("history under XDG_STATE_HOME");
+    assert!(saved.contains("'in-xdg-state"), "{saved:?}");
 }
