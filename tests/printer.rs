@@ -386,6 +386,7 @@ fn unreadable_objects() {
         test: HashTest::Equal,
         map: RefCell::new(HashMap::new()),
         order: RefCell::new(Vec::new()),
+        free: RefCell::new(Vec::new()),
     }));
     assert_eq!(prin1_to_string(&h), "#<HASH-TABLE :TEST EQUAL :COUNT 0>");
     let b = Value::Bytes(Rc::new(RefCell::new(vec![1, 2, 255])));

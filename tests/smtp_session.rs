@@ -1,16 +1,16 @@
 //! Every session path against a scripted fake server on loopback; each
 //! test asserts the exact bytes the client sent.
 
-mod smtp_support;
+mod common;
 
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
+use common::{on_line, send, FakeServer, Step};
 use sendletter::mail::smtp::{
     self, AuthMechanism, Credentials, Envelope, ErrorKind, TlsMode, TraceEvent,
 };
 use sendletter::mail::wire::WriteWith;
-use smtp_support::{on_line, send, FakeServer, Step};
 
 const GREETING: &str = "220 fake.test ESMTP\r\n";
 const EHLO_PLAIN: &str = "250-fake.test\r\n250-8BITMIME\r\n250 SIZE 1000000\r\n";

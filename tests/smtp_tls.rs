@@ -1,11 +1,11 @@
 //! TLS paths against the fake server with an in-process CA (rcgen).
 
-mod smtp_support;
+mod common;
 
+use common::{on_line, pki, send, FakeServer, Step};
 use sendletter::mail::smtp::{
     self, Credentials, Envelope, ErrorKind, TlsMode, TlsOptions, TlsVersion,
 };
-use smtp_support::{on_line, pki, send, FakeServer, Step};
 
 const MESSAGE: &[u8] = b"Subject: tls\n\nhello\n";
 

@@ -349,6 +349,7 @@ mod tests {
             test: HashTest::Eql,
             map: Default::default(),
             order: Default::default(),
+            free: Default::default(),
         };
         for (k, v) in [(3, 30), (1, 10)] {
             h.map

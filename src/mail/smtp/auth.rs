@@ -18,10 +18,28 @@ const PREFERENCE: [AuthMechanism; 3] = [
     AuthMechanism::CramMd5,
 ];
 
-/// May credentials be sent on this connection? Only over TLS, to a
-/// loopback address, or with the explicit opt-in.
-pub fn credentials_allowed(tls: bool, peer: IpAddr, allow_insecure: bool) -> bool {
-    tls || allow_insecure || is_loopback(peer)
+/// May credentials be sent on this connection? Only over TLS, with the
+/// explicit opt-in, or in clear when both the server we were asked for
+/// (`host`) and the socket's peer are this machine. A loopback peer alone
+/// is not enough: with a `connect_to` override (or a local forwarder) the
+/// credentials meant for a remote host would leave the machine in clear.
+pub fn credentials_allowed(tls: bool, peer: IpAddr, host: &str, allow_insecure: bool) -> bool {
+    tls || allow_insecure || (is_loopback(peer) && names_loopback(host))
+}
+
+/// `localhost`, a `*.localhost` name (RFC 6761 §6.3), or a loopback
+/// address literal (brackets allowed).
+fn names_loopback(host: &str) -> bool {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let name = bare.strip_suffix('.').unwrap_or(bare).to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    let literal = name.strip_prefix("ipv6:").unwrap_or(&name);
+    literal.parse::<IpAddr>().is_ok_and(is_loopback)
 }
 
 fn is_loopback(ip: IpAddr) -> bool {
@@ -213,11 +231,29 @@ mod tests {
         let lo: IpAddr = "127.0.0.1".parse().unwrap();
         let lo6: IpAddr = "::1".parse().unwrap();
         let far: IpAddr = "192.0.2.1".parse().unwrap();
-        assert!(credentials_allowed(false, lo, false));
-        assert!(credentials_allowed(false, lo6, false));
-        assert!(!credentials_allowed(false, far, false));
-        assert!(credentials_allowed(true, far, false));
-        assert!(credentials_allowed(false, far, true));
+        assert!(credentials_allowed(false, lo, "127.0.0.1", false));
+        assert!(credentials_allowed(false, lo, "localhost", false));
+        assert!(credentials_allowed(false, lo6, "[::1]", false));
+        assert!(credentials_allowed(false, lo6, "LocalHost.", false));
+        assert!(credentials_allowed(false, lo, "mx.localhost", false));
+        assert!(!credentials_allowed(false, far, "192.0.2.1", false));
+        assert!(!credentials_allowed(false, far, "localhost", false));
+        assert!(credentials_allowed(true, far, "mx.example.com", false));
+        assert!(credentials_allowed(false, far, "mx.example.com", true));
+    }
+
+    #[test]
+    fn loopback_peer_alone_is_not_enough() {
+        // `connect_to` (or a local forwarder) to 127.0.0.1 for a remote name.
+        let lo: IpAddr = "127.0.0.1".parse().unwrap();
+        for host in [
+            "mx.example.com",
+            "192.0.2.1",
+            "localhost.example.com",
+            "[10.0.0.1]",
+        ] {
+            assert!(!credentials_allowed(false, lo, host, false), "{host}");
+        }
     }
 
     #[test]

@@ -5,6 +5,10 @@ use std::fmt;
 /// Largest reply we accept; a longer one is an error, not unbounded memory.
 pub const MAX_REPLY_LEN: usize = 64 * 1024;
 
+/// Most characters of a malformed line quoted in [`ReplyError::Malformed`]:
+/// enough to recognise it, without a 64 KiB error message.
+const QUOTE_LEN: usize = 100;
+
 /// One complete (possibly multi-line) reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -72,10 +76,11 @@ impl fmt::Display for Reply {
                 f.write_str("\n")?;
             }
             let sep = if i == last { ' ' } else { '-' };
+            // Zero-padded: a (non-conforming) "050" reply is quoted as sent.
             if line.is_empty() && i == last {
-                write!(f, "{}", self.code)?;
+                write!(f, "{:03}", self.code)?;
             } else {
-                write!(f, "{}{}{}", self.code, sep, line)?;
+                write!(f, "{:03}{}{}", self.code, sep, line)?;
             }
         }
         Ok(())
@@ -86,7 +91,7 @@ impl fmt::Display for Reply {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplyError {
     /// A line that does not start with three digits, or a continuation
-    /// line with another code.
+    /// line with another code. Holds the start of the line.
     Malformed(String),
     /// More than [`MAX_REPLY_LEN`] bytes without the end of the reply.
     TooLong,
@@ -125,12 +130,10 @@ pub fn parse_reply(buf: &[u8]) -> Result<Option<(Reply, usize)>, ReplyError> {
         if let Some(l) = line.strip_suffix(b"\r") {
             line = l;
         }
-        let text = String::from_utf8_lossy(line);
-        let (this_code, last, rest) =
-            split_line(line).ok_or_else(|| ReplyError::Malformed(text.to_string()))?;
+        let (this_code, last, rest) = split_line(line).ok_or_else(|| malformed(line))?;
         match code {
             None => code = Some(this_code),
-            Some(c) if c != this_code => return Err(ReplyError::Malformed(text.to_string())),
+            Some(c) if c != this_code => return Err(malformed(line)),
             Some(_) => {}
         }
         lines.push(String::from_utf8_lossy(rest).into_owned());
@@ -140,6 +143,15 @@ pub fn parse_reply(buf: &[u8]) -> Result<Option<(Reply, usize)>, ReplyError> {
             return Ok(Some((Reply::new(code, lines), pos)));
         }
     }
+}
+
+fn malformed(line: &[u8]) -> ReplyError {
+    let text = String::from_utf8_lossy(line);
+    let mut quoted: String = text.chars().take(QUOTE_LEN).collect();
+    if quoted.len() < text.len() {
+        quoted.push_str("...");
+    }
+    ReplyError::Malformed(quoted)
 }
 
 /// `NNN-rest` → (NNN, false, rest); `NNN rest` or `NNN` → (NNN, true, rest).
@@ -211,6 +223,24 @@ mod tests {
             parse_reply(b"250-a\r\n251 b\r\n"),
             Err(ReplyError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn codes_below_100_print_with_three_digits() {
+        // Found by fuzz/fuzz_targets/reply_parser.rs: "050" printed as "50".
+        assert_eq!(one("050 odd\r\n").to_string(), "050 odd");
+        assert_eq!(one("007\r\n").to_string(), "007");
+    }
+
+    #[test]
+    fn malformed_line_quoted_briefly() {
+        let mut line = b"junk ".to_vec();
+        line.resize(50_000, b'j');
+        line.extend_from_slice(b"\r\n");
+        let Err(ReplyError::Malformed(q)) = parse_reply(&line) else {
+            panic!("not malformed")
+        };
+        assert_eq!(q, format!("junk {}...", "j".repeat(QUOTE_LEN - 5)));
     }
 
     #[test]

@@ -304,7 +304,8 @@ fn authenticate<W: Wire>(
     caps: &Capabilities,
     creds: &Credentials,
 ) -> Result<(), SmtpError> {
-    if !auth::credentials_allowed(w.is_tls(), w.peer_ip(), server.allow_insecure_auth) {
+    let (tls, peer) = (w.is_tls(), w.peer_ip());
+    if !auth::credentials_allowed(tls, peer, &server.host, server.allow_insecure_auth) {
         return Err(auth::insecure_error());
     }
     let mechanism = auth::choose_mechanism(&caps.auth, server.auth)?;

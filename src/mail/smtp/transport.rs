@@ -19,6 +19,10 @@ use crate::mail::wire::{encode_message, MessageSource, Mode};
 /// Longest wait for a courtesy QUIT on the error path.
 const COURTESY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The message content is written in pieces of at most this size, each of
+/// which the server must take within the time limit.
+const CONTENT_CHUNK: usize = 64 * 1024;
+
 enum Stream {
     Plain(TcpStream),
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
@@ -339,8 +343,13 @@ impl Wire for Connection<'_> {
     fn send_content(&mut self, message: &mut dyn MessageSource) -> Result<(), SmtpError> {
         let limit = self.timeouts.reply;
         let stream = self.stream()?;
-        let _ = stream.tcp().set_write_timeout(Some(limit));
-        let out = BufWriter::with_capacity(64 * 1024, &mut *stream);
+        let out = BufWriter::with_capacity(
+            CONTENT_CHUNK,
+            ChunkDeadline {
+                stream: &mut *stream,
+                limit,
+            },
+        );
         let sent = encode_message(message, out, Mode::Smtp);
         match sent {
             Ok(n) => {
@@ -350,7 +359,8 @@ impl Wire for Connection<'_> {
             Err(e) if is_timeout(&e) => Err(SmtpError::new(
                 ErrorKind::Timeout,
                 format!("sending the message timed out after {}", secs(limit)),
-            )),
+            )
+            .with_command(&Command::Data)),
             Err(e) => Err(self.io_error("sending the message failed", e, Some(&Command::Data))),
         }
     }
@@ -380,6 +390,43 @@ impl Drop for Connection<'_> {
                 }
             }
         }
+    }
+}
+
+/// The content writer: RFC 5321 §4.5.3.2.5 gives each TCP send of the
+/// data block its own limit. A socket write timeout alone restarts at every
+/// partial write, so a server taking a byte now and then would hold the
+/// session open for ever; here each piece of up to [`CONTENT_CHUNK`] bytes
+/// must be taken whole within `limit`.
+struct ChunkDeadline<'s> {
+    stream: &'s mut Stream,
+    limit: Duration,
+}
+
+impl Write for ChunkDeadline<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let piece = &buf[..buf.len().min(CONTENT_CHUNK)];
+        let deadline = Instant::now() + self.limit;
+        let mut done = 0;
+        while done < piece.len() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::ErrorKind::TimedOut.into());
+            }
+            let _ = self.stream.tcp().set_write_timeout(Some(left));
+            match self.stream.write(&piece[done..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(done)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let _ = self.stream.tcp().set_write_timeout(Some(self.limit));
+        self.stream.flush()
     }
 }
 

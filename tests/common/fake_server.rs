@@ -1,8 +1,8 @@
 //! A scripted SMTP server on loopback for the engine's tests: it plays a
 //! list of steps (send canned bytes, read client lines, switch to TLS) and
 //! records every byte the client sent, TLS or not, so tests can assert the
-//! client's exact bytes.
-#![allow(dead_code)]
+//! client's exact bytes. Shared by the session, TLS, fault and attack tests.
+
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -18,12 +18,26 @@ use sendletter::mail::smtp::Server;
 pub enum Step {
     /// Write these bytes.
     Send(String),
+    /// Write these bytes, which need not be UTF-8.
+    Raw(Vec<u8>),
+    /// Read at least this many bytes of whatever the client sends.
+    Bytes(usize),
+    /// Fix our receive buffer at 256 KiB (no autotuning), so a client
+    /// writing to a server that reads nothing blocks soon.
+    SmallWindow,
     /// Read this many CRLF-terminated lines from the client.
     Lines(usize),
     /// Read message content up to and including the `.` line.
     Data,
     /// Do the server side of a TLS handshake; later steps run inside TLS.
     Tls,
+    /// Read `n` bytes, then wait `every`, `times` times: a server that
+    /// takes the content a trickle at a time.
+    Trickle {
+        n: usize,
+        every: Duration,
+        times: usize,
+    },
     /// Wait.
     Sleep(Duration),
     /// Close the connection now.
@@ -62,7 +76,7 @@ impl FStream {
 /// A running fake server.
 pub struct FakeServer {
     pub addr: SocketAddr,
-    handle: JoinHandle<Vec<u8>>,
+    handle: JoinHandle<Vec<Vec<u8>>>,
 }
 
 impl FakeServer {
@@ -73,12 +87,28 @@ impl FakeServer {
 
     /// Serve one connection; `Step::Tls` uses `tls`.
     pub fn start_with_tls(steps: Vec<Step>, tls: Option<Arc<ServerConfig>>) -> Self {
+        let mut steps = Some(steps);
+        Self::start_many(1, tls, move || steps.take().unwrap_or_default())
+    }
+
+    /// Serve `count` connections one after another, each with a fresh
+    /// script from `script`.
+    pub fn start_many(
+        count: usize,
+        tls: Option<Arc<ServerConfig>>,
+        mut script: impl FnMut() -> Vec<Step> + Send + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         let handle = thread::spawn(move || {
-            let (sock, _) = listener.accept().expect("accept");
-            sock.set_read_timeout(Some(Duration::from_secs(10))).ok();
-            run(sock, steps, tls)
+            (0..count)
+                .map(|_| {
+                    let (sock, _) = listener.accept().expect("accept");
+                    sock.set_read_timeout(Some(Duration::from_secs(10))).ok();
+                    sock.set_nodelay(true).ok();
+                    run(sock, script(), tls.clone())
+                })
+                .collect()
         });
         FakeServer { addr, handle }
     }
@@ -94,8 +124,17 @@ impl FakeServer {
 
     /// Everything the client sent (`<TLS>` marks the handshake).
     pub fn transcript(self) -> String {
-        let bytes = self.handle.join().expect("fake server thread");
-        String::from_utf8_lossy(&bytes).into_owned()
+        String::from_utf8_lossy(&self.transcript_bytes()).into_owned()
+    }
+
+    /// Everything the client sent, as bytes (all connections, in order).
+    pub fn transcript_bytes(self) -> Vec<u8> {
+        self.handle.join().expect("fake server thread").concat()
+    }
+
+    /// How many connections were served.
+    pub fn connections(self) -> usize {
+        self.handle.join().expect("fake server thread").len()
     }
 }
 
@@ -129,6 +168,18 @@ fn run(sock: TcpStream, steps: Vec<Step>, tls: Option<Arc<ServerConfig>>) -> Vec
             Step::Send(s) => {
                 if stream.write_all(s.as_bytes()).is_err() {
                     break;
+                }
+            }
+            Step::Raw(b) => {
+                if stream.write_all(&b).is_err() {
+                    record.extend_from_slice(b"<SEND FAILED>");
+                    return record;
+                }
+            }
+            Step::Bytes(n) => {
+                let end = move |b: &[u8]| (b.len() >= n).then_some(n);
+                if !fill(&mut stream, &mut pending, &mut record, &end) {
+                    return record;
                 }
             }
             Step::Lines(n) => {
@@ -179,6 +230,22 @@ fn run(sock: TcpStream, steps: Vec<Step>, tls: Option<Arc<ServerConfig>>) -> Vec
                 record.extend_from_slice(b"<TLS>");
                 stream = FStream::Tls(Box::new(s));
             }
+            Step::SmallWindow => {
+                if let FStream::Plain(sock) = &stream {
+                    shrink_receive_buffer(sock);
+                }
+            }
+            Step::Trickle { n, every, times } => {
+                let mut buf = vec![0u8; n];
+                for _ in 0..times {
+                    let got = stream.read(&mut buf).unwrap_or(0);
+                    if got == 0 {
+                        return record;
+                    }
+                    record.extend_from_slice(&buf[..got]);
+                    thread::sleep(every);
+                }
+            }
             Step::Sleep(d) => thread::sleep(d),
             Step::Close => return record,
         }
@@ -189,6 +256,39 @@ fn run(sock: TcpStream, steps: Vec<Step>, tls: Option<Arc<ServerConfig>>) -> Vec
     record
 }
 
+fn shrink_receive_buffer(sock: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let size: libc::c_int = 256 * 1024;
+    // SAFETY: a valid socket descriptor and a pointer to a c_int of the
+    // length given.
+    let rc = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&size as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0, "setsockopt SO_RCVBUF");
+}
+
+/// Fail if `text` shows `password` in clear or in any base64 form a SASL
+/// exchange could carry (PLAIN, LOGIN, XOAUTH2).
+pub fn assert_no_secret(password: &str, text: &str) {
+    use base64::engine::general_purpose::STANDARD as B64;
+    use base64::Engine as _;
+    let forms = [
+        password.to_string(),
+        B64.encode(password),
+        B64.encode(format!("\0alice\0{password}")),
+        B64.encode(format!("user=alice\x01auth=Bearer {password}\x01\x01")),
+    ];
+    for f in forms {
+        assert!(!text.contains(&f), "secret {f:?} shown in: {text}");
+    }
+}
+
 /// A CA and a `localhost`/127.0.0.1 certificate made in-process.
 pub struct Pki {
     /// The CA certificate, PEM, in a temporary file.
@@ -196,8 +296,27 @@ pub struct Pki {
     pub server_config: Arc<ServerConfig>,
 }
 
+/// What is wrong with the server certificate of [`pki_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cert {
+    /// Signed by the CA, names `localhost` and 127.0.0.1, valid now.
+    Good,
+    /// Signed by the CA, but expired last year.
+    Expired,
+    /// Names `localhost`, but signed by itself, not by the CA.
+    SelfSigned,
+    /// Signed by the CA, valid, but for `other.example` only.
+    WrongHost,
+}
+
 pub fn pki() -> Pki {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+    pki_with(Cert::Good)
+}
+
+pub fn pki_with(kind: Cert) -> Pki {
+    use rcgen::{
+        date_time_ymd, BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose,
+    };
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params
@@ -207,13 +326,21 @@ pub fn pki() -> Pki {
     let ca_key = KeyPair::generate().expect("ca key");
     let ca = ca_params.self_signed(&ca_key).expect("ca cert");
 
-    let leaf_params =
-        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-            .expect("leaf params");
+    let names = match kind {
+        Cert::WrongHost => vec!["other.example".to_string()],
+        _ => vec!["localhost".to_string(), "127.0.0.1".to_string()],
+    };
+    let mut leaf_params = CertificateParams::new(names).expect("leaf params");
+    if kind == Cert::Expired {
+        leaf_params.not_before = date_time_ymd(2020, 1, 1);
+        leaf_params.not_after = date_time_ymd(2021, 1, 1);
+    }
     let leaf_key = KeyPair::generate().expect("leaf key");
-    let leaf = leaf_params
-        .signed_by(&leaf_key, &ca, &ca_key)
-        .expect("leaf cert");
+    let leaf = match kind {
+        Cert::SelfSigned => leaf_params.self_signed(&leaf_key),
+        _ => leaf_params.signed_by(&leaf_key, &ca, &ca_key),
+    }
+    .expect("leaf cert");
 
     let mut ca_file = tempfile::NamedTempFile::new().expect("tempfile");
     ca_file.write_all(ca.pem().as_bytes()).expect("write ca");
