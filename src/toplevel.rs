@@ -41,7 +41,7 @@ impl ScriptError {
     pub fn describe(&self) -> String {
         match self {
             ScriptError::Read(e) => format!(
-                "{}:{}:{}: read error: {}",
+                "{}:{}:{}: reader error: {}",
                 e.file.as_deref().unwrap_or("<input>"),
                 e.line,
                 e.column,

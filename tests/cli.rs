@@ -167,7 +167,7 @@ fn reader_error_names_the_unclosed_opener() {
     let o = run(&[p.to_str().unwrap()]);
     assert_eq!(stdout(&o), "first\n", "forms before the bad one ran");
     let err = stderr(&o);
-    let want = format!("sendletter: {}:3:3: read error: ", p.display());
+    let want = format!("sendletter: {}:3:3: reader error: ", p.display());
     assert!(err.starts_with(&want), "{err}");
     assert!(err.contains("end of file"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");

@@ -88,7 +88,7 @@ fn error_is_reported_and_the_next_form_works() {
     );
     eval(&mut p, "(values 'recovered)", "RECOVERED\r\n");
     // A reader error is reported too, and does not end the REPL.
-    eval(&mut p, "#<", "<repl>:3:1: read error");
+    eval(&mut p, "#<", "<repl>:3:1: reader error");
     eval(&mut p, "'still-here", "STILL-HERE\r\n");
     send(&mut p, "(exit 4)");
     send(&mut p, ENTER);
