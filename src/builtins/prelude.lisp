@@ -42,7 +42,7 @@
 (in-package :common-lisp)
 (export '(with-output-to-string with-input-from-string with-open-file
           with-open-stream time formatter internal-time-units-per-second
-          *modules*))
+          *modules* unsigned-byte signed-byte))
 (defmacro with-output-to-string ((var &optional string &key element-type) &body body)
   "Bind VAR to a string output stream during BODY; return the text, or with
 STRING append the text to it and return BODY's values."
