@@ -9,9 +9,17 @@ fn run(src: &str) -> (i32, String, String, Duration) {
     let path = dir.path().join("r.lisp");
     std::fs::write(&path, src).expect("write");
     let t = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_sendletter")).arg(&path).output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_sendletter"))
+        .arg(&path)
+        .output()
+        .expect("run");
     let code = out.status.code().unwrap_or(-1);
-    (code, String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), t.elapsed())
+    (
+        code,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        t.elapsed(),
+    )
 }
 
 #[test]
@@ -27,7 +35,10 @@ fn infinite_recursion_is_a_catchable_storage_condition() {
 fn unhandled_infinite_recursion_exits_1_with_a_message() {
     let (code, _, err, _) = run("(defun f (n) (+ 1 (f n)))\n(f 1)\n");
     assert_eq!(code, 1);
-    assert!(err.contains("STORAGE-CONDITION") && err.contains(":2:1"), "{err}");
+    assert!(
+        err.contains("STORAGE-CONDITION") && err.contains(":2:1"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -45,7 +56,10 @@ fn forms_nested_10000_deep_are_a_reader_error() {
     let src = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
     let (code, _, err, _) = run(&src);
     assert_eq!(code, 1);
-    assert!(err.contains("reader error") && err.contains("deep"), "{err}");
+    assert!(
+        err.contains("reader error") && err.contains("deep"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -57,8 +71,10 @@ fn data_nested_10000_deep_is_built_and_printed() {
 
 #[test]
 fn a_100_mb_string() {
-    let (code, out, err, _) = run("(let ((s (make-string (* 100 1024 1024) :initial-element #\\a)))
-  (format t \"~d ~a~%\" (length s) (char s (1- (length s)))))");
+    let (code, out, err, _) = run(
+        "(let ((s (make-string (* 100 1024 1024) :initial-element #\\a)))
+  (format t \"~d ~a~%\" (length s) (char s (1- (length s)))))",
+    );
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "104857600 a\n");
 }
@@ -72,5 +88,8 @@ fn circular_lists_given_to_length_and_print() {
     (format t \"printed ~a~%\" (< (length s) 1000))))");
     assert_eq!(code, 0, "{err}");
     assert!(t < Duration::from_secs(10));
-    assert!(out.starts_with("length: ") && out.ends_with("printed T\n"), "{out}");
+    assert!(
+        out.starts_with("length: ") && out.ends_with("printed T\n"),
+        "{out}"
+    );
 }

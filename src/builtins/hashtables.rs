@@ -3,8 +3,6 @@
 //! when the test says they are the same object. Iteration follows insertion
 //! order, reusing the slot of the entry removed last, as SBCL does.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
@@ -97,12 +95,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
 
 /// A fresh, empty table.
 pub fn new_table(test: HashTest) -> Value {
-    Value::HashTable(Rc::new(HashTable {
-        test,
-        map: RefCell::new(HashMap::new()),
-        order: RefCell::new(Vec::new()),
-        free: RefCell::new(Vec::new()),
-    }))
+    Value::HashTable(Rc::new(HashTable::new(test)))
 }
 
 /// The key an object is stored under in a table with `test` (CLHS 18.1.2).

@@ -59,8 +59,16 @@ fn desetq(pattern: &Value, form: Value, out: &mut Vec<Value>) {
         Value::Cons(_) => {
             let g = gensym("LOOP-DESETQ-TEMP");
             let mut inner = Vec::new();
-            desetq(&pattern.car(), list(vec![sym("CAR"), g.clone()]), &mut inner);
-            desetq(&pattern.cdr(), list(vec![sym("CDR"), g.clone()]), &mut inner);
+            desetq(
+                &pattern.car(),
+                list(vec![sym("CAR"), g.clone()]),
+                &mut inner,
+            );
+            desetq(
+                &pattern.cdr(),
+                list(vec![sym("CDR"), g.clone()]),
+                &mut inner,
+            );
             let mut f = vec![sym("LET"), list(vec![list(vec![g, form])])];
             f.extend(inner);
             out.push(list(f));
@@ -323,11 +331,7 @@ impl Parser {
                         sym("IF"),
                         list(vec![sym("<="), c.clone(), Value::Fixnum(0)]),
                         list(vec![sym("GO"), self.end_tag.clone()]),
-                        list(vec![
-                            sym("SETQ"),
-                            c.clone(),
-                            list(vec![sym("1-"), c]),
-                        ]),
+                        list(vec![sym("SETQ"), c.clone(), list(vec![sym("1-"), c])]),
                     ]);
                     self.first.push(f.clone());
                     self.other.push(f);
@@ -357,7 +361,8 @@ impl Parser {
                 }
                 "ALWAYS" | "NEVER" | "THEREIS" => {
                     let test = self.form()?;
-                    let ret = |v: Value, name: &Value| list(vec![sym("RETURN-FROM"), name.clone(), v]);
+                    let ret =
+                        |v: Value, name: &Value| list(vec![sym("RETURN-FROM"), name.clone(), v]);
                     let f = match name.as_str() {
                         "ALWAYS" => list(vec![sym("UNLESS"), test, ret(Value::Nil, &self.name)]),
                         "NEVER" => list(vec![sym("WHEN"), test, ret(Value::Nil, &self.name)]),
@@ -633,7 +638,8 @@ impl Parser {
                 && u.cdr().car().is_symbol()
                 && u.cdr().cdr().is_nil();
             if !ok {
-                return self.error("LOOP: bad USING clause; expected (HASH-VALUE var) or (HASH-KEY var).");
+                return self
+                    .error("LOOP: bad USING clause; expected (HASH-VALUE var) or (HASH-KEY var).");
             }
             other_var = Some(u.cdr().car());
         }
@@ -686,7 +692,9 @@ impl Parser {
         let mut down: Option<bool> = None;
         let set_dir = |p: &Parser, down: &mut Option<bool>, d: bool| -> ParseResult<()> {
             match *down {
-                Some(x) if x != d => p.error("LOOP: conflicting stepping directions in FOR clause."),
+                Some(x) if x != d => {
+                    p.error("LOOP: conflicting stepping directions in FOR clause.")
+                }
                 _ => {
                     *down = Some(d);
                     Ok(())
@@ -742,11 +750,7 @@ impl Parser {
             self.bind(var.clone(), Value::Fixnum(0));
         }
         let by = by.unwrap_or(Value::Fixnum(1));
-        let step = list(vec![
-            sym(if down { "-" } else { "+" }),
-            var.clone(),
-            by,
-        ]);
+        let step = list(vec![sym(if down { "-" } else { "+" }), var.clone(), by]);
         let test = limit.map(|(lim, inclusive)| {
             let op = match (down, inclusive) {
                 (false, true) => ">",
@@ -789,7 +793,11 @@ impl Parser {
         self.selectable_it(in_cond, None)
     }
 
-    fn selectable_it(&mut self, in_cond: bool, it_var: Option<&Value>) -> ParseResult<Option<Value>> {
+    fn selectable_it(
+        &mut self,
+        in_cond: bool,
+        it_var: Option<&Value>,
+    ) -> ParseResult<Option<Value>> {
         let Some(tok) = self.peek().cloned() else {
             return self.error("LOOP code ran out where a clause was expected.");
         };
@@ -867,7 +875,11 @@ impl Parser {
             f.extend(forms);
             list(f)
         };
-        let t = if used_it { it_var.clone() } else { test.clone() };
+        let t = if used_it {
+            it_var.clone()
+        } else {
+            test.clone()
+        };
         let t = if negate { list(vec![sym("NOT"), t]) } else { t };
         let mut f = vec![sym("IF"), t, progn(then)];
         if let Some(e) = els {
@@ -875,11 +887,7 @@ impl Parser {
         }
         let f = list(f);
         Ok(if used_it {
-            list(vec![
-                sym("LET"),
-                list(vec![list(vec![it_var, test])]),
-                f,
-            ])
+            list(vec![sym("LET"), list(vec![list(vec![it_var, test])]), f])
         } else {
             f
         })
@@ -1063,11 +1071,7 @@ impl Parser {
             }
         }
         for (parallel, vars) in groups.into_iter().rev() {
-            let bl = list(
-                vars.into_iter()
-                    .map(|(v, i)| list(vec![v, i]))
-                    .collect(),
-            );
+            let bl = list(vars.into_iter().map(|(v, i)| list(vec![v, i])).collect());
             inner = list(vec![sym(if parallel { "LET" } else { "LET*" }), bl, inner]);
         }
         if !self.acc_binds.is_empty() {
