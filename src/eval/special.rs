@@ -1492,9 +1492,13 @@ impl Interp {
                 "AREF" | "SVREF" | "CHAR" | "SCHAR" | "ELT" | "BIT" | "SBIT" => {
                     let seq = self.eval(&argf[0], env)?;
                     let i = self.eval(&argf.get(1).cloned().unwrap_or(Value::Nil), env)?;
-                    let Value::Fixnum(i) = i else {
-                        let c = self.type_error(&i, "(INTEGER 0)");
-                        return Err(self.raise(c));
+                    let i = match i {
+                        Value::Fixnum(n) if n >= 0 => n,
+                        // A negative index is an error, never element 0.
+                        other => {
+                            let c = self.type_error(&other, "(INTEGER 0)");
+                            return Err(self.raise(c));
+                        }
                     };
                     if seq.is_list() && name == "ELT" {
                         let cell = nthcdr(&seq, i.max(0) as usize);
