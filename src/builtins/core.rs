@@ -159,7 +159,6 @@ pub fn equal_values(x: &Value, y: &Value) -> bool {
             }
         }
         (Value::String(a), Value::String(b)) => *a.borrow() == *b.borrow(),
-        (Value::Bytes(a), Value::Bytes(b)) => *a.borrow() == *b.borrow(),
         (Value::Pathname(a), Value::Pathname(b)) => a == b,
         _ => x.eql(y),
     }

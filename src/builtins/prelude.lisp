@@ -94,3 +94,25 @@ and close it however BODY is left."
 (defun (setf sys:getenv) (value name)
   (sendletter::%setenv name value))
 (in-package :common-lisp-user)
+
+;;;; ---- Lists, sequences, hash tables (lists area) ----
+(in-package :common-lisp)
+;; Type names the sequence functions build into results and errors: make
+;; them external CL symbols before any script can intern its own.
+(export '(unsigned-byte signed-byte simple-array simple-vector vector array
+          character base-char sequence integer fixnum string simple-string
+          with-hash-table-iterator))
+
+(defsetf fill-pointer sendletter::set-fill-pointer)
+(defsetf subseq sendletter::set-subseq)
+
+;; CLHS with-hash-table-iterator: NAME is a local macro returning
+;; (values more-p key value) over a snapshot of the entries.
+(defmacro with-hash-table-iterator ((name table) &body body)
+  (let ((entries (gensym "ENTRIES")) (e (gensym "E")))
+    `(let ((,entries (sendletter::hash-table-entries ,table)))
+       (macrolet ((,name ()
+                    '(let ((,e (pop ,entries)))
+                      (if ,e (values t (car ,e) (cdr ,e)) nil))))
+         ,@body))))
+(in-package :common-lisp-user)
