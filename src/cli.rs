@@ -1,25 +1,35 @@
 //! Command-line interface: flags are parsed into a [`Config`] first, then
 //! run. Exit codes: 0 success, 1 an unhandled Lisp error or a reader error
 //! in the script, 2 a usage error; `(exit n)` exits with n.
+//!
+//! Everything this module writes goes through `writeln!` on a locked
+//! handle with the error ignored, never `print!`: a closed standard output
+//! or error must not panic.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
+use std::rc::Rc;
 
 use crate::eval::package::cl_sym;
-use crate::eval::Value;
+use crate::eval::value::Pathname;
+use crate::eval::{Interp, Value};
 use crate::toplevel::{self, ScriptError};
+
+/// Exit status of a usage error (bad option, missing option value).
+pub const EXIT_USAGE: i32 = 2;
 
 pub const USAGE: &str = "\
 sendletter - run Allegro Common Lisp send-letter mail scripts
 
 USAGE:
-    sendletter [OPTIONS] [SCRIPT.lisp [ARGS...]]
-    sendletter [OPTIONS] -e EXPR [-e EXPR...]
-    sendletter [OPTIONS] -            (read the script from standard input)
-    sendletter                        (interactive REPL on a terminal)
+    sendletter [OPTIONS] SCRIPT.lisp [ARGS...]
+    sendletter [OPTIONS] -e EXPR [-e EXPR...] [SCRIPT.lisp [ARGS...]]
+    sendletter [OPTIONS] - [ARGS...]   (read the script from standard input)
+    COMMAND | sendletter [OPTIONS]     (likewise, when stdin is not a terminal)
+    sendletter                         (interactive REPL on a terminal)
 
 OPTIONS:
-    -e, --eval EXPR         Evaluate EXPR and print nothing (repeatable;
-                            runs before SCRIPT)
+    -e, --eval EXPR         Evaluate the forms in EXPR, printing nothing
+                            (repeatable; run in order, before SCRIPT)
         --sink DIR          Dry run: write every delivery to DIR as
                             NNNNNN.eml + NNNNNN.json; connect to nothing,
                             run no program
@@ -30,22 +40,35 @@ OPTIONS:
                             (credentials redacted)
     -h, --help              Print this help
     -V, --version           Print the version
+    --                      End of options: the next argument is SCRIPT
 
-Inside the script, (sys:command-line-arguments) returns ARGS.
+A first line starting with #! in SCRIPT is skipped, so scripts can be
+executable (#!/usr/bin/env sendletter). Inside the script,
+(sys:command-line-arguments) returns ARGS.
+
+REPL: Enter evaluates once the form is complete; Tab completes symbol
+names; Up/Down walk the history ($SENDLETTER_HISTORY, default
+$XDG_STATE_HOME/sendletter/history); Ctrl-C abandons the input; Ctrl-D or
+(exit) leaves.
 
 EXIT STATUS:
-    0   the script ran to the end
-    1   an unhandled Lisp error or a reader error (message on stderr with
-        file:line:col)
-    2   usage error (bad option)
+    0   the script ran to the end (also when standard output was closed
+        early, as by `| head`)
+    1   an unhandled Lisp error or a reader error, reported on stderr as
+        `sendletter: FILE:LINE:COL: ...` with the position of the
+        top-level form; or the script cannot be read
+    2   usage error (unknown option, missing option value)
     N   the script called (exit N)
 ";
 
 /// Validated command-line settings.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Config {
+    /// `-e` expressions, in order.
     pub evals: Vec<String>,
+    /// The script path; `-` means standard input.
     pub script: Option<String>,
+    /// Arguments after the script, for `sys:command-line-arguments`.
     pub script_args: Vec<String>,
     pub sink: Option<String>,
     pub connect_to: Vec<String>,
@@ -54,53 +77,73 @@ pub struct Config {
     pub version: bool,
 }
 
-/// Parse arguments (without the program name).
+/// Parse arguments (without the program name). Options must come before
+/// the script; everything after the script belongs to it. `Err` is a usage
+/// error message (exit status [`EXIT_USAGE`]).
 pub fn parse_args(args: &[String]) -> Result<Config, String> {
     let mut c = Config::default();
     let mut i = 0;
     while i < args.len() {
-        let a = &args[i];
-        let mut value = |name: &str| -> Result<String, String> {
-            i += 1;
-            args.get(i)
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value"))
+        let a = args[i].as_str();
+        // `--name=value` and `--name value` alike.
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (a, None),
         };
-        match a.as_str() {
-            "-e" | "--eval" => c.evals.push(value(a)?),
-            "--sink" => c.sink = Some(value(a)?),
-            "--connect-to" => c.connect_to.push(value(a)?),
-            "-v" | "--verbose" => c.verbose = true,
-            "-h" | "--help" => c.help = true,
-            "-V" | "--version" => c.version = true,
-            "--" => {
-                i += 1;
-                if i < args.len() {
-                    c.script = Some(args[i].clone());
-                    c.script_args = args[i + 1..].to_vec();
+        let takes_value = matches!(flag, "-e" | "--eval" | "--sink" | "--connect-to");
+        let value = if takes_value {
+            match inline {
+                Some(v) => Some(v),
+                None => {
+                    i += 1;
+                    match args.get(i) {
+                        Some(v) => Some(v.clone()),
+                        None => return Err(format!("option {flag} needs a value")),
+                    }
+                }
+            }
+        } else {
+            if inline.is_some() {
+                return Err(format!("option {flag} takes no value"));
+            }
+            None
+        };
+        match (flag, value) {
+            ("-e" | "--eval", Some(v)) => c.evals.push(v),
+            ("--sink", Some(v)) => {
+                if v.is_empty() {
+                    return Err("--sink needs a directory".into());
+                }
+                c.sink = Some(v)
+            }
+            ("--connect-to", Some(v)) => {
+                if crate::builtins::routing::parse_connect_to(&v).is_none() {
+                    return Err(format!(
+                        "--connect-to wants HOST:PORT:HOST2:PORT2, got '{v}'"
+                    ));
+                }
+                c.connect_to.push(v)
+            }
+            ("-v" | "--verbose", _) => c.verbose = true,
+            ("-h" | "--help", _) => c.help = true,
+            ("-V" | "--version", _) => c.version = true,
+            ("--", _) => {
+                if let Some(script) = args.get(i + 1) {
+                    c.script = Some(script.clone());
+                    c.script_args = args[i + 2..].to_vec();
                 }
                 break;
             }
-            s if s.starts_with("--eval=") => c.evals.push(s["--eval=".len()..].to_string()),
-            s if s.starts_with("--sink=") => c.sink = Some(s["--sink=".len()..].to_string()),
-            s if s.starts_with("--connect-to=") => {
-                c.connect_to.push(s["--connect-to=".len()..].to_string())
+            (s, _) if s.starts_with('-') && s != "-" => {
+                return Err(format!("unknown option '{s}'"))
             }
-            s if s.starts_with('-') && s != "-" => return Err(format!("unknown option {s}")),
             _ => {
-                c.script = Some(a.clone());
+                c.script = Some(a.to_string());
                 c.script_args = args[i + 1..].to_vec();
                 break;
             }
         }
         i += 1;
-    }
-    for spec in &c.connect_to {
-        if crate::builtins::routing::parse_connect_to(spec).is_none() {
-            return Err(format!(
-                "--connect-to wants HOST:PORT:HOST2:PORT2, got {spec}"
-            ));
-        }
     }
     Ok(c)
 }
@@ -108,11 +151,15 @@ pub fn parse_args(args: &[String]) -> Result<Config, String> {
 /// Run the configuration; returns the process exit status.
 pub fn run(config: Config) -> i32 {
     if config.help {
-        print!("{USAGE}");
+        let _ = std::io::stdout().lock().write_all(USAGE.as_bytes());
         return 0;
     }
     if config.version {
-        println!("sendletter {}", env!("CARGO_PKG_VERSION"));
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "sendletter {}",
+            env!("CARGO_PKG_VERSION")
+        );
         return 0;
     }
     let mut it = toplevel::new_interp();
@@ -129,7 +176,13 @@ pub fn run(config: Config) -> i32 {
     status
 }
 
-fn run_inner(it: &mut crate::eval::Interp, config: &Config) -> i32 {
+/// Where the script text comes from.
+enum Source<'a> {
+    Stdin,
+    File(&'a str),
+}
+
+fn run_inner(it: &mut Interp, config: &Config) -> i32 {
     for (n, e) in config.evals.iter().enumerate() {
         let name = format!("<eval {}>", n + 1);
         if let Err(e) = toplevel::load_source(it, e, Some(&name)) {
@@ -137,40 +190,46 @@ fn run_inner(it: &mut crate::eval::Interp, config: &Config) -> i32 {
         }
     }
     let source = match config.script.as_deref() {
-        Some("-") => read_stdin(),
-        Some(path) => match std::fs::read(path) {
-            Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Some("-") => Source::Stdin,
+        Some(path) => Source::File(path),
+        // `-e` alone: standard input stays for the expressions to read.
+        None if !config.evals.is_empty() => return 0,
+        None if std::io::stdin().is_terminal() => return crate::repl::run(it),
+        None => Source::Stdin,
+    };
+    let (text, file) = match source {
+        Source::Stdin => match read_stdin() {
+            Ok(t) => (t, "<stdin>"),
             Err(e) => {
-                eprintln!("sendletter: cannot read {path}: {e}");
+                error_line(&format!("cannot read standard input: {}", io_message(&e)));
                 return 1;
             }
         },
-        None if !config.evals.is_empty() => return 0,
-        None if std::io::stdin().is_terminal() => return crate::repl::run(it),
-        None => read_stdin(),
+        Source::File(path) => match std::fs::read(path) {
+            Ok(bytes) => {
+                set_load_pathname(path);
+                (String::from_utf8_lossy(&bytes).into_owned(), path)
+            }
+            Err(e) => {
+                error_line(&format!("cannot read {path}: {}", io_message(&e)));
+                return 1;
+            }
+        },
     };
-    let source = match source {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("sendletter: cannot read standard input: {e}");
-            return 1;
-        }
-    };
-    let file = config
-        .script
-        .as_deref()
-        .filter(|s| *s != "-")
-        .unwrap_or("<stdin>");
-    if let Some(Value::Nil) | None = cl_sym("*LOAD-PATHNAME*").value.borrow().clone() {}
-    *cl_sym("*LOAD-PATHNAME*").value.borrow_mut() = Some(Value::Pathname(std::rc::Rc::new(
-        crate::eval::value::Pathname::parse(file),
-    )));
-    *cl_sym("*LOAD-TRUENAME*").value.borrow_mut() = Some(Value::Pathname(std::rc::Rc::new(
-        crate::eval::value::Pathname::parse(file),
-    )));
-    match toplevel::load_source(it, skip_shebang(&source), Some(file)) {
+    match toplevel::load_source(it, skip_shebang(&text), Some(file)) {
         Ok(_) => 0,
         Err(e) => report(it, e),
+    }
+}
+
+/// `*load-pathname*` and `*load-truename*` while a script file runs
+/// (CLHS `load`).
+fn set_load_pathname(path: &str) {
+    let truename = std::fs::canonicalize(path)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| path.to_string());
+    for (var, p) in [("*LOAD-PATHNAME*", path), ("*LOAD-TRUENAME*", &truename)] {
+        *cl_sym(var).value.borrow_mut() = Some(Value::Pathname(Rc::new(Pathname::parse(p))));
     }
 }
 
@@ -180,8 +239,18 @@ fn read_stdin() -> std::io::Result<String> {
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
-/// A `#!` first line is blanked (keeping the line count for positions).
-fn skip_shebang(src: &str) -> &str {
+/// An I/O error without Rust's "(os error N)" suffix.
+fn io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// A `#!` first line is blanked (keeping the newline, so line numbers in
+/// error messages stay those of the file).
+pub fn skip_shebang(src: &str) -> &str {
     if src.starts_with("#!") {
         match src.find('\n') {
             Some(i) => &src[i..],
@@ -192,13 +261,114 @@ fn skip_shebang(src: &str) -> &str {
     }
 }
 
-fn report(it: &crate::eval::Interp, e: ScriptError) -> i32 {
+/// Write `sendletter: MESSAGE` on standard error.
+pub fn error_line(msg: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "sendletter: {msg}");
+}
+
+/// Report a failed run on standard error; returns the exit status.
+fn report(it: &Interp, e: ScriptError) -> i32 {
     toplevel::flush_output(it);
     match e {
         ScriptError::Exit(code) => code,
+        // The reader of our output went away (`| head`): the error is a
+        // consequence of that, not news for the user.
+        ScriptError::Lisp(_) if stdout_is_broken() => 0,
         other => {
-            eprintln!("sendletter: {}", other.describe());
+            error_line(&other.describe());
             1
         }
+    }
+}
+
+/// Is standard output a pipe whose reading end is closed? (`poll` reports
+/// `POLLERR` on such a pipe.)
+fn stdout_is_broken() -> bool {
+    let mut fd = libc::pollfd {
+        fd: 1,
+        events: libc::POLLOUT,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, zero timeout.
+    let n = unsafe { libc::poll(&mut fd, 1, 0) };
+    n == 1 && fd.revents & libc::POLLERR != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn script_and_its_arguments() {
+        let c = parse_args(&args(&["-v", "s.lisp", "-e", "x", "--help"])).unwrap();
+        assert!(c.verbose);
+        assert_eq!(c.script.as_deref(), Some("s.lisp"));
+        assert_eq!(c.script_args, args(&["-e", "x", "--help"]));
+        assert!(c.evals.is_empty() && !c.help);
+    }
+
+    #[test]
+    fn evals_in_order_and_equals_forms() {
+        let c = parse_args(&args(&["-e", "(a)", "--eval=(b)", "--eval", "(c)"])).unwrap();
+        assert_eq!(c.evals, args(&["(a)", "(b)", "(c)"]));
+        assert_eq!(c.script, None);
+    }
+
+    #[test]
+    fn dash_is_stdin_and_double_dash_ends_options() {
+        let c = parse_args(&args(&["-", "a"])).unwrap();
+        assert_eq!(c.script.as_deref(), Some("-"));
+        assert_eq!(c.script_args, args(&["a"]));
+        let c = parse_args(&args(&["--", "-weird.lisp", "-v"])).unwrap();
+        assert_eq!(c.script.as_deref(), Some("-weird.lisp"));
+        assert_eq!(c.script_args, args(&["-v"]));
+        assert!(!c.verbose);
+    }
+
+    #[test]
+    fn routing_flags() {
+        let c = parse_args(&args(&[
+            "--sink",
+            "out",
+            "--connect-to=a:25:b:2525",
+            "--connect-to",
+            "[::1]:25:localhost:2525",
+        ]))
+        .unwrap();
+        assert_eq!(c.sink.as_deref(), Some("out"));
+        assert_eq!(c.connect_to.len(), 2);
+    }
+
+    #[test]
+    fn usage_errors() {
+        for bad in [
+            &["-x"][..],
+            &["--eval"],
+            &["-e"],
+            &["--sink"],
+            &["--connect-to", "a:25"],
+            &["--connect-to", "a:x:b:25"],
+            &["--verbose=yes"],
+            &["--bogus", "s.lisp"],
+        ] {
+            assert!(parse_args(&args(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn shebang_keeps_line_numbers() {
+        assert_eq!(skip_shebang("#!/usr/bin/env sendletter\n(x)"), "\n(x)");
+        assert_eq!(skip_shebang("#!only"), "");
+        assert_eq!(skip_shebang("(x)\n#!"), "(x)\n#!");
+    }
+
+    #[test]
+    fn os_error_suffix_dropped() {
+        let e = std::io::Error::from_raw_os_error(libc::ENOENT);
+        assert_eq!(io_message(&e), "No such file or directory");
     }
 }

@@ -2,23 +2,31 @@
 //! with a large stack (deep Lisp recursion ends in a Lisp error, not a
 //! crash; the evaluator counts depth well within this stack).
 
+use std::io::Write;
+
+use sendletter::cli;
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match sendletter::cli::parse_args(&args) {
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let config = match cli::parse_args(&args) {
         Ok(c) => c,
         Err(msg) => {
-            eprintln!("sendletter: {msg}\nTry 'sendletter --help'.");
-            std::process::exit(2);
+            cli::error_line(&msg);
+            let _ = writeln!(std::io::stderr(), "Try 'sendletter --help'.");
+            std::process::exit(cli::EXIT_USAGE);
         }
     };
     let worker = std::thread::Builder::new()
         .name("lisp".into())
         .stack_size(sendletter::STACK_SIZE)
-        .spawn(move || sendletter::cli::run(config));
+        .spawn(move || cli::run(config));
     let status = match worker.map(|h| h.join()) {
         Ok(Ok(status)) => status,
         _ => {
-            eprintln!("sendletter: internal error");
+            cli::error_line("internal error");
             70
         }
     };

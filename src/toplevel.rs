@@ -16,45 +16,61 @@ pub enum ScriptError {
     /// The text could not be read.
     Read(ReadError),
     /// An error no handler took.
-    Lisp {
-        condition: Value,
-        type_name: String,
-        report: String,
-        pos: SourcePos,
-        backtrace: Vec<String>,
-    },
+    Lisp(Box<UnhandledError>),
     /// `(exit code)`.
     Exit(i32),
 }
 
+/// An error that reached the top level.
+pub struct UnhandledError {
+    pub condition: Value,
+    /// The condition's class name, e.g. `SIMPLE-ERROR`.
+    pub type_name: String,
+    /// The condition's report (CLHS 9.1.3).
+    pub report: String,
+    /// Where the top-level form being evaluated starts.
+    pub pos: SourcePos,
+    /// Names of the functions active at the error, innermost first.
+    pub backtrace: Vec<String>,
+}
+
 impl ScriptError {
-    /// The text printed on standard error for this failure.
+    /// The text printed on standard error for this failure, after the
+    /// program name: `FILE:LINE:COL: unhandled TYPE: report`, then, when
+    /// the error came from inside functions, `backtrace: INNER <- OUTER`.
     pub fn describe(&self) -> String {
         match self {
-            ScriptError::Read(e) => {
-                let kind = match e.kind {
-                    crate::reader::ReadErrorKind::EndOfFile => "end of file",
-                    _ => "reader error",
+            ScriptError::Read(e) => format!(
+                "{}:{}:{}: reader error: {}",
+                e.file.as_deref().unwrap_or("<input>"),
+                e.line,
+                e.column,
+                e.message
+            ),
+            ScriptError::Lisp(e) => {
+                let UnhandledError {
+                    type_name,
+                    report,
+                    pos,
+                    backtrace,
+                    ..
+                } = &**e;
+                // One line, as `FILE:LINE:COL: message` tools expect; SBCL's
+                // reports break lines (`The value~%  5~%is not of type...`).
+                let report: Vec<&str> = report
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                let mut s = format!("{pos}: unhandled {type_name}: {}", report.join(" "));
+                // The frame of ERROR itself says nothing the report does not.
+                let frames = match backtrace.split_first() {
+                    Some((first, rest)) if first == "ERROR" => rest,
+                    _ => &backtrace[..],
                 };
-                format!(
-                    "{}:{}:{}: {kind}: {}",
-                    e.file.as_deref().unwrap_or("<input>"),
-                    e.line,
-                    e.column,
-                    e.message
-                )
-            }
-            ScriptError::Lisp {
-                type_name,
-                report,
-                pos,
-                backtrace,
-                ..
-            } => {
-                let mut s = format!("{pos}: unhandled {type_name}: {report}");
-                if !backtrace.is_empty() {
-                    s.push_str("\nbacktrace (innermost first): ");
-                    s.push_str(&backtrace.join(" <- "));
+                if !frames.is_empty() {
+                    s.push_str("\nbacktrace: ");
+                    s.push_str(&frames.join(" <- "));
                 }
                 s
             }
@@ -64,7 +80,7 @@ impl ScriptError {
 }
 
 /// `#.` evaluates through the interpreter.
-struct EvalCtx<'a>(&'a mut Interp);
+pub struct EvalCtx<'a>(pub &'a mut Interp);
 
 impl ReadContext for EvalCtx<'_> {
     fn eval(&mut self, form: Value) -> Result<Value, String> {
@@ -162,7 +178,6 @@ pub fn new_interp() -> Interp {
 
 /// Read and evaluate every form of `src` in order, one at a time.
 /// Returns the value of the last form.
-#[allow(clippy::result_large_err)]
 pub fn load_source(it: &mut Interp, src: &str, file: Option<&str>) -> Result<Value, ScriptError> {
     let mut reader = Reader::new(src, file);
     let mut last = Value::Nil;
@@ -176,26 +191,32 @@ pub fn load_source(it: &mut Interp, src: &str, file: Option<&str>) -> Result<Val
             }
         };
         let (line, column) = reader.form_start();
-        let saved = std::mem::replace(
-            &mut it.toplevel_pos,
-            SourcePos {
-                file: file.map(str::to_string),
-                line,
-                column,
-            },
-        );
-        let env = Env::default();
-        let r = it.eval(&form, &env);
-        let pos = std::mem::replace(&mut it.toplevel_pos, saved);
-        match r {
-            Ok(v) => last = v,
-            Err(u) => return Err(unwind_to_error(it, u, pos)),
-        }
+        let pos = SourcePos {
+            file: file.map(str::to_string),
+            line,
+            column,
+        };
+        last = eval_toplevel(it, &form, pos)?;
     }
+}
+
+/// Evaluate one top-level form read at `pos` (the position unhandled
+/// errors name).
+pub fn eval_toplevel(it: &mut Interp, form: &Value, pos: SourcePos) -> Result<Value, ScriptError> {
+    let saved = std::mem::replace(&mut it.toplevel_pos, pos);
+    let env = Env::default();
+    let r = it.eval(form, &env);
+    let pos = std::mem::replace(&mut it.toplevel_pos, saved);
+    r.map_err(|u| unwind_to_error(it, u, pos))
 }
 
 /// Turn an unwind that escaped the top level into a report.
 pub fn unwind_to_error(it: &mut Interp, u: Unwind, pos: SourcePos) -> ScriptError {
+    // Only `Interp::raise` (which makes `Unwind::Error`) records the
+    // backtrace; for anything else a recorded one is stale.
+    if !matches!(u, Unwind::Error(_)) {
+        it.error_backtrace.clear();
+    }
     let condition = match u {
         Unwind::Exit(code) => return ScriptError::Exit(code),
         Unwind::Error(c) | Unwind::Signal(c) => c,
@@ -222,13 +243,13 @@ pub fn unwind_to_error(it: &mut Interp, u: Unwind, pos: SourcePos) -> ScriptErro
         Value::Struct(o) => o.class.name.name.clone(),
         other => crate::printer::prin1_to_string(other),
     };
-    ScriptError::Lisp {
+    ScriptError::Lisp(Box::new(UnhandledError {
         condition,
         type_name,
         report,
         pos,
         backtrace: std::mem::take(&mut it.error_backtrace),
-    }
+    }))
 }
 
 /// Flush the standard output stream (at exit, and before error reports so

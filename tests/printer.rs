@@ -3,7 +3,6 @@
 //! where a comment notes a documented difference.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use num_bigint::BigInt;
@@ -382,12 +381,7 @@ fn unreadable_objects() {
     assert_eq!(princ_to_string(&p), "/tmp/x.lisp");
     let pkg = Value::Package(package::user_package());
     assert_eq!(prin1_to_string(&pkg), "#<PACKAGE \"COMMON-LISP-USER\">");
-    let h = Value::HashTable(Rc::new(HashTable {
-        test: HashTest::Equal,
-        map: RefCell::new(HashMap::new()),
-        order: RefCell::new(Vec::new()),
-        free: RefCell::new(Vec::new()),
-    }));
+    let h = Value::HashTable(Rc::new(HashTable::new(HashTest::Equal)));
     assert_eq!(prin1_to_string(&h), "#<HASH-TABLE :TEST EQUAL :COUNT 0>");
     let b = Value::Bytes(Rc::new(RefCell::new(vec![1, 2, 255])));
     assert_eq!(prin1_to_string(&b), "#(1 2 255)");

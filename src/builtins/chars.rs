@@ -8,247 +8,38 @@ use super::{BuiltinDef, MANY};
 use crate::def;
 use crate::eval::{Interp, LResult, Value};
 
+#[rustfmt::skip]
 pub const BUILTINS: &[BuiltinDef] = &[
-    def!(
-        "CHAR-CODE",
-        "(character)",
-        1,
-        1,
-        char_code,
-        "The code point of CHARACTER."
-    ),
-    def!(
-        "CHAR-INT",
-        "(character)",
-        1,
-        1,
-        char_code,
-        "The code point of CHARACTER."
-    ),
-    def!(
-        "CODE-CHAR",
-        "(code)",
-        1,
-        1,
-        code_char,
-        "The character with code point CODE, or NIL."
-    ),
-    def!(
-        "CHAR-UPCASE",
-        "(character)",
-        1,
-        1,
-        char_upcase_fn,
-        "The upper-case counterpart of CHARACTER, or CHARACTER."
-    ),
-    def!(
-        "CHAR-DOWNCASE",
-        "(character)",
-        1,
-        1,
-        char_downcase_fn,
-        "The lower-case counterpart of CHARACTER, or CHARACTER."
-    ),
-    def!(
-        "UPPER-CASE-P",
-        "(character)",
-        1,
-        1,
-        upper_case_p,
-        "True if CHARACTER is upper case."
-    ),
-    def!(
-        "LOWER-CASE-P",
-        "(character)",
-        1,
-        1,
-        lower_case_p,
-        "True if CHARACTER is lower case."
-    ),
-    def!(
-        "BOTH-CASE-P",
-        "(character)",
-        1,
-        1,
-        both_case_p,
-        "True if CHARACTER has an upper- and a lower-case form."
-    ),
-    def!(
-        "ALPHA-CHAR-P",
-        "(character)",
-        1,
-        1,
-        alpha_char_p,
-        "True if CHARACTER is alphabetic."
-    ),
-    def!(
-        "ALPHANUMERICP",
-        "(character)",
-        1,
-        1,
-        alphanumericp,
-        "True if CHARACTER is alphabetic or a decimal digit."
-    ),
-    def!(
-        "DIGIT-CHAR-P",
-        "(character &optional radix)",
-        1,
-        2,
-        digit_char_p,
-        "The weight of CHARACTER as a digit in RADIX (default 10), or NIL."
-    ),
-    def!(
-        "DIGIT-CHAR",
-        "(weight &optional radix)",
-        1,
-        2,
-        digit_char,
-        "The character for digit WEIGHT in RADIX, or NIL."
-    ),
-    def!(
-        "GRAPHIC-CHAR-P",
-        "(character)",
-        1,
-        1,
-        graphic_char_p,
-        "True if CHARACTER is a printing character."
-    ),
-    def!(
-        "STANDARD-CHAR-P",
-        "(character)",
-        1,
-        1,
-        standard_char_p,
-        "True if CHARACTER is one of the 96 standard characters."
-    ),
-    def!(
-        "CHARACTERP",
-        "(object)",
-        1,
-        1,
-        characterp,
-        "True if OBJECT is a character."
-    ),
-    def!(
-        "CHARACTER",
-        "(designator)",
-        1,
-        1,
-        character,
-        "The character designated by a character, or a string or symbol of length one."
-    ),
-    def!(
-        "CHAR-NAME",
-        "(character)",
-        1,
-        1,
-        char_name,
-        "The name of CHARACTER, or NIL."
-    ),
-    def!(
-        "NAME-CHAR",
-        "(name)",
-        1,
-        1,
-        name_char,
-        "The character named NAME, or NIL."
-    ),
-    def!(
-        "CHAR=",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_eq,
-        "True if all characters are the same."
-    ),
-    def!(
-        "CHAR/=",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_ne,
-        "True if all characters are different."
-    ),
-    def!(
-        "CHAR<",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_lt,
-        "True if the characters are strictly increasing."
-    ),
-    def!(
-        "CHAR>",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_gt,
-        "True if the characters are strictly decreasing."
-    ),
-    def!(
-        "CHAR<=",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_le,
-        "True if the characters are non-decreasing."
-    ),
-    def!(
-        "CHAR>=",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_ge,
-        "True if the characters are non-increasing."
-    ),
-    def!(
-        "CHAR-EQUAL",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_equal,
-        "Like CHAR=, ignoring case."
-    ),
-    def!(
-        "CHAR-NOT-EQUAL",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_not_equal,
-        "Like CHAR/=, ignoring case."
-    ),
-    def!(
-        "CHAR-LESSP",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_lessp,
-        "Like CHAR<, ignoring case."
-    ),
-    def!(
-        "CHAR-GREATERP",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_greaterp,
-        "Like CHAR>, ignoring case."
-    ),
-    def!(
-        "CHAR-NOT-GREATERP",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_not_greaterp,
-        "Like CHAR<=, ignoring case."
-    ),
-    def!(
-        "CHAR-NOT-LESSP",
-        "(character &rest more-characters)",
-        1,
-        MANY,
-        char_not_lessp,
-        "Like CHAR>=, ignoring case."
-    ),
+    def!("CHAR-CODE", "(character)", 1, 1, char_code, "The code point of CHARACTER."),
+    def!("CHAR-INT", "(character)", 1, 1, char_code, "The code point of CHARACTER."),
+    def!("CODE-CHAR", "(code)", 1, 1, code_char, "The character with code point CODE, or NIL."),
+    def!("CHAR-UPCASE", "(character)", 1, 1, char_upcase_fn, "The upper-case counterpart of CHARACTER, or CHARACTER."),
+    def!("CHAR-DOWNCASE", "(character)", 1, 1, char_downcase_fn, "The lower-case counterpart of CHARACTER, or CHARACTER."),
+    def!("UPPER-CASE-P", "(character)", 1, 1, upper_case_p, "True if CHARACTER is upper case."),
+    def!("LOWER-CASE-P", "(character)", 1, 1, lower_case_p, "True if CHARACTER is lower case."),
+    def!("BOTH-CASE-P", "(character)", 1, 1, both_case_p, "True if CHARACTER has an upper- and a lower-case form."),
+    def!("ALPHA-CHAR-P", "(character)", 1, 1, alpha_char_p, "True if CHARACTER is alphabetic."),
+    def!("ALPHANUMERICP", "(character)", 1, 1, alphanumericp, "True if CHARACTER is alphabetic or a decimal digit."),
+    def!("DIGIT-CHAR-P", "(character &optional radix)", 1, 2, digit_char_p, "The weight of CHARACTER as a digit in RADIX (default 10), or NIL."),
+    def!("DIGIT-CHAR", "(weight &optional radix)", 1, 2, digit_char, "The character for digit WEIGHT in RADIX, or NIL."),
+    def!("GRAPHIC-CHAR-P", "(character)", 1, 1, graphic_char_p, "True if CHARACTER is a printing character."),
+    def!("STANDARD-CHAR-P", "(character)", 1, 1, standard_char_p, "True if CHARACTER is one of the 96 standard characters."),
+    def!("CHARACTERP", "(object)", 1, 1, characterp, "True if OBJECT is a character."),
+    def!("CHARACTER", "(designator)", 1, 1, character, "The character designated by a character, or a string or symbol of length one."),
+    def!("CHAR-NAME", "(character)", 1, 1, char_name, "The name of CHARACTER, or NIL."),
+    def!("NAME-CHAR", "(name)", 1, 1, name_char, "The character named NAME, or NIL."),
+    def!("CHAR=", "(character &rest more-characters)", 1, MANY, char_eq, "True if all characters are the same."),
+    def!("CHAR/=", "(character &rest more-characters)", 1, MANY, char_ne, "True if all characters are different."),
+    def!("CHAR<", "(character &rest more-characters)", 1, MANY, char_lt, "True if the characters are strictly increasing."),
+    def!("CHAR>", "(character &rest more-characters)", 1, MANY, char_gt, "True if the characters are strictly decreasing."),
+    def!("CHAR<=", "(character &rest more-characters)", 1, MANY, char_le, "True if the characters are non-decreasing."),
+    def!("CHAR>=", "(character &rest more-characters)", 1, MANY, char_ge, "True if the characters are non-increasing."),
+    def!("CHAR-EQUAL", "(character &rest more-characters)", 1, MANY, char_equal, "Like CHAR=, ignoring case."),
+    def!("CHAR-NOT-EQUAL", "(character &rest more-characters)", 1, MANY, char_not_equal, "Like CHAR/=, ignoring case."),
+    def!("CHAR-LESSP", "(character &rest more-characters)", 1, MANY, char_lessp, "Like CHAR<, ignoring case."),
+    def!("CHAR-GREATERP", "(character &rest more-characters)", 1, MANY, char_greaterp, "Like CHAR>, ignoring case."),
+    def!("CHAR-NOT-GREATERP", "(character &rest more-characters)", 1, MANY, char_not_greaterp, "Like CHAR<=, ignoring case."),
+    def!("CHAR-NOT-LESSP", "(character &rest more-characters)", 1, MANY, char_not_lessp, "Like CHAR>=, ignoring case."),
 ];
 
 // ----- helpers other files use ----------------------------------------------

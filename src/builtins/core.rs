@@ -51,6 +51,9 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("FIND-PACKAGE", "(name)", 1, 1, find_package, "The package named NAME, or NIL."),
     def!("MAKE-PACKAGE", "(name &key nicknames use)", 1, MANY, make_package, "Create a package."),
     def!("PACKAGE-NAME", "(package)", 1, 1, package_name, "The name of PACKAGE."),
+    def!("PACKAGEP", "(object)", 1, 1, packagep, "True if OBJECT is a package."),
+    def!("PACKAGE-NICKNAMES", "(package)", 1, 1, package_nicknames, "The nicknames of PACKAGE."),
+    def!("PACKAGE-USE-LIST", "(package)", 1, 1, package_use_list, "The packages PACKAGE uses."),
     def!("LIST-ALL-PACKAGES", "()", 0, 0, list_all_packages, "All packages."),
     def!("USE-PACKAGE", "(packages &optional package)", 1, 2, use_package, "Make the external symbols of PACKAGES accessible in PACKAGE."),
     def!("EXPORT", "(symbols &optional package)", 1, 2, export, "Make SYMBOLS external in PACKAGE."),
@@ -156,7 +159,6 @@ pub fn equal_values(x: &Value, y: &Value) -> bool {
             }
         }
         (Value::String(a), Value::String(b)) => *a.borrow() == *b.borrow(),
-        (Value::Bytes(a), Value::Bytes(b)) => *a.borrow() == *b.borrow(),
         (Value::Pathname(a), Value::Pathname(b)) => a == b,
         _ => x.eql(y),
     }
@@ -514,6 +516,33 @@ fn make_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 fn package_name(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let p = package_arg(it, Some(&a[0]))?;
     Ok(Value::string(p.name.clone()))
+}
+
+fn packagep(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(matches!(a[0], Value::Package(_))))
+}
+
+fn package_nicknames(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let p = package_arg(it, Some(&a[0]))?;
+    let names: Vec<Value> = p
+        .nicknames
+        .borrow()
+        .iter()
+        .map(|n| Value::string(n.clone()))
+        .collect();
+    Ok(Value::list(names))
+}
+
+fn package_use_list(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let p = package_arg(it, Some(&a[0]))?;
+    let uses: Vec<Value> = p
+        .uses
+        .borrow()
+        .iter()
+        .cloned()
+        .map(Value::Package)
+        .collect();
+    Ok(Value::list(uses))
 }
 
 fn list_all_packages(_: &mut Interp, _: &[Value]) -> LResult<Value> {

@@ -907,7 +907,6 @@ mod tests {
         );
         assert_eq!(m.namestring(), "/tmp/dir/sub/b.txt");
         let m = merge(&Pathname::parse(".bak"), &Pathname::parse("/tmp/x.txt"));
-        // SBCL: (merge-pathnames ".bak" "/tmp/x.txt") => #P"/tmp/.bak.txt"
         assert_eq!(m.namestring(), "/tmp/.bak.txt");
     }
 

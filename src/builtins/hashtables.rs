@@ -3,8 +3,6 @@
 //! when the test says they are the same object. Iteration follows insertion
 //! order, reusing the slot of the entry removed last, as SBCL does.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
@@ -18,91 +16,24 @@ use crate::def;
 use crate::eval::value::{HashKey, HashTable, HashTest, Value};
 use crate::eval::{Interp, LResult};
 
+#[rustfmt::skip]
 pub const BUILTINS: &[BuiltinDef] = &[
-    def!(
-        "MAKE-HASH-TABLE",
-        "(&key test size rehash-size rehash-threshold)",
-        0,
-        MANY,
-        make_hash_table,
-        "A new hash table; TEST is EQ, EQL (default), EQUAL or EQUALP."
-    ),
-    def!(
-        "GETHASH",
-        "(key hash-table &optional default)",
-        2,
-        3,
-        gethash,
-        "The value stored under KEY and whether there was one."
-    ),
+    def!("MAKE-HASH-TABLE", "(&key test size rehash-size rehash-threshold)", 0, MANY, make_hash_table, "A new hash table; TEST is EQ, EQL (default), EQUAL or EQUALP."),
+    def!("GETHASH", "(key hash-table &optional default)", 2, 3, gethash, "The value stored under KEY and whether there was one."),
     def!("SENDLETTER" : "PUTHASH", "(key hash-table value)", 3, 3, puthash, "(setf gethash): store VALUE under KEY."),
-    def!(
-        "REMHASH",
-        "(key hash-table)",
-        2,
-        2,
-        remhash,
-        "Remove the entry for KEY; true if there was one."
-    ),
-    def!(
-        "CLRHASH",
-        "(hash-table)",
-        1,
-        1,
-        clrhash,
-        "Remove all entries."
-    ),
-    def!(
-        "MAPHASH",
-        "(function hash-table)",
-        2,
-        2,
-        maphash,
-        "Call FUNCTION with each key and value."
-    ),
-    def!(
-        "HASH-TABLE-COUNT",
-        "(hash-table)",
-        1,
-        1,
-        hash_table_count,
-        "The number of entries."
-    ),
-    def!(
-        "HASH-TABLE-P",
-        "(object)",
-        1,
-        1,
-        hash_table_p,
-        "True if OBJECT is a hash table."
-    ),
-    def!(
-        "HASH-TABLE-TEST",
-        "(hash-table)",
-        1,
-        1,
-        hash_table_test,
-        "The test of the table, as a symbol."
-    ),
-    def!(
-        "SXHASH",
-        "(object)",
-        1,
-        1,
-        sxhash,
-        "A hash code consistent with EQUAL."
-    ),
+    def!("REMHASH", "(key hash-table)", 2, 2, remhash, "Remove the entry for KEY; true if there was one."),
+    def!("CLRHASH", "(hash-table)", 1, 1, clrhash, "Remove all entries."),
+    def!("MAPHASH", "(function hash-table)", 2, 2, maphash, "Call FUNCTION with each key and value."),
+    def!("HASH-TABLE-COUNT", "(hash-table)", 1, 1, hash_table_count, "The number of entries."),
+    def!("HASH-TABLE-P", "(object)", 1, 1, hash_table_p, "True if OBJECT is a hash table."),
+    def!("HASH-TABLE-TEST", "(hash-table)", 1, 1, hash_table_test, "The test of the table, as a symbol."),
+    def!("SXHASH", "(object)", 1, 1, sxhash, "A hash code consistent with EQUAL."),
     def!("SENDLETTER" : "HASH-TABLE-ENTRIES", "(hash-table)", 1, 1, entries, "The entries as a list of (key . value), in iteration order."),
 ];
 
 /// A fresh, empty table.
 pub fn new_table(test: HashTest) -> Value {
-    Value::HashTable(Rc::new(HashTable {
-        test,
-        map: RefCell::new(HashMap::new()),
-        order: RefCell::new(Vec::new()),
-        free: RefCell::new(Vec::new()),
-    }))
+    Value::HashTable(Rc::new(HashTable::new(test)))
 }
 
 /// The key an object is stored under in a table with `test` (CLHS 18.1.2).

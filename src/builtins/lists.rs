@@ -3,26 +3,26 @@
 
 use std::rc::Rc;
 
-use super::sequences::util::{self, list_items, opts, Matcher, Opts};
+use super::sequences::util::{self, list_items, opts, Matcher};
 use super::sequences::{cells, relink};
+
+mod sets;
+mod trees;
+
 use super::{args, BuiltinDef, MANY};
 use crate::def;
 use crate::eval::value::Value;
 use crate::eval::{Interp, LResult};
+use sets::{adjoin, intersection, set_difference, set_exclusive_or, subsetp, union};
+use trees::{copy_tree, sublis, subst, subst_if, subst_if_not, tree_equal};
 
 const TEST_KEYS: &[&str] = &["KEY", "TEST", "TEST-NOT"];
 const KEY_ONLY: &[&str] = &["KEY"];
 
+#[rustfmt::skip]
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("CAR", "(list)", 1, 1, car, "The first element of LIST."),
-    def!(
-        "CDR",
-        "(list)",
-        1,
-        1,
-        cdr,
-        "LIST without its first element."
-    ),
+    def!("CDR", "(list)", 1, 1, cdr, "LIST without its first element."),
     def!("CAAR", "(list)", 1, 1, caar, "(car (car list))"),
     def!("CADR", "(list)", 1, 1, cadr, "(car (cdr list))"),
     def!("CDAR", "(list)", 1, 1, cdar, "(cdr (car list))"),
@@ -36,532 +36,77 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("CDDAR", "(list)", 1, 1, cddar, "(cdr (cdr (car list)))"),
     def!("CDDDR", "(list)", 1, 1, cdddr, "(cdr (cdr (cdr list)))"),
     def!("FIRST", "(list)", 1, 1, car, "The first element of LIST."),
-    def!(
-        "SECOND",
-        "(list)",
-        1,
-        1,
-        cadr,
-        "The second element of LIST."
-    ),
+    def!("SECOND", "(list)", 1, 1, cadr, "The second element of LIST."),
     def!("THIRD", "(list)", 1, 1, caddr, "The third element of LIST."),
-    def!(
-        "FOURTH",
-        "(list)",
-        1,
-        1,
-        fourth,
-        "The fourth element of LIST."
-    ),
+    def!("FOURTH", "(list)", 1, 1, fourth, "The fourth element of LIST."),
     def!("FIFTH", "(list)", 1, 1, fifth, "The fifth element of LIST."),
     def!("SIXTH", "(list)", 1, 1, sixth, "The sixth element of LIST."),
-    def!(
-        "SEVENTH",
-        "(list)",
-        1,
-        1,
-        seventh,
-        "The seventh element of LIST."
-    ),
-    def!(
-        "EIGHTH",
-        "(list)",
-        1,
-        1,
-        eighth,
-        "The eighth element of LIST."
-    ),
+    def!("SEVENTH", "(list)", 1, 1, seventh, "The seventh element of LIST."),
+    def!("EIGHTH", "(list)", 1, 1, eighth, "The eighth element of LIST."),
     def!("NINTH", "(list)", 1, 1, ninth, "The ninth element of LIST."),
     def!("TENTH", "(list)", 1, 1, tenth, "The tenth element of LIST."),
-    def!(
-        "REST",
-        "(list)",
-        1,
-        1,
-        cdr,
-        "LIST without its first element."
-    ),
-    def!(
-        "CONS",
-        "(car cdr)",
-        2,
-        2,
-        cons,
-        "A new cons of CAR and CDR."
-    ),
-    def!(
-        "LIST",
-        "(&rest objects)",
-        0,
-        MANY,
-        list,
-        "A new list of OBJECTS."
-    ),
-    def!(
-        "LIST*",
-        "(object &rest objects)",
-        1,
-        MANY,
-        list_star,
-        "A list of the arguments whose last argument is the tail."
-    ),
-    def!(
-        "MAKE-LIST",
-        "(size &key initial-element)",
-        1,
-        MANY,
-        make_list,
-        "A list of SIZE elements."
-    ),
-    def!(
-        "APPEND",
-        "(&rest lists)",
-        0,
-        MANY,
-        append,
-        "Concatenate LISTS, copying all but the last."
-    ),
-    def!(
-        "NCONC",
-        "(&rest lists)",
-        0,
-        MANY,
-        nconc,
-        "Concatenate LISTS destructively."
-    ),
-    def!(
-        "REVAPPEND",
-        "(list tail)",
-        2,
-        2,
-        revappend,
-        "(append (reverse list) tail)"
-    ),
-    def!(
-        "NRECONC",
-        "(list tail)",
-        2,
-        2,
-        nreconc,
-        "(nconc (nreverse list) tail)"
-    ),
+    def!("REST", "(list)", 1, 1, cdr, "LIST without its first element."),
+    def!("CONS", "(car cdr)", 2, 2, cons, "A new cons of CAR and CDR."),
+    def!("LIST", "(&rest objects)", 0, MANY, list, "A new list of OBJECTS."),
+    def!("LIST*", "(object &rest objects)", 1, MANY, list_star, "A list of the arguments whose last argument is the tail."),
+    def!("MAKE-LIST", "(size &key initial-element)", 1, MANY, make_list, "A list of SIZE elements."),
+    def!("APPEND", "(&rest lists)", 0, MANY, append, "Concatenate LISTS, copying all but the last."),
+    def!("NCONC", "(&rest lists)", 0, MANY, nconc, "Concatenate LISTS destructively."),
+    def!("REVAPPEND", "(list tail)", 2, 2, revappend, "(append (reverse list) tail)"),
+    def!("NRECONC", "(list tail)", 2, 2, nreconc, "(nconc (nreverse list) tail)"),
     def!("NTH", "(n list)", 2, 2, nth, "Element N of LIST, or NIL."),
-    def!(
-        "NTHCDR",
-        "(n list)",
-        2,
-        2,
-        nthcdr,
-        "The tail of LIST after N cdrs."
-    ),
-    def!(
-        "LAST",
-        "(list &optional n)",
-        1,
-        2,
-        last,
-        "The last N conses of LIST."
-    ),
-    def!(
-        "BUTLAST",
-        "(list &optional n)",
-        1,
-        2,
-        butlast,
-        "A copy of LIST without its last N elements."
-    ),
-    def!(
-        "NBUTLAST",
-        "(list &optional n)",
-        1,
-        2,
-        nbutlast,
-        "LIST without its last N elements, destructively."
-    ),
-    def!(
-        "LDIFF",
-        "(list object)",
-        2,
-        2,
-        ldiff,
-        "A copy of LIST up to the tail OBJECT."
-    ),
-    def!(
-        "TAILP",
-        "(object list)",
-        2,
-        2,
-        tailp,
-        "True if OBJECT is a tail of LIST."
-    ),
-    def!(
-        "LIST-LENGTH",
-        "(list)",
-        1,
-        1,
-        list_length,
-        "The length of LIST, or NIL if it is circular."
-    ),
-    def!(
-        "ENDP",
-        "(list)",
-        1,
-        1,
-        endp,
-        "True at the end of a list; an error for a non-list."
-    ),
-    def!(
-        "LISTP",
-        "(object)",
-        1,
-        1,
-        listp,
-        "True if OBJECT is a cons or NIL."
-    ),
-    def!(
-        "CONSP",
-        "(object)",
-        1,
-        1,
-        consp,
-        "True if OBJECT is a cons."
-    ),
-    def!(
-        "ATOM",
-        "(object)",
-        1,
-        1,
-        atom,
-        "True if OBJECT is not a cons."
-    ),
-    def!(
-        "RPLACA",
-        "(cons object)",
-        2,
-        2,
-        rplaca,
-        "Set the car of CONS."
-    ),
-    def!(
-        "RPLACD",
-        "(cons object)",
-        2,
-        2,
-        rplacd,
-        "Set the cdr of CONS."
-    ),
-    def!(
-        "COPY-LIST",
-        "(list)",
-        1,
-        1,
-        copy_list,
-        "A copy of the top level of LIST."
-    ),
-    def!(
-        "COPY-ALIST",
-        "(alist)",
-        1,
-        1,
-        copy_alist,
-        "A copy of ALIST and its pairs."
-    ),
-    def!(
-        "COPY-TREE",
-        "(tree)",
-        1,
-        1,
-        copy_tree,
-        "A copy of all conses of TREE."
-    ),
-    def!(
-        "TREE-EQUAL",
-        "(tree1 tree2 &key test test-not)",
-        2,
-        MANY,
-        tree_equal,
-        "True if the trees have the same shape and matching leaves."
-    ),
-    def!(
-        "MEMBER",
-        "(item list &key key test test-not)",
-        2,
-        MANY,
-        member,
-        "The tail of LIST starting with ITEM, or NIL."
-    ),
-    def!(
-        "MEMBER-IF",
-        "(predicate list &key key)",
-        2,
-        MANY,
-        member_if,
-        "The tail of LIST starting with an element satisfying PREDICATE."
-    ),
-    def!(
-        "MEMBER-IF-NOT",
-        "(predicate list &key key)",
-        2,
-        MANY,
-        member_if_not,
-        "The tail of LIST starting with an element not satisfying PREDICATE."
-    ),
-    def!(
-        "ASSOC",
-        "(item alist &key key test test-not)",
-        2,
-        MANY,
-        assoc,
-        "The first pair of ALIST whose car matches ITEM."
-    ),
-    def!(
-        "ASSOC-IF",
-        "(predicate alist &key key)",
-        2,
-        MANY,
-        assoc_if,
-        "The first pair whose car satisfies PREDICATE."
-    ),
-    def!(
-        "ASSOC-IF-NOT",
-        "(predicate alist &key key)",
-        2,
-        MANY,
-        assoc_if_not,
-        "The first pair whose car does not satisfy PREDICATE."
-    ),
-    def!(
-        "RASSOC",
-        "(item alist &key key test test-not)",
-        2,
-        MANY,
-        rassoc,
-        "The first pair of ALIST whose cdr matches ITEM."
-    ),
-    def!(
-        "RASSOC-IF",
-        "(predicate alist &key key)",
-        2,
-        MANY,
-        rassoc_if,
-        "The first pair whose cdr satisfies PREDICATE."
-    ),
-    def!(
-        "RASSOC-IF-NOT",
-        "(predicate alist &key key)",
-        2,
-        MANY,
-        rassoc_if_not,
-        "The first pair whose cdr does not satisfy PREDICATE."
-    ),
-    def!(
-        "ACONS",
-        "(key datum alist)",
-        3,
-        3,
-        acons,
-        "ALIST with (KEY . DATUM) in front."
-    ),
-    def!(
-        "PAIRLIS",
-        "(keys data &optional alist)",
-        2,
-        3,
-        pairlis,
-        "An alist pairing KEYS with DATA, in front of ALIST."
-    ),
-    def!(
-        "GETF",
-        "(plist indicator &optional default)",
-        2,
-        3,
-        getf,
-        "The value of INDICATOR in the property list PLIST."
-    ),
-    def!(
-        "GET-PROPERTIES",
-        "(plist indicator-list)",
-        2,
-        2,
-        get_properties,
-        "The first property of PLIST in INDICATOR-LIST: indicator, value, tail."
-    ),
-    def!(
-        "MAPCAR",
-        "(function list &rest lists)",
-        2,
-        MANY,
-        mapcar,
-        "A list of FUNCTION's results on successive elements."
-    ),
-    def!(
-        "MAPC",
-        "(function list &rest lists)",
-        2,
-        MANY,
-        mapc,
-        "Call FUNCTION on successive elements; return the first list."
-    ),
-    def!(
-        "MAPCAN",
-        "(function list &rest lists)",
-        2,
-        MANY,
-        mapcan,
-        "NCONC of FUNCTION's results on successive elements."
-    ),
-    def!(
-        "MAPLIST",
-        "(function list &rest lists)",
-        2,
-        MANY,
-        maplist,
-        "A list of FUNCTION's results on successive tails."
-    ),
-    def!(
-        "MAPL",
-        "(function list &rest lists)",
-        2,
-        MANY,
-        mapl,
-        "Call FUNCTION on successive tails; return the first list."
-    ),
-    def!(
-        "MAPCON",
-        "(function list &rest lists)",
-        2,
-        MANY,
-        mapcon,
-        "NCONC of FUNCTION's results on successive tails."
-    ),
-    def!(
-        "SUBST",
-        "(new old tree &key key test test-not)",
-        3,
-        MANY,
-        subst,
-        "A copy of TREE with NEW in place of subtrees matching OLD."
-    ),
-    def!(
-        "SUBST-IF",
-        "(new predicate tree &key key)",
-        3,
-        MANY,
-        subst_if,
-        "A copy of TREE with NEW in place of subtrees satisfying PREDICATE."
-    ),
-    def!(
-        "SUBST-IF-NOT",
-        "(new predicate tree &key key)",
-        3,
-        MANY,
-        subst_if_not,
-        "A copy of TREE with NEW in place of subtrees not satisfying PREDICATE."
-    ),
-    def!(
-        "NSUBST",
-        "(new old tree &key key test test-not)",
-        3,
-        MANY,
-        subst,
-        "Like SUBST (sendletter copies)."
-    ),
-    def!(
-        "SUBLIS",
-        "(alist tree &key key test test-not)",
-        2,
-        MANY,
-        sublis,
-        "A copy of TREE with subtrees replaced as ALIST says."
-    ),
-    def!(
-        "NSUBLIS",
-        "(alist tree &key key test test-not)",
-        2,
-        MANY,
-        sublis,
-        "Like SUBLIS (sendletter copies)."
-    ),
-    def!(
-        "ADJOIN",
-        "(item list &key key test test-not)",
-        2,
-        MANY,
-        adjoin,
-        "LIST with ITEM in front unless it is already a member."
-    ),
-    def!(
-        "INTERSECTION",
-        "(list1 list2 &key key test test-not)",
-        2,
-        MANY,
-        intersection,
-        "The elements of LIST1 that are in LIST2."
-    ),
-    def!(
-        "NINTERSECTION",
-        "(list1 list2 &key key test test-not)",
-        2,
-        MANY,
-        intersection,
-        "Like INTERSECTION."
-    ),
-    def!(
-        "UNION",
-        "(list1 list2 &key key test test-not)",
-        2,
-        MANY,
-        union,
-        "The elements in either list."
-    ),
-    def!(
-        "NUNION",
-        "(list1 list2 &key key test test-not)",
-        2,
-        MANY,
-        union,
-        "Like UNION."
-    ),
-    def!(
-        "SET-DIFFERENCE",
-        "(list1 list2 &key key test test-not)",
-        2,
-        MANY,
-        set_difference,
-        "The elements of LIST1 not in LIST2."
-    ),
-    def!(
-        "NSET-DIFFERENCE",
-        "(list1 list2 &key key test test-not)",
-        2,
-        MANY,
-        set_difference,
-        "Like SET-DIFFERENCE."
-    ),
-    def!(
-        "SET-EXCLUSIVE-OR",
-        "(list1 list2 &key key test test-not)",
-        2,
-        MANY,
-        set_exclusive_or,
-        "The elements in exactly one of the lists."
-    ),
-    def!(
-        "NSET-EXCLUSIVE-OR",
-        "(list1 list2 &key key test test-not)",
-        2,
-        MANY,
-        set_exclusive_or,
-        "Like SET-EXCLUSIVE-OR."
-    ),
-    def!(
-        "SUBSETP",
-        "(list1 list2 &key key test test-not)",
-        2,
-        MANY,
-        subsetp,
-        "True if every element of LIST1 is in LIST2."
-    ),
+    def!("NTHCDR", "(n list)", 2, 2, nthcdr, "The tail of LIST after N cdrs."),
+    def!("LAST", "(list &optional n)", 1, 2, last, "The last N conses of LIST."),
+    def!("BUTLAST", "(list &optional n)", 1, 2, butlast, "A copy of LIST without its last N elements."),
+    def!("NBUTLAST", "(list &optional n)", 1, 2, nbutlast, "LIST without its last N elements, destructively."),
+    def!("LDIFF", "(list object)", 2, 2, ldiff, "A copy of LIST up to the tail OBJECT."),
+    def!("TAILP", "(object list)", 2, 2, tailp, "True if OBJECT is a tail of LIST."),
+    def!("LIST-LENGTH", "(list)", 1, 1, list_length, "The length of LIST, or NIL if it is circular."),
+    def!("ENDP", "(list)", 1, 1, endp, "True at the end of a list; an error for a non-list."),
+    def!("LISTP", "(object)", 1, 1, listp, "True if OBJECT is a cons or NIL."),
+    def!("CONSP", "(object)", 1, 1, consp, "True if OBJECT is a cons."),
+    def!("ATOM", "(object)", 1, 1, atom, "True if OBJECT is not a cons."),
+    def!("RPLACA", "(cons object)", 2, 2, rplaca, "Set the car of CONS."),
+    def!("RPLACD", "(cons object)", 2, 2, rplacd, "Set the cdr of CONS."),
+    def!("COPY-LIST", "(list)", 1, 1, copy_list, "A copy of the top level of LIST."),
+    def!("COPY-ALIST", "(alist)", 1, 1, copy_alist, "A copy of ALIST and its pairs."),
+    def!("COPY-TREE", "(tree)", 1, 1, copy_tree, "A copy of all conses of TREE."),
+    def!("TREE-EQUAL", "(tree1 tree2 &key test test-not)", 2, MANY, tree_equal, "True if the trees have the same shape and matching leaves."),
+    def!("MEMBER", "(item list &key key test test-not)", 2, MANY, member, "The tail of LIST starting with ITEM, or NIL."),
+    def!("MEMBER-IF", "(predicate list &key key)", 2, MANY, member_if, "The tail of LIST starting with an element satisfying PREDICATE."),
+    def!("MEMBER-IF-NOT", "(predicate list &key key)", 2, MANY, member_if_not, "The tail of LIST starting with an element not satisfying PREDICATE."),
+    def!("ASSOC", "(item alist &key key test test-not)", 2, MANY, assoc, "The first pair of ALIST whose car matches ITEM."),
+    def!("ASSOC-IF", "(predicate alist &key key)", 2, MANY, assoc_if, "The first pair whose car satisfies PREDICATE."),
+    def!("ASSOC-IF-NOT", "(predicate alist &key key)", 2, MANY, assoc_if_not, "The first pair whose car does not satisfy PREDICATE."),
+    def!("RASSOC", "(item alist &key key test test-not)", 2, MANY, rassoc, "The first pair of ALIST whose cdr matches ITEM."),
+    def!("RASSOC-IF", "(predicate alist &key key)", 2, MANY, rassoc_if, "The first pair whose cdr satisfies PREDICATE."),
+    def!("RASSOC-IF-NOT", "(predicate alist &key key)", 2, MANY, rassoc_if_not, "The first pair whose cdr does not satisfy PREDICATE."),
+    def!("ACONS", "(key datum alist)", 3, 3, acons, "ALIST with (KEY . DATUM) in front."),
+    def!("PAIRLIS", "(keys data &optional alist)", 2, 3, pairlis, "An alist pairing KEYS with DATA, in front of ALIST."),
+    def!("GETF", "(plist indicator &optional default)", 2, 3, getf, "The value of INDICATOR in the property list PLIST."),
+    def!("GET-PROPERTIES", "(plist indicator-list)", 2, 2, get_properties, "The first property of PLIST in INDICATOR-LIST: indicator, value, tail."),
+    def!("MAPCAR", "(function list &rest lists)", 2, MANY, mapcar, "A list of FUNCTION's results on successive elements."),
+    def!("MAPC", "(function list &rest lists)", 2, MANY, mapc, "Call FUNCTION on successive elements; return the first list."),
+    def!("MAPCAN", "(function list &rest lists)", 2, MANY, mapcan, "NCONC of FUNCTION's results on successive elements."),
+    def!("MAPLIST", "(function list &rest lists)", 2, MANY, maplist, "A list of FUNCTION's results on successive tails."),
+    def!("MAPL", "(function list &rest lists)", 2, MANY, mapl, "Call FUNCTION on successive tails; return the first list."),
+    def!("MAPCON", "(function list &rest lists)", 2, MANY, mapcon, "NCONC of FUNCTION's results on successive tails."),
+    def!("SUBST", "(new old tree &key key test test-not)", 3, MANY, subst, "A copy of TREE with NEW in place of subtrees matching OLD."),
+    def!("SUBST-IF", "(new predicate tree &key key)", 3, MANY, subst_if, "A copy of TREE with NEW in place of subtrees satisfying PREDICATE."),
+    def!("SUBST-IF-NOT", "(new predicate tree &key key)", 3, MANY, subst_if_not, "A copy of TREE with NEW in place of subtrees not satisfying PREDICATE."),
+    def!("NSUBST", "(new old tree &key key test test-not)", 3, MANY, subst, "Like SUBST (sendletter copies)."),
+    def!("SUBLIS", "(alist tree &key key test test-not)", 2, MANY, sublis, "A copy of TREE with subtrees replaced as ALIST says."),
+    def!("NSUBLIS", "(alist tree &key key test test-not)", 2, MANY, sublis, "Like SUBLIS (sendletter copies)."),
+    def!("ADJOIN", "(item list &key key test test-not)", 2, MANY, adjoin, "LIST with ITEM in front unless it is already a member."),
+    def!("INTERSECTION", "(list1 list2 &key key test test-not)", 2, MANY, intersection, "The elements of LIST1 that are in LIST2."),
+    def!("NINTERSECTION", "(list1 list2 &key key test test-not)", 2, MANY, intersection, "Like INTERSECTION."),
+    def!("UNION", "(list1 list2 &key key test test-not)", 2, MANY, union, "The elements in either list."),
+    def!("NUNION", "(list1 list2 &key key test test-not)", 2, MANY, union, "Like UNION."),
+    def!("SET-DIFFERENCE", "(list1 list2 &key key test test-not)", 2, MANY, set_difference, "The elements of LIST1 not in LIST2."),
+    def!("NSET-DIFFERENCE", "(list1 list2 &key key test test-not)", 2, MANY, set_difference, "Like SET-DIFFERENCE."),
+    def!("SET-EXCLUSIVE-OR", "(list1 list2 &key key test test-not)", 2, MANY, set_exclusive_or, "The elements in exactly one of the lists."),
+    def!("NSET-EXCLUSIVE-OR", "(list1 list2 &key key test test-not)", 2, MANY, set_exclusive_or, "Like SET-EXCLUSIVE-OR."),
+    def!("SUBSETP", "(list1 list2 &key key test test-not)", 2, MANY, subsetp, "True if every element of LIST1 is in LIST2."),
 ];
 
 fn not_list<T>(it: &mut Interp, v: &Value) -> LResult<T> {
@@ -921,50 +466,6 @@ fn copy_alist(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     })))
 }
 
-fn copy_tree_of(v: &Value) -> Value {
-    match v {
-        Value::Cons(_) => {
-            // Iterate along the spine so long lists do not recurse deeply.
-            let mut items = Vec::new();
-            let mut cur = v.clone();
-            while let Value::Cons(c) = &cur {
-                items.push(copy_tree_of(&c.car.borrow()));
-                let next = c.cdr.borrow().clone();
-                cur = next;
-            }
-            Value::list_with_tail(items, cur)
-        }
-        _ => v.clone(),
-    }
-}
-
-fn copy_tree(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    if let Value::Cons(_) = &a[0] {
-        spine_cells(it, &a[0])?;
-    }
-    Ok(copy_tree_of(&a[0]))
-}
-
-fn tree_equal_of(it: &mut Interp, o: &Opts, x: &Value, y: &Value) -> LResult<bool> {
-    match (x, y) {
-        (Value::Cons(a), Value::Cons(b)) => {
-            let (ca, cb) = (a.car.borrow().clone(), b.car.borrow().clone());
-            if !tree_equal_of(it, o, &ca, &cb)? {
-                return Ok(false);
-            }
-            let (da, db) = (a.cdr.borrow().clone(), b.cdr.borrow().clone());
-            tree_equal_of(it, o, &da, &db)
-        }
-        (Value::Cons(_), _) | (_, Value::Cons(_)) => Ok(false),
-        _ => o.test2(it, x, y),
-    }
-}
-
-fn tree_equal(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let o = opts(it, &a[2..], &["TEST", "TEST-NOT"], "TREE-EQUAL")?;
-    Ok(Value::bool(tree_equal_of(it, &o, &a[0], &a[1])?))
-}
-
 /// The first tail of `list` whose car `m` matches.
 fn member_generic(
     it: &mut Interp,
@@ -1221,179 +722,4 @@ fn mapl(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 fn mapcon(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let parts = map_generic(it, a, true)?;
     nconc_all(it, parts)
-}
-
-fn subst_tree(it: &mut Interp, new: &Value, m: &Matcher, o: &Opts, tree: &Value) -> LResult<Value> {
-    if m.matches(it, o, tree)? {
-        return Ok(new.clone());
-    }
-    match tree {
-        Value::Cons(c) => {
-            let (car, cdr) = (c.car.borrow().clone(), c.cdr.borrow().clone());
-            let a = subst_tree(it, new, m, o, &car)?;
-            let d = subst_tree(it, new, m, o, &cdr)?;
-            Ok(Value::cons(a, d))
-        }
-        _ => Ok(tree.clone()),
-    }
-}
-
-fn subst(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let o = opts(it, &a[3..], TEST_KEYS, "SUBST")?;
-    subst_tree(it, &a[0], &Matcher::Item(a[1].clone()), &o, &a[2])
-}
-
-fn subst_if(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let o = opts(it, &a[3..], KEY_ONLY, "SUBST-IF")?;
-    subst_tree(it, &a[0], &Matcher::If(a[1].clone()), &o, &a[2])
-}
-
-fn subst_if_not(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let o = opts(it, &a[3..], KEY_ONLY, "SUBST-IF-NOT")?;
-    subst_tree(it, &a[0], &Matcher::IfNot(a[1].clone()), &o, &a[2])
-}
-
-fn sublis_tree(
-    it: &mut Interp,
-    alist: &[(Value, Value)],
-    o: &Opts,
-    tree: &Value,
-) -> LResult<Value> {
-    let k = o.keyed(it, tree)?;
-    for (key, val) in alist {
-        if o.test2(it, key, &k)? {
-            return Ok(val.clone());
-        }
-    }
-    match tree {
-        Value::Cons(c) => {
-            let (car, cdr) = (c.car.borrow().clone(), c.cdr.borrow().clone());
-            let a = sublis_tree(it, alist, o, &car)?;
-            let d = sublis_tree(it, alist, o, &cdr)?;
-            Ok(Value::cons(a, d))
-        }
-        _ => Ok(tree.clone()),
-    }
-}
-
-fn sublis(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let o = opts(it, &a[2..], TEST_KEYS, "SUBLIS")?;
-    let pairs: Vec<(Value, Value)> = list_items(it, &a[0])?
-        .into_iter()
-        .filter(|p| p.is_cons())
-        .map(|p| (p.car(), p.cdr()))
-        .collect();
-    sublis_tree(it, &pairs, &o, &a[1])
-}
-
-/// Is keyed `x` a member of `list` (elements keyed too)? `swap` passes the
-/// arguments to the test in the other order (for the second pass of
-/// `set-exclusive-or`).
-fn in_list(it: &mut Interp, o: &Opts, x: &Value, list: &[Value], swap: bool) -> LResult<bool> {
-    for y in list {
-        let ky = o.keyed(it, y)?;
-        let hit = if swap {
-            o.test2(it, &ky, x)?
-        } else {
-            o.test2(it, x, &ky)?
-        };
-        if hit {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-fn adjoin(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let o = opts(it, &a[2..], TEST_KEYS, "ADJOIN")?;
-    let xs = list_items(it, &a[1])?;
-    let k = o.keyed(it, &a[0])?;
-    if in_list(it, &o, &k, &xs, false)? {
-        Ok(a[1].clone())
-    } else {
-        Ok(Value::cons(a[0].clone(), a[1].clone()))
-    }
-}
-
-type SetArgs = (Vec<Value>, Vec<Value>, Opts);
-
-fn set_args(it: &mut Interp, a: &[Value], fname: &str) -> LResult<SetArgs> {
-    let o = opts(it, &a[2..], TEST_KEYS, fname)?;
-    let l1 = list_items(it, &a[0])?;
-    let l2 = list_items(it, &a[1])?;
-    Ok((l1, l2, o))
-}
-
-fn intersection(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let (l1, l2, o) = set_args(it, a, "INTERSECTION")?;
-    let mut res = Value::Nil;
-    for x in l1 {
-        let k = o.keyed(it, &x)?;
-        if in_list(it, &o, &k, &l2, false)? {
-            res = Value::cons(x, res);
-        }
-    }
-    Ok(res)
-}
-
-fn union(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let (l1, l2, o) = set_args(it, a, "UNION")?;
-    // SBCL: walk the longer list, pushing its new elements onto the shorter.
-    let (short_v, short, long) = if l1.len() < l2.len() {
-        (a[0].clone(), l1, l2)
-    } else {
-        (a[1].clone(), l2, l1)
-    };
-    let mut res = short_v;
-    for x in long {
-        let k = o.keyed(it, &x)?;
-        if !in_list(it, &o, &k, &short, false)? {
-            res = Value::cons(x, res);
-        }
-    }
-    Ok(res)
-}
-
-fn set_difference(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let (l1, l2, o) = set_args(it, a, "SET-DIFFERENCE")?;
-    if l2.is_empty() {
-        return Ok(a[0].clone());
-    }
-    let mut res = Value::Nil;
-    for x in l1 {
-        let k = o.keyed(it, &x)?;
-        if !in_list(it, &o, &k, &l2, false)? {
-            res = Value::cons(x, res);
-        }
-    }
-    Ok(res)
-}
-
-fn set_exclusive_or(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let (l1, l2, o) = set_args(it, a, "SET-EXCLUSIVE-OR")?;
-    let mut res = Value::Nil;
-    for x in &l1 {
-        let k = o.keyed(it, x)?;
-        if !in_list(it, &o, &k, &l2, false)? {
-            res = Value::cons(x.clone(), res);
-        }
-    }
-    for y in l2 {
-        let k = o.keyed(it, &y)?;
-        if !in_list(it, &o, &k, &l1, true)? {
-            res = Value::cons(y, res);
-        }
-    }
-    Ok(res)
-}
-
-fn subsetp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let (l1, l2, o) = set_args(it, a, "SUBSETP")?;
-    for x in l1 {
-        let k = o.keyed(it, &x)?;
-        if !in_list(it, &o, &k, &l2, false)? {
-            return Ok(Value::Nil);
-        }
-    }
-    Ok(crate::eval::package::t())
 }

@@ -21,494 +21,75 @@ pub use arith::{
 };
 pub use ints::parse_integer_str;
 
+#[rustfmt::skip]
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("+", "(&rest numbers)", 0, MANY, plus, "The sum of NUMBERS."),
-    def!(
-        "-",
-        "(number &rest more-numbers)",
-        1,
-        MANY,
-        minus,
-        "Subtract MORE-NUMBERS from NUMBER, or negate NUMBER."
-    ),
-    def!(
-        "*",
-        "(&rest numbers)",
-        0,
-        MANY,
-        times,
-        "The product of NUMBERS."
-    ),
-    def!(
-        "/",
-        "(number &rest more-numbers)",
-        1,
-        MANY,
-        divide_fn,
-        "Divide NUMBER by MORE-NUMBERS, or the reciprocal of NUMBER."
-    ),
-    def!(
-        "=",
-        "(number &rest more-numbers)",
-        1,
-        MANY,
-        num_eq_fn,
-        "True if all NUMBERS are numerically equal."
-    ),
-    def!(
-        "/=",
-        "(number &rest more-numbers)",
-        1,
-        MANY,
-        num_ne_fn,
-        "True if no two NUMBERS are numerically equal."
-    ),
-    def!(
-        "<",
-        "(number &rest more-numbers)",
-        1,
-        MANY,
-        lt,
-        "True if NUMBERS are strictly increasing."
-    ),
-    def!(
-        ">",
-        "(number &rest more-numbers)",
-        1,
-        MANY,
-        gt,
-        "True if NUMBERS are strictly decreasing."
-    ),
-    def!(
-        "<=",
-        "(number &rest more-numbers)",
-        1,
-        MANY,
-        le,
-        "True if NUMBERS are non-decreasing."
-    ),
-    def!(
-        ">=",
-        "(number &rest more-numbers)",
-        1,
-        MANY,
-        ge,
-        "True if NUMBERS are non-increasing."
-    ),
+    def!("-", "(number &rest more-numbers)", 1, MANY, minus, "Subtract MORE-NUMBERS from NUMBER, or negate NUMBER."),
+    def!("*", "(&rest numbers)", 0, MANY, times, "The product of NUMBERS."),
+    def!("/", "(number &rest more-numbers)", 1, MANY, divide_fn, "Divide NUMBER by MORE-NUMBERS, or the reciprocal of NUMBER."),
+    def!("=", "(number &rest more-numbers)", 1, MANY, num_eq_fn, "True if all NUMBERS are numerically equal."),
+    def!("/=", "(number &rest more-numbers)", 1, MANY, num_ne_fn, "True if no two NUMBERS are numerically equal."),
+    def!("<", "(number &rest more-numbers)", 1, MANY, lt, "True if NUMBERS are strictly increasing."),
+    def!(">", "(number &rest more-numbers)", 1, MANY, gt, "True if NUMBERS are strictly decreasing."),
+    def!("<=", "(number &rest more-numbers)", 1, MANY, le, "True if NUMBERS are non-decreasing."),
+    def!(">=", "(number &rest more-numbers)", 1, MANY, ge, "True if NUMBERS are non-increasing."),
     def!("1+", "(number)", 1, 1, one_plus, "NUMBER plus one."),
     def!("1-", "(number)", 1, 1, one_minus, "NUMBER minus one."),
-    def!(
-        "MIN",
-        "(real &rest more-reals)",
-        1,
-        MANY,
-        min,
-        "The smallest argument."
-    ),
-    def!(
-        "MAX",
-        "(real &rest more-reals)",
-        1,
-        MANY,
-        max,
-        "The largest argument."
-    ),
-    def!(
-        "ABS",
-        "(number)",
-        1,
-        1,
-        abs_fn,
-        "The absolute value of NUMBER."
-    ),
-    def!(
-        "SIGNUM",
-        "(number)",
-        1,
-        1,
-        signum,
-        "-1, 0 or 1 in the type of NUMBER, by its sign."
-    ),
-    def!(
-        "FLOOR",
-        "(number &optional divisor)",
-        1,
-        2,
-        floor,
-        "Quotient rounded toward negative infinity, and remainder."
-    ),
-    def!(
-        "CEILING",
-        "(number &optional divisor)",
-        1,
-        2,
-        ceiling,
-        "Quotient rounded toward positive infinity, and remainder."
-    ),
-    def!(
-        "TRUNCATE",
-        "(number &optional divisor)",
-        1,
-        2,
-        truncate,
-        "Quotient rounded toward zero, and remainder."
-    ),
-    def!(
-        "ROUND",
-        "(number &optional divisor)",
-        1,
-        2,
-        round,
-        "Quotient rounded to the nearest integer (ties to even), and remainder."
-    ),
-    def!(
-        "FFLOOR",
-        "(number &optional divisor)",
-        1,
-        2,
-        ffloor,
-        "Like FLOOR, the quotient as a float."
-    ),
-    def!(
-        "FCEILING",
-        "(number &optional divisor)",
-        1,
-        2,
-        fceiling,
-        "Like CEILING, the quotient as a float."
-    ),
-    def!(
-        "FTRUNCATE",
-        "(number &optional divisor)",
-        1,
-        2,
-        ftruncate,
-        "Like TRUNCATE, the quotient as a float."
-    ),
-    def!(
-        "FROUND",
-        "(number &optional divisor)",
-        1,
-        2,
-        fround,
-        "Like ROUND, the quotient as a float."
-    ),
-    def!(
-        "MOD",
-        "(number divisor)",
-        2,
-        2,
-        mod_fn,
-        "The remainder of FLOOR."
-    ),
-    def!(
-        "REM",
-        "(number divisor)",
-        2,
-        2,
-        rem_fn,
-        "The remainder of TRUNCATE."
-    ),
+    def!("MIN", "(real &rest more-reals)", 1, MANY, min, "The smallest argument."),
+    def!("MAX", "(real &rest more-reals)", 1, MANY, max, "The largest argument."),
+    def!("ABS", "(number)", 1, 1, abs_fn, "The absolute value of NUMBER."),
+    def!("SIGNUM", "(number)", 1, 1, signum, "-1, 0 or 1 in the type of NUMBER, by its sign."),
+    def!("FLOOR", "(number &optional divisor)", 1, 2, floor, "Quotient rounded toward negative infinity, and remainder."),
+    def!("CEILING", "(number &optional divisor)", 1, 2, ceiling, "Quotient rounded toward positive infinity, and remainder."),
+    def!("TRUNCATE", "(number &optional divisor)", 1, 2, truncate, "Quotient rounded toward zero, and remainder."),
+    def!("ROUND", "(number &optional divisor)", 1, 2, round, "Quotient rounded to the nearest integer (ties to even), and remainder."),
+    def!("FFLOOR", "(number &optional divisor)", 1, 2, ffloor, "Like FLOOR, the quotient as a float."),
+    def!("FCEILING", "(number &optional divisor)", 1, 2, fceiling, "Like CEILING, the quotient as a float."),
+    def!("FTRUNCATE", "(number &optional divisor)", 1, 2, ftruncate, "Like TRUNCATE, the quotient as a float."),
+    def!("FROUND", "(number &optional divisor)", 1, 2, fround, "Like ROUND, the quotient as a float."),
+    def!("MOD", "(number divisor)", 2, 2, mod_fn, "The remainder of FLOOR."),
+    def!("REM", "(number divisor)", 2, 2, rem_fn, "The remainder of TRUNCATE."),
     def!("ZEROP", "(number)", 1, 1, zerop, "True if NUMBER is zero."),
-    def!(
-        "PLUSP",
-        "(real)",
-        1,
-        1,
-        plusp,
-        "True if REAL is greater than zero."
-    ),
-    def!(
-        "MINUSP",
-        "(real)",
-        1,
-        1,
-        minusp,
-        "True if REAL is less than zero."
-    ),
-    def!(
-        "EVENP",
-        "(integer)",
-        1,
-        1,
-        evenp,
-        "True if INTEGER is even."
-    ),
+    def!("PLUSP", "(real)", 1, 1, plusp, "True if REAL is greater than zero."),
+    def!("MINUSP", "(real)", 1, 1, minusp, "True if REAL is less than zero."),
+    def!("EVENP", "(integer)", 1, 1, evenp, "True if INTEGER is even."),
     def!("ODDP", "(integer)", 1, 1, oddp, "True if INTEGER is odd."),
-    def!(
-        "NUMBERP",
-        "(object)",
-        1,
-        1,
-        numberp,
-        "True if OBJECT is a number."
-    ),
-    def!(
-        "REALP",
-        "(object)",
-        1,
-        1,
-        numberp,
-        "True if OBJECT is a real number."
-    ),
-    def!(
-        "INTEGERP",
-        "(object)",
-        1,
-        1,
-        integerp,
-        "True if OBJECT is an integer."
-    ),
-    def!(
-        "RATIONALP",
-        "(object)",
-        1,
-        1,
-        rationalp,
-        "True if OBJECT is a rational."
-    ),
-    def!(
-        "FLOATP",
-        "(object)",
-        1,
-        1,
-        floatp,
-        "True if OBJECT is a float."
-    ),
-    def!(
-        "COMPLEXP",
-        "(object)",
-        1,
-        1,
-        complexp,
-        "True if OBJECT is a complex number (sendletter has none)."
-    ),
-    def!(
-        "EXPT",
-        "(base power)",
-        2,
-        2,
-        math::expt,
-        "BASE raised to POWER."
-    ),
-    def!(
-        "SQRT",
-        "(number)",
-        1,
-        1,
-        math::sqrt,
-        "The principal square root of NUMBER, a float."
-    ),
-    def!(
-        "ISQRT",
-        "(natural)",
-        1,
-        1,
-        math::isqrt,
-        "The greatest integer whose square is at most NATURAL."
-    ),
+    def!("NUMBERP", "(object)", 1, 1, numberp, "True if OBJECT is a number."),
+    def!("REALP", "(object)", 1, 1, numberp, "True if OBJECT is a real number."),
+    def!("INTEGERP", "(object)", 1, 1, integerp, "True if OBJECT is an integer."),
+    def!("RATIONALP", "(object)", 1, 1, rationalp, "True if OBJECT is a rational."),
+    def!("FLOATP", "(object)", 1, 1, floatp, "True if OBJECT is a float."),
+    def!("COMPLEXP", "(object)", 1, 1, complexp, "True if OBJECT is a complex number (sendletter has none)."),
+    def!("EXPT", "(base power)", 2, 2, math::expt, "BASE raised to POWER."),
+    def!("SQRT", "(number)", 1, 1, math::sqrt, "The principal square root of NUMBER, a float."),
+    def!("ISQRT", "(natural)", 1, 1, math::isqrt, "The greatest integer whose square is at most NATURAL."),
     def!("EXP", "(number)", 1, 1, math::exp, "e raised to NUMBER."),
-    def!(
-        "LOG",
-        "(number &optional base)",
-        1,
-        2,
-        math::log,
-        "The logarithm of NUMBER in BASE (default e)."
-    ),
+    def!("LOG", "(number &optional base)", 1, 2, math::log, "The logarithm of NUMBER in BASE (default e)."),
     def!("SIN", "(radians)", 1, 1, math::sin, "The sine of RADIANS."),
-    def!(
-        "COS",
-        "(radians)",
-        1,
-        1,
-        math::cos,
-        "The cosine of RADIANS."
-    ),
-    def!(
-        "TAN",
-        "(radians)",
-        1,
-        1,
-        math::tan,
-        "The tangent of RADIANS."
-    ),
-    def!(
-        "ASIN",
-        "(number)",
-        1,
-        1,
-        math::asin,
-        "The arc sine of NUMBER."
-    ),
-    def!(
-        "ACOS",
-        "(number)",
-        1,
-        1,
-        math::acos,
-        "The arc cosine of NUMBER."
-    ),
-    def!(
-        "ATAN",
-        "(y &optional x)",
-        1,
-        2,
-        math::atan,
-        "The arc tangent of Y, or of Y/X using both signs."
-    ),
-    def!(
-        "FLOAT",
-        "(number &optional prototype)",
-        1,
-        2,
-        math::float,
-        "NUMBER as a float, in the format of PROTOTYPE (default single)."
-    ),
-    def!(
-        "RATIONAL",
-        "(number)",
-        1,
-        1,
-        math::rational,
-        "The rational exactly equal to NUMBER."
-    ),
-    def!(
-        "RATIONALIZE",
-        "(number)",
-        1,
-        1,
-        math::rationalize,
-        "The simplest rational within the precision of NUMBER."
-    ),
-    def!(
-        "NUMERATOR",
-        "(rational)",
-        1,
-        1,
-        math::numerator,
-        "The numerator of RATIONAL in lowest terms."
-    ),
-    def!(
-        "DENOMINATOR",
-        "(rational)",
-        1,
-        1,
-        math::denominator,
-        "The denominator of RATIONAL in lowest terms."
-    ),
-    def!(
-        "GCD",
-        "(&rest integers)",
-        0,
-        MANY,
-        ints::gcd,
-        "The greatest common divisor of INTEGERS."
-    ),
-    def!(
-        "LCM",
-        "(&rest integers)",
-        0,
-        MANY,
-        ints::lcm,
-        "The least common multiple of INTEGERS."
-    ),
-    def!(
-        "ASH",
-        "(integer count)",
-        2,
-        2,
-        ints::ash,
-        "INTEGER shifted left by COUNT bits (right if negative)."
-    ),
-    def!(
-        "LOGAND",
-        "(&rest integers)",
-        0,
-        MANY,
-        ints::logand,
-        "Bitwise AND of INTEGERS."
-    ),
-    def!(
-        "LOGIOR",
-        "(&rest integers)",
-        0,
-        MANY,
-        ints::logior,
-        "Bitwise inclusive OR of INTEGERS."
-    ),
-    def!(
-        "LOGXOR",
-        "(&rest integers)",
-        0,
-        MANY,
-        ints::logxor,
-        "Bitwise exclusive OR of INTEGERS."
-    ),
-    def!(
-        "LOGNOT",
-        "(integer)",
-        1,
-        1,
-        ints::lognot,
-        "Bitwise complement of INTEGER."
-    ),
-    def!(
-        "LOGBITP",
-        "(index integer)",
-        2,
-        2,
-        ints::logbitp,
-        "True if bit INDEX of INTEGER is set."
-    ),
-    def!(
-        "LOGCOUNT",
-        "(integer)",
-        1,
-        1,
-        ints::logcount,
-        "The number of one bits (zero bits if negative) in INTEGER."
-    ),
-    def!(
-        "INTEGER-LENGTH",
-        "(integer)",
-        1,
-        1,
-        ints::integer_length,
-        "The number of bits needed to represent INTEGER in two's complement."
-    ),
-    def!(
-        "PARSE-INTEGER",
-        "(string &key start end radix junk-allowed)",
-        1,
-        MANY,
-        ints::parse_integer,
-        "Parse an integer from STRING; returns it and the index where parsing stopped."
-    ),
-    def!(
-        "RANDOM",
-        "(limit &optional random-state)",
-        1,
-        2,
-        ints::random,
-        "A random number below LIMIT, of the same type."
-    ),
-    def!(
-        "MAKE-RANDOM-STATE",
-        "(&optional state)",
-        0,
-        1,
-        ints::make_random_state,
-        "A copy of STATE (default *RANDOM-STATE*), or a freshly seeded state if STATE is T."
-    ),
-    def!(
-        "RANDOM-STATE-P",
-        "(object)",
-        1,
-        1,
-        ints::random_state_p,
-        "True if OBJECT is a random state."
-    ),
+    def!("COS", "(radians)", 1, 1, math::cos, "The cosine of RADIANS."),
+    def!("TAN", "(radians)", 1, 1, math::tan, "The tangent of RADIANS."),
+    def!("ASIN", "(number)", 1, 1, math::asin, "The arc sine of NUMBER."),
+    def!("ACOS", "(number)", 1, 1, math::acos, "The arc cosine of NUMBER."),
+    def!("ATAN", "(y &optional x)", 1, 2, math::atan, "The arc tangent of Y, or of Y/X using both signs."),
+    def!("FLOAT", "(number &optional prototype)", 1, 2, math::float, "NUMBER as a float, in the format of PROTOTYPE (default single)."),
+    def!("RATIONAL", "(number)", 1, 1, math::rational, "The rational exactly equal to NUMBER."),
+    def!("RATIONALIZE", "(number)", 1, 1, math::rationalize, "The simplest rational within the precision of NUMBER."),
+    def!("NUMERATOR", "(rational)", 1, 1, math::numerator, "The numerator of RATIONAL in lowest terms."),
+    def!("DENOMINATOR", "(rational)", 1, 1, math::denominator, "The denominator of RATIONAL in lowest terms."),
+    def!("GCD", "(&rest integers)", 0, MANY, ints::gcd, "The greatest common divisor of INTEGERS."),
+    def!("LCM", "(&rest integers)", 0, MANY, ints::lcm, "The least common multiple of INTEGERS."),
+    def!("ASH", "(integer count)", 2, 2, ints::ash, "INTEGER shifted left by COUNT bits (right if negative)."),
+    def!("LOGAND", "(&rest integers)", 0, MANY, ints::logand, "Bitwise AND of INTEGERS."),
+    def!("LOGIOR", "(&rest integers)", 0, MANY, ints::logior, "Bitwise inclusive OR of INTEGERS."),
+    def!("LOGXOR", "(&rest integers)", 0, MANY, ints::logxor, "Bitwise exclusive OR of INTEGERS."),
+    def!("LOGNOT", "(integer)", 1, 1, ints::lognot, "Bitwise complement of INTEGER."),
+    def!("LOGBITP", "(index integer)", 2, 2, ints::logbitp, "True if bit INDEX of INTEGER is set."),
+    def!("LOGCOUNT", "(integer)", 1, 1, ints::logcount, "The number of one bits (zero bits if negative) in INTEGER."),
+    def!("INTEGER-LENGTH", "(integer)", 1, 1, ints::integer_length, "The number of bits needed to represent INTEGER in two's complement."),
+    def!("PARSE-INTEGER", "(string &key start end radix junk-allowed)", 1, MANY, ints::parse_integer, "Parse an integer from STRING; returns it and the index where parsing stopped."),
+    def!("RANDOM", "(limit &optional random-state)", 1, 2, ints::random, "A random number below LIMIT, of the same type."),
+    def!("MAKE-RANDOM-STATE", "(&optional state)", 0, 1, ints::make_random_state, "A copy of STATE (default *RANDOM-STATE*), or a freshly seeded state if STATE is T."),
+    def!("RANDOM-STATE-P", "(object)", 1, 1, ints::random_state_p, "True if OBJECT is a random state."),
 ];
 
 // ----- arithmetic ---------------------------------------------------------
@@ -697,8 +278,10 @@ fn fquotient(it: &mut Interp, a: &[Value], mode: Rounding) -> LResult<Value> {
     let (q, r) = divide(it, mode, &a[0], &d)?;
     let kind = contagion(&a[0], &d);
     let qf = make_float(to_f64(&q).unwrap_or(f64::NAN), kind);
-    // A negative argument that rounds to zero keeps its sign (-0.0).
+    // A negative float that truncates toward zero keeps its sign (-0.0);
+    // SBCL's fround does not.
     let qf = match qf {
+        _ if mode == Rounding::Round => qf,
         Value::Single(f) if f == 0.0 && sign(&a[0]) * sign(&d) < 0 && is_float(&a[0]) => {
             Value::Single(-0.0)
         }

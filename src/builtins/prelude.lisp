@@ -42,7 +42,7 @@
 (in-package :common-lisp)
 (export '(with-output-to-string with-input-from-string with-open-file
           with-open-stream time formatter internal-time-units-per-second
-          *modules*))
+          *modules* unsigned-byte signed-byte))
 (defmacro with-output-to-string ((var &optional string &key element-type) &body body)
   "Bind VAR to a string output stream during BODY; return the text, or with
 STRING append the text to it and return BODY's values."
@@ -93,4 +93,26 @@ and close it however BODY is left."
 
 (defun (setf sys:getenv) (value name)
   (sendletter::%setenv name value))
+(in-package :common-lisp-user)
+
+;;;; ---- Lists, sequences, hash tables (lists area) ----
+(in-package :common-lisp)
+;; Type names the sequence functions build into results and errors: make
+;; them external CL symbols before any script can intern its own.
+(export '(unsigned-byte signed-byte simple-array simple-vector vector array
+          character base-char sequence integer fixnum string simple-string
+          with-hash-table-iterator))
+
+(defsetf fill-pointer sendletter::set-fill-pointer)
+(defsetf subseq sendletter::set-subseq)
+
+;; CLHS with-hash-table-iterator: NAME is a local macro returning
+;; (values more-p key value) over a snapshot of the entries.
+(defmacro with-hash-table-iterator ((name table) &body body)
+  (let ((entries (gensym "ENTRIES")) (e (gensym "E")))
+    `(let ((,entries (sendletter::hash-table-entries ,table)))
+       (macrolet ((,name ()
+                    '(let ((,e (pop ,entries)))
+                      (if ,e (values t (car ,e) (cdr ,e)) nil))))
+         ,@body))))
 (in-package :common-lisp-user)

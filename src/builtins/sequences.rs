@@ -24,6 +24,7 @@ const TWO_SEQ_KEYS: &[&str] = &[
     "FROM-END", "TEST", "TEST-NOT", "KEY", "START1", "END1", "START2", "END2",
 ];
 
+#[rustfmt::skip]
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("LENGTH", "(sequence)", 1, 1, length, "The number of elements of SEQUENCE."),
     def!("ELT", "(sequence index)", 2, 2, elt, "Element INDEX of SEQUENCE."),

@@ -494,7 +494,18 @@ fn read_one(it: &mut Interp, text: &str) -> ReadOutcome {
     let mut r = Reader::new(text, None);
     let mut ctx = EvalCtx(it);
     match r.read(&mut ctx) {
-        Ok(Some(v)) => ReadOutcome::Form(v, r.offset()),
+        Ok(Some(v)) => {
+            // Like SBCL's READ, consume one whitespace character after the
+            // object (the reader already does after a token).
+            let off = r.offset();
+            let before = text.get(..off).and_then(|t| t.chars().next_back());
+            let after = text.get(off..).and_then(|t| t.chars().next());
+            let skip = match (before, after) {
+                (Some(b), Some(a)) if !is_whitespace(b) && is_whitespace(a) => a.len_utf8(),
+                _ => 0,
+            };
+            ReadOutcome::Form(v, off + skip)
+        }
         Ok(None) => ReadOutcome::Empty,
         Err(e) if e.kind == ReadErrorKind::EndOfFile => ReadOutcome::Incomplete,
         Err(e) => ReadOutcome::Error(e.message),
@@ -687,7 +698,9 @@ fn file_length(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 /// `(unsigned-byte 8)` or `character`.
 pub fn element_type(binary: bool) -> Value {
     if binary {
-        Value::list([Value::Symbol(cl_sym("UNSIGNED-BYTE")), Value::Fixnum(8)])
+        let cl = crate::eval::package::cl_package();
+        let ub = crate::eval::package::intern_external("UNSIGNED-BYTE", &cl);
+        Value::list([Value::Symbol(ub), Value::Fixnum(8)])
     } else {
         Value::Symbol(cl_sym("CHARACTER"))
     }

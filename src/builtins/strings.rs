@@ -13,223 +13,35 @@ use crate::def;
 use crate::eval::value::Value;
 use crate::eval::{Interp, LResult};
 
+#[rustfmt::skip]
 pub const BUILTINS: &[BuiltinDef] = &[
-    def!(
-        "STRING",
-        "(x)",
-        1,
-        1,
-        string,
-        "The string designated by X: a string, a symbol's name, or a one-character string."
-    ),
-    def!(
-        "STRINGP",
-        "(object)",
-        1,
-        1,
-        stringp,
-        "True if OBJECT is a string."
-    ),
-    def!(
-        "SIMPLE-STRING-P",
-        "(object)",
-        1,
-        1,
-        stringp,
-        "True if OBJECT is a simple string (every sendletter string is)."
-    ),
-    def!(
-        "MAKE-STRING",
-        "(size &key initial-element element-type)",
-        1,
-        MANY,
-        make_string,
-        "A fresh string of SIZE copies of INITIAL-ELEMENT."
-    ),
-    def!(
-        "CHAR",
-        "(string index)",
-        2,
-        2,
-        char,
-        "The character at INDEX of STRING."
-    ),
-    def!(
-        "SCHAR",
-        "(string index)",
-        2,
-        2,
-        char,
-        "The character at INDEX of STRING."
-    ),
-    def!(
-        "STRING=",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_eq,
-        "True if the two (sub)strings are the same."
-    ),
-    def!(
-        "STRING/=",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_ne,
-        "The mismatch index if the (sub)strings differ, else NIL."
-    ),
-    def!(
-        "STRING<",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_lt,
-        "The mismatch index if STRING1 is lexicographically less, else NIL."
-    ),
-    def!(
-        "STRING>",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_gt,
-        "The mismatch index if STRING1 is lexicographically greater, else NIL."
-    ),
-    def!(
-        "STRING<=",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_le,
-        "The mismatch index if STRING1 is less or equal, else NIL."
-    ),
-    def!(
-        "STRING>=",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_ge,
-        "The mismatch index if STRING1 is greater or equal, else NIL."
-    ),
-    def!(
-        "STRING-EQUAL",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_equal,
-        "Like STRING=, ignoring case."
-    ),
-    def!(
-        "STRING-NOT-EQUAL",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_not_equal,
-        "Like STRING/=, ignoring case."
-    ),
-    def!(
-        "STRING-LESSP",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_lessp,
-        "Like STRING<, ignoring case."
-    ),
-    def!(
-        "STRING-GREATERP",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_greaterp,
-        "Like STRING>, ignoring case."
-    ),
-    def!(
-        "STRING-NOT-GREATERP",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_not_greaterp,
-        "Like STRING<=, ignoring case."
-    ),
-    def!(
-        "STRING-NOT-LESSP",
-        "(string1 string2 &key start1 end1 start2 end2)",
-        2,
-        MANY,
-        string_not_lessp,
-        "Like STRING>=, ignoring case."
-    ),
-    def!(
-        "STRING-UPCASE",
-        "(string &key start end)",
-        1,
-        MANY,
-        string_upcase,
-        "A copy of STRING with the characters in [START, END) upcased."
-    ),
-    def!(
-        "STRING-DOWNCASE",
-        "(string &key start end)",
-        1,
-        MANY,
-        string_downcase,
-        "A copy of STRING with the characters in [START, END) downcased."
-    ),
-    def!(
-        "STRING-CAPITALIZE",
-        "(string &key start end)",
-        1,
-        MANY,
-        string_capitalize,
-        "A copy of STRING with each word capitalized: first character up, the rest down."
-    ),
-    def!(
-        "NSTRING-UPCASE",
-        "(string &key start end)",
-        1,
-        MANY,
-        nstring_upcase,
-        "Upcase STRING in place."
-    ),
-    def!(
-        "NSTRING-DOWNCASE",
-        "(string &key start end)",
-        1,
-        MANY,
-        nstring_downcase,
-        "Downcase STRING in place."
-    ),
-    def!(
-        "NSTRING-CAPITALIZE",
-        "(string &key start end)",
-        1,
-        MANY,
-        nstring_capitalize,
-        "Capitalize STRING in place."
-    ),
-    def!(
-        "STRING-TRIM",
-        "(character-bag string)",
-        2,
-        2,
-        string_trim,
-        "STRING without leading and trailing characters in CHARACTER-BAG."
-    ),
-    def!(
-        "STRING-LEFT-TRIM",
-        "(character-bag string)",
-        2,
-        2,
-        string_left_trim,
-        "STRING without leading characters in CHARACTER-BAG."
-    ),
-    def!(
-        "STRING-RIGHT-TRIM",
-        "(character-bag string)",
-        2,
-        2,
-        string_right_trim,
-        "STRING without trailing characters in CHARACTER-BAG."
-    ),
+    def!("STRING", "(x)", 1, 1, string, "The string designated by X: a string, a symbol's name, or a one-character string."),
+    def!("STRINGP", "(object)", 1, 1, stringp, "True if OBJECT is a string."),
+    def!("SIMPLE-STRING-P", "(object)", 1, 1, stringp, "True if OBJECT is a simple string (every sendletter string is)."),
+    def!("MAKE-STRING", "(size &key initial-element element-type)", 1, MANY, make_string, "A fresh string of SIZE copies of INITIAL-ELEMENT."),
+    def!("CHAR", "(string index)", 2, 2, char, "The character at INDEX of STRING."),
+    def!("SCHAR", "(string index)", 2, 2, char, "The character at INDEX of STRING."),
+    def!("STRING=", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_eq, "True if the two (sub)strings are the same."),
+    def!("STRING/=", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_ne, "The mismatch index if the (sub)strings differ, else NIL."),
+    def!("STRING<", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_lt, "The mismatch index if STRING1 is lexicographically less, else NIL."),
+    def!("STRING>", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_gt, "The mismatch index if STRING1 is lexicographically greater, else NIL."),
+    def!("STRING<=", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_le, "The mismatch index if STRING1 is less or equal, else NIL."),
+    def!("STRING>=", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_ge, "The mismatch index if STRING1 is greater or equal, else NIL."),
+    def!("STRING-EQUAL", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_equal, "Like STRING=, ignoring case."),
+    def!("STRING-NOT-EQUAL", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_not_equal, "Like STRING/=, ignoring case."),
+    def!("STRING-LESSP", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_lessp, "Like STRING<, ignoring case."),
+    def!("STRING-GREATERP", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_greaterp, "Like STRING>, ignoring case."),
+    def!("STRING-NOT-GREATERP", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_not_greaterp, "Like STRING<=, ignoring case."),
+    def!("STRING-NOT-LESSP", "(string1 string2 &key start1 end1 start2 end2)", 2, MANY, string_not_lessp, "Like STRING>=, ignoring case."),
+    def!("STRING-UPCASE", "(string &key start end)", 1, MANY, string_upcase, "A copy of STRING with the characters in [START, END) upcased."),
+    def!("STRING-DOWNCASE", "(string &key start end)", 1, MANY, string_downcase, "A copy of STRING with the characters in [START, END) downcased."),
+    def!("STRING-CAPITALIZE", "(string &key start end)", 1, MANY, string_capitalize, "A copy of STRING with each word capitalized: first character up, the rest down."),
+    def!("NSTRING-UPCASE", "(string &key start end)", 1, MANY, nstring_upcase, "Upcase STRING in place."),
+    def!("NSTRING-DOWNCASE", "(string &key start end)", 1, MANY, nstring_downcase, "Downcase STRING in place."),
+    def!("NSTRING-CAPITALIZE", "(string &key start end)", 1, MANY, nstring_capitalize, "Capitalize STRING in place."),
+    def!("STRING-TRIM", "(character-bag string)", 2, 2, string_trim, "STRING without leading and trailing characters in CHARACTER-BAG."),
+    def!("STRING-LEFT-TRIM", "(character-bag string)", 2, 2, string_left_trim, "STRING without leading characters in CHARACTER-BAG."),
+    def!("STRING-RIGHT-TRIM", "(character-bag string)", 2, 2, string_right_trim, "STRING without trailing characters in CHARACTER-BAG."),
     def!("EXCL" : "STRING-TO-OCTETS", "(string &key (null-terminate t) start end mb-vector make-mb-vector? external-format)", 1, MANY, string_to_octets, "STRING encoded in EXTERNAL-FORMAT (:utf-8 by default, :latin-1) as an octet vector, null-terminated unless NULL-TERMINATE is NIL; second value the octet count."),
     def!("EXCL" : "OCTETS-TO-STRING", "(octets &key string start end make-string? external-format truncate string-start string-end)", 1, MANY, octets_to_string, "OCTETS decoded from EXTERNAL-FORMAT, up to END or the first zero octet; values: the string, its length, the octets used."),
 ];

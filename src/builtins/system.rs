@@ -653,7 +653,7 @@ fn sleep(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         | Value::Double(_) => crate::eval::types::number_f64(&a[0]),
         other => return type_err(it, other, "(REAL 0)"),
     };
-    if !(secs >= 0.0) || !secs.is_finite() {
+    if secs.is_nan() || secs < 0.0 || !secs.is_finite() {
         return type_err(it, &a[0], "(REAL 0)");
     }
     crate::toplevel::flush_output(it);

@@ -23,6 +23,73 @@ fn stack_address() -> usize {
     std::hint::black_box(&marker) as *const u8 as usize
 }
 
+/// Standard operators sendletter deliberately does not implement, and why
+/// (documented in docs/lisp.md).
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("DEFCLASS", "CLOS is not implemented; use DEFSTRUCT"),
+    (
+        "DEFGENERIC",
+        "CLOS is not implemented; use functions with TYPECASE",
+    ),
+    (
+        "DEFMETHOD",
+        "CLOS is not implemented; use functions with TYPECASE",
+    ),
+    (
+        "MAKE-INSTANCE",
+        "CLOS is not implemented; use DEFSTRUCT constructors",
+    ),
+    (
+        "SLOT-VALUE",
+        "CLOS is not implemented; use DEFSTRUCT accessors",
+    ),
+    ("WITH-SLOTS", "CLOS is not implemented"),
+    ("WITH-ACCESSORS", "CLOS is not implemented"),
+    ("CALL-NEXT-METHOD", "CLOS is not implemented"),
+    ("DEFINE-METHOD-COMBINATION", "CLOS is not implemented"),
+    (
+        "PRINT-UNREADABLE-OBJECT",
+        "CLOS printing methods are not implemented",
+    ),
+    ("COMPLEX", "complex numbers are not implemented"),
+    (
+        "COMPILE-FILE",
+        "sendletter interprets source files; LOAD them instead",
+    ),
+    (
+        "DEFTYPE",
+        "user-defined type specifiers are not implemented",
+    ),
+    ("DEFINE-MODIFY-MACRO", "not implemented; write a DEFMACRO"),
+    (
+        "DEFINE-SETF-EXPANDER",
+        "not implemented; use (DEFUN (SETF name) ...) or short DEFSETF",
+    ),
+    ("GET-SETF-EXPANSION", "not implemented"),
+    (
+        "PPRINT-LOGICAL-BLOCK",
+        "the pretty printer is not implemented",
+    ),
+    (
+        "SET-PPRINT-DISPATCH",
+        "the pretty printer is not implemented",
+    ),
+    ("SET-MACRO-CHARACTER", "the readtable cannot be changed"),
+    (
+        "SET-DISPATCH-MACRO-CHARACTER",
+        "the readtable cannot be changed",
+    ),
+    (
+        "MAKE-DISPATCH-MACRO-CHARACTER",
+        "the readtable cannot be changed",
+    ),
+    ("COPY-READTABLE", "the readtable cannot be changed"),
+    ("DISASSEMBLE", "there is no compiler"),
+    ("STEP", "there is no stepper"),
+    ("TRACE", "there is no tracer; use FORMAT"),
+    ("INSPECT", "there is no inspector"),
+];
+
 /// Hash a symbol by identity.
 #[derive(Clone)]
 pub struct SymKey(pub Sym);
@@ -386,7 +453,38 @@ impl Interp {
     }
 
     pub fn undefined_function(&mut self, name: &Value) -> Unwind {
-        let c = self.make_condition("UNDEFINED-FUNCTION", &[("NAME", name.clone())]);
+        let unsupported = match name {
+            Value::Symbol(s)
+                if s.package
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|p| p.name == "COMMON-LISP") =>
+            {
+                UNSUPPORTED
+                    .iter()
+                    .find(|(n, _)| *n == s.name)
+                    .map(|(_, why)| *why)
+            }
+            _ => None,
+        };
+        let c = match unsupported {
+            // Still an undefined-function (handlers see the usual type),
+            // with a report that says why.
+            Some(why) => {
+                let msg = format!(
+                    "{} is not supported by sendletter: {why} (see docs/lisp.md).",
+                    crate::printer::prin1_to_string(name)
+                );
+                self.make_condition(
+                    "UNDEFINED-FUNCTION",
+                    &[
+                        ("NAME", name.clone()),
+                        ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
+                    ],
+                )
+            }
+            None => self.make_condition("UNDEFINED-FUNCTION", &[("NAME", name.clone())]),
+        };
         self.raise(c)
     }
 

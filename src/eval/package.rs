@@ -111,6 +111,16 @@ impl Registry {
         *nil.value.borrow_mut() = Some(Value::Nil);
         // Every package but KEYWORD and CL uses CL; CL-USER also sees the
         // Allegro extension packages, as scripts call their symbols unqualified.
+        // Every external symbol of COMMON-LISP exists from the start, so a
+        // script that names one before its builtin is first used (say, the
+        // type UNSIGNED-BYTE) reads the CL symbol, never a CL-USER one.
+        for name in include_str!("cl_symbols.txt").lines() {
+            if name != "NIL" && name != "T" {
+                let s = Rc::new(Symbol::new(name));
+                *s.package.borrow_mut() = Some(cl.clone());
+                cl.external.borrow_mut().insert(name.to_string(), s);
+            }
+        }
         for p in [&user, &excl, &sys, &po, &mail, &sl] {
             p.uses.borrow_mut().push(cl.clone());
         }

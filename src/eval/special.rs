@@ -497,13 +497,28 @@ impl Interp {
                             }
                         })
                         .collect();
+                    let msg = format!(
+                        "{} fell through {} expression. Wanted one of {}.",
+                        prin1_to_string(&key),
+                        if matches!(sf_from(id), SF::Ccase) {
+                            "CCASE"
+                        } else {
+                            "ECASE"
+                        },
+                        prin1_to_string(&Value::list(keys.clone()))
+                    );
                     let expected = Value::cons(
                         super::package::sym_value(cl_sym("MEMBER")),
                         Value::list(keys),
                     );
+                    // SBCL's case-failure: a type-error with its own report.
                     let c = self.make_condition(
                         "TYPE-ERROR",
-                        &[("DATUM", key.clone()), ("EXPECTED-TYPE", expected)],
+                        &[
+                            ("DATUM", key.clone()),
+                            ("EXPECTED-TYPE", expected),
+                            ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
+                        ],
                     );
                     return Err(self.raise(c));
                 }
@@ -522,11 +537,20 @@ impl Interp {
                 }
                 if matches!(sf_from(id), SF::Etypecase) {
                     let types: Vec<Value> = args.cdr().iter().map(|c| c.car()).collect();
+                    let msg = format!(
+                        "{} fell through ETYPECASE expression. Wanted one of {}.",
+                        prin1_to_string(&key),
+                        prin1_to_string(&Value::list(types.clone()))
+                    );
                     let expected =
                         Value::cons(super::package::sym_value(cl_sym("OR")), Value::list(types));
                     let c = self.make_condition(
                         "TYPE-ERROR",
-                        &[("DATUM", key.clone()), ("EXPECTED-TYPE", expected)],
+                        &[
+                            ("DATUM", key.clone()),
+                            ("EXPECTED-TYPE", expected),
+                            ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
+                        ],
                     );
                     return Err(self.raise(c));
                 }
@@ -1463,9 +1487,13 @@ impl Interp {
                 "AREF" | "SVREF" | "CHAR" | "SCHAR" | "ELT" | "BIT" | "SBIT" => {
                     let seq = self.eval(&argf[0], env)?;
                     let i = self.eval(&argf.get(1).cloned().unwrap_or(Value::Nil), env)?;
-                    let Value::Fixnum(i) = i else {
-                        let c = self.type_error(&i, "(INTEGER 0)");
-                        return Err(self.raise(c));
+                    let i = match i {
+                        Value::Fixnum(n) if n >= 0 => n,
+                        // A negative index is an error, never element 0.
+                        other => {
+                            let c = self.type_error(&other, "(INTEGER 0)");
+                            return Err(self.raise(c));
+                        }
                     };
                     if seq.is_list() && name == "ELT" {
                         let cell = nthcdr(&seq, i.max(0) as usize);
@@ -1999,10 +2027,12 @@ impl Interp {
         let class = class.clone();
         self.closure_from_native(sym, move |it, args| {
             if args.len() % 2 != 0 {
-                return it.simple_error(format!(
+                let msg = format!(
                     "odd number of keyword arguments to the constructor of {}",
                     class.name.name
-                ));
+                );
+                let c = it.make_error("PROGRAM-ERROR", &msg);
+                return it.err(c);
             }
             for kv in args.chunks(2) {
                 if !class
@@ -2168,19 +2198,17 @@ impl Interp {
             for r in &s.readers {
                 let f = self.struct_reader(r, &class, i);
                 *r.function.borrow_mut() = Some(f);
+                // `:accessor` slots are setf-able places.
+                self.struct_accessors
+                    .insert(SymKey(r.clone()), (class.clone(), i));
             }
         }
         Ok(Value::Symbol(name))
     }
 }
 
-/// How `check-type` describes a type in its message (SBCL says "a STRING").
+/// How `check-type` describes a type in its message when no type string
+/// is given (SBCL: "which is not of type STRING").
 fn type_description(ty: &Value) -> String {
-    let t = prin1_to_string(ty);
-    let article = if t.starts_with(['A', 'E', 'I', 'O', 'U']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {t}")
+    format!("of type {}", prin1_to_string(ty))
 }

@@ -160,6 +160,18 @@ pub struct HashTable {
     pub free: RefCell<Vec<usize>>,
 }
 
+impl HashTable {
+    /// An empty table.
+    pub fn new(test: HashTest) -> HashTable {
+        HashTable {
+            test,
+            map: RefCell::new(HashMap::new()),
+            order: RefCell::new(Vec::new()),
+            free: RefCell::new(Vec::new()),
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum HashTest {
     Eq,

@@ -3,7 +3,6 @@
 //! records every byte the client sent, TLS or not, so tests can assert the
 //! client's exact bytes. Shared by the session, TLS, fault and attack tests.
 
-
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;

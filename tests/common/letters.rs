@@ -1,7 +1,6 @@
 //! Helpers shared by the MIME and letter tests: a deterministic
 //! environment, golden-file comparison and path helpers.
 
-
 use std::path::PathBuf;
 
 use sendletter::mail::letter::LetterEnv;

@@ -5,4 +5,4 @@
 (handler-case (error "plain ~a with ~d" "message" 2)
   (error (c) (format t "caught: ~a~%" c) (princ c) (terpri)))
 (format t "~a~%" (make-condition 'simple-error :format-control "x=~a" :format-arguments '(1)))
-(handler-case (car 5) (type-error (c) (format t "~a~%" (type-of c))))
+(handler-case (car 5) (error (c) (format t "~a~%" (typep c 'type-error))))

@@ -142,9 +142,15 @@ pub fn log(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     }
     // SBCL: for two positive integers the quotient of the double logs,
     // rounded once; otherwise the quotient of the two logs in their format.
-    if is_integer(n) && is_integer(base) && !is_float(n) {
+    if is_integer(n) && is_integer(base) {
         let r = ln(n) / ln(base);
         return finite(it, r, FloatKind::Single, "LOG", a);
+    }
+    // An integer with a double: both logarithms in double, base 2 as SBCL.
+    let double_int = |x: &Value, y: &Value| matches!(x, Value::Double(_)) && is_integer(y);
+    if double_int(n, base) || double_int(base, n) {
+        let log2 = |v: &Value| ln(v) / std::f64::consts::LN_2;
+        return finite(it, log2(n) / log2(base), FloatKind::Double, "LOG", a);
     }
     let ln_n = finite(it, ln(n), float_kind(n), "LOG", a)?;
     let ln_b = finite(it, ln(base), float_kind(base), "LOG", a)?;
@@ -169,7 +175,10 @@ pub fn expt(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         if rank(b) <= Some(Rank::Ratio) {
             return exact_expt(it, b, p);
         }
-        return float_intexp(it, b, p);
+        // SBCL: a float base with an integer power goes through `pow` in
+        // double, rounded to the base's format.
+        let (x, y) = (to_f64(b).unwrap_or(f64::NAN), to_f64(p).unwrap_or(f64::NAN));
+        return finite(it, x.powf(y), contagion(b, p), "EXPT", a);
     }
     let kind = contagion(b, p);
     if is_zero(b) {
@@ -227,33 +236,6 @@ fn too_large<T>(it: &mut Interp, b: &Value, p: &Value) -> LResult<T> {
     );
     let c = it.make_error("STORAGE-CONDITION", &msg);
     it.err(c)
-}
-
-/// SBCL's `intexp` for a float base: square-and-multiply in the base's
-/// format, the reciprocal for a negative power.
-fn float_intexp(it: &mut Interp, b: &Value, p: &Value) -> LResult<Value> {
-    let negative = sign(p) < 0;
-    let mut n = to_bigint(p).unwrap_or_default().abs();
-    let two = BigInt::from(2);
-    let mut base = b.clone();
-    let mut total = if num_integer::Integer::is_odd(&n) {
-        base.clone()
-    } else {
-        Value::Fixnum(1)
-    };
-    n = &n / &two;
-    while !n.is_zero() {
-        base = arith::mul(it, &base, &base)?;
-        if num_integer::Integer::is_odd(&n) {
-            total = arith::mul(it, &base, &total)?;
-        }
-        n = &n / &two;
-    }
-    if negative {
-        arith::div(it, &Value::Fixnum(1), &total)
-    } else {
-        Ok(total)
-    }
 }
 
 /// `(float number &optional prototype)`.

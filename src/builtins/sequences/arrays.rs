@@ -18,6 +18,7 @@ use crate::def;
 use crate::eval::value::Value;
 use crate::eval::{Interp, LResult};
 
+#[rustfmt::skip]
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("MAKE-ARRAY", "(dimensions &key element-type initial-element initial-contents adjustable fill-pointer displaced-to)", 1, MANY, make_array, "Make a one-dimensional array (vector)."),
     def!("VECTOR", "(&rest objects)", 0, MANY, vector, "A simple vector of OBJECTS."),

@@ -12,23 +12,10 @@ use crate::def;
 use crate::eval::value::{Cons, Value};
 use crate::eval::{Interp, LResult};
 
+#[rustfmt::skip]
 pub const BUILTINS: &[BuiltinDef] = &[
-    def!(
-        "SORT",
-        "(sequence predicate &key key)",
-        2,
-        MANY,
-        sort,
-        "Sort SEQUENCE by PREDICATE (destructively; stable in sendletter)."
-    ),
-    def!(
-        "STABLE-SORT",
-        "(sequence predicate &key key)",
-        2,
-        MANY,
-        sort,
-        "Sort SEQUENCE by PREDICATE, keeping the order of equal elements."
-    ),
+    def!("SORT", "(sequence predicate &key key)", 2, MANY, sort, "Sort SEQUENCE by PREDICATE (destructively; stable in sendletter)."),
+    def!("STABLE-SORT", "(sequence predicate &key key)", 2, MANY, sort, "Sort SEQUENCE by PREDICATE, keeping the order of equal elements."),
 ];
 
 fn sort(it: &mut Interp, a: &[Value]) -> LResult<Value> {

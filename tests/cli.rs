@@ -1,0 +1,267 @@
+//! The command line, run through the real binary: scripts, `-e`, standard
+//! input, script arguments, exit codes, error messages with positions,
+//! `#!` lines, `--help`, and a closed standard output.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sendletter");
+
+/// Run the binary with `args` and `stdin` as standard input.
+fn run_with(args: &[&str], stdin: &str, dir: &Path) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sendletter");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    input.write_all(stdin.as_bytes()).expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("wait for sendletter")
+}
+
+fn run(args: &[&str]) -> Output {
+    run_with(args, "", Path::new("."))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A script file `name` with `text` in a fresh directory.
+fn script(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write script");
+    (dir, path)
+}
+
+fn status(o: &Output) -> i32 {
+    o.status.code().expect("exited, not killed by a signal")
+}
+
+#[test]
+fn script_output_and_status_0() {
+    let (_d, p) = script(
+        "hello.lisp",
+        "(format t \"hello ~a~%\" \"world\")\n(print (list 1 2))\n",
+    );
+    let o = run(&[p.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "hello world\n\n(1 2) ");
+    assert_eq!(stderr(&o), "");
+    assert_eq!(status(&o), 0);
+}
+
+#[test]
+fn shebang_line_is_skipped_and_lines_still_count() {
+    let (_d, p) = script(
+        "run.lisp",
+        "#!/usr/bin/env sendletter\n(format t \"ran~%\")\n(no-such-function-here)\n",
+    );
+    let o = run(&[p.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "ran\n");
+    assert!(
+        stderr(&o).contains("run.lisp:3:1: unhandled UNDEFINED-FUNCTION"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(status(&o), 1);
+}
+
+#[test]
+fn several_evals_run_in_order_before_the_script() {
+    let o = run(&["-e", "(format t \"a\")", "--eval", "(format t \"b~%\")"]);
+    assert_eq!(stdout(&o), "ab\n");
+    assert_eq!(status(&o), 0);
+
+    let (_d, p) = script("uses-var.lisp", "(format t \"~a~%\" *from-eval*)\n");
+    let o = run(&["-e", "(defvar *from-eval* 42)", p.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "42\n");
+    assert_eq!(status(&o), 0);
+}
+
+#[test]
+fn script_from_a_pipe_and_from_dash() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let o = run_with(&[], "(format t \"piped~%\")", dir.path());
+    assert_eq!(stdout(&o), "piped\n");
+    assert_eq!(status(&o), 0);
+
+    let o = run_with(
+        &["-", "x"],
+        "#!ignored\n(format t \"dash ~s~%\" (sys:command-line-arguments))",
+        dir.path(),
+    );
+    assert_eq!(stdout(&o), "dash (\"x\")\n");
+    assert_eq!(status(&o), 0);
+}
+
+#[test]
+fn script_arguments_reach_the_script() {
+    let (_d, p) = script(
+        "args.lisp",
+        "(format t \"~s~%\" (sys:command-line-arguments))\n",
+    );
+    // Arguments after the script are the script's, even ones like -e.
+    let o = run(&[p.to_str().unwrap(), "alpha", "-e", "beta gamma"]);
+    assert_eq!(stdout(&o), "(\"alpha\" \"-e\" \"beta gamma\")\n");
+    assert_eq!(status(&o), 0);
+}
+
+#[test]
+fn exit_codes() {
+    let o = run(&["-e", "(+ 1 2)"]);
+    assert_eq!(status(&o), 0);
+    let o = run(&["-e", "(error \"boom\")"]);
+    assert_eq!(status(&o), 1);
+    let o = run(&["-e", "(exit 3)", "-e", "(format t \"not reached\")"]);
+    assert_eq!(status(&o), 3);
+    assert_eq!(stdout(&o), "");
+    let o = run(&["-e", "(format t \"flushed\") (exit 0)"]);
+    assert_eq!((status(&o), stdout(&o)), (0, "flushed".to_string()));
+    let (_d, p) = script(
+        "exit.lisp",
+        "(format t \"before~%\")\n(exit 7)\n(error \"no\")\n",
+    );
+    let o = run(&[p.to_str().unwrap()]);
+    assert_eq!((status(&o), stdout(&o)), (7, "before\n".to_string()));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["--no-such-option"][..],
+        &["-e"],
+        &["--connect-to", "nonsense"],
+    ] {
+        let o = run(args);
+        assert_eq!(status(&o), 2, "{args:?}");
+        let err = stderr(&o);
+        assert!(err.starts_with("sendletter: "), "{err}");
+        assert!(err.contains("sendletter --help"), "{err}");
+        assert_eq!(stdout(&o), "");
+    }
+}
+
+#[test]
+fn missing_script_file() {
+    let o = run(&["/nonexistent/dir/script.lisp"]);
+    assert_eq!(status(&o), 1);
+    assert_eq!(
+        stderr(&o),
+        "sendletter: cannot read /nonexistent/dir/script.lisp: No such file or directory\n"
+    );
+}
+
+#[test]
+fn reader_error_names_the_unclosed_opener() {
+    let (_d, p) = script("open.lisp", "(format t \"first~%\")\n\n  (+ 1\n  2\n");
+    let o = run(&[p.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "first\n", "forms before the bad one ran");
+    let err = stderr(&o);
+    let want = format!("sendletter: {}:3:3: reader error: ", p.display());
+    assert!(err.starts_with(&want), "{err}");
+    assert!(err.contains("end of file"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(status(&o), 1);
+}
+
+#[test]
+fn runtime_error_has_position_condition_and_backtrace() {
+    let (_d, p) = script(
+        "bt.lisp",
+        "(format t \"start~%\")\n(defun inner () (undefined-helper 1))\n(defun outer () (inner))\n\n  (outer)\n(format t \"not reached~%\")\n",
+    );
+    let o = run(&[p.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "start\n");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "sendletter: {}:5:3: unhandled UNDEFINED-FUNCTION: The function \
+             COMMON-LISP-USER::UNDEFINED-HELPER is undefined.\nbacktrace: INNER <- OUTER\n",
+            p.display()
+        )
+    );
+    assert_eq!(status(&o), 1);
+}
+
+#[test]
+fn error_in_eval_and_simple_error_report() {
+    let o = run(&[
+        "-e",
+        "(defun f (x) (error \"bad value ~a\" x))",
+        "-e",
+        "(f 42)",
+    ]);
+    assert_eq!(
+        stderr(&o),
+        "sendletter: <eval 2>:1:1: unhandled SIMPLE-ERROR: bad value 42\nbacktrace: F\n"
+    );
+    assert_eq!(status(&o), 1);
+    // SBCL's multi-line reports are joined into the one message line.
+    let o = run(&["-e", "(defun g (x) (car x))", "-e", "(g 5)"]);
+    assert_eq!(
+        stderr(&o),
+        "sendletter: <eval 2>:1:1: unhandled TYPE-ERROR: The value 5 is not of type LIST\nbacktrace: G\n"
+    );
+    assert_eq!(status(&o), 1);
+}
+
+#[test]
+fn help_and_version() {
+    let o = run(&["--help"]);
+    let out = stdout(&o);
+    assert_eq!(status(&o), 0);
+    for needle in [
+        "USAGE",
+        "--eval",
+        "--sink",
+        "--connect-to",
+        "EXIT STATUS",
+        "(exit N)",
+    ] {
+        assert!(out.contains(needle), "--help lacks {needle}");
+    }
+    let o = run(&["-V"]);
+    assert_eq!(
+        stdout(&o),
+        format!("sendletter {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(status(&o), 0);
+}
+
+/// `sendletter -e '(loop (print 1))' | head -1`: when the reader of
+/// standard output goes away the program ends quietly with status 0.
+#[test]
+fn broken_pipe_ends_quietly() {
+    let mut child = Command::new(BIN)
+        .args(["-e", "(loop (print 1))"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sendletter");
+    let mut out = child.stdout.take().expect("stdout is piped");
+    let mut first = [0u8; 3];
+    out.read_exact(&mut first).expect("read the first value");
+    assert_eq!(&first, b"\n1 ");
+    drop(out);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr is piped")
+        .read_to_string(&mut err)
+        .expect("read stderr");
+    let st = child.wait().expect("wait");
+    assert_eq!(err, "", "no message on a closed pipe");
+    assert_eq!(st.code(), Some(0), "{st:?}");
+}

@@ -1,0 +1,28 @@
+;; handler-bind: handlers run before unwinding, decline, muffle-warning
+(defvar *log* nil)
+(handler-bind ((warning (lambda (w) (push (format nil "saw: ~a" w) *log*) (muffle-warning w))))
+  (warn "first")
+  (push 'between *log*)
+  (warn "second ~d" 2)
+  (push 'end *log*))
+(print (reverse *log*))
+(setf *log* nil)
+(print (handler-case
+           (handler-bind ((error (lambda (c) (push (list 'inner (princ-to-string c)) *log*))))
+             (error "boom"))
+         (error (c) (list 'outer (princ-to-string c)))))
+(print *log*)
+(print (block done
+         (handler-bind ((error (lambda (c) (return-from done (list 'escaped (type-of c))))))
+           (/ 1 0))))
+(handler-bind ((warning #'muffle-warning))
+  (warn "never printed"))
+(print (handler-bind ((condition (lambda (c) (declare (ignore c)) (push 'signal-seen *log*))))
+         (signal "plain")
+         'signal-returned))
+(print *log*)
+(defun risky (n) (if (> n 2) (error "too big: ~d" n) n))
+(print (handler-case
+           (handler-bind ((error (lambda (c) (format t "~&logging ~a~%" c))))
+             (mapcar #'risky '(1 2 3)))
+         (error () 'gave-up)))

@@ -1,0 +1,13 @@
+;; concatenate with the result types scripts use
+(print (concatenate 'string "abc" "def"))
+(print (concatenate 'string "a" '(#\b) #(#\c)))
+(print (concatenate 'list '(1 2) #(3) "ab"))
+(print (concatenate 'vector '(1) #(2 3)))
+(print (concatenate 'simple-string "x" "y"))
+(print (concatenate '(vector (unsigned-byte 8)) #(1 2) '(3)))
+(print (concatenate 'string))
+(print (length (concatenate 'string "héllo" " wörld")))
+(handler-case (concatenate 'string "a" '(1))
+  (type-error () (print 'not-a-character)))
+(handler-case (concatenate 'string "a" 5)
+  (type-error () (print 'not-a-sequence)))

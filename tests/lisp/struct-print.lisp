@@ -1,0 +1,10 @@
+;; #S(...) printing with prin1, princ, format, nested and in lists
+(defstruct point x y)
+(defstruct line (from (make-point)) (to (make-point :x 1 :y 1)) (label "l"))
+(let ((l (make-line)))
+  (prin1 l) (terpri)
+  (princ l) (terpri)
+  (format t "~a~%~s~%" (make-point :x "a" :y #\b) (make-point :x "a" :y #\b))
+  (print (list (make-point :x 1) (vector (make-point))))
+  (print (make-point :x :key :y 'sym)))
+(print (prin1-to-string (make-point :x 1.5 :y 1/2)))
