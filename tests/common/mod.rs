@@ -3,7 +3,6 @@
 
 pub mod fake_server;
 pub mod letters;
-pub mod sink;
 
 pub use fake_server::*;
 pub use letters::*;
