@@ -3,5 +3,6 @@
              "The weekly report and the notes are attached."
              :cc "archive@example.com"
              :subject "Weekly report"
-             :attachments (list "data/report.csv" "data/notes.txt"))
+             :attachments (list (merge-pathnames "data/report.csv" *load-truename*)
+                                  (merge-pathnames "data/notes.txt" *load-truename*)))
 (format t "sent with 2 attachments~%")

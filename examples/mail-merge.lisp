@@ -18,7 +18,7 @@
     fields))
 
 (let ((sent 0) (skipped 0))
-  (with-open-file (in "data/recipients.csv")
+  (with-open-file (in (merge-pathnames "data/recipients.csv" *load-truename*))
     (read-line in nil)                  ; the header line
     (loop for line = (read-line in nil)
           while line

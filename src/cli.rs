@@ -31,7 +31,8 @@ OPTIONS:
     -e, --eval EXPR         Evaluate the forms in EXPR, printing nothing
                             (repeatable; run in order, before SCRIPT)
         --sink DIR          Dry run: write every delivery to DIR as
-                            NNNNNN.eml + NNNNNN.json; connect to nothing,
+                            NNNNNN.eml + NNNNNN.json (numbering continues
+                            after files already there); connect to nothing,
                             run no program
         --connect-to H:P:H2:P2
                             Connect to H2:P2 wherever a script names H:P

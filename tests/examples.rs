@@ -87,3 +87,23 @@ fn sendmail_program() {
         serde_json::json!(["/usr/sbin/sendmail", "-t", "-i"])
     );
 }
+
+#[test]
+fn a_second_run_into_the_same_sink_continues_the_numbering() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let sink = tempfile::tempdir().expect("tempdir");
+    for _ in 0..2 {
+        let out = Command::new(env!("CARGO_BIN_EXE_sendletter"))
+            .arg("--sink")
+            .arg(sink.path())
+            .arg("plain-letter.lisp")
+            .current_dir(&dir)
+            .output()
+            .expect("run sendletter");
+        assert!(out.status.success());
+    }
+    for n in ["000001", "000002"] {
+        assert!(sink.path().join(format!("{n}.eml")).exists(), "{n}.eml");
+        assert!(sink.path().join(format!("{n}.json")).exists(), "{n}.json");
+    }
+}

@@ -356,7 +356,7 @@ fn deliver(
 ) -> LResult<()> {
     let route = routing(it);
     if let Some(dir) = &route.sink {
-        let n = sink::next_number(it);
+        let n = sink::next_number(it, dir);
         return match sink::write(dir, n, target, creds, envelope, src) {
             Ok(()) => Ok(()),
             Err(e) => it.simple_error(format!("--sink {}: {e}", dir.display())),

@@ -13,12 +13,14 @@ use crate::eval::Interp;
 use crate::mail::smtp::{Credentials, Envelope, TlsMode};
 use crate::mail::wire::{encode_message, MessageSource, Mode};
 
-/// The number of the next delivery of this run.
-pub fn next_number(it: &mut Interp) -> u64 {
+/// The number of the next delivery. The first delivery of a run continues
+/// after the highest `NNNNNN.json` already in `dir`, so a second run into
+/// the same folder never overwrites the first.
+pub fn next_number(it: &mut Interp, dir: &Path) -> u64 {
     let counter = it
         .ext
         .entry("sink-counter")
-        .or_insert_with(|| Box::new(0u64));
+        .or_insert_with(|| Box::new(highest_existing(dir)));
     match counter.downcast_mut::<u64>() {
         Some(n) => {
             *n += 1;
@@ -26,6 +28,23 @@ pub fn next_number(it: &mut Interp) -> u64 {
         }
         None => 1,
     }
+}
+
+fn highest_existing(dir: &Path) -> u64 {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".json")?;
+            (stem.len() == 6)
+                .then(|| stem.parse::<u64>().ok())
+                .flatten()
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Write delivery `n` into `dir`.
