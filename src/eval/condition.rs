@@ -450,7 +450,16 @@ pub fn type_spec_from_text(text: &str) -> Value {
             Some(t) => match t.parse::<i64>() {
                 Ok(n) => Value::Fixnum(n),
                 Err(_) if t == "*" => Value::Symbol(cl_sym("*")),
-                Err(_) => super::package::sym_value(cl_sym(&t)),
+                Err(_) => match t.split_once(':') {
+                    Some((pkg, name)) => match find_package(pkg) {
+                        Some(p) => super::package::sym_value(super::package::intern_in(
+                            name.trim_start_matches(':'),
+                            &p,
+                        )),
+                        None => super::package::sym_value(cl_sym(&t)),
+                    },
+                    None => super::package::sym_value(cl_sym(&t)),
+                },
             },
             None => Value::Nil,
         }
