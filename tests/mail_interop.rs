@@ -132,6 +132,22 @@ fn routes(plain: &str, tls: &str) -> Vec<String> {
     .collect()
 }
 
+/// Run a documented case with its hosts routed to a real server.
+fn run_routed(case: &str, plain: &str, tls: &str, e: &Env) -> Result<(), String> {
+    let mut args = routes(plain, tls);
+    args.push(format!("{case}.lisp"));
+    let out = sendletter(&conformance_dir(), &args, e);
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{case}: exit {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
 /// The messages `--sink` writes for a case, normalised, with envelopes.
 fn sink_case(case: &str, e: &Env) -> Vec<(serde_json::Value, String)> {
     let sink = tempfile::tempdir().expect("tempdir");
@@ -169,15 +185,8 @@ fn documented_examples_store_on_aiosmtpd_what_the_sink_shows() {
     for case in CASES {
         let expected = sink_case(case, &e);
         let before = files(&store, "json");
-        let mut args = routes(&e.get("AIO_PORT"), &e.get("AIO_TLS_PORT"));
-        args.push(format!("{case}.lisp"));
-        let out = sendletter(&conformance_dir(), &args, &e);
-        if !out.status.success() {
-            failures.push(format!(
-                "{case}: exit {:?}: {}",
-                out.status.code(),
-                String::from_utf8_lossy(&out.stderr)
-            ));
+        if let Err(f) = run_routed(case, &e.get("AIO_PORT"), &e.get("AIO_TLS_PORT"), &e) {
+            failures.push(f);
             continue;
         }
         let new: Vec<PathBuf> = files(&store, "json").difference(&before).cloned().collect();
@@ -228,15 +237,8 @@ fn documented_examples_store_in_exim_maildir_what_the_sink_shows() {
     for case in CASES.iter().filter(|c| !c.starts_with("01-")) {
         let expected = sink_case(case, &e);
         let before = files(&maildir, "");
-        let mut args = routes(&e.get("EXIM_PORT"), &e.get("EXIM_TLS_PORT"));
-        args.push(format!("{case}.lisp"));
-        let out = sendletter(&conformance_dir(), &args, &e);
-        if !out.status.success() {
-            failures.push(format!(
-                "{case}: exit {:?}: {}",
-                out.status.code(),
-                String::from_utf8_lossy(&out.stderr)
-            ));
+        if let Err(f) = run_routed(case, &e.get("EXIM_PORT"), &e.get("EXIM_TLS_PORT"), &e) {
+            failures.push(f);
             continue;
         }
         // Exim stores one file per distinct recipient; delivery is
