@@ -497,30 +497,12 @@ impl Interp {
                             }
                         })
                         .collect();
-                    let msg = format!(
-                        "{} fell through {} expression. Wanted one of {}.",
-                        prin1_to_string(&key),
-                        if matches!(sf_from(id), SF::Ccase) {
-                            "CCASE"
-                        } else {
-                            "ECASE"
-                        },
-                        prin1_to_string(&Value::list(keys.clone()))
-                    );
-                    let expected = Value::cons(
-                        super::package::sym_value(cl_sym("MEMBER")),
-                        Value::list(keys),
-                    );
-                    // SBCL's case-failure: a type-error with its own report.
-                    let c = self.make_condition(
-                        "TYPE-ERROR",
-                        &[
-                            ("DATUM", key.clone()),
-                            ("EXPECTED-TYPE", expected),
-                            ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
-                        ],
-                    );
-                    return Err(self.raise(c));
+                    let operator = if matches!(sf_from(id), SF::Ccase) {
+                        "CCASE"
+                    } else {
+                        "ECASE"
+                    };
+                    return Err(self.fell_through(&key, operator, "MEMBER", keys));
                 }
                 self.mv = None;
                 Ok(Value::Nil)
@@ -537,22 +519,7 @@ impl Interp {
                 }
                 if matches!(sf_from(id), SF::Etypecase) {
                     let types: Vec<Value> = args.cdr().iter().map(|c| c.car()).collect();
-                    let msg = format!(
-                        "{} fell through ETYPECASE expression. Wanted one of {}.",
-                        prin1_to_string(&key),
-                        prin1_to_string(&Value::list(types.clone()))
-                    );
-                    let expected =
-                        Value::cons(super::package::sym_value(cl_sym("OR")), Value::list(types));
-                    let c = self.make_condition(
-                        "TYPE-ERROR",
-                        &[
-                            ("DATUM", key.clone()),
-                            ("EXPECTED-TYPE", expected),
-                            ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
-                        ],
-                    );
-                    return Err(self.raise(c));
+                    return Err(self.fell_through(&key, "ETYPECASE", "OR", types));
                 }
                 self.mv = None;
                 Ok(Value::Nil)
@@ -857,6 +824,35 @@ impl Interp {
                 self.eval(&exp, env)
             }
         }
+    }
+
+    /// SBCL's report when no clause of `ecase`/`ccase`/`etypecase` took
+    /// the key: a type-error whose expected type is `(combinator . wanted)`.
+    fn fell_through(
+        &mut self,
+        key: &Value,
+        operator: &str,
+        combinator: &str,
+        wanted: Vec<Value>,
+    ) -> Unwind {
+        let msg = format!(
+            "{} fell through {operator} expression. Wanted one of {}.",
+            prin1_to_string(key),
+            prin1_to_string(&Value::list(wanted.clone()))
+        );
+        let expected = Value::cons(
+            super::package::sym_value(cl_sym(combinator)),
+            Value::list(wanted),
+        );
+        let c = self.make_condition(
+            "TYPE-ERROR",
+            &[
+                ("DATUM", key.clone()),
+                ("EXPECTED-TYPE", expected),
+                ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
+            ],
+        );
+        self.raise(c)
     }
 
     pub fn expect_symbol(&mut self, v: &Value, ctx: &str) -> LResult<Sym> {
