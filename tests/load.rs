@@ -1,6 +1,7 @@
-//! Load: one process sends 10,000 letters (a new connection each, as
-//! Allegro does) to a local SMTP sink. All must arrive, and neither memory
-//! nor open file descriptors may grow once the loop is under way.
+//! Against the benchmark's local SMTP sink: one process sends 10,000
+//! letters (a new connection each, as Allegro does) and all must arrive with
+//! neither memory nor open file descriptors growing; `-v` traces the
+//! dialogue; `test-email-address` asks the routed host.
 
 // The benchmark's SMTP sink: counts letters, advertises PIPELINING.
 #[allow(dead_code)]
@@ -128,4 +129,37 @@ fn verbose_flag_traces_the_dialogue_on_stderr() {
     assert!(err.contains("354"), "{err}");
     assert!(out.stdout.is_empty());
     assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn test_email_address_asks_the_routed_host_and_judges_shapes() {
+    let (addr, _) = sink::Sink::bind(0, None)
+        .and_then(sink::Sink::spawn)
+        .expect("sink");
+    let out = Command::new(env!("CARGO_BIN_EXE_sendletter"))
+        .arg("--connect-to")
+        .arg(format!("localhost:25:127.0.0.1:{}", addr.port()))
+        .arg("-e")
+        .arg(
+            "(format t \"~a ~a ~a ~a~%\"
+               (test-email-address \"user@localhost\")
+               (test-email-address \"@localhost\")
+               (test-email-address \"user@\")
+               (test-email-address \"user@localhost:1\"))
+             (handler-case (test-email-address \"\")
+               (error (c) (format t \"~a~%\" (type-of c))))",
+        )
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The sink answers VRFY with 502, which is not a 550 refusal: T.
+    // An unreachable host (port 1) is NIL, not an error.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "T NIL NIL NIL\nTYPE-ERROR\n"
+    );
 }
