@@ -204,8 +204,7 @@ pub fn load_source(it: &mut Interp, src: &str, file: Option<&str>) -> Result<Val
 /// errors name).
 pub fn eval_toplevel(it: &mut Interp, form: &Value, pos: SourcePos) -> Result<Value, ScriptError> {
     let saved = std::mem::replace(&mut it.toplevel_pos, pos);
-    let env = Env::default();
-    let r = it.eval(form, &env);
+    let r = it.eval_toplevel_form(form);
     let pos = std::mem::replace(&mut it.toplevel_pos, saved);
     r.map_err(|u| unwind_to_error(it, u, pos))
 }

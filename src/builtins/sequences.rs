@@ -156,6 +156,16 @@ fn nreverse(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn concatenate(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let kind = util::result_kind(it, &a[0])?.unwrap_or(Kind::List);
+    // Strings into a string: copy the text, not one Value per character.
+    if kind == Kind::Str && a[1..].iter().all(|s| matches!(s, Value::String(_))) {
+        let mut out = String::new();
+        for s in &a[1..] {
+            if let Value::String(s) = s {
+                out.push_str(&s.borrow());
+            }
+        }
+        return Ok(Value::string(out));
+    }
     let mut all = Vec::new();
     for s in &a[1..] {
         all.extend(elements(it, s)?);

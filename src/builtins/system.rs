@@ -16,7 +16,6 @@ use super::files::{file_error, to_pathname, UNIX_EPOCH_UT};
 use super::streams::{read_object, EvalCtx};
 use super::{BuiltinDef, MANY};
 use crate::def;
-use crate::eval::env::Env;
 use crate::eval::interp::SourcePos;
 use crate::eval::package::{cl_sym, t};
 use crate::eval::stream::{InputBuffer, Stream, StreamKind};
@@ -506,7 +505,7 @@ fn load_forms(it: &mut Interp, src: &str, file: &str) -> LResult<Value> {
                 column,
             },
         );
-        let r = it.eval(&form, &Env::default());
+        let r = it.eval_toplevel_form(&form);
         it.toplevel_pos = saved;
         last = r?;
     }
@@ -517,7 +516,7 @@ fn load(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         // Loading from a stream: read and evaluate each form.
         let s = s.clone();
         while let Some(form) = read_object(it, &s)? {
-            it.eval(&form, &Env::default())?;
+            it.eval_toplevel_form(&form)?;
         }
         return Ok(t());
     }

@@ -179,6 +179,10 @@ pub struct Interp {
     pub setf_functions: HashMap<SymKey, Value>,
     /// Expansions of macro calls, by the identity of the calling cons.
     pub(crate) macro_cache: HashMap<usize, (Rc<Cons>, Value)>,
+    /// Compiled closure bodies by the identity of the body's first cons
+    /// (kept alive here), with the function name they were compiled for.
+    #[allow(clippy::type_complexity)]
+    pub(crate) compile_cache: HashMap<usize, (Rc<Cons>, Option<Sym>, Rc<super::compile::Compiled>)>,
     /// Features of the host the script runs on: extension point for the
     /// mail builtins (sink directory, routing, verbosity).
     pub ext: HashMap<&'static str, Box<dyn std::any::Any>>,
@@ -211,6 +215,15 @@ pub struct WellKnown {
     pub error_output: Sym,
     pub standard_input: Sym,
     pub package: Sym,
+    pub plus: Sym,
+    pub minus: Sym,
+    pub gethash: Sym,
+    pub elt: Sym,
+    pub member: Sym,
+    pub progn: Sym,
+    /// Internal setters behind `(setf gethash)` and `(setf elt)`.
+    pub puthash: Sym,
+    pub set_elt: Sym,
 }
 
 impl WellKnown {
@@ -241,6 +254,14 @@ impl WellKnown {
             error_output: cl_sym("*ERROR-OUTPUT*"),
             standard_input: cl_sym("*STANDARD-INPUT*"),
             package: cl_sym("*PACKAGE*"),
+            plus: cl_sym("+"),
+            minus: cl_sym("-"),
+            gethash: cl_sym("GETHASH"),
+            elt: cl_sym("ELT"),
+            member: cl_sym("MEMBER"),
+            progn: cl_sym("PROGN"),
+            puthash: package::intern_in("PUTHASH", &sl),
+            set_elt: package::intern_in("SET-ELT", &sl),
         }
     }
 }
@@ -273,6 +294,7 @@ impl Interp {
             struct_accessors: HashMap::new(),
             setf_functions: HashMap::new(),
             macro_cache: HashMap::new(),
+            compile_cache: HashMap::new(),
             ext: HashMap::new(),
             s: WellKnown::new(),
         };
@@ -290,7 +312,7 @@ impl Interp {
 
     /// Is the stack nearly used up? Frame sizes differ between builds, so
     /// the stack itself is measured rather than only counting depth.
-    fn stack_exceeded(&self) -> bool {
+    pub(crate) fn stack_exceeded(&self) -> bool {
         self.stack_base.saturating_sub(stack_address()) > self.stack_budget
     }
 
@@ -391,7 +413,7 @@ impl Interp {
         Ok(result)
     }
 
-    fn eval_symbol(&mut self, s: &Sym, env: &Env) -> LResult<Value> {
+    pub(crate) fn eval_symbol(&mut self, s: &Sym, env: &Env) -> LResult<Value> {
         if let Some(b) = env.lookup_var(s) {
             if b.symbol_macro {
                 let exp = b.value.borrow().clone();
@@ -522,7 +544,7 @@ impl Interp {
         Ok(out)
     }
 
-    fn macroexpand_cached(
+    pub(crate) fn macroexpand_cached(
         &mut self,
         m: &Value,
         form: &Value,
@@ -684,22 +706,33 @@ impl Interp {
             } else {
                 self.bind_lambda_list(&cl.lambda_list, args, &cl.env, false)?
             };
-            match &cl.block {
+            let block = cl
+                .block
+                .as_ref()
+                .filter(|name| cl.code.as_ref().is_none_or(|c| c.needs_block(name)));
+            match block {
                 Some(name) => {
                     let id = self.new_id();
                     env = env.bind_block(name.clone(), id);
-                    match self.progn(&cl.body, &env) {
+                    match self.run_closure_body(cl, &env) {
                         Err(Unwind::ReturnFrom { id: rid, values }) if rid == id => {
                             Ok(self.values(values))
                         }
                         other => other,
                     }
                 }
-                None => self.progn(&cl.body, &env),
+                None => self.run_closure_body(cl, &env),
             }
         })();
         self.unbind_to(mark);
         r
+    }
+
+    fn run_closure_body(&mut self, cl: &super::value::Closure, env: &Env) -> LResult<Value> {
+        match &cl.code {
+            Some(code) => self.exec_body(&code.body, env),
+            None => self.progn(&cl.body, env),
+        }
     }
 
     /// Call a global function by name (used by builtins that defer to Lisp).
@@ -717,6 +750,7 @@ impl Interp {
     ) -> LResult<Value> {
         let ll = self.parse_lambda_list(&lambda.car(), false)?;
         let body = self.strip_declarations(&lambda.cdr(), true);
+        let code = self.compiled_body(&body, block.as_ref());
         Ok(Value::Function(Rc::new(Function::Closure(
             super::value::Closure {
                 name: std::cell::RefCell::new(name),
@@ -725,6 +759,7 @@ impl Interp {
                 env: env.clone(),
                 block,
                 is_macro: false,
+                code: Some(code),
             },
         ))))
     }

@@ -1,8 +1,10 @@
 //! The evaluator: values, packages, environments, special forms, function
 //! application, non-local exits and the condition system.
 
+pub mod compile;
 pub mod condition;
 pub mod env;
+mod exec;
 pub mod interp;
 pub mod lambda;
 pub mod package;

@@ -64,6 +64,13 @@ pub fn install() {
     }
 }
 
+/// The name of the special form `sym` names ("" if none).
+pub fn special_form_name(sym: &Sym) -> &'static str {
+    TABLE
+        .get((sym.special_form.get() as usize).wrapping_sub(1))
+        .map_or("", |e| e.0)
+}
+
 /// Does this symbol name a special form or an evaluator-implemented macro?
 pub fn is_special(sym: &Sym) -> bool {
     sym.special_form.get() != 0
@@ -283,6 +290,7 @@ impl Interp {
                 *name.function.borrow_mut() = None;
                 name.special_form.set(0);
                 self.macro_cache.clear();
+                self.compile_cache.clear();
                 Ok(Value::Symbol(name))
             }
             SF::Defvar | SF::Defparameter => {
@@ -345,11 +353,11 @@ impl Interp {
                     Value::Fixnum(1)
                 };
                 let op = if matches!(sf_from(id), SF::Incf) {
-                    "+"
+                    self.s.plus.clone()
                 } else {
-                    "-"
+                    self.s.minus.clone()
                 };
-                let new = self.call_named(&cl_sym(op), &[old, delta])?;
+                let new = self.call_named(&op, &[old, delta])?;
                 self.place_set(&place, new.clone())?;
                 self.mv = None;
                 Ok(new)
@@ -371,7 +379,7 @@ impl Interp {
                 for a in nthcdr(args, 2).iter() {
                     kw.push(self.eval(&a, env)?);
                 }
-                let found = self.call_named(&cl_sym("MEMBER"), &kw)?;
+                let found = self.call_named(&self.s.member.clone(), &kw)?;
                 self.mv = None;
                 if found.truthy() {
                     return Ok(old);
@@ -1050,16 +1058,20 @@ impl Interp {
 
     fn return_from(&mut self, name: &Sym, form: &Value, env: &Env) -> LResult<Value> {
         let Some(id) = env.lookup_block(name) else {
-            let msg = format!(
-                "RETURN-FROM: no block named {} is visible",
-                prin1_to_string(&super::package::sym_value(name.clone()))
-            );
-            let c = self.make_error("CONTROL-ERROR", &msg);
-            return Err(self.raise(c));
+            return Err(self.no_such_block(name));
         };
         let v = self.eval(form, env)?;
         let values = self.take_values(v);
         Err(Unwind::ReturnFrom { id, values })
+    }
+
+    pub(crate) fn no_such_block(&mut self, name: &Sym) -> Unwind {
+        let msg = format!(
+            "RETURN-FROM: no block named {} is visible",
+            prin1_to_string(&super::package::sym_value(name.clone()))
+        );
+        let c = self.make_error("CONTROL-ERROR", &msg);
+        self.raise(c)
     }
 
     /// `tagbody` (CLHS): symbols and integers in the body are tags.
@@ -1301,6 +1313,7 @@ impl Interp {
                 env: env.clone(),
                 block: Some(name.clone()),
                 is_macro: true,
+                code: None,
             },
         ))))
     }
@@ -1610,13 +1623,15 @@ impl Interp {
             Place::Car(c) => Ok(c.car.borrow().clone()),
             Place::Cdr(c) => Ok(c.cdr.borrow().clone()),
             Place::Gethash(h, k, d) => {
-                let v = self.call_named(&cl_sym("GETHASH"), &[k.clone(), h.clone(), d.clone()])?;
+                let v =
+                    self.call_named(&self.s.gethash.clone(), &[k.clone(), h.clone(), d.clone()])?;
                 self.mv = None;
                 Ok(v)
             }
-            Place::Index(seq, i) => {
-                self.call_named(&cl_sym("ELT"), &[seq.clone(), Value::Fixnum(*i as i64)])
-            }
+            Place::Index(seq, i) => self.call_named(
+                &self.s.elt.clone(),
+                &[seq.clone(), Value::Fixnum(*i as i64)],
+            ),
             Place::Slot(o, i) => Ok(o.slots.borrow().get(*i).cloned().unwrap_or(Value::Nil)),
             Place::SymbolFunction(s) => {
                 let f = s.function.borrow().clone();
@@ -1654,7 +1669,12 @@ impl Interp {
         }
     }
 
-    fn place_set_values(&mut self, p: &Place, v: Value, vals: Vec<Value>) -> LResult<Value> {
+    pub(crate) fn place_set_values(
+        &mut self,
+        p: &Place,
+        v: Value,
+        vals: Vec<Value>,
+    ) -> LResult<Value> {
         if let Place::Values(ps) = p {
             for (i, q) in ps.iter().enumerate() {
                 self.place_set(q, vals.get(i).cloned().unwrap_or(Value::Nil))?;
@@ -1677,20 +1697,11 @@ impl Interp {
             Place::Car(c) => *c.car.borrow_mut() = v.clone(),
             Place::Cdr(c) => *c.cdr.borrow_mut() = v.clone(),
             Place::Gethash(h, k, _) => {
-                self.call_named(
-                    &intern_in(
-                        "PUTHASH",
-                        &find_package("SENDLETTER").unwrap_or_else(super::package::cl_package),
-                    ),
-                    &[k.clone(), h.clone(), v.clone()],
-                )?;
+                self.call_named(&self.s.puthash.clone(), &[k.clone(), h.clone(), v.clone()])?;
             }
             Place::Index(seq, i) => {
                 self.call_named(
-                    &intern_in(
-                        "SET-ELT",
-                        &find_package("SENDLETTER").unwrap_or_else(super::package::cl_package),
-                    ),
+                    &self.s.set_elt.clone(),
                     &[seq.clone(), Value::Fixnum(*i as i64), v.clone()],
                 )?;
             }

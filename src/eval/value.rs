@@ -147,6 +147,8 @@ pub struct Closure {
     /// A macro expander: called with the whole form, destructured against
     /// `lambda_list` (CLHS 3.4.4).
     pub is_macro: bool,
+    /// The body compiled (`eval::compile`); `None` runs `body` interpreted.
+    pub code: Option<Rc<crate::eval::compile::Compiled>>,
 }
 
 /// A hash table: `eq`, `eql`, `equal` or `equalp`.

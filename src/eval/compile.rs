@@ -1,0 +1,626 @@
+//! Pre-analysis of forms into a tree the evaluator runs directly
+//! (`eval::exec`): special forms are recognised once, global macro calls
+//! expanded once, and arguments held in slices, so running a function
+//! body no longer re-walks its conses.
+//!
+//! The tree is independent of the lexical environment: variables and
+//! function names are still looked up at run time in the same `Env` chain
+//! the interpreter uses. That keeps one meaning for every construct:
+//! forms outside the compiled subset stay source (`Node::Interp`) and are
+//! interpreted in place, seeing exactly the bindings compiled code made.
+//! Anything malformed is left to the interpreter too, so its errors are
+//! reported when (and only if) the form runs.
+
+use std::cell::OnceCell;
+use std::rc::Rc;
+
+use super::env::Env;
+use super::interp::Interp;
+use super::lambda::LambdaList;
+use super::value::{Sym, Value};
+
+/// A form, analysed.
+pub enum Node {
+    Const(Value),
+    /// A variable reference (lexical, special or symbol macro).
+    Var(Sym),
+    /// A call of the function named `name`: local if one is bound, else
+    /// global. With neither, `form` is interpreted (a macro defined later,
+    /// or the undefined-function error).
+    Call {
+        name: Sym,
+        args: Box<[Node]>,
+        form: Value,
+    },
+    /// A global macro call expanded at analysis time; `form` is
+    /// interpreted instead when a local function shadows the name.
+    Macro {
+        name: Sym,
+        form: Value,
+        expansion: Box<Node>,
+    },
+    /// `#'name` of a symbol.
+    Function(Sym),
+    If(Box<(Node, Node, Node)>),
+    Progn(Box<[Node]>),
+    Let {
+        sequential: bool,
+        bindings: Box<[(Sym, Node)]>,
+        body: Box<[Node]>,
+    },
+    Setq(Box<[(Sym, Node)]>),
+    When {
+        unless: bool,
+        test: Box<Node>,
+        body: Box<[Node]>,
+    },
+    Cond(Box<[CondClause]>),
+    And(Box<[Node]>),
+    Or(Box<[Node]>),
+    /// `block`; `needed` is false when nothing in the body can return
+    /// from it, so no exit point is made.
+    Block {
+        name: Sym,
+        body: Box<[Node]>,
+        needed: bool,
+    },
+    ReturnFrom {
+        name: Sym,
+        value: Box<Node>,
+    },
+    Dotimes(Box<DoLoop>),
+    Dolist(Box<DoLoop>),
+    Lambda(Rc<LambdaNode>),
+    Setf {
+        place: Box<PlaceNode>,
+        value: Box<Node>,
+    },
+    Incf {
+        decf: bool,
+        place: Box<PlaceNode>,
+        delta: Option<Box<Node>>,
+    },
+    Push {
+        item: Box<Node>,
+        place: Box<PlaceNode>,
+    },
+    /// Left to the interpreter.
+    Interp(Value),
+}
+
+pub struct CondClause {
+    pub test: Node,
+    /// `None`: the clause is just a test, whose value is returned.
+    pub body: Option<Box<[Node]>>,
+}
+
+/// `dotimes` and `dolist`: `(var source result) body`.
+pub struct DoLoop {
+    pub var: Sym,
+    pub source: Node,
+    pub result: Node,
+    pub body: Box<[Node]>,
+    /// The implicit `block nil` is needed.
+    pub block: bool,
+}
+
+/// A place of `setf`, `incf` and `push`.
+pub enum PlaceNode {
+    /// `(gethash key table [default])`.
+    Gethash {
+        key: Node,
+        table: Node,
+        default: Option<Node>,
+    },
+    /// Any other place: resolved by the interpreter at run time.
+    Form(Value),
+}
+
+/// A `lambda` expression: the closure it makes runs `body`.
+pub struct LambdaNode {
+    /// `(lambda-list . body)` as written.
+    pub lambda: Value,
+    /// The body without declarations and documentation.
+    pub source_body: Value,
+    /// Parsed when the first closure is made (errors are run-time errors).
+    pub list: OnceCell<Rc<LambdaList>>,
+    pub body: Rc<Compiled>,
+}
+
+/// A compiled function body.
+pub struct Compiled {
+    pub body: Box<[Node]>,
+    /// Code the analysis could not see into may run (interpreted forms,
+    /// calls that may turn out to be macros), so it may return from any
+    /// visible block.
+    pub opaque: bool,
+    /// Names of the blocks `return-from` forms in the body name.
+    pub returns: Vec<Sym>,
+}
+
+impl Compiled {
+    /// Must a block named `name` around this body be established?
+    pub fn needs_block(&self, name: &Sym) -> bool {
+        self.opaque || self.returns.iter().any(|r| Rc::ptr_eq(r, name))
+    }
+}
+
+/// The items of a proper list, or `None` for a dotted or circular one.
+fn proper_list(v: &Value) -> Option<Vec<Value>> {
+    let mut out = Vec::new();
+    let mut cur = v.clone();
+    loop {
+        match cur {
+            Value::Nil => return Some(out),
+            Value::Cons(c) => {
+                if out.len() > 1_000_000 {
+                    return None;
+                }
+                out.push(c.car.borrow().clone());
+                let next = c.cdr.borrow().clone();
+                cur = next;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Does a `tagbody`-style body contain go tags?
+fn has_tags(body: &[Value]) -> bool {
+    body.iter()
+        .any(|v| matches!(v, Value::Symbol(_) | Value::Fixnum(_) | Value::Nil))
+}
+
+/// One analysis: the tree plus what it found about exits.
+pub(crate) struct Compiler<'a> {
+    it: &'a mut Interp,
+    opaque: bool,
+    returns: Vec<Sym>,
+    /// The function being defined: an unresolved call of it is recursion,
+    /// not a possible macro.
+    self_name: Option<Sym>,
+}
+
+impl<'a> Compiler<'a> {
+    pub(crate) fn new(it: &'a mut Interp, self_name: Option<Sym>) -> Compiler<'a> {
+        Compiler {
+            it,
+            opaque: false,
+            returns: Vec::new(),
+            self_name,
+        }
+    }
+
+    /// Compile a body (a list of forms) into a [`Compiled`].
+    pub(crate) fn body(mut self, body: &Value) -> Compiled {
+        let nodes = match proper_list(body) {
+            Some(forms) => forms.iter().map(|f| self.form(f)).collect(),
+            None => {
+                // The interpreter reports the malformed body when run.
+                self.opaque = true;
+                vec![Node::Interp(Value::cons(
+                    Value::Symbol(super::package::cl_sym("PROGN")),
+                    body.clone(),
+                ))]
+                .into_boxed_slice()
+            }
+        };
+        Compiled {
+            body: nodes,
+            opaque: self.opaque,
+            returns: self.returns,
+        }
+    }
+
+    fn interp(&mut self, form: &Value) -> Node {
+        self.opaque = true;
+        Node::Interp(form.clone())
+    }
+
+    pub(crate) fn form(&mut self, form: &Value) -> Node {
+        match form {
+            Value::Symbol(s) => {
+                if s.constant.get() && s.is_keyword() {
+                    Node::Const(form.clone())
+                } else {
+                    Node::Var(s.clone())
+                }
+            }
+            Value::Cons(_) => self.compound(form),
+            _ => Node::Const(form.clone()),
+        }
+    }
+
+    fn forms(&mut self, forms: &[Value]) -> Box<[Node]> {
+        forms.iter().map(|f| self.form(f)).collect()
+    }
+
+    fn compound(&mut self, form: &Value) -> Node {
+        // Forms nested deeper than the stack allows are left to the
+        // interpreter, which reports the exhaustion as a condition.
+        if self.it.stack_exceeded() {
+            return self.interp(form);
+        }
+        let Value::Symbol(head) = form.car() else {
+            return self.interp(form);
+        };
+        let Some(args) = proper_list(&form.cdr()) else {
+            return self.interp(form);
+        };
+        if head.special_form.get() != 0 {
+            return self.special(&head, form, &args);
+        }
+        if head.function.borrow().is_some() {
+            return self.call(head, args, form);
+        }
+        let macro_fn = head.macro_fn.borrow().clone();
+        if let Some(m) = macro_fn {
+            let Value::Cons(cell) = form else {
+                return self.interp(form);
+            };
+            let expansion = match self.it.macroexpand_cached(&m, form, cell, &Env::default()) {
+                Ok(e) => e,
+                Err(_) => return self.interp(form),
+            };
+            let in_cl = head
+                .package
+                .borrow()
+                .as_ref()
+                .is_some_and(|p| p.name == "COMMON-LISP");
+            // CL's macros cannot be shadowed by local functions (CLHS
+            // 11.1.2.1.2); a user's could, and then the form is interpreted.
+            if !in_cl {
+                self.opaque = true;
+            }
+            let expansion = Box::new(self.form(&expansion));
+            return Node::Macro {
+                name: head,
+                form: form.clone(),
+                expansion,
+            };
+        }
+        let is_self = self
+            .self_name
+            .as_ref()
+            .is_some_and(|n| Rc::ptr_eq(n, &head));
+        if !is_self {
+            // Defined later: perhaps as a macro, interpreted then.
+            self.opaque = true;
+        }
+        self.call(head, args, form)
+    }
+
+    fn call(&mut self, name: Sym, args: Vec<Value>, form: &Value) -> Node {
+        Node::Call {
+            name,
+            args: self.forms(&args),
+            form: form.clone(),
+        }
+    }
+
+    fn special(&mut self, head: &Sym, form: &Value, args: &[Value]) -> Node {
+        let name = super::special::special_form_name(head);
+        match (name, args) {
+            ("QUOTE", [x]) => Node::Const(x.clone()),
+            ("THE", [_, x]) => self.form(x),
+            ("IF", [t, a]) => Node::If(Box::new((
+                self.form(t),
+                self.form(a),
+                Node::Const(Value::Nil),
+            ))),
+            ("IF", [t, a, b]) => Node::If(Box::new((self.form(t), self.form(a), self.form(b)))),
+            ("PROGN", body) => Node::Progn(self.forms(body)),
+            ("LET", [bindings, body @ ..]) | ("LET*", [bindings, body @ ..]) => {
+                self.let_form(name == "LET*", bindings, body, form)
+            }
+            ("SETQ", pairs) => self.setq(pairs, form),
+            ("SETF", pairs) => self.setf(pairs, form),
+            ("WHEN", [test, body @ ..]) | ("UNLESS", [test, body @ ..]) => Node::When {
+                unless: name == "UNLESS",
+                test: Box::new(self.form(test)),
+                body: self.forms(body),
+            },
+            ("COND", clauses) => self.cond(clauses, form),
+            ("AND", items) => Node::And(self.forms(items)),
+            ("OR", items) => Node::Or(self.forms(items)),
+            ("BLOCK", [Value::Symbol(name), body @ ..]) => self.block(name.clone(), body),
+            ("BLOCK", [Value::Nil, body @ ..]) => self.block(super::package::nil_symbol(), body),
+            ("RETURN-FROM", [block, rest @ ..]) if rest.len() <= 1 => {
+                let name = match block {
+                    Value::Symbol(s) => s.clone(),
+                    Value::Nil => super::package::nil_symbol(),
+                    _ => return self.interp(form),
+                };
+                self.return_from(name, rest.first())
+            }
+            ("RETURN", rest) if rest.len() <= 1 => {
+                self.return_from(super::package::nil_symbol(), rest.first())
+            }
+            ("DOTIMES", [spec, body @ ..]) | ("DOLIST", [spec, body @ ..]) => {
+                match self.do_loop(spec, body) {
+                    Some(l) if name == "DOTIMES" => Node::Dotimes(Box::new(l)),
+                    Some(l) => Node::Dolist(Box::new(l)),
+                    None => self.interp(form),
+                }
+            }
+            ("FUNCTION", [Value::Symbol(s)]) => Node::Function(s.clone()),
+            ("FUNCTION", [lambda @ Value::Cons(_)]) if lambda.car().is_sym(&self.it.s.lambda) => {
+                self.lambda(&lambda.cdr(), form)
+            }
+            ("LAMBDA", [_, ..]) => self.lambda(&form.cdr(), form),
+            ("INCF", [place, rest @ ..]) | ("DECF", [place, rest @ ..]) if rest.len() <= 1 => {
+                Node::Incf {
+                    decf: name == "DECF",
+                    place: self.place(place),
+                    delta: rest.first().map(|d| Box::new(self.form(d))),
+                }
+            }
+            ("PUSH", [item, place]) => {
+                // The item is evaluated before the place's subforms.
+                let item = Box::new(self.form(item));
+                Node::Push {
+                    item,
+                    place: self.place(place),
+                }
+            }
+            _ => self.interp(form),
+        }
+    }
+
+    fn let_form(
+        &mut self,
+        sequential: bool,
+        bindings: &Value,
+        body: &[Value],
+        form: &Value,
+    ) -> Node {
+        let Some(specs) = proper_list(bindings) else {
+            return self.interp(form);
+        };
+        let mut out = Vec::with_capacity(specs.len());
+        for spec in &specs {
+            let (sym, init) = match spec {
+                Value::Symbol(s) => (s.clone(), Value::Nil),
+                Value::Cons(_) => match (spec.car(), proper_list(&spec.cdr())) {
+                    (Value::Symbol(s), Some(rest)) if rest.len() <= 1 => {
+                        (s, rest.into_iter().next().unwrap_or(Value::Nil))
+                    }
+                    _ => return self.interp(form),
+                },
+                _ => return self.interp(form),
+            };
+            if sym.constant.get() {
+                return self.interp(form);
+            }
+            out.push((sym, init));
+        }
+        let body_value = Value::list(body.iter().cloned());
+        // Local special declarations change how the bindings are made:
+        // the interpreter handles those.
+        if !self.it.special_declarations(&body_value).is_empty() {
+            return self.interp(form);
+        }
+        let body = self.it.strip_declarations(&body_value, false);
+        let Some(body) = proper_list(&body) else {
+            return self.interp(form);
+        };
+        let bindings = out
+            .iter()
+            .map(|(s, init)| (s.clone(), self.form(init)))
+            .collect();
+        Node::Let {
+            sequential,
+            bindings,
+            body: self.forms(&body),
+        }
+    }
+
+    fn setq(&mut self, pairs: &[Value], form: &Value) -> Node {
+        if !pairs.len().is_multiple_of(2) {
+            return self.interp(form);
+        }
+        let mut out = Vec::with_capacity(pairs.len() / 2);
+        for pair in pairs.chunks(2) {
+            let Value::Symbol(s) = &pair[0] else {
+                return self.interp(form);
+            };
+            out.push((s.clone(), self.form(&pair[1])));
+        }
+        Node::Setq(out.into_boxed_slice())
+    }
+
+    /// `setf`: of variables it is `setq` (CLHS 5.1.2.1); other places
+    /// pair by pair.
+    fn setf(&mut self, pairs: &[Value], form: &Value) -> Node {
+        if !pairs.len().is_multiple_of(2) {
+            return self.interp(form);
+        }
+        if pairs.chunks(2).all(|p| matches!(p[0], Value::Symbol(_))) {
+            return self.setq(pairs, form);
+        }
+        let mut out: Vec<Node> = Vec::with_capacity(pairs.len() / 2);
+        for pair in pairs.chunks(2) {
+            let place = self.place(&pair[0]);
+            let value = Box::new(self.form(&pair[1]));
+            out.push(Node::Setf { place, value });
+        }
+        if out.len() == 1 {
+            out.pop().unwrap_or(Node::Const(Value::Nil))
+        } else {
+            Node::Progn(out.into_boxed_slice())
+        }
+    }
+
+    fn place(&mut self, place: &Value) -> Box<PlaceNode> {
+        Box::new(self.place_node(place))
+    }
+
+    fn place_node(&mut self, place: &Value) -> PlaceNode {
+        let is_gethash = place.is_cons()
+            && place
+                .car()
+                .as_symbol()
+                .is_some_and(|s| Rc::ptr_eq(&s, &self.it.s.gethash));
+        if is_gethash {
+            if let Some(args) = proper_list(&place.cdr()) {
+                if let [key, table, rest @ ..] = &args[..] {
+                    if rest.len() <= 1 {
+                        let key = self.form(key);
+                        let table = self.form(table);
+                        let default = rest.first().map(|d| self.form(d));
+                        return PlaceNode::Gethash {
+                            key,
+                            table,
+                            default,
+                        };
+                    }
+                }
+            }
+        }
+        if !matches!(place, Value::Symbol(_)) {
+            self.opaque = true;
+        }
+        PlaceNode::Form(place.clone())
+    }
+
+    fn cond(&mut self, clauses: &[Value], form: &Value) -> Node {
+        let mut out = Vec::with_capacity(clauses.len());
+        for clause in clauses {
+            let Some(items) = proper_list(clause).filter(|i| !i.is_empty()) else {
+                return self.interp(form);
+            };
+            let test = self.form(&items[0]);
+            let body = (items.len() > 1).then(|| self.forms(&items[1..]));
+            out.push(CondClause { test, body });
+        }
+        Node::Cond(out.into_boxed_slice())
+    }
+
+    fn block(&mut self, name: Sym, body: &[Value]) -> Node {
+        let (body, needed) = self.exits_of(name.clone(), |c| c.forms(body));
+        Node::Block { name, body, needed }
+    }
+
+    /// Compile with a fresh account of exits, then report whether a block
+    /// named `name` around the result is needed, and merge the account.
+    fn exits_of<T>(&mut self, name: Sym, f: impl FnOnce(&mut Self) -> T) -> (T, bool) {
+        let opaque = std::mem::replace(&mut self.opaque, false);
+        let start = self.returns.len();
+        let out = f(self);
+        let needed = self.opaque || self.returns[start..].iter().any(|r| Rc::ptr_eq(r, &name));
+        self.opaque |= opaque;
+        (out, needed)
+    }
+
+    fn return_from(&mut self, name: Sym, value: Option<&Value>) -> Node {
+        let value = Box::new(match value {
+            Some(v) => self.form(v),
+            None => Node::Const(Value::Nil),
+        });
+        self.returns.push(name.clone());
+        Node::ReturnFrom { name, value }
+    }
+
+    fn do_loop(&mut self, spec: &Value, body: &[Value]) -> Option<DoLoop> {
+        let spec = proper_list(spec)?;
+        let (var, source, result) = match &spec[..] {
+            [Value::Symbol(v), source] => (v.clone(), source, None),
+            [Value::Symbol(v), source, result] => (v.clone(), source, Some(result)),
+            _ => return None,
+        };
+        let body_value = Value::list(body.iter().cloned());
+        let body = proper_list(&self.it.strip_declarations(&body_value, false))?;
+        if has_tags(&body) {
+            return None;
+        }
+        let source = self.form(source);
+        let nil = super::package::nil_symbol();
+        let ((body, result), block) = self.exits_of(nil, |c| {
+            let body = c.forms(&body);
+            let result = match result {
+                Some(r) => c.form(r),
+                None => Node::Const(Value::Nil),
+            };
+            (body, result)
+        });
+        Some(DoLoop {
+            var,
+            source,
+            result,
+            body,
+            block,
+        })
+    }
+
+    fn lambda(&mut self, lambda: &Value, form: &Value) -> Node {
+        if !lambda.is_cons() || proper_list(&lambda.cdr()).is_none() {
+            return self.interp(form);
+        }
+        let source_body = self.it.strip_declarations(&lambda.cdr(), true);
+        let inner = Compiler::new(self.it, None).body(&source_body);
+        // A return-from inside the lambda may leave a block around it.
+        self.opaque |= inner.opaque;
+        self.returns.extend(inner.returns.iter().cloned());
+        Node::Lambda(Rc::new(LambdaNode {
+            lambda: lambda.clone(),
+            source_body,
+            list: OnceCell::new(),
+            body: Rc::new(inner),
+        }))
+    }
+}
+
+impl Interp {
+    /// The compiled form of a closure body, shared by every closure made
+    /// from the same source.
+    pub(crate) fn compiled_body(&mut self, body: &Value, self_name: Option<&Sym>) -> Rc<Compiled> {
+        let key = match body {
+            Value::Cons(c) => Some((Rc::as_ptr(c) as usize, c.clone())),
+            _ => None,
+        };
+        if let Some((k, _)) = &key {
+            if let Some(entry) = self.compile_cache.get(k) {
+                let same_name = match (&entry.1, self_name) {
+                    (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                    (None, None) => true,
+                    _ => false,
+                };
+                if same_name {
+                    return entry.2.clone();
+                }
+            }
+        }
+        let compiled = Rc::new(Compiler::new(self, self_name.cloned()).body(body));
+        if let Some((k, cell)) = key {
+            // Bounded: code generated at run time (`eval` of fresh
+            // lambdas) must not grow the cache without limit.
+            if self.compile_cache.len() >= COMPILE_CACHE_LIMIT {
+                self.compile_cache.clear();
+            }
+            self.compile_cache
+                .insert(k, (cell, self_name.cloned(), compiled.clone()));
+        }
+        compiled
+    }
+
+    /// Evaluate a top-level form: analysed first, then run. A top-level
+    /// `progn`'s forms are processed one after another (CLHS 3.2.3.1), so
+    /// a macro defined by one is used by the next.
+    pub fn eval_toplevel_form(&mut self, form: &Value) -> super::LResult<Value> {
+        if form.is_cons() && form.car().is_sym(&self.s.progn.clone()) {
+            if let Some(forms) = proper_list(&form.cdr()) {
+                let mut last = Value::Nil;
+                self.mv = None;
+                for f in &forms {
+                    last = self.eval_toplevel_form(f)?;
+                }
+                return Ok(last);
+            }
+        }
+        let node = Compiler::new(self, None).form(form);
+        self.exec(&node, &Env::default())
+    }
+}
+
+/// Compiled bodies kept before the cache starts over.
+const COMPILE_CACHE_LIMIT: usize = 10_000;

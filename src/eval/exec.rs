@@ -1,0 +1,370 @@
+//! Running compiled trees (`eval::compile`). Each node does exactly what
+//! the interpreter does for its form (`eval::special`), including how
+//! multiple values pass through (CLHS 3.1.7), in the same `Env`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::compile::{DoLoop, LambdaNode, Node, PlaceNode};
+use super::env::Env;
+use super::interp::Interp;
+use super::special::Place;
+use super::value::{Closure, Function, Value};
+use super::{LResult, Unwind};
+
+impl Interp {
+    /// Run a compiled node in `env`.
+    pub fn exec(&mut self, node: &Node, env: &Env) -> LResult<Value> {
+        self.mv = None;
+        match node {
+            Node::Const(v) => Ok(v.clone()),
+            Node::Var(s) => self.eval_symbol(s, env),
+            Node::Call { name, args, form } => {
+                if env.funs.is_some() {
+                    if let Some(b) = env.lookup_fun(name) {
+                        if b.is_macro {
+                            return self.eval(form, env);
+                        }
+                        let f = b.func.borrow().clone();
+                        return self.call_nodes(&f, args, env);
+                    }
+                }
+                let f = name.function.borrow().clone();
+                match f {
+                    Some(f) => self.call_nodes(&f, args, env),
+                    None => self.eval(form, env),
+                }
+            }
+            Node::Macro {
+                name,
+                form,
+                expansion,
+            } => {
+                if env.funs.is_some() && env.lookup_fun(name).is_some() {
+                    return self.eval(form, env);
+                }
+                self.exec(expansion, env)
+            }
+            Node::Function(s) => {
+                if let Some(b) = env.lookup_fun(s) {
+                    if !b.is_macro {
+                        return Ok(b.func.borrow().clone());
+                    }
+                }
+                let f = s.function.borrow().clone();
+                match f {
+                    Some(f) => Ok(f),
+                    None => Err(self.undefined_function(&Value::Symbol(s.clone()))),
+                }
+            }
+            Node::If(branches) => {
+                let (test, then, otherwise) = &**branches;
+                if self.exec(test, env)?.truthy() {
+                    self.exec(then, env)
+                } else {
+                    self.exec(otherwise, env)
+                }
+            }
+            Node::Progn(body) => self.exec_body(body, env),
+            Node::Let {
+                sequential,
+                bindings,
+                body,
+            } => {
+                let mark = self.dyn_mark();
+                let r = self.exec_let(*sequential, bindings, body, env);
+                self.unbind_to(mark);
+                r
+            }
+            Node::Setq(pairs) => {
+                let mut last = Value::Nil;
+                for (var, value) in pairs.iter() {
+                    let v = self.exec(value, env)?;
+                    self.set_variable(var, v.clone(), env)?;
+                    last = v;
+                }
+                self.mv = None;
+                Ok(last)
+            }
+            Node::When { unless, test, body } => {
+                let test = self.exec(test, env)?.truthy();
+                self.mv = None;
+                if test != *unless {
+                    self.exec_body(body, env)
+                } else {
+                    Ok(Value::Nil)
+                }
+            }
+            Node::Cond(clauses) => {
+                for clause in clauses.iter() {
+                    let test = self.exec(&clause.test, env)?;
+                    if test.truthy() {
+                        return match &clause.body {
+                            None => {
+                                self.mv = None;
+                                Ok(test)
+                            }
+                            Some(body) => self.exec_body(body, env),
+                        };
+                    }
+                }
+                self.mv = None;
+                Ok(Value::Nil)
+            }
+            Node::And(items) => {
+                let mut last = Value::bool(true);
+                for (i, item) in items.iter().enumerate() {
+                    last = self.exec(item, env)?;
+                    if last.is_nil() {
+                        if i + 1 < items.len() {
+                            self.mv = None;
+                        }
+                        return Ok(last);
+                    }
+                }
+                Ok(last)
+            }
+            Node::Or(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let v = self.exec(item, env)?;
+                    if i + 1 == items.len() {
+                        return Ok(v);
+                    }
+                    if v.truthy() {
+                        self.mv = None;
+                        return Ok(v);
+                    }
+                }
+                self.mv = None;
+                Ok(Value::Nil)
+            }
+            Node::Block { name, body, needed } => {
+                if !*needed {
+                    return self.exec_body(body, env);
+                }
+                let id = self.new_id();
+                let benv = env.bind_block(name.clone(), id);
+                match self.exec_body(body, &benv) {
+                    Err(Unwind::ReturnFrom { id: rid, values }) if rid == id => {
+                        Ok(self.values(values))
+                    }
+                    other => other,
+                }
+            }
+            Node::ReturnFrom { name, value } => {
+                let Some(id) = env.lookup_block(name) else {
+                    return Err(self.no_such_block(name));
+                };
+                let v = self.exec(value, env)?;
+                let values = self.take_values(v);
+                Err(Unwind::ReturnFrom { id, values })
+            }
+            Node::Dotimes(l) => self.exec_dotimes(l, env),
+            Node::Dolist(l) => self.exec_dolist(l, env),
+            Node::Lambda(l) => self.make_compiled_closure(l, env),
+            Node::Setf { place, value } => {
+                let place = self.resolve_place_node(place, env)?;
+                let v = self.exec(value, env)?;
+                let vals = self.take_values(v.clone());
+                let last = self.place_set_values(&place, v, vals)?;
+                self.mv = None;
+                Ok(last)
+            }
+            Node::Incf { decf, place, delta } => {
+                let place = self.resolve_place_node(place, env)?;
+                let old = self.place_get(&place)?;
+                let delta = match delta {
+                    Some(d) => self.exec(d, env)?,
+                    None => Value::Fixnum(1),
+                };
+                let op = if *decf {
+                    self.s.minus.clone()
+                } else {
+                    self.s.plus.clone()
+                };
+                let new = self.call_named(&op, &[old, delta])?;
+                self.place_set(&place, new.clone())?;
+                self.mv = None;
+                Ok(new)
+            }
+            Node::Push { item, place } => {
+                let item = self.exec(item, env)?;
+                let place = self.resolve_place_node(place, env)?;
+                let old = self.place_get(&place)?;
+                let new = Value::cons(item, old);
+                self.place_set(&place, new.clone())?;
+                self.mv = None;
+                Ok(new)
+            }
+            Node::Interp(form) => self.eval(form, env),
+        }
+    }
+
+    /// Run forms in sequence, returning the last one's values.
+    pub fn exec_body(&mut self, body: &[Node], env: &Env) -> LResult<Value> {
+        self.mv = None;
+        let mut result = Value::Nil;
+        for node in body {
+            result = self.exec(node, env)?;
+        }
+        Ok(result)
+    }
+
+    /// Evaluate argument nodes left to right and call `f`. Up to four
+    /// arguments live on the stack.
+    fn call_nodes(&mut self, f: &Value, args: &[Node], env: &Env) -> LResult<Value> {
+        const N: usize = 4;
+        if args.len() <= N {
+            let mut buf: [Value; N] = [Value::Nil, Value::Nil, Value::Nil, Value::Nil];
+            for (slot, arg) in buf.iter_mut().zip(args) {
+                *slot = self.exec(arg, env)?;
+            }
+            self.mv = None;
+            return self.apply(f, &buf[..args.len()]);
+        }
+        let mut argv = Vec::with_capacity(args.len());
+        for arg in args {
+            argv.push(self.exec(arg, env)?);
+        }
+        self.mv = None;
+        self.apply(f, &argv)
+    }
+
+    fn exec_let(
+        &mut self,
+        sequential: bool,
+        bindings: &[(super::value::Sym, Node)],
+        body: &[Node],
+        env: &Env,
+    ) -> LResult<Value> {
+        let mut new_env = env.clone();
+        if sequential {
+            for (s, init) in bindings {
+                let v = self.exec(init, &new_env)?;
+                new_env = self.bind_var_maybe_special(new_env, s, v, &[]);
+            }
+        } else if bindings.len() == 1 {
+            let (s, init) = &bindings[0];
+            let v = self.exec(init, env)?;
+            new_env = self.bind_var_maybe_special(new_env, s, v, &[]);
+        } else {
+            let mut vals = Vec::with_capacity(bindings.len());
+            for (_, init) in bindings {
+                vals.push(self.exec(init, env)?);
+            }
+            for ((s, _), v) in bindings.iter().zip(vals) {
+                new_env = self.bind_var_maybe_special(new_env, s, v, &[]);
+            }
+        }
+        self.exec_body(body, &new_env)
+    }
+
+    /// The environment a `dotimes`/`dolist` body runs in, with its block
+    /// when one is needed, and the block's id.
+    fn loop_env(&mut self, l: &DoLoop, env: &Env) -> (Env, usize) {
+        if !l.block {
+            return (env.clone(), 0);
+        }
+        let id = self.new_id();
+        (env.bind_block(super::package::nil_symbol(), id), id)
+    }
+
+    fn finish_loop(&mut self, r: LResult<Value>, id: usize) -> LResult<Value> {
+        match r {
+            Err(Unwind::ReturnFrom { id: rid, values }) if id != 0 && rid == id => {
+                Ok(self.values(values))
+            }
+            other => other,
+        }
+    }
+
+    fn exec_dotimes(&mut self, l: &DoLoop, env: &Env) -> LResult<Value> {
+        let count = self.exec(&l.source, env)?;
+        let n = match count {
+            Value::Fixnum(n) => n,
+            _ => {
+                let c = self.type_error(&count, "INTEGER");
+                return Err(self.raise(c));
+            }
+        };
+        let (benv, id) = self.loop_env(l, env);
+        let mark = self.dyn_mark();
+        let r = (|| {
+            let mut i = 0;
+            while i < n {
+                let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, Value::Fixnum(i), &[]);
+                self.exec_body(&l.body, &lenv)?;
+                i += 1;
+            }
+            let lenv =
+                self.bind_var_maybe_special(benv.clone(), &l.var, Value::Fixnum(n.max(0)), &[]);
+            self.exec(&l.result, &lenv)
+        })();
+        self.unbind_to(mark);
+        self.finish_loop(r, id)
+    }
+
+    fn exec_dolist(&mut self, l: &DoLoop, env: &Env) -> LResult<Value> {
+        let list = self.exec(&l.source, env)?;
+        let (benv, id) = self.loop_env(l, env);
+        let mark = self.dyn_mark();
+        let r = (|| {
+            let mut cur = list.clone();
+            while let Value::Cons(c) = &cur {
+                let item = c.car.borrow().clone();
+                let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, item, &[]);
+                self.exec_body(&l.body, &lenv)?;
+                let next = c.cdr.borrow().clone();
+                cur = next;
+            }
+            if !cur.is_nil() {
+                let c = self.type_error(&list, "LIST");
+                return Err(self.raise(c));
+            }
+            let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, Value::Nil, &[]);
+            self.exec(&l.result, &lenv)
+        })();
+        self.unbind_to(mark);
+        self.finish_loop(r, id)
+    }
+
+    /// A closure over `env` running the lambda's compiled body.
+    fn make_compiled_closure(&mut self, l: &Rc<LambdaNode>, env: &Env) -> LResult<Value> {
+        let list = match l.list.get() {
+            Some(list) => list.clone(),
+            None => {
+                let parsed = Rc::new(self.parse_lambda_list(&l.lambda.car(), false)?);
+                let _ = l.list.set(parsed.clone());
+                parsed
+            }
+        };
+        Ok(Value::Function(Rc::new(Function::Closure(Closure {
+            name: RefCell::new(None),
+            lambda_list: list,
+            body: l.source_body.clone(),
+            env: env.clone(),
+            block: None,
+            is_macro: false,
+            code: Some(l.body.clone()),
+        }))))
+    }
+
+    fn resolve_place_node(&mut self, place: &PlaceNode, env: &Env) -> LResult<Place> {
+        match place {
+            PlaceNode::Gethash {
+                key,
+                table,
+                default,
+            } => {
+                let k = self.exec(key, env)?;
+                let h = self.exec(table, env)?;
+                let d = match default {
+                    Some(d) => self.exec(d, env)?,
+                    None => Value::Nil,
+                };
+                Ok(Place::Gethash(h, k, d))
+            }
+            PlaceNode::Form(form) => self.resolve_place(form, env),
+        }
+    }
+}
