@@ -713,7 +713,7 @@ fn invoke_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn find_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(match find_restart_frame(it, &a[0]) {
-        Some(f) => Value::Object(Rc::new(RestartObj(f))),
+        Some(f) => Value::Object(Rc::new(Box::new(RestartObj(f)))),
         None => Value::Nil,
     })
 }
@@ -723,7 +723,7 @@ fn compute_restarts(it: &mut Interp, _: &[Value]) -> LResult<Value> {
         it.restarts
             .iter()
             .rev()
-            .map(|f| Value::Object(Rc::new(RestartObj(f.clone()))) as Value)
+            .map(|f| Value::Object(Rc::new(Box::new(RestartObj(f.clone())))) as Value)
             .collect::<Vec<_>>(),
     ))
 }

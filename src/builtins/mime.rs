@@ -66,7 +66,7 @@ pub fn part_of(v: &Value) -> Option<MimePart> {
 }
 
 pub fn part_value(p: MimePart) -> Value {
-    Value::Object(Rc::new(MimePartObj(RefCell::new(p))))
+    Value::Object(Rc::new(Box::new(MimePartObj(RefCell::new(p)))))
 }
 
 fn need_part(it: &mut Interp, v: &Value) -> LResult<MimePart> {

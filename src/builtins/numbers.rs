@@ -103,6 +103,11 @@ fn check_number(it: &mut Interp, v: &Value) -> LResult<()> {
 }
 
 fn plus(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let [Value::Fixnum(x), Value::Fixnum(y)] = a {
+        if let Some(r) = x.checked_add(*y) {
+            return Ok(Value::Fixnum(r));
+        }
+    }
     let Some(first) = a.first() else {
         return Ok(Value::Fixnum(0));
     };
@@ -115,6 +120,11 @@ fn plus(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn minus(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let [Value::Fixnum(x), Value::Fixnum(y)] = a {
+        if let Some(r) = x.checked_sub(*y) {
+            return Ok(Value::Fixnum(r));
+        }
+    }
     if a.len() == 1 {
         return negate(it, &a[0]);
     }
@@ -126,6 +136,11 @@ fn minus(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn times(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let [Value::Fixnum(x), Value::Fixnum(y)] = a {
+        if let Some(r) = x.checked_mul(*y) {
+            return Ok(Value::Fixnum(r));
+        }
+    }
     let Some(first) = a.first() else {
         return Ok(Value::Fixnum(1));
     };
@@ -159,6 +174,9 @@ fn one_minus(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 // ----- comparison ---------------------------------------------------------
 
 fn num_eq_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let [Value::Fixnum(x), Value::Fixnum(y)] = a {
+        return Ok(Value::bool(x == y));
+    }
     check_number(it, &a[0])?;
     let mut all = true;
     for w in a.windows(2) {
@@ -183,6 +201,9 @@ fn num_ne_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn chain(it: &mut Interp, a: &[Value], ok: fn(Ordering) -> bool) -> LResult<Value> {
+    if let [Value::Fixnum(x), Value::Fixnum(y)] = a {
+        return Ok(Value::bool(ok(x.cmp(y))));
+    }
     if a.len() == 1 && rank(&a[0]).is_none() {
         return type_err(it, &a[0], "REAL");
     }

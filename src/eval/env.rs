@@ -58,6 +58,20 @@ impl Env {
         e
     }
 
+    /// `bind_var` consuming the environment (no reference counts touched
+    /// for the chains that do not change).
+    pub fn with_var(mut self, sym: Sym, value: Value) -> Env {
+        let next = self.vars.take();
+        self.vars = Some(Rc::new(VarBinding {
+            sym,
+            value: RefCell::new(value),
+            special: false,
+            symbol_macro: false,
+            next,
+        }));
+        self
+    }
+
     /// Mark `sym` special in this scope (a binding that defers to the
     /// dynamic value).
     pub fn declare_special(&self, sym: Sym) -> Env {

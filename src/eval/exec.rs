@@ -213,14 +213,32 @@ impl Interp {
     /// Evaluate argument nodes left to right and call `f`. Up to four
     /// arguments live on the stack.
     fn call_nodes(&mut self, f: &Value, args: &[Node], env: &Env) -> LResult<Value> {
-        const N: usize = 4;
-        if args.len() <= N {
-            let mut buf: [Value; N] = [Value::Nil, Value::Nil, Value::Nil, Value::Nil];
-            for (slot, arg) in buf.iter_mut().zip(args) {
-                *slot = self.exec(arg, env)?;
+        // Arrays of the exact size: nothing to initialise or drop beyond
+        // the arguments themselves.
+        match args {
+            [] => {
+                self.mv = None;
+                return self.apply(f, &[]);
             }
-            self.mv = None;
-            return self.apply(f, &buf[..args.len()]);
+            [a] => {
+                let argv = [self.exec(a, env)?];
+                self.mv = None;
+                return self.apply(f, &argv);
+            }
+            [a, b] => {
+                let a = self.exec(a, env)?;
+                let argv = [a, self.exec(b, env)?];
+                self.mv = None;
+                return self.apply(f, &argv);
+            }
+            [a, b, c] => {
+                let a = self.exec(a, env)?;
+                let b = self.exec(b, env)?;
+                let argv = [a, b, self.exec(c, env)?];
+                self.mv = None;
+                return self.apply(f, &argv);
+            }
+            _ => {}
         }
         let mut argv = Vec::with_capacity(args.len());
         for arg in args {

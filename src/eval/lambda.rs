@@ -16,6 +16,9 @@ pub struct LambdaList {
     pub aux: Vec<(Sym, Value)>,
     /// `&environment` variable (macros).
     pub env: Option<Sym>,
+    /// Just required variables (no patterns): the common case, bound
+    /// without the general machinery.
+    pub only_required: bool,
 }
 
 /// A variable, or (in macro lambda lists) a nested destructuring pattern.
@@ -168,6 +171,13 @@ impl Interp {
                 }
             }
         }
+        ll.only_required = ll.whole.is_none()
+            && ll.optional.is_empty()
+            && ll.rest.is_none()
+            && !ll.has_key
+            && ll.aux.is_empty()
+            && ll.env.is_none()
+            && ll.required.iter().all(|p| matches!(p, Param::Var(_)));
         Ok(ll)
     }
 
@@ -226,7 +236,7 @@ impl Interp {
             self.bind_special(sym, value);
             env
         } else {
-            env.bind_var(sym.clone(), value)
+            env.with_var(sym.clone(), value)
         }
     }
 
@@ -283,6 +293,15 @@ impl Interp {
         env: &Env,
         _macro: bool,
     ) -> LResult<Env> {
+        if ll.only_required && args.len() == ll.required.len() {
+            let mut env = env.clone();
+            for (p, a) in ll.required.iter().zip(args) {
+                if let Param::Var(s) = p {
+                    env = self.bind_param_var(env, s, a.clone());
+                }
+            }
+            return Ok(env);
+        }
         self.bind_args(ll, args, env.clone(), None)
     }
 

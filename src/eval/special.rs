@@ -934,7 +934,7 @@ impl Interp {
             self.bind_special(s, v);
             env.declare_special(s.clone())
         } else {
-            env.bind_var(s.clone(), v)
+            env.with_var(s.clone(), v)
         }
     }
 

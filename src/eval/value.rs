@@ -40,7 +40,8 @@ pub enum Value {
     /// Instances of `defstruct` types and of condition classes.
     Struct(Rc<StructObj>),
     /// Host objects with no Lisp structure of their own (MIME parts, ...).
-    Object(Rc<dyn HostObject>),
+    /// (Boxed so the pointer is thin and `Value` stays two words.)
+    Object(HostRef),
 }
 
 /// A cons cell.
@@ -286,6 +287,9 @@ pub struct StructObj {
     pub class: Rc<StructClass>,
     pub slots: RefCell<Vec<Value>>,
 }
+
+/// A shared host object.
+pub type HostRef = Rc<Box<dyn HostObject>>;
 
 /// A host object: something implemented in Rust that Lisp only holds.
 pub trait HostObject {

@@ -307,7 +307,7 @@ impl HostObject for RandomState {
     }
 }
 
-fn as_state(v: &Value) -> Option<Rc<dyn HostObject>> {
+fn as_state(v: &Value) -> Option<crate::eval::value::HostRef> {
     match v {
         Value::Object(o) if o.as_any().downcast_ref::<RandomState>().is_some() => Some(o.clone()),
         _ => None,
@@ -315,18 +315,18 @@ fn as_state(v: &Value) -> Option<Rc<dyn HostObject>> {
 }
 
 /// The current `*random-state*`, created on first use.
-fn current_state() -> Rc<dyn HostObject> {
+fn current_state() -> crate::eval::value::HostRef {
     let sym = cl_sym("*RANDOM-STATE*");
     let cur = sym.value.borrow().clone();
     if let Some(s) = cur.as_ref().and_then(as_state) {
         return s;
     }
-    let s: Rc<dyn HostObject> = Rc::new(RandomState::fresh());
+    let s: crate::eval::value::HostRef = Rc::new(Box::new(RandomState::fresh()));
     *sym.value.borrow_mut() = Some(Value::Object(s.clone()));
     s
 }
 
-fn state_arg(it: &mut Interp, v: Option<&Value>) -> LResult<Rc<dyn HostObject>> {
+fn state_arg(it: &mut Interp, v: Option<&Value>) -> LResult<crate::eval::value::HostRef> {
     match v {
         None => Ok(current_state()),
         Some(v) => match as_state(v) {
@@ -392,7 +392,7 @@ pub fn make_random_state(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             RandomState::new(seed)
         }
     };
-    Ok(Value::Object(Rc::new(fresh)))
+    Ok(Value::Object(Rc::new(Box::new(fresh))))
 }
 
 pub fn random_state_p(_: &mut Interp, a: &[Value]) -> LResult<Value> {
