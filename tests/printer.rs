@@ -399,7 +399,7 @@ fn unreadable_objects() {
         }
     }
     assert_eq!(
-        prin1_to_string(&Value::Object(Rc::new(Part))),
+        prin1_to_string(&Value::Object(Rc::new(Box::new(Part)))),
         "#<MIME-PART-CONSTRUCTED text/plain>"
     );
 }
