@@ -242,10 +242,23 @@ fn make_hash_table(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(new_table(test))
 }
 
-fn gethash(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let h = table(it, &a[1])?;
-    let k = hash_key(h.test, &a[0]);
+/// The value stored under `key` in the hash table `table`.
+pub fn lookup(it: &mut Interp, table_value: &Value, key: &Value) -> LResult<Option<Value>> {
+    let h = table(it, table_value)?;
+    let k = hash_key(h.test, key);
     let found = h.map.borrow().get(&k).map(|(_, v)| v.clone());
+    Ok(found)
+}
+
+/// `(setf gethash)` without going through a function call.
+pub fn store(it: &mut Interp, table_value: &Value, key: &Value, value: Value) -> LResult<()> {
+    let h = table(it, table_value)?;
+    put(&h, key, value);
+    Ok(())
+}
+
+fn gethash(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let found = lookup(it, &a[1], &a[0])?;
     Ok(match found {
         Some(v) => it.values(vec![v, crate::eval::package::t()]),
         None => it.values(vec![a.get(2).cloned().unwrap_or(Value::Nil), Value::Nil]),

@@ -177,12 +177,22 @@ impl Interp {
                     Some(d) => self.exec(d, env)?,
                     None => Value::Fixnum(1),
                 };
-                let op = if *decf {
-                    self.s.minus.clone()
-                } else {
-                    self.s.plus.clone()
+                let fixnum = match (&old, &delta) {
+                    (Value::Fixnum(a), Value::Fixnum(b)) if *decf => a.checked_sub(*b),
+                    (Value::Fixnum(a), Value::Fixnum(b)) => a.checked_add(*b),
+                    _ => None,
                 };
-                let new = self.call_named(&op, &[old, delta])?;
+                let new = match fixnum {
+                    Some(n) => Value::Fixnum(n),
+                    None => {
+                        let op = if *decf {
+                            self.s.minus.clone()
+                        } else {
+                            self.s.plus.clone()
+                        };
+                        self.call_named(&op, &[old, delta])?
+                    }
+                };
                 self.place_set(&place, new.clone())?;
                 self.mv = None;
                 Ok(new)

@@ -1622,12 +1622,14 @@ impl Interp {
             }
             Place::Car(c) => Ok(c.car.borrow().clone()),
             Place::Cdr(c) => Ok(c.cdr.borrow().clone()),
-            Place::Gethash(h, k, d) => {
-                let v =
-                    self.call_named(&self.s.gethash.clone(), &[k.clone(), h.clone(), d.clone()])?;
-                self.mv = None;
-                Ok(v)
-            }
+            // The table is read directly (standard functions cannot be
+            // redefined, CLHS 11.1.2.1.2); errors are signalled as a
+            // call to GETHASH would.
+            Place::Gethash(h, k, d) => match crate::builtins::hashtables::lookup(self, h, k) {
+                Ok(v) => Ok(v.unwrap_or_else(|| d.clone())),
+                Err(Unwind::Signal(c)) => Err(self.raise(c)),
+                Err(e) => Err(e),
+            },
             Place::Index(seq, i) => self.call_named(
                 &self.s.elt.clone(),
                 &[seq.clone(), Value::Fixnum(*i as i64)],
@@ -1697,7 +1699,11 @@ impl Interp {
             Place::Car(c) => *c.car.borrow_mut() = v.clone(),
             Place::Cdr(c) => *c.cdr.borrow_mut() = v.clone(),
             Place::Gethash(h, k, _) => {
-                self.call_named(&self.s.puthash.clone(), &[k.clone(), h.clone(), v.clone()])?;
+                match crate::builtins::hashtables::store(self, h, k, v.clone()) {
+                    Ok(()) => {}
+                    Err(Unwind::Signal(c)) => return Err(self.raise(c)),
+                    Err(e) => return Err(e),
+                }
             }
             Place::Index(seq, i) => {
                 self.call_named(
