@@ -6,6 +6,12 @@ use std::io::Write;
 
 use sendletter::cli;
 
+/// mimalloc: Lisp allocates many small, short-lived objects (conses,
+/// bindings, strings); it serves them markedly faster than the system
+/// allocator (see docs/BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args_os()
         .skip(1)

@@ -8,7 +8,7 @@ use crate::eval::env::Env;
 use crate::eval::interp::SourcePos;
 use crate::eval::package::{self, cl_sym, keyword};
 use crate::eval::stream::{InputBuffer, Stream, StreamKind};
-use crate::eval::{Interp, Unwind, Value};
+use crate::eval::{Interp, Unwind, UnwindKind, Value};
 use crate::reader::{ReadContext, ReadError, Reader};
 
 /// Why running source stopped early.
@@ -87,9 +87,9 @@ impl ReadContext for EvalCtx<'_> {
         let env = Env::default();
         match self.0.eval(&form, &env) {
             Ok(v) => Ok(v),
-            Err(Unwind::Error(c)) | Err(Unwind::Signal(c)) => Err(self
+            Err(u) if u.condition().is_some() => Err(self
                 .0
-                .report_condition(&c)
+                .report_condition(u.condition().unwrap_or(&Value::Nil))
                 .unwrap_or_else(|_| "error in #.".into())),
             Err(_) => Err("non-local exit from #.".into()),
         }
@@ -213,25 +213,25 @@ pub fn eval_toplevel(it: &mut Interp, form: &Value, pos: SourcePos) -> Result<Va
 pub fn unwind_to_error(it: &mut Interp, u: Unwind, pos: SourcePos) -> ScriptError {
     // Only `Interp::raise` (which makes `Unwind::Error`) records the
     // backtrace; for anything else a recorded one is stale.
-    if !matches!(u, Unwind::Error(_)) {
+    if !matches!(u.kind(), UnwindKind::Error(_)) {
         it.error_backtrace.clear();
     }
-    let condition = match u {
-        Unwind::Exit(code) => return ScriptError::Exit(code),
-        Unwind::Error(c) | Unwind::Signal(c) => c,
-        Unwind::Throw { tag, .. } => {
+    let condition = match u.into_kind() {
+        UnwindKind::Exit(code) => return ScriptError::Exit(code),
+        UnwindKind::Error(c) | UnwindKind::Signal(c) => c,
+        UnwindKind::Throw { tag, .. } => {
             let msg = format!(
                 "attempt to THROW to a tag that does not exist: {}",
                 crate::printer::prin1_to_string(&tag)
             );
             it.make_error("CONTROL-ERROR", &msg)
         }
-        Unwind::ReturnFrom { .. } | Unwind::Go { .. } => it.make_error(
+        UnwindKind::ReturnFrom { .. } | UnwindKind::Go { .. } => it.make_error(
             "CONTROL-ERROR",
             "attempt to RETURN-FROM or GO to an exit point that is no longer active",
         ),
-        Unwind::HandlerCase { condition, .. } => condition,
-        Unwind::Restart { .. } => {
+        UnwindKind::HandlerCase { condition, .. } => condition,
+        UnwindKind::Restart { .. } => {
             it.make_error("CONTROL-ERROR", "restart invoked outside its extent")
         }
     };

@@ -8,7 +8,7 @@ use crate::def;
 use crate::eval::env::Env;
 use crate::eval::package::{self, cl_sym, sym_value};
 use crate::eval::value::{Function, Value};
-use crate::eval::{Interp, LResult, Unwind};
+use crate::eval::{Interp, LResult};
 
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("FUNCALL", "(function &rest args)", 1, MANY, funcall, "Call FUNCTION with ARGS."),
@@ -695,11 +695,12 @@ fn find_restart_frame(it: &Interp, r: &Value) -> Option<crate::eval::interp::Res
 
 fn invoke_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     match find_restart_frame(it, &a[0]) {
-        Some(f) => Err(Unwind::Restart {
+        Some(f) => Err(crate::eval::UnwindKind::Restart {
             id: f.id,
             index: f.index,
             args: a[1..].to_vec(),
-        }),
+        }
+        .into()),
         None => {
             let msg = format!(
                 "No restart {} is active.",
@@ -740,11 +741,12 @@ fn restart_name(_: &mut Interp, a: &[Value]) -> LResult<Value> {
 fn invoke_named(it: &mut Interp, name: &str, required: bool) -> LResult<Value> {
     let sym = sym_value(cl_sym(name));
     match find_restart_frame(it, &sym) {
-        Some(f) => Err(Unwind::Restart {
+        Some(f) => Err(crate::eval::UnwindKind::Restart {
             id: f.id,
             index: f.index,
             args: vec![],
-        }),
+        }
+        .into()),
         None if required => {
             let msg = format!("No restart {name} is active.");
             let c = it.make_error("CONTROL-ERROR", &msg);

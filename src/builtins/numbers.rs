@@ -403,7 +403,7 @@ fn complexp(_: &mut Interp, _: &[Value]) -> LResult<Value> {
 #[cfg(test)]
 mod tests {
     use crate::eval::package::cl_sym;
-    use crate::eval::{Interp, Unwind, Value};
+    use crate::eval::{Interp, Value};
     use crate::toplevel::new_interp;
 
     fn call(it: &mut Interp, name: &str, args: &[Value]) -> Vec<Value> {
@@ -415,7 +415,7 @@ mod tests {
 
     fn error_type(it: &mut Interp, name: &str, args: &[Value]) -> String {
         match it.call_named(&cl_sym(name), args) {
-            Err(Unwind::Error(c)) | Err(Unwind::Signal(c)) => match c {
+            Err(u) => match u.condition().cloned().unwrap_or(Value::Nil) {
                 Value::Struct(o) => o.class.name.name.clone(),
                 _ => "?".into(),
             },

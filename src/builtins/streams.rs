@@ -470,9 +470,9 @@ impl ReadContext for EvalCtx<'_> {
         let env = Env::default();
         match self.0.eval(&form, &env) {
             Ok(v) => Ok(v),
-            Err(Unwind::Error(c)) | Err(Unwind::Signal(c)) => Err(self
+            Err(u) if u.condition().is_some() => Err(self
                 .0
-                .report_condition(&c)
+                .report_condition(u.condition().unwrap_or(&Value::Nil))
                 .unwrap_or_else(|_| "error in #.".into())),
             Err(_) => Err("non-local exit from #.".into()),
         }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use super::interp::{Handler, Interp, SymKey};
 use super::package::{cl_sym, find_package, intern_external, keyword};
 use super::value::{SlotDef, StructClass, StructObj, Sym, Value};
-use super::{LResult, Unwind};
+use super::{LResult, Unwind, UnwindKind};
 
 /// The standard condition classes: (name, parent, mixins, own slots).
 const STANDARD: &[(&str, &str, &[&str], &[&str])] = &[
@@ -222,11 +222,12 @@ impl Interp {
                 }
                 match h {
                     Handler::Case { id, clause } => {
-                        return Err(Unwind::HandlerCase {
+                        return Err(UnwindKind::HandlerCase {
                             id,
                             clause,
                             condition: condition.clone(),
-                        })
+                        }
+                        .into())
                     }
                     Handler::Function(f) => {
                         let saved = self.handlers.split_off(i);
@@ -391,8 +392,10 @@ impl Interp {
         self.restarts.truncate(mark);
         match r {
             Ok(v) => Ok(Ok(v)),
-            Err(Unwind::Restart { id: rid, args, .. }) if rid == id => Ok(Err(args)),
-            Err(e) => Err(e),
+            Err(e) => match e.into_kind() {
+                UnwindKind::Restart { id: rid, args, .. } if rid == id => Ok(Err(args)),
+                other => Err(other.into()),
+            },
         }
     }
 }

@@ -10,7 +10,7 @@ use super::env::Env;
 use super::interp::Interp;
 use super::special::Place;
 use super::value::{Closure, Function, Value};
-use super::{LResult, Unwind};
+use super::{LResult, UnwindKind};
 
 impl Interp {
     /// Run a compiled node in `env`.
@@ -18,7 +18,7 @@ impl Interp {
         self.mv = None;
         match node {
             Node::Const(v) => Ok(v.clone()),
-            Node::Var(s) => self.eval_symbol(s, env),
+            Node::Var(s) => self.var_value(s, env),
             Node::Call { name, args, form } => {
                 if env.funs.is_some() {
                     if let Some(b) = env.lookup_fun(name) {
@@ -145,9 +145,7 @@ impl Interp {
                 let id = self.new_id();
                 let benv = env.bind_block(name.clone(), id);
                 match self.exec_body(body, &benv) {
-                    Err(Unwind::ReturnFrom { id: rid, values }) if rid == id => {
-                        Ok(self.values(values))
-                    }
+                    Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
                     other => other,
                 }
             }
@@ -157,7 +155,7 @@ impl Interp {
                 };
                 let v = self.exec(value, env)?;
                 let values = self.take_values(v);
-                Err(Unwind::ReturnFrom { id, values })
+                Err(UnwindKind::ReturnFrom { id, values }.into())
             }
             Node::Dotimes(l) => self.exec_dotimes(l, env),
             Node::Dolist(l) => self.exec_dolist(l, env),
@@ -210,6 +208,35 @@ impl Interp {
         }
     }
 
+    /// A variable's value: a lexical binding found directly, anything
+    /// else (special, symbol macro, global, unbound) as the interpreter
+    /// does it.
+    #[inline]
+    fn var_value(&mut self, s: &super::value::Sym, env: &Env) -> LResult<Value> {
+        let mut cur = env.vars.as_deref();
+        while let Some(b) = cur {
+            if Rc::ptr_eq(&b.sym, s) {
+                if !b.special && !b.symbol_macro {
+                    return Ok(b.value.borrow().clone());
+                }
+                break;
+            }
+            cur = b.next.as_deref();
+        }
+        self.eval_symbol(s, env)
+    }
+
+    /// An argument's value: constants and variables without a full
+    /// `exec` (the call resets the multiple values afterwards anyway).
+    #[inline(always)]
+    fn arg(&mut self, node: &Node, env: &Env) -> LResult<Value> {
+        match node {
+            Node::Const(v) => Ok(v.clone()),
+            Node::Var(s) => self.var_value(s, env),
+            _ => self.exec(node, env),
+        }
+    }
+
     /// Run forms in sequence, returning the last one's values.
     pub fn exec_body(&mut self, body: &[Node], env: &Env) -> LResult<Value> {
         self.mv = None;
@@ -223,6 +250,16 @@ impl Interp {
     /// Evaluate argument nodes left to right and call `f`. Up to four
     /// arguments live on the stack.
     fn call_nodes(&mut self, f: &Value, args: &[Node], env: &Env) -> LResult<Value> {
+        if let Value::Function(func) = f {
+            if let Function::Closure(cl) = &**func {
+                if cl.code.is_some()
+                    && cl.lambda_list.only_required
+                    && cl.lambda_list.required.len() == args.len()
+                {
+                    return self.call_simple_closure(cl, args, env);
+                }
+            }
+        }
         // Arrays of the exact size: nothing to initialise or drop beyond
         // the arguments themselves.
         match args {
@@ -231,20 +268,20 @@ impl Interp {
                 return self.apply(f, &[]);
             }
             [a] => {
-                let argv = [self.exec(a, env)?];
+                let argv = [self.arg(a, env)?];
                 self.mv = None;
                 return self.apply(f, &argv);
             }
             [a, b] => {
-                let a = self.exec(a, env)?;
-                let argv = [a, self.exec(b, env)?];
+                let a = self.arg(a, env)?;
+                let argv = [a, self.arg(b, env)?];
                 self.mv = None;
                 return self.apply(f, &argv);
             }
             [a, b, c] => {
-                let a = self.exec(a, env)?;
-                let b = self.exec(b, env)?;
-                let argv = [a, b, self.exec(c, env)?];
+                let a = self.arg(a, env)?;
+                let b = self.arg(b, env)?;
+                let argv = [a, b, self.arg(c, env)?];
                 self.mv = None;
                 return self.apply(f, &argv);
             }
@@ -252,10 +289,45 @@ impl Interp {
         }
         let mut argv = Vec::with_capacity(args.len());
         for arg in args {
-            argv.push(self.exec(arg, env)?);
+            argv.push(self.arg(arg, env)?);
         }
         self.mv = None;
         self.apply(f, &argv)
+    }
+
+    /// Call a compiled closure whose lambda list has just required
+    /// variables: the argument values move straight into the bindings.
+    fn call_simple_closure(&mut self, cl: &Closure, args: &[Node], env: &Env) -> LResult<Value> {
+        match args {
+            [] => self.closure_frame(cl, |it| Ok(it.bind_required(cl, []))),
+            [a] => {
+                let argv = [self.arg(a, env)?];
+                self.closure_frame(cl, |it| Ok(it.bind_required(cl, argv)))
+            }
+            [a, b] => {
+                let a = self.arg(a, env)?;
+                let argv = [a, self.arg(b, env)?];
+                self.closure_frame(cl, |it| Ok(it.bind_required(cl, argv)))
+            }
+            _ => {
+                let mut argv = Vec::with_capacity(args.len());
+                for a in args {
+                    argv.push(self.arg(a, env)?);
+                }
+                self.closure_frame(cl, |it| Ok(it.bind_required(cl, argv)))
+            }
+        }
+    }
+
+    fn bind_required(&mut self, cl: &Closure, values: impl IntoIterator<Item = Value>) -> Env {
+        self.mv = None;
+        let mut new_env = cl.env.clone();
+        for (p, v) in cl.lambda_list.required.iter().zip(values) {
+            if let super::lambda::Param::Var(s) = p {
+                new_env = self.bind_param_var(new_env, s, v);
+            }
+        }
+        new_env
     }
 
     fn exec_let(
@@ -299,9 +371,7 @@ impl Interp {
 
     fn finish_loop(&mut self, r: LResult<Value>, id: usize) -> LResult<Value> {
         match r {
-            Err(Unwind::ReturnFrom { id: rid, values }) if id != 0 && rid == id => {
-                Ok(self.values(values))
-            }
+            Err(u) if id != 0 && u.returns_to(id) => Ok(self.values(u.into_values())),
             other => other,
         }
     }

@@ -630,17 +630,19 @@ impl Interp {
 
     /// Call a function designator with arguments (`funcall`).
     pub fn apply(&mut self, f: &Value, args: &[Value]) -> LResult<Value> {
-        let func = match f {
-            Value::Function(func) => func.clone(),
-            _ => {
-                let g = self.resolve_function(f)?;
-                match g {
-                    Value::Function(func) => func,
-                    _ => return Err(self.undefined_function(f)),
-                }
-            }
-        };
-        match &*func {
+        if let Value::Function(func) = f {
+            return self.apply_function(func, args);
+        }
+        let g = self.resolve_function(f)?;
+        match g {
+            Value::Function(func) => self.apply_function(&func, args),
+            _ => Err(self.undefined_function(f)),
+        }
+    }
+
+    /// Call a function object with arguments.
+    pub fn apply_function(&mut self, func: &Function, args: &[Value]) -> LResult<Value> {
+        match func {
             Function::Builtin(b) => {
                 if args.len() < b.min_args || b.max_args.is_some_and(|m| args.len() > m) {
                     let msg = format!(
@@ -656,8 +658,8 @@ impl Interp {
                 let r = (b.f)(self, args);
                 self.call_stack.pop();
                 match r {
-                    Err(Unwind::Signal(c)) => Err(self.raise(c)),
-                    other => other,
+                    Err(u) => Err(self.signal_at_boundary(u)),
+                    ok => ok,
                 }
             }
             Function::Native(n) => {
@@ -666,72 +668,93 @@ impl Interp {
                 let r = (n.f)(self, args);
                 self.call_stack.pop();
                 match r {
-                    Err(Unwind::Signal(c)) => Err(self.raise(c)),
-                    other => other,
+                    Err(u) => Err(self.signal_at_boundary(u)),
+                    ok => ok,
                 }
             }
-            Function::Closure(cl) => {
-                self.depth += 1;
-                if self.depth > self.max_depth || self.stack_exceeded() {
-                    self.depth -= 1;
-                    return Err(self.stack_exhausted());
-                }
-                let name = cl
-                    .name
-                    .borrow()
-                    .clone()
-                    .unwrap_or_else(|| Value::Symbol(self.s.lambda.clone()));
-                self.call_stack.push(name);
-                let r = self.call_closure(cl, args);
-                self.call_stack.pop();
-                self.depth -= 1;
-                r
-            }
+            Function::Closure(cl) => self.closure_frame(cl, |it| it.bind_closure_args(cl, args)),
         }
     }
 
-    fn call_closure(&mut self, cl: &super::value::Closure, args: &[Value]) -> LResult<Value> {
+    /// Enter a closure: depth and stack checks, the call-stack entry, and
+    /// dynamic bindings undone on the way out. `bind` makes the body's
+    /// environment.
+    #[inline]
+    pub(crate) fn closure_frame(
+        &mut self,
+        cl: &super::value::Closure,
+        bind: impl FnOnce(&mut Self) -> LResult<Env>,
+    ) -> LResult<Value> {
+        self.depth += 1;
+        if self.depth > self.max_depth || self.stack_exceeded() {
+            self.depth -= 1;
+            return Err(self.stack_exhausted());
+        }
+        let name = match &*cl.name.borrow() {
+            Some(name) => name.clone(),
+            None => Value::Symbol(self.s.lambda.clone()),
+        };
+        self.call_stack.push(name);
         let mark = self.dyn_mark();
-        let r = (|| {
-            let mut env = if cl.is_macro {
-                let form = args.first().cloned().unwrap_or(Value::Nil);
-                let mut env = self.destructure(&cl.lambda_list, &form.cdr(), &cl.env)?;
-                if let Some(super::lambda::Param::Var(w)) = &cl.lambda_list.whole {
-                    env = env.bind_var(w.clone(), form.clone());
-                }
-                if let Some(e) = &cl.lambda_list.env {
-                    env = env.bind_var(e.clone(), Value::Nil);
-                }
-                env
-            } else {
-                self.bind_lambda_list(&cl.lambda_list, args, &cl.env, false)?
-            };
-            let block = cl
-                .block
-                .as_ref()
-                .filter(|name| cl.code.as_ref().is_none_or(|c| c.needs_block(name)));
-            match block {
-                Some(name) => {
-                    let id = self.new_id();
-                    env = env.bind_block(name.clone(), id);
-                    match self.run_closure_body(cl, &env) {
-                        Err(Unwind::ReturnFrom { id: rid, values }) if rid == id => {
-                            Ok(self.values(values))
-                        }
-                        other => other,
-                    }
-                }
-                None => self.run_closure_body(cl, &env),
-            }
-        })();
+        let r = match bind(self) {
+            Ok(env) => self.run_closure(cl, env),
+            Err(e) => Err(e),
+        };
         self.unbind_to(mark);
+        self.call_stack.pop();
+        self.depth -= 1;
         r
+    }
+
+    /// The environment of a closure's body for `args`.
+    fn bind_closure_args(&mut self, cl: &super::value::Closure, args: &[Value]) -> LResult<Env> {
+        Ok(if cl.is_macro {
+            let form = args.first().cloned().unwrap_or(Value::Nil);
+            let mut env = self.destructure(&cl.lambda_list, &form.cdr(), &cl.env)?;
+            if let Some(super::lambda::Param::Var(w)) = &cl.lambda_list.whole {
+                env = env.bind_var(w.clone(), form.clone());
+            }
+            if let Some(e) = &cl.lambda_list.env {
+                env = env.bind_var(e.clone(), Value::Nil);
+            }
+            env
+        } else {
+            self.bind_lambda_list(&cl.lambda_list, args, &cl.env, false)?
+        })
+    }
+
+    /// Run a closure's body in `env`, inside its block when one is needed.
+    fn run_closure(&mut self, cl: &super::value::Closure, mut env: Env) -> LResult<Value> {
+        let block = cl
+            .block
+            .as_ref()
+            .filter(|name| cl.code.as_ref().is_none_or(|c| c.needs_block(name)));
+        match block {
+            Some(name) => {
+                let id = self.new_id();
+                env = env.bind_block(name.clone(), id);
+                match self.run_closure_body(cl, &env) {
+                    Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
+                    other => other,
+                }
+            }
+            None => self.run_closure_body(cl, &env),
+        }
     }
 
     fn run_closure_body(&mut self, cl: &super::value::Closure, env: &Env) -> LResult<Value> {
         match &cl.code {
             Some(code) => self.exec_body(&code.body, env),
             None => self.progn(&cl.body, env),
+        }
+    }
+
+    /// An exit leaving a builtin: a condition it raised is signalled
+    /// here, at the function-call boundary.
+    pub fn signal_at_boundary(&mut self, u: Unwind) -> Unwind {
+        match u.into_kind() {
+            super::UnwindKind::Signal(c) => self.raise(c),
+            other => other.into(),
         }
     }
 

@@ -231,7 +231,7 @@ impl Interp {
     }
 
     /// Bind a variable: lexically, or dynamically when it is special.
-    fn bind_param_var(&mut self, env: Env, sym: &Sym, value: Value) -> Env {
+    pub(crate) fn bind_param_var(&mut self, env: Env, sym: &Sym, value: Value) -> Env {
         if sym.special.get() {
             self.bind_special(sym, value);
             env

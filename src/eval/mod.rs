@@ -18,7 +18,13 @@ pub use value::{Sym, Value};
 
 /// Everything that leaves a form other than a normal return travels as an
 /// `Unwind` through `Result` (CLHS 5.2: transfer of control to an exit point).
-pub enum Unwind {
+///
+/// Boxed: exits are rare and `LResult<Value>` stays two words, so every
+/// evaluation returns its result in registers.
+pub struct Unwind(Box<UnwindKind>);
+
+/// The kinds of [`Unwind`].
+pub enum UnwindKind {
     /// A condition raised by Rust code that has not been signalled yet; the
     /// nearest function-call boundary signals it, so `handler-bind` handlers
     /// run before any unwinding.
@@ -51,6 +57,61 @@ pub enum Unwind {
     },
     /// `(exit code)`: unwind everything, running cleanups.
     Exit(i32),
+}
+
+impl From<UnwindKind> for Unwind {
+    fn from(kind: UnwindKind) -> Unwind {
+        Unwind(Box::new(kind))
+    }
+}
+
+impl Unwind {
+    /// A condition not signalled yet (see [`UnwindKind::Signal`]).
+    #[allow(non_snake_case)]
+    pub fn Signal(condition: Value) -> Unwind {
+        UnwindKind::Signal(condition).into()
+    }
+    /// An error no handler took (see [`UnwindKind::Error`]).
+    #[allow(non_snake_case)]
+    pub fn Error(condition: Value) -> Unwind {
+        UnwindKind::Error(condition).into()
+    }
+    /// `(exit code)`.
+    #[allow(non_snake_case)]
+    pub fn Exit(code: i32) -> Unwind {
+        UnwindKind::Exit(code).into()
+    }
+    pub fn kind(&self) -> &UnwindKind {
+        &self.0
+    }
+    pub fn into_kind(self) -> UnwindKind {
+        *self.0
+    }
+    /// Is this a `return-from` the block `id` takes?
+    pub fn returns_to(&self, id: usize) -> bool {
+        matches!(*self.0, UnwindKind::ReturnFrom { id: rid, .. } if rid == id)
+    }
+    /// The values a `return-from` or `throw` carries.
+    pub fn into_values(self) -> Vec<Value> {
+        match *self.0 {
+            UnwindKind::ReturnFrom { values, .. } | UnwindKind::Throw { values, .. } => values,
+            _ => Vec::new(),
+        }
+    }
+    /// A condition raised by Rust code, not yet signalled.
+    pub fn unsignalled(&self) -> Option<&Value> {
+        match &*self.0 {
+            UnwindKind::Signal(c) => Some(c),
+            _ => None,
+        }
+    }
+    /// The condition of an error or unsignalled condition.
+    pub fn condition(&self) -> Option<&Value> {
+        match &*self.0 {
+            UnwindKind::Signal(c) | UnwindKind::Error(c) => Some(c),
+            _ => None,
+        }
+    }
 }
 
 /// The result of evaluating a form.

@@ -8,7 +8,7 @@ use super::env::Env;
 use super::interp::{Handler, Interp, RestartFrame, SymKey};
 use super::package::{cl_sym, find_package, intern_in};
 use super::value::{Function, Sym, Value};
-use super::{LResult, Unwind};
+use super::{LResult, Unwind, UnwindKind};
 use crate::printer::prin1_to_string;
 
 macro_rules! special_forms {
@@ -187,7 +187,7 @@ impl Interp {
             SF::Go => {
                 let tag = args.car();
                 match env.lookup_tag(&tag) {
-                    Some((id, index)) => Err(Unwind::Go { id, index }),
+                    Some((id, index)) => Err(UnwindKind::Go { id, index }.into()),
                     None => {
                         let msg = format!("GO to unknown tag {}", prin1_to_string(&tag));
                         let c = self.make_error("CONTROL-ERROR", &msg);
@@ -201,7 +201,9 @@ impl Interp {
                 let r = self.progn(&args.cdr(), env);
                 self.catch_tags.pop();
                 match r {
-                    Err(Unwind::Throw { tag: t, values }) if t.eq(&tag) => Ok(self.values(values)),
+                    Err(u) if matches!(u.kind(), UnwindKind::Throw { tag: t, .. } if t.eq(&tag)) => {
+                        Ok(self.values(u.into_values()))
+                    }
                     other => other,
                 }
             }
@@ -217,7 +219,7 @@ impl Interp {
                     let c = self.make_error("CONTROL-ERROR", &msg);
                     return Err(self.raise(c));
                 }
-                Err(Unwind::Throw { tag, values })
+                Err(UnwindKind::Throw { tag, values }.into())
             }
             SF::UnwindProtect => {
                 let r = self.eval(&args.car(), env);
@@ -596,7 +598,8 @@ impl Interp {
                 };
                 self.unbind_to(mark);
                 match r {
-                    Err(Unwind::ReturnFrom { id: rid, values }) if rid == id => {
+                    Err(u) if u.returns_to(id) => {
+                        let values = u.into_values();
                         Ok(self.values(values))
                     }
                     other => other,
@@ -680,10 +683,13 @@ impl Interp {
                 let r = self.progn(args, env);
                 self.handlers.truncate(mark);
                 match r {
-                    Err(Unwind::HandlerCase {
-                        id: hid, condition, ..
-                    }) if hid == id => Ok(self.values(vec![Value::Nil, condition])),
-                    other => other,
+                    Err(e) => match e.into_kind() {
+                        UnwindKind::HandlerCase {
+                            id: hid, condition, ..
+                        } if hid == id => Ok(self.values(vec![Value::Nil, condition])),
+                        other => Err(other.into()),
+                    },
+                    ok => ok,
                 }
             }
             SF::RestartCase => self.sf_restart_case(args, env),
@@ -701,7 +707,7 @@ impl Interp {
                 let r = self.progn(&args.cdr(), env);
                 self.restarts.truncate(mark);
                 match r {
-                    Err(Unwind::Restart { id: rid, .. }) if rid == id => {
+                    Err(u) if matches!(u.kind(), UnwindKind::Restart { id: rid, .. } if *rid == id) => {
                         Ok(self.values(vec![Value::Nil, Value::bool(true)]))
                     }
                     other => other,
@@ -1051,7 +1057,7 @@ impl Interp {
         let id = self.new_id();
         let benv = env.bind_block(name, id);
         match self.progn(body, &benv) {
-            Err(Unwind::ReturnFrom { id: rid, values }) if rid == id => Ok(self.values(values)),
+            Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
             other => other,
         }
     }
@@ -1062,7 +1068,7 @@ impl Interp {
         };
         let v = self.eval(form, env)?;
         let values = self.take_values(v);
-        Err(Unwind::ReturnFrom { id, values })
+        Err(UnwindKind::ReturnFrom { id, values }.into())
     }
 
     pub(crate) fn no_such_block(&mut self, name: &Sym) -> Unwind {
@@ -1095,7 +1101,11 @@ impl Interp {
             }
             match self.eval(item, &tenv) {
                 Ok(_) => {}
-                Err(Unwind::Go { id: gid, index }) if gid == id => {
+                Err(e) if matches!(e.kind(), UnwindKind::Go { id: gid, .. } if *gid == id) => {
+                    let index = match e.kind() {
+                        UnwindKind::Go { index, .. } => *index,
+                        _ => 0,
+                    };
                     let tag = &tags[index];
                     pc = items
                         .iter()
@@ -1150,7 +1160,7 @@ impl Interp {
         })();
         self.unbind_to(mark);
         match r {
-            Err(Unwind::ReturnFrom { id: rid, values }) if rid == id => Ok(self.values(values)),
+            Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
             other => other,
         }
     }
@@ -1184,7 +1194,7 @@ impl Interp {
         })();
         self.unbind_to(mark);
         match r {
-            Err(Unwind::ReturnFrom { id: rid, values }) if rid == id => Ok(self.values(values)),
+            Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
             other => other,
         }
     }
@@ -1242,7 +1252,7 @@ impl Interp {
         })();
         self.unbind_to(mark);
         match r {
-            Err(Unwind::ReturnFrom { id: rid, values }) if rid == id => Ok(self.values(values)),
+            Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
             other => other,
         }
     }
@@ -1353,26 +1363,28 @@ impl Interp {
                 }
                 None => Ok(v),
             },
-            Err(Unwind::HandlerCase {
-                id: hid,
-                clause,
-                condition,
-            }) if hid == id => {
-                let c = &clauses[clause];
-                let vars = nth(c, 1);
-                let body = self.strip_declarations(&nthcdr(c, 2), false);
-                let mark = self.dyn_mark();
-                let new_env = match vars.car().as_symbol() {
-                    Some(s) if vars.is_cons() => {
-                        self.bind_var_maybe_special(env.clone(), &s, condition, &[])
-                    }
-                    _ => env.clone(),
-                };
-                let r = self.progn(&body, &new_env);
-                self.unbind_to(mark);
-                r
-            }
-            Err(e) => Err(e),
+            Err(e) => match e.into_kind() {
+                UnwindKind::HandlerCase {
+                    id: hid,
+                    clause,
+                    condition,
+                } if hid == id => {
+                    let c = &clauses[clause];
+                    let vars = nth(c, 1);
+                    let body = self.strip_declarations(&nthcdr(c, 2), false);
+                    let mark = self.dyn_mark();
+                    let new_env = match vars.car().as_symbol() {
+                        Some(s) if vars.is_cons() => {
+                            self.bind_var_maybe_special(env.clone(), &s, condition, &[])
+                        }
+                        _ => env.clone(),
+                    };
+                    let r = self.progn(&body, &new_env);
+                    self.unbind_to(mark);
+                    r
+                }
+                other => Err(other.into()),
+            },
         }
     }
 
@@ -1393,26 +1405,29 @@ impl Interp {
         let r = self.eval(&args.car(), env);
         self.restarts.truncate(mark);
         match r {
-            Err(Unwind::Restart {
-                id: rid,
-                index,
-                args: rargs,
-            }) if rid == id => {
-                let c = &clauses[index];
-                let ll = self.parse_lambda_list(&nth(c, 1), false)?;
-                let mut body = nthcdr(c, 2);
-                while body.car().as_symbol().is_some_and(|s| s.is_keyword()) {
-                    body = body.cdr().cdr();
+            Err(e) => match e.into_kind() {
+                UnwindKind::Restart {
+                    id: rid,
+                    index,
+                    args: rargs,
+                } if rid == id => {
+                    let c = &clauses[index];
+                    let ll = self.parse_lambda_list(&nth(c, 1), false)?;
+                    let mut body = nthcdr(c, 2);
+                    while body.car().as_symbol().is_some_and(|s| s.is_keyword()) {
+                        body = body.cdr().cdr();
+                    }
+                    let mark = self.dyn_mark();
+                    let r = (|| {
+                        let e = self.bind_lambda_list(&ll, &rargs, env, false)?;
+                        self.progn(&body, &e)
+                    })();
+                    self.unbind_to(mark);
+                    r
                 }
-                let mark = self.dyn_mark();
-                let r = (|| {
-                    let e = self.bind_lambda_list(&ll, &rargs, env, false)?;
-                    self.progn(&body, &e)
-                })();
-                self.unbind_to(mark);
-                r
-            }
-            other => other,
+                other => Err(other.into()),
+            },
+            ok => ok,
         }
     }
 
@@ -1627,8 +1642,7 @@ impl Interp {
             // call to GETHASH would.
             Place::Gethash(h, k, d) => match crate::builtins::hashtables::lookup(self, h, k) {
                 Ok(v) => Ok(v.unwrap_or_else(|| d.clone())),
-                Err(Unwind::Signal(c)) => Err(self.raise(c)),
-                Err(e) => Err(e),
+                Err(e) => Err(self.signal_at_boundary(e)),
             },
             Place::Index(seq, i) => self.call_named(
                 &self.s.elt.clone(),
@@ -1701,8 +1715,7 @@ impl Interp {
             Place::Gethash(h, k, _) => {
                 match crate::builtins::hashtables::store(self, h, k, v.clone()) {
                     Ok(()) => {}
-                    Err(Unwind::Signal(c)) => return Err(self.raise(c)),
-                    Err(e) => return Err(e),
+                    Err(e) => return Err(self.signal_at_boundary(e)),
                 }
             }
             Place::Index(seq, i) => {
