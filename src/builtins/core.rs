@@ -117,13 +117,13 @@ fn eval(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn macroexpand_1(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let env = Env::default();
+    let env = Env::from_value(a.get(1).unwrap_or(&Value::Nil));
     let (f, e) = it.macroexpand_1(&a[0], &env)?;
     Ok(it.values(vec![f, Value::bool(e)]))
 }
 
 fn macroexpand(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let env = Env::default();
+    let env = Env::from_value(a.get(1).unwrap_or(&Value::Nil));
     let (f, e) = it.macroexpand(&a[0], &env)?;
     Ok(it.values(vec![f, Value::bool(e)]))
 }

@@ -165,6 +165,26 @@ fn proper_list(v: &Value) -> Option<Vec<Value>> {
     }
 }
 
+/// Does a macro function take an `&environment` parameter?
+pub(crate) fn wants_environment(m: &Value) -> bool {
+    match m {
+        Value::Function(f) => match &**f {
+            super::value::Function::Closure(c) => c.lambda_list.env.is_some(),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Does a lambda list have default forms (of `&optional`, `&key`,
+/// `&aux`)? They run interpreted when the closure is called.
+fn has_default_forms(list: &Value) -> bool {
+    list.iter().any(|item| {
+        let init = item.cdr();
+        item.is_cons() && init.is_cons() && init.car().is_cons()
+    })
+}
+
 /// Does a `tagbody`-style body contain go tags?
 fn has_tags(body: &[Value]) -> bool {
     body.iter()
@@ -250,7 +270,13 @@ impl<'a> Compiler<'a> {
         if head.special_form.get() != 0 {
             return self.special(&head, form, &args);
         }
-        if head.function.borrow().is_some() {
+        let is_self = self
+            .self_name
+            .as_ref()
+            .is_some_and(|n| Rc::ptr_eq(n, &head));
+        // The function being defined may still be a macro (a `defun` of a
+        // macro's name): its own name is a call (as SBCL compiles it).
+        if is_self || head.function.borrow().is_some() {
             return self.call(head, args, form);
         }
         let macro_fn = head.macro_fn.borrow().clone();
@@ -258,6 +284,11 @@ impl<'a> Compiler<'a> {
             let Value::Cons(cell) = form else {
                 return self.interp(form);
             };
+            // A macro that looks at its lexical environment is expanded
+            // where it runs, when that environment exists.
+            if wants_environment(&m) {
+                return self.interp(form);
+            }
             let expansion = match self.it.macroexpand_cached(&m, form, cell, &Env::default()) {
                 Ok(e) => e,
                 Err(_) => return self.interp(form),
@@ -279,14 +310,8 @@ impl<'a> Compiler<'a> {
                 expansion,
             };
         }
-        let is_self = self
-            .self_name
-            .as_ref()
-            .is_some_and(|n| Rc::ptr_eq(n, &head));
-        if !is_self {
-            // Defined later: perhaps as a macro, interpreted then.
-            self.opaque = true;
-        }
+        // Defined later: perhaps as a macro, interpreted then.
+        self.opaque = true;
         self.call(head, args, form)
     }
 
@@ -529,19 +554,24 @@ impl<'a> Compiler<'a> {
             _ => return None,
         };
         let body_value = Value::list(body.iter().cloned());
+        // Special declarations of the variable are the interpreter's.
+        if !self.it.special_declarations(&body_value).is_empty() {
+            return None;
+        }
         let body = proper_list(&self.it.strip_declarations(&body_value, false))?;
         if has_tags(&body) {
             return None;
         }
-        let source = self.form(source);
         let nil = super::package::nil_symbol();
-        let ((body, result), block) = self.exits_of(nil, |c| {
+        // The source form is inside the implicit block too.
+        let ((source, body, result), block) = self.exits_of(nil, |c| {
+            let source = c.form(source);
             let body = c.forms(&body);
             let result = match result {
                 Some(r) => c.form(r),
                 None => Node::Const(Value::Nil),
             };
-            (body, result)
+            (source, body, result)
         });
         Some(DoLoop {
             var,
@@ -555,6 +585,10 @@ impl<'a> Compiler<'a> {
     fn lambda(&mut self, lambda: &Value, form: &Value) -> Node {
         if !lambda.is_cons() || proper_list(&lambda.cdr()).is_none() {
             return self.interp(form);
+        }
+        if has_default_forms(&lambda.car()) {
+            // They may return from a block around the lambda.
+            self.opaque = true;
         }
         let source_body = self.it.strip_declarations(&lambda.cdr(), true);
         let inner = Compiler::new(self.it, None).body(&source_body);
@@ -615,6 +649,21 @@ impl Interp {
                     last = self.eval_toplevel_form(f)?;
                 }
                 return Ok(last);
+            }
+        }
+        // A top-level macro form is expanded first and its expansion
+        // processed as a top-level form (CLHS 3.2.3.1).
+        if let Value::Cons(_) = form {
+            if let Some(head) = form.car().as_symbol() {
+                let is_macro = head.special_form.get() == 0
+                    && head.function.borrow().is_none()
+                    && head.macro_fn.borrow().is_some();
+                if is_macro {
+                    let (expansion, expanded) = self.macroexpand_1(form, &Env::default())?;
+                    if expanded {
+                        return self.eval_toplevel_form(&expansion);
+                    }
+                }
             }
         }
         let node = Compiler::new(self, None).form(form);

@@ -13,6 +13,9 @@ pub struct Env {
     pub funs: Option<Rc<FunBinding>>,
     pub blocks: Option<Rc<BlockBinding>>,
     pub tags: Option<Rc<TagBinding>>,
+    /// A symbol macro or local macro is visible: code from it may return
+    /// from blocks the analysis of a body could not see (`eval::compile`).
+    pub lexical_macros: bool,
 }
 
 pub struct VarBinding {
@@ -88,6 +91,7 @@ impl Env {
 
     pub fn bind_symbol_macro(&self, sym: Sym, expansion: Value) -> Env {
         let mut e = self.clone();
+        e.lexical_macros = true;
         e.vars = Some(Rc::new(VarBinding {
             sym,
             value: RefCell::new(expansion),
@@ -111,6 +115,7 @@ impl Env {
 
     pub fn bind_fun(&self, sym: Sym, func: Value, is_macro: bool) -> Env {
         let mut e = self.clone();
+        e.lexical_macros |= is_macro;
         e.funs = Some(Rc::new(FunBinding {
             sym,
             func: RefCell::new(func),
@@ -172,5 +177,40 @@ impl Env {
             cur = b.next.as_ref();
         }
         None
+    }
+}
+
+/// A lexical environment as a Lisp object: what a macro's `&environment`
+/// parameter receives and `macroexpand` accepts (CLHS 3.4.4).
+pub struct LexicalEnvironment(pub Env);
+
+impl super::value::HostObject for LexicalEnvironment {
+    fn type_name(&self) -> &str {
+        "ENVIRONMENT"
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl Env {
+    /// This environment as a Lisp value (`nil` for the null environment).
+    pub fn to_value(&self) -> Value {
+        if self.vars.is_none() && self.funs.is_none() {
+            return Value::Nil;
+        }
+        Value::Object(Rc::new(Box::new(LexicalEnvironment(self.clone()))))
+    }
+
+    /// The environment a Lisp value stands for (`nil`: the null one).
+    pub fn from_value(v: &Value) -> Env {
+        match v {
+            Value::Object(o) => o
+                .as_any()
+                .downcast_ref::<LexicalEnvironment>()
+                .map(|e| e.0.clone())
+                .unwrap_or_default(),
+            _ => Env::default(),
+        }
     }
 }

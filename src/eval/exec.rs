@@ -139,7 +139,7 @@ impl Interp {
                 Ok(Value::Nil)
             }
             Node::Block { name, body, needed } => {
-                if !*needed {
+                if !*needed && !env.lexical_macros {
                     return self.exec_body(body, env);
                 }
                 let id = self.new_id();
@@ -165,7 +165,9 @@ impl Interp {
                 let v = self.exec(value, env)?;
                 let vals = self.take_values(v.clone());
                 let last = self.place_set_values(&place, v, vals)?;
-                self.mv = None;
+                if !matches!(place, Place::Values(_)) {
+                    self.mv = None;
+                }
                 Ok(last)
             }
             Node::Incf { decf, place, delta } => {
@@ -362,7 +364,7 @@ impl Interp {
     /// The environment a `dotimes`/`dolist` body runs in, with its block
     /// when one is needed, and the block's id.
     fn loop_env(&mut self, l: &DoLoop, env: &Env) -> (Env, usize) {
-        if !l.block {
+        if !l.block && !env.lexical_macros {
             return (env.clone(), 0);
         }
         let id = self.new_id();
@@ -377,25 +379,18 @@ impl Interp {
     }
 
     fn exec_dotimes(&mut self, l: &DoLoop, env: &Env) -> LResult<Value> {
-        let count = self.exec(&l.source, env)?;
-        let n = match count {
-            Value::Fixnum(n) => n,
-            _ => {
-                let c = self.type_error(&count, "INTEGER");
-                return Err(self.raise(c));
-            }
-        };
         let (benv, id) = self.loop_env(l, env);
         let mark = self.dyn_mark();
         let r = (|| {
+            let count = self.exec(&l.source, &benv)?;
+            let (n, end) = self.dotimes_count(count)?;
             let mut i = 0;
             while i < n {
                 let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, Value::Fixnum(i), &[]);
                 self.exec_body(&l.body, &lenv)?;
                 i += 1;
             }
-            let lenv =
-                self.bind_var_maybe_special(benv.clone(), &l.var, Value::Fixnum(n.max(0)), &[]);
+            let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, end, &[]);
             self.exec(&l.result, &lenv)
         })();
         self.unbind_to(mark);
@@ -403,10 +398,10 @@ impl Interp {
     }
 
     fn exec_dolist(&mut self, l: &DoLoop, env: &Env) -> LResult<Value> {
-        let list = self.exec(&l.source, env)?;
         let (benv, id) = self.loop_env(l, env);
         let mark = self.dyn_mark();
         let r = (|| {
+            let list = self.exec(&l.source, &benv)?;
             let mut cur = list.clone();
             while let Value::Cons(c) = &cur {
                 let item = c.car.borrow().clone();
@@ -416,7 +411,7 @@ impl Interp {
                 cur = next;
             }
             if !cur.is_nil() {
-                let c = self.type_error(&list, "LIST");
+                let c = self.type_error(&cur, "LIST");
                 return Err(self.raise(c));
             }
             let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, Value::Nil, &[]);
@@ -431,7 +426,7 @@ impl Interp {
         let list = match l.list.get() {
             Some(list) => list.clone(),
             None => {
-                let parsed = Rc::new(self.parse_lambda_list(&l.lambda.car(), false)?);
+                let parsed = Rc::new(self.parse_closure_lambda_list(&l.lambda)?);
                 let _ = l.list.set(parsed.clone());
                 parsed
             }

@@ -551,6 +551,11 @@ impl Interp {
         c: &Rc<Cons>,
         env: &Env,
     ) -> LResult<Value> {
+        // What a macro that looks at its environment makes may differ
+        // from one place to the next.
+        if super::compile::wants_environment(m) {
+            return self.expand_with(m, form, env);
+        }
         let key = Rc::as_ptr(c) as usize;
         if let Some((_, exp)) = self.macro_cache.get(&key) {
             return Ok(exp.clone());
@@ -561,8 +566,13 @@ impl Interp {
     }
 
     /// Call a macro function on a form (CLHS 3.1.2.1.2.2).
-    pub fn expand_with(&mut self, m: &Value, form: &Value, _env: &Env) -> LResult<Value> {
-        self.apply(m, &[form.clone(), Value::Nil])
+    pub fn expand_with(&mut self, m: &Value, form: &Value, env: &Env) -> LResult<Value> {
+        let env = if super::compile::wants_environment(m) {
+            env.to_value()
+        } else {
+            Value::Nil
+        };
+        self.apply(m, &[form.clone(), env])
     }
 
     /// Expand `form` once if it is a macro call: (expansion, expanded-p).
@@ -715,20 +725,24 @@ impl Interp {
                 env = env.bind_var(w.clone(), form.clone());
             }
             if let Some(e) = &cl.lambda_list.env {
-                env = env.bind_var(e.clone(), Value::Nil);
+                env = env.bind_var(e.clone(), args.get(1).cloned().unwrap_or(Value::Nil));
             }
             env
         } else {
-            self.bind_lambda_list(&cl.lambda_list, args, &cl.env, false)?
+            let env = self.bind_lambda_list(&cl.lambda_list, args, &cl.env, false)?;
+            if cl.lambda_list.local_specials.is_empty() {
+                env
+            } else {
+                self.apply_local_specials(&cl.lambda_list, env)
+            }
         })
     }
 
     /// Run a closure's body in `env`, inside its block when one is needed.
     fn run_closure(&mut self, cl: &super::value::Closure, mut env: Env) -> LResult<Value> {
-        let block = cl
-            .block
-            .as_ref()
-            .filter(|name| cl.code.as_ref().is_none_or(|c| c.needs_block(name)));
+        let block = cl.block.as_ref().filter(|name| {
+            cl.env.lexical_macros || cl.code.as_ref().is_none_or(|c| c.needs_block(name))
+        });
         match block {
             Some(name) => {
                 let id = self.new_id();
@@ -771,7 +785,7 @@ impl Interp {
         name: Option<Value>,
         block: Option<Sym>,
     ) -> LResult<Value> {
-        let ll = self.parse_lambda_list(&lambda.car(), false)?;
+        let ll = self.parse_closure_lambda_list(lambda)?;
         let body = self.strip_declarations(&lambda.cdr(), true);
         let code = self.compiled_body(&body, block.as_ref());
         Ok(Value::Function(Rc::new(Function::Closure(

@@ -19,6 +19,24 @@ pub struct LambdaList {
     /// Just required variables (no patterns): the common case, bound
     /// without the general machinery.
     pub only_required: bool,
+    /// Variables the body declares special (`(declare (special x))`).
+    pub local_specials: Vec<Sym>,
+}
+
+impl LambdaList {
+    /// Does this lambda list bind `s` (as a plain variable)?
+    pub fn binds(&self, s: &Sym) -> bool {
+        let var = |p: &Param| matches!(p, Param::Var(v) if Rc::ptr_eq(v, s));
+        let opt = |o: &Option<Sym>| o.as_ref().is_some_and(|v| Rc::ptr_eq(v, s));
+        self.required.iter().any(var)
+            || self
+                .optional
+                .iter()
+                .any(|o| var(&o.var) || opt(&o.supplied))
+            || self.rest.as_ref().is_some_and(var)
+            || self.key.iter().any(|k| var(&k.var) || opt(&k.supplied))
+            || self.aux.iter().any(|(v, _)| Rc::ptr_eq(v, s))
+    }
 }
 
 /// A variable, or (in macro lambda lists) a nested destructuring pattern.
@@ -179,6 +197,36 @@ impl Interp {
             && ll.env.is_none()
             && ll.required.iter().all(|p| matches!(p, Param::Var(_)));
         Ok(ll)
+    }
+
+    /// Parse the lambda list of `(lambda-list . body)` for a closure,
+    /// noting the body's special declarations.
+    pub fn parse_closure_lambda_list(&mut self, lambda: &Value) -> LResult<LambdaList> {
+        let mut ll = self.parse_lambda_list(&lambda.car(), false)?;
+        ll.local_specials = self.special_declarations(&lambda.cdr());
+        if !ll.local_specials.is_empty() {
+            ll.only_required = false;
+        }
+        Ok(ll)
+    }
+
+    /// Make the variables declared special in a closure's body special:
+    /// its parameters are rebound dynamically, and references in the body
+    /// go to the dynamic value (CLHS 3.3.4).
+    pub fn apply_local_specials(&mut self, ll: &LambdaList, mut env: Env) -> Env {
+        for s in &ll.local_specials {
+            if ll.binds(s) {
+                let value = env
+                    .lookup_var(s)
+                    .filter(|b| !b.special && !b.symbol_macro)
+                    .map(|b| b.value.borrow().clone());
+                if let Some(v) = value {
+                    self.bind_special(s, v);
+                }
+            }
+            env = env.declare_special(s.clone());
+        }
+        env
     }
 
     fn spec3(

@@ -327,8 +327,10 @@ impl Interp {
                     let vals = self.take_values(v.clone());
                     last = self.place_set_values(&place, v, vals)?;
                     cur = cur.cdr().cdr();
+                    if !(cur.is_cons() || matches!(place, Place::Values(_))) {
+                        self.mv = None;
+                    }
                 }
-                self.mv = None;
                 Ok(last)
             }
             SF::Psetf | SF::Psetq => {
@@ -1136,26 +1138,28 @@ impl Interp {
     fn sf_dolist(&mut self, args: &Value, env: &Env) -> LResult<Value> {
         let spec = args.car();
         let var = self.expect_symbol(&spec.car(), "DOLIST")?;
-        let list = self.eval(&nth(&spec, 1), env)?;
         let nil = super::package::nil_symbol();
         let id = self.new_id();
+        // The implicit block surrounds the list form too (CLHS dolist).
         let benv = env.bind_block(nil, id);
+        let specials = self.special_declarations(&args.cdr());
         let body = self.strip_declarations(&args.cdr(), false);
         let mark = self.dyn_mark();
         let r = (|| {
+            let list = self.eval(&nth(&spec, 1), &benv)?;
             let mut cur = list.clone();
             while let Value::Cons(c) = &cur {
                 let item = c.car.borrow().clone();
-                let lenv = self.bind_var_maybe_special(benv.clone(), &var, item, &[]);
+                let lenv = self.bind_var_maybe_special(benv.clone(), &var, item, &specials);
                 self.loop_body(&body, &lenv)?;
                 let next = c.cdr.borrow().clone();
                 cur = next;
             }
             if !cur.is_nil() {
-                let c = self.type_error(&list, "LIST");
+                let c = self.type_error(&cur, "LIST");
                 return Err(self.raise(c));
             }
-            let lenv = self.bind_var_maybe_special(benv.clone(), &var, Value::Nil, &[]);
+            let lenv = self.bind_var_maybe_special(benv.clone(), &var, Value::Nil, &specials);
             self.eval(&nth(&spec, 2), &lenv)
         })();
         self.unbind_to(mark);
@@ -1168,34 +1172,52 @@ impl Interp {
     fn sf_dotimes(&mut self, args: &Value, env: &Env) -> LResult<Value> {
         let spec = args.car();
         let var = self.expect_symbol(&spec.car(), "DOTIMES")?;
-        let count = self.eval(&nth(&spec, 1), env)?;
-        let n = match count {
-            Value::Fixnum(n) => n,
-            _ => {
-                let c = self.type_error(&count, "INTEGER");
-                return Err(self.raise(c));
-            }
-        };
         let nil = super::package::nil_symbol();
         let id = self.new_id();
+        // The implicit block surrounds the count form too (CLHS dotimes).
         let benv = env.bind_block(nil, id);
+        let specials = self.special_declarations(&args.cdr());
         let body = self.strip_declarations(&args.cdr(), false);
         let mark = self.dyn_mark();
         let r = (|| {
+            let count = self.eval(&nth(&spec, 1), &benv)?;
+            let (n, end) = self.dotimes_count(count)?;
             let mut i = 0;
             while i < n {
-                let lenv = self.bind_var_maybe_special(benv.clone(), &var, Value::Fixnum(i), &[]);
+                let lenv =
+                    self.bind_var_maybe_special(benv.clone(), &var, Value::Fixnum(i), &specials);
                 self.loop_body(&body, &lenv)?;
                 i += 1;
             }
-            let lenv =
-                self.bind_var_maybe_special(benv.clone(), &var, Value::Fixnum(n.max(0)), &[]);
+            let lenv = self.bind_var_maybe_special(benv.clone(), &var, end, &specials);
             self.eval(&nth(&spec, 2), &lenv)
         })();
         self.unbind_to(mark);
         match r {
             Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
             other => other,
+        }
+    }
+
+    /// The iterations of `dotimes` and the variable's final value. A
+    /// count beyond the fixnum range runs as many iterations as a fixnum
+    /// can count (more than any loop will reach).
+    pub(crate) fn dotimes_count(&mut self, count: Value) -> LResult<(i64, Value)> {
+        match count {
+            Value::Fixnum(n) => Ok((n.max(0), Value::Fixnum(n.max(0)))),
+            Value::Bignum(ref b) => {
+                let positive = b.sign() == num_bigint::Sign::Plus;
+                let end = if positive {
+                    count.clone()
+                } else {
+                    Value::Fixnum(0)
+                };
+                Ok((if positive { i64::MAX } else { 0 }, end))
+            }
+            _ => {
+                let c = self.type_error(&count, "INTEGER");
+                Err(self.raise(c))
+            }
         }
     }
 
@@ -1692,10 +1714,15 @@ impl Interp {
         vals: Vec<Value>,
     ) -> LResult<Value> {
         if let Place::Values(ps) = p {
+            // The values stored, one per place (CLHS 5.1.2.3).
+            let mut stored = Vec::with_capacity(ps.len());
             for (i, q) in ps.iter().enumerate() {
-                self.place_set(q, vals.get(i).cloned().unwrap_or(Value::Nil))?;
+                let v = vals.get(i).cloned().unwrap_or(Value::Nil);
+                self.place_set(q, v.clone())?;
+                stored.push(v);
             }
-            return Ok(v);
+            let _ = v;
+            return Ok(self.values(stored));
         }
         self.place_set(p, v)
     }
