@@ -93,3 +93,35 @@ fn circular_lists_given_to_length_and_print() {
         "{out}"
     );
 }
+
+#[test]
+fn malformed_special_forms_and_places_are_errors_not_crashes() {
+    // Each as a top-level form, inside a function body (analysed when
+    // defined) and inside a lambda made at run time.
+    let forms = [
+        "(setf (gethash) 1)",
+        "(incf (gethash))",
+        "(setf (aref) 1)",
+        "(setf (nth) 1)",
+        "(setf (char) 1)",
+        "(push 1 (gethash))",
+        "(let ((1 2)) 3)",
+        "(setq 1 2)",
+        "(dolist (x 5) x)",
+        "(dotimes (i :a) i)",
+        "(return-from nowhere 1)",
+        "(funcall (lambda (&optional (x (car 5))) x))",
+    ];
+    for form in forms {
+        for wrapped in [
+            form.to_string(),
+            format!("(defun f () {form}) (f)"),
+            format!("(funcall (lambda () {form}))"),
+        ] {
+            let (code, _, err, _) = run(&wrapped);
+            assert_eq!(code, 1, "{wrapped}: {err}");
+            assert!(err.contains("unhandled"), "{wrapped}: {err}");
+            assert!(!err.contains("panicked"), "{wrapped}: {err}");
+        }
+    }
+}

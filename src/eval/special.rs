@@ -1477,6 +1477,8 @@ impl Interp {
         };
         let argf: Vec<Value> = form.cdr().iter().collect();
         let name = head.name.as_str();
+        // Every standard place below takes at least one argument.
+        let first_arg = argf.first().cloned();
         let in_cl = head
             .package
             .borrow()
@@ -1513,7 +1515,7 @@ impl Interp {
             }
             match name {
                 "NTH" => {
-                    let n = self.eval(&argf[0], env)?;
+                    let n = self.eval(first_arg.as_ref().unwrap_or(&Value::Nil), env)?;
                     let l = self.eval(&argf.get(1).cloned().unwrap_or(Value::Nil), env)?;
                     let Value::Fixnum(n) = n else {
                         return Err(self.bad_place(form));
@@ -1522,7 +1524,7 @@ impl Interp {
                     return self.cons_place(cell, true, form);
                 }
                 "GETHASH" => {
-                    let k = self.eval(&argf[0], env)?;
+                    let k = self.eval(first_arg.as_ref().unwrap_or(&Value::Nil), env)?;
                     let h = self.eval(&argf.get(1).cloned().unwrap_or(Value::Nil), env)?;
                     let d = match argf.get(2) {
                         Some(d) => self.eval(d, env)?,
@@ -1531,7 +1533,7 @@ impl Interp {
                     return Ok(Place::Gethash(h, k, d));
                 }
                 "AREF" | "SVREF" | "CHAR" | "SCHAR" | "ELT" | "BIT" | "SBIT" => {
-                    let seq = self.eval(&argf[0], env)?;
+                    let seq = self.eval(first_arg.as_ref().unwrap_or(&Value::Nil), env)?;
                     let i = self.eval(&argf.get(1).cloned().unwrap_or(Value::Nil), env)?;
                     let i = match i {
                         Value::Fixnum(n) if n >= 0 => n,
@@ -1548,7 +1550,8 @@ impl Interp {
                     return Ok(Place::Index(seq, i.max(0) as usize));
                 }
                 "GETF" => {
-                    let base = self.resolve_place(&argf[0], env)?;
+                    let base =
+                        self.resolve_place(first_arg.as_ref().unwrap_or(&Value::Nil), env)?;
                     let ind = self.eval(&argf.get(1).cloned().unwrap_or(Value::Nil), env)?;
                     let d = match argf.get(2) {
                         Some(d) => self.eval(d, env)?,
@@ -1557,7 +1560,7 @@ impl Interp {
                     return Ok(Place::Getf(Box::new(base), ind, d));
                 }
                 "GET" => {
-                    let s = self.eval(&argf[0], env)?;
+                    let s = self.eval(first_arg.as_ref().unwrap_or(&Value::Nil), env)?;
                     let s = self.expect_symbol(&s, "GET")?;
                     let ind = self.eval(&argf.get(1).cloned().unwrap_or(Value::Nil), env)?;
                     let d = match argf.get(2) {
@@ -1567,17 +1570,17 @@ impl Interp {
                     return Ok(Place::Getf(Box::new(Place::Plist(s)), ind, d));
                 }
                 "SYMBOL-VALUE" => {
-                    let s = self.eval(&argf[0], env)?;
+                    let s = self.eval(first_arg.as_ref().unwrap_or(&Value::Nil), env)?;
                     let s = self.expect_symbol(&s, "SYMBOL-VALUE")?;
                     return Ok(Place::Var(s, None));
                 }
                 "SYMBOL-FUNCTION" | "FDEFINITION" => {
-                    let s = self.eval(&argf[0], env)?;
+                    let s = self.eval(first_arg.as_ref().unwrap_or(&Value::Nil), env)?;
                     let s = self.expect_symbol(&s, "SYMBOL-FUNCTION")?;
                     return Ok(Place::SymbolFunction(s));
                 }
                 "SYMBOL-PLIST" => {
-                    let s = self.eval(&argf[0], env)?;
+                    let s = self.eval(first_arg.as_ref().unwrap_or(&Value::Nil), env)?;
                     let s = self.expect_symbol(&s, "SYMBOL-PLIST")?;
                     return Ok(Place::Plist(s));
                 }
