@@ -202,7 +202,11 @@ fn num_ne_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn chain(it: &mut Interp, a: &[Value], ok: fn(Ordering) -> bool) -> LResult<Value> {
     if let [Value::Fixnum(x), Value::Fixnum(y)] = a {
-        return Ok(Value::bool(ok(x.cmp(y))));
+        return Ok(if ok(x.cmp(y)) {
+            Value::Symbol(it.s.t.clone())
+        } else {
+            Value::Nil
+        });
     }
     if a.len() == 1 && rank(&a[0]).is_none() {
         return type_err(it, &a[0], "REAL");

@@ -39,6 +39,15 @@ pub enum Node {
         form: Value,
         expansion: Box<Node>,
     },
+    /// A call of a standard arithmetic or comparison function on one or
+    /// two arguments: done here on fixnums, otherwise (or if the function
+    /// was redefined) an ordinary call of `builtin`'s current definition.
+    Prim {
+        op: Prim,
+        name: Sym,
+        builtin: Rc<super::value::Function>,
+        args: Box<[Node]>,
+    },
     /// `#'name` of a symbol.
     Function(Sym),
     If(Box<(Node, Node, Node)>),
@@ -86,6 +95,40 @@ pub enum Node {
     },
     /// Left to the interpreter.
     Interp(Value),
+}
+
+/// The operations [`Node::Prim`] does itself.
+#[derive(Clone, Copy)]
+pub enum Prim {
+    Add,
+    Sub,
+    Mul,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    NumEq,
+    OnePlus,
+    OneMinus,
+}
+
+impl Prim {
+    /// The operation of CL function `name` called with `arity` arguments.
+    fn of(name: &str, arity: usize) -> Option<Prim> {
+        Some(match (name, arity) {
+            ("+", 2) => Prim::Add,
+            ("-", 2) => Prim::Sub,
+            ("*", 2) => Prim::Mul,
+            ("<", 2) => Prim::Lt,
+            (">", 2) => Prim::Gt,
+            ("<=", 2) => Prim::Le,
+            (">=", 2) => Prim::Ge,
+            ("=", 2) => Prim::NumEq,
+            ("1+", 1) => Prim::OnePlus,
+            ("1-", 1) => Prim::OneMinus,
+            _ => return None,
+        })
+    }
 }
 
 pub struct CondClause {
@@ -316,10 +359,38 @@ impl<'a> Compiler<'a> {
     }
 
     fn call(&mut self, name: Sym, args: Vec<Value>, form: &Value) -> Node {
+        if let Some(prim) = self.prim(&name, args.len()) {
+            return Node::Prim {
+                op: prim.0,
+                name,
+                builtin: prim.1,
+                args: self.forms(&args),
+            };
+        }
         Node::Call {
             name,
             args: self.forms(&args),
             form: form.clone(),
+        }
+    }
+
+    /// Is `name` a standard function [`Node::Prim`] can do, still defined
+    /// as the builtin?
+    fn prim(&self, name: &Sym, arity: usize) -> Option<(Prim, Rc<super::value::Function>)> {
+        let in_cl = name
+            .package
+            .borrow()
+            .as_ref()
+            .is_some_and(|p| p.name == "COMMON-LISP");
+        if !in_cl {
+            return None;
+        }
+        let op = Prim::of(&name.name, arity)?;
+        match &*name.function.borrow() {
+            Some(Value::Function(f)) if matches!(**f, super::value::Function::Builtin(_)) => {
+                Some((op, f.clone()))
+            }
+            _ => None,
         }
     }
 

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::compile::{DoLoop, LambdaNode, Node, PlaceNode};
+use super::compile::{DoLoop, LambdaNode, Node, PlaceNode, Prim};
 use super::env::Env;
 use super::interp::Interp;
 use super::special::Place;
@@ -13,12 +13,19 @@ use super::value::{Closure, Function, Value};
 use super::{LResult, UnwindKind};
 
 impl Interp {
-    /// Run a compiled node in `env`.
+    /// Run a compiled node in `env`. Every node leaves `mv` as its form
+    /// would: reset for one value (the leaves reset it here; compound
+    /// nodes through what they run last).
     pub fn exec(&mut self, node: &Node, env: &Env) -> LResult<Value> {
-        self.mv = None;
         match node {
-            Node::Const(v) => Ok(v.clone()),
-            Node::Var(s) => self.var_value(s, env),
+            Node::Const(v) => {
+                self.mv = None;
+                Ok(v.clone())
+            }
+            Node::Var(s) => {
+                self.mv = None;
+                self.var_value(s, env)
+            }
             Node::Call { name, args, form } => {
                 if env.funs.is_some() {
                     if let Some(b) = env.lookup_fun(name) {
@@ -35,6 +42,32 @@ impl Interp {
                     None => self.eval(form, env),
                 }
             }
+            Node::If(branches) => {
+                let (test, then, otherwise) = &**branches;
+                if self.exec(test, env)?.truthy() {
+                    self.exec(then, env)
+                } else {
+                    self.exec(otherwise, env)
+                }
+            }
+            Node::Prim {
+                op,
+                name,
+                builtin,
+                args,
+            } => self.exec_prim(*op, name, builtin, args, env),
+            _ => self.exec_other(node, env),
+        }
+    }
+
+    /// The less frequent nodes, apart so the common path of `exec` stays
+    /// small.
+    #[inline(never)]
+    fn exec_other(&mut self, node: &Node, env: &Env) -> LResult<Value> {
+        match node {
+            Node::Const(_) | Node::Var(_) | Node::Call { .. } | Node::If(_) | Node::Prim { .. } => {
+                self.exec(node, env)
+            }
             Node::Macro {
                 name,
                 form,
@@ -46,6 +79,7 @@ impl Interp {
                 self.exec(expansion, env)
             }
             Node::Function(s) => {
+                self.mv = None;
                 if let Some(b) = env.lookup_fun(s) {
                     if !b.is_macro {
                         return Ok(b.func.borrow().clone());
@@ -55,14 +89,6 @@ impl Interp {
                 match f {
                     Some(f) => Ok(f),
                     None => Err(self.undefined_function(&Value::Symbol(s.clone()))),
-                }
-            }
-            Node::If(branches) => {
-                let (test, then, otherwise) = &**branches;
-                if self.exec(test, env)?.truthy() {
-                    self.exec(then, env)
-                } else {
-                    self.exec(otherwise, env)
                 }
             }
             Node::Progn(body) => self.exec_body(body, env),
@@ -112,6 +138,7 @@ impl Interp {
                 Ok(Value::Nil)
             }
             Node::And(items) => {
+                self.mv = None;
                 let mut last = Value::bool(true);
                 for (i, item) in items.iter().enumerate() {
                     last = self.exec(item, env)?;
@@ -159,7 +186,10 @@ impl Interp {
             }
             Node::Dotimes(l) => self.exec_dotimes(l, env),
             Node::Dolist(l) => self.exec_dolist(l, env),
-            Node::Lambda(l) => self.make_compiled_closure(l, env),
+            Node::Lambda(l) => {
+                self.mv = None;
+                self.make_compiled_closure(l, env)
+            }
             Node::Setf { place, value } => {
                 let place = self.resolve_place_node(place, env)?;
                 let v = self.exec(value, env)?;
@@ -207,6 +237,72 @@ impl Interp {
                 Ok(new)
             }
             Node::Interp(form) => self.eval(form, env),
+        }
+    }
+
+    /// [`Node::Prim`]: fixnum arithmetic and comparison done directly
+    /// (what the builtin would return); anything else is a call.
+    fn exec_prim(
+        &mut self,
+        op: Prim,
+        name: &super::value::Sym,
+        builtin: &Rc<Function>,
+        args: &[Node],
+        env: &Env,
+    ) -> LResult<Value> {
+        let x = match args.first() {
+            Some(a) => self.arg(a, env)?,
+            None => Value::Nil,
+        };
+        let y = match args.get(1) {
+            Some(b) => Some(self.arg(b, env)?),
+            None => None,
+        };
+        self.mv = None;
+        let shadowed = env.funs.is_some() && env.lookup_fun(name).is_some();
+        let unchanged = !shadowed
+            && matches!(&*name.function.borrow(), Some(Value::Function(f)) if Rc::ptr_eq(f, builtin));
+        if unchanged {
+            let t = || Value::Symbol(self.s.t.clone());
+            let direct = match (op, &x, &y) {
+                (Prim::Add, Value::Fixnum(a), Some(Value::Fixnum(b))) => {
+                    a.checked_add(*b).map(Value::Fixnum)
+                }
+                (Prim::Sub, Value::Fixnum(a), Some(Value::Fixnum(b))) => {
+                    a.checked_sub(*b).map(Value::Fixnum)
+                }
+                (Prim::Mul, Value::Fixnum(a), Some(Value::Fixnum(b))) => {
+                    a.checked_mul(*b).map(Value::Fixnum)
+                }
+                (Prim::OnePlus, Value::Fixnum(a), None) => a.checked_add(1).map(Value::Fixnum),
+                (Prim::OneMinus, Value::Fixnum(a), None) => a.checked_sub(1).map(Value::Fixnum),
+                (cmp, Value::Fixnum(a), Some(Value::Fixnum(b))) => {
+                    let holds = match cmp {
+                        Prim::Lt => a < b,
+                        Prim::Gt => a > b,
+                        Prim::Le => a <= b,
+                        Prim::Ge => a >= b,
+                        _ => a == b,
+                    };
+                    Some(if holds { t() } else { Value::Nil })
+                }
+                _ => None,
+            };
+            if let Some(v) = direct {
+                return Ok(v);
+            }
+        }
+        // The general case: a call of the current definition.
+        let f = match env.lookup_fun(name) {
+            Some(b) if !b.is_macro => b.func.borrow().clone(),
+            _ => match name.function.borrow().clone() {
+                Some(f) => f,
+                None => return Err(self.undefined_function(&Value::Symbol(name.clone()))),
+            },
+        };
+        match y {
+            Some(y) => self.apply(&f, &[x, y]),
+            None => self.apply(&f, &[x]),
         }
     }
 

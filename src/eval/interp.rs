@@ -696,7 +696,9 @@ impl Interp {
         bind: impl FnOnce(&mut Self) -> LResult<Env>,
     ) -> LResult<Value> {
         self.depth += 1;
-        if self.depth > self.max_depth || self.stack_exceeded() {
+        // The stack is measured every 16 calls: a Lisp call's frames are
+        // small next to the reserve kept for handlers.
+        if self.depth > self.max_depth || (self.depth.is_multiple_of(16) && self.stack_exceeded()) {
             self.depth -= 1;
             return Err(self.stack_exhausted());
         }

@@ -9,7 +9,7 @@ use super::util::{self, opts};
 use crate::builtins::BuiltinDef;
 use crate::builtins::MANY;
 use crate::def;
-use crate::eval::value::{Cons, Value};
+use crate::eval::value::{Cons, Function, Value};
 use crate::eval::{Interp, LResult};
 
 #[rustfmt::skip]
@@ -46,28 +46,66 @@ fn sort(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     }
 }
 
+/// How two keys are compared: `<` or `>` on fixnums is done here (the
+/// result is the one the function would give), anything else calls the
+/// predicate.
+#[derive(Clone, Copy)]
+enum Compare {
+    FixnumLess,
+    FixnumGreater,
+    Call,
+}
+
+fn comparison(pred: &Value, keys: &[Value]) -> Compare {
+    let Value::Function(f) = pred else {
+        return Compare::Call;
+    };
+    let Function::Builtin(b) = &**f else {
+        return Compare::Call;
+    };
+    let in_cl = b
+        .name
+        .package
+        .borrow()
+        .as_ref()
+        .is_some_and(|p| p.name == "COMMON-LISP");
+    let all_fixnums = keys.iter().all(|k| matches!(k, Value::Fixnum(_)));
+    match (in_cl && all_fixnums, b.name.name.as_str()) {
+        (true, "<") => Compare::FixnumLess,
+        (true, ">") => Compare::FixnumGreater,
+        _ => Compare::Call,
+    }
+}
+
 /// Stable merge sort of `(key, payload)` pairs: a later element goes first
-/// only when `(pred later earlier)` is true.
+/// only when `(pred later earlier)` is true. Indices are merged, so keys
+/// and payloads are never copied.
 fn merge_sort<T: Clone>(it: &mut Interp, pred: &Value, items: Vec<(Value, T)>) -> LResult<Vec<T>> {
-    let mut run: Vec<(Value, T)> = items;
-    let n = run.len();
+    let (keys, payloads): (Vec<Value>, Vec<T>) = items.into_iter().unzip();
+    let how = comparison(pred, &keys);
+    let n = keys.len();
+    let mut run: Vec<usize> = (0..n).collect();
+    let mut merged: Vec<usize> = Vec::with_capacity(n);
     let mut width = 1;
     while width < n {
-        let mut merged = Vec::with_capacity(n);
+        merged.clear();
         let mut lo = 0;
         while lo < n {
             let mid = (lo + width).min(n);
             let hi = (lo + 2 * width).min(n);
             let (mut i, mut j) = (lo, mid);
             while i < mid && j < hi {
-                let later_first = it
-                    .apply(pred, &[run[j].0.clone(), run[i].0.clone()])?
-                    .truthy();
+                let (later, earlier) = (&keys[run[j]], &keys[run[i]]);
+                let later_first = match (how, later, earlier) {
+                    (Compare::FixnumLess, Value::Fixnum(a), Value::Fixnum(b)) => a < b,
+                    (Compare::FixnumGreater, Value::Fixnum(a), Value::Fixnum(b)) => a > b,
+                    _ => it.apply(pred, &[later.clone(), earlier.clone()])?.truthy(),
+                };
                 if later_first {
-                    merged.push(run[j].clone());
+                    merged.push(run[j]);
                     j += 1;
                 } else {
-                    merged.push(run[i].clone());
+                    merged.push(run[i]);
                     i += 1;
                 }
             }
@@ -75,9 +113,9 @@ fn merge_sort<T: Clone>(it: &mut Interp, pred: &Value, items: Vec<(Value, T)>) -
             merged.extend_from_slice(&run[j..hi]);
             lo = hi;
         }
-        run = merged;
+        std::mem::swap(&mut run, &mut merged);
         width *= 2;
     }
     it.mv = None;
-    Ok(run.into_iter().map(|(_, x)| x).collect())
+    Ok(run.into_iter().map(|i| payloads[i].clone()).collect())
 }
