@@ -125,3 +125,19 @@ fn malformed_special_forms_and_places_are_errors_not_crashes() {
         }
     }
 }
+
+#[test]
+fn exits_used_after_their_extent_are_control_errors() {
+    // A closure that outlives its block or tagbody: the exit is gone
+    // (CLHS 5.2), a catchable control-error, interpreted or compiled.
+    let (code, out, err, _) = run("
+(defun escaped-return () (funcall (block b (lambda () (return-from b 1)))))
+(defun escaped-go () (let (k) (tagbody (setq k (lambda () (go gone))) gone) (funcall k)))
+(print (handler-case (escaped-return) (control-error () :return-caught)))
+(print (handler-case (escaped-go) (control-error () :go-caught)))
+(print (handler-case (eval '(funcall (block b (lambda () (return-from b 1)))))
+         (control-error () :interpreted-caught)))
+");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "\n:RETURN-CAUGHT \n:GO-CAUGHT \n:INTERPRETED-CAUGHT ");
+}

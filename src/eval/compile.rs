@@ -93,8 +93,28 @@ pub enum Node {
         item: Box<Node>,
         place: Box<PlaceNode>,
     },
+    /// `tagbody` with go tags.
+    Tagbody(Box<TagbodyNode>),
+    Go(Value),
+    /// `macrolet`: the expanders are bound in the environment at run time
+    /// (for interpreted forms inside); compiled forms were expanded with
+    /// them already.
+    Macrolet {
+        macros: Box<[(Sym, Value)]>,
+        body: Box<[Node]>,
+        form: Value,
+    },
     /// Left to the interpreter.
     Interp(Value),
+}
+
+/// A compiled `tagbody` (CLHS special operator TAGBODY).
+pub struct TagbodyNode {
+    /// The go tags, in order.
+    pub tags: Vec<Value>,
+    /// Statements, and where each tag's statements start.
+    pub statements: Box<[Node]>,
+    pub tag_starts: Box<[usize]>,
 }
 
 /// The operations [`Node::Prim`] does itself.
@@ -242,6 +262,8 @@ pub(crate) struct Compiler<'a> {
     /// The function being defined: an unresolved call of it is recursion,
     /// not a possible macro.
     self_name: Option<Sym>,
+    /// Local macros of the `macrolet` forms being compiled, innermost last.
+    local_macros: Vec<(Sym, Value)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -251,6 +273,7 @@ impl<'a> Compiler<'a> {
             opaque: false,
             returns: Vec::new(),
             self_name,
+            local_macros: Vec::new(),
         }
     }
 
@@ -313,6 +336,13 @@ impl<'a> Compiler<'a> {
         if head.special_form.get() != 0 {
             return self.special(&head, form, &args);
         }
+        if let Some(m) = self.local_macro(&head) {
+            // Expanded here, where the macrolet is lexically visible.
+            return match self.it.apply(&m, &[form.clone(), Value::Nil]) {
+                Ok(expansion) => self.form(&expansion),
+                Err(_) => self.interp(form),
+            };
+        }
         let is_self = self
             .self_name
             .as_ref()
@@ -356,6 +386,14 @@ impl<'a> Compiler<'a> {
         // Defined later: perhaps as a macro, interpreted then.
         self.opaque = true;
         self.call(head, args, form)
+    }
+
+    fn local_macro(&self, name: &Sym) -> Option<Value> {
+        self.local_macros
+            .iter()
+            .rev()
+            .find(|(n, _)| Rc::ptr_eq(n, name))
+            .map(|(_, m)| m.clone())
     }
 
     fn call(&mut self, name: Sym, args: Vec<Value>, form: &Value) -> Node {
@@ -439,6 +477,9 @@ impl<'a> Compiler<'a> {
                     None => self.interp(form),
                 }
             }
+            ("TAGBODY", body) => self.tagbody(body),
+            ("GO", [tag]) => Node::Go(tag.clone()),
+            ("MACROLET", [defs, body @ ..]) => self.macrolet(defs, body, form),
             ("FUNCTION", [Value::Symbol(s)]) => Node::Function(s.clone()),
             ("FUNCTION", [lambda @ Value::Cons(_)]) if lambda.car().is_sym(&self.it.s.lambda) => {
                 self.lambda(&lambda.cdr(), form)
@@ -508,6 +549,75 @@ impl<'a> Compiler<'a> {
             sequential,
             bindings,
             body: self.forms(&body),
+        }
+    }
+
+    fn tagbody(&mut self, body: &[Value]) -> Node {
+        let is_tag = |v: &Value| matches!(v, Value::Symbol(_) | Value::Fixnum(_) | Value::Nil);
+        let tags: Vec<Value> = body.iter().filter(|v| is_tag(v)).cloned().collect();
+        let mut statements = Vec::new();
+        let mut tag_starts = vec![usize::MAX; tags.len()];
+        for item in body {
+            if is_tag(item) {
+                // A tag names the first place it appears (as the
+                // interpreter finds it).
+                if let Some(i) = tags.iter().position(|t| t.eql(item)) {
+                    if tag_starts[i] == usize::MAX {
+                        tag_starts[i] = statements.len();
+                    }
+                }
+            } else {
+                statements.push(self.form(item));
+            }
+        }
+        // (A repeated tag's later entries are never the target of a `go`:
+        // tags are looked up by their first occurrence.)
+        Node::Tagbody(Box::new(TagbodyNode {
+            tags,
+            statements: statements.into_boxed_slice(),
+            tag_starts: tag_starts.into_boxed_slice(),
+        }))
+    }
+
+    fn macrolet(&mut self, defs: &Value, body: &[Value], form: &Value) -> Node {
+        // Nested inside another macrolet, an expander may use the outer
+        // local macros itself: left to the interpreter.
+        if !self.local_macros.is_empty() {
+            return self.interp(form);
+        }
+        let Some(defs) = proper_list(defs) else {
+            return self.interp(form);
+        };
+        let mut macros = Vec::with_capacity(defs.len());
+        for def in &defs {
+            let Some(name) = def.car().as_symbol() else {
+                return self.interp(form);
+            };
+            let m =
+                match self
+                    .it
+                    .make_macro(&name, &def.cdr().car(), &def.cdr().cdr(), &Env::default())
+                {
+                    Ok(m) if !wants_environment(&m) => m,
+                    _ => return self.interp(form),
+                };
+            macros.push((name, m));
+        }
+        let body_value = Value::list(body.iter().cloned());
+        if !self.it.special_declarations(&body_value).is_empty() {
+            return self.interp(form);
+        }
+        let Some(body) = proper_list(&self.it.strip_declarations(&body_value, false)) else {
+            return self.interp(form);
+        };
+        let depth = self.local_macros.len();
+        self.local_macros.extend(macros.iter().cloned());
+        let body = self.forms(&body);
+        self.local_macros.truncate(depth);
+        Node::Macrolet {
+            macros: macros.into_boxed_slice(),
+            body,
+            form: form.clone(),
         }
     }
 
@@ -662,7 +772,9 @@ impl<'a> Compiler<'a> {
             self.opaque = true;
         }
         let source_body = self.it.strip_declarations(&lambda.cdr(), true);
-        let inner = Compiler::new(self.it, None).body(&source_body);
+        let mut inner = Compiler::new(self.it, None);
+        inner.local_macros = self.local_macros.clone();
+        let inner = inner.body(&source_body);
         // A return-from inside the lambda may leave a block around it.
         self.opaque |= inner.opaque;
         self.returns.extend(inner.returns.iter().cloned());

@@ -2,7 +2,7 @@
 //! bindings. Each chain is a persistent linked list, so closures capture an
 //! environment by cloning four pointers.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::value::{Sym, Value};
@@ -39,16 +39,36 @@ pub struct FunBinding {
 pub struct BlockBinding {
     pub name: Sym,
     pub id: usize,
+    /// False once the block has been left: a closure that kept it can no
+    /// longer return from it (CLHS 5.2).
+    pub open: Cell<bool>,
     pub next: Option<Rc<BlockBinding>>,
 }
 
 pub struct TagBinding {
     pub tags: Vec<Value>,
     pub id: usize,
+    /// False once the tagbody has been left.
+    pub open: Cell<bool>,
     pub next: Option<Rc<TagBinding>>,
 }
 
 impl Env {
+    /// Mark the innermost block (made by `bind_block` on this
+    /// environment) as left.
+    pub fn close_block(&self) {
+        if let Some(b) = &self.blocks {
+            b.open.set(false);
+        }
+    }
+
+    /// Mark the innermost tagbody as left.
+    pub fn close_tags(&self) {
+        if let Some(t) = &self.tags {
+            t.open.set(false);
+        }
+    }
+
     pub fn bind_var(&self, sym: Sym, value: Value) -> Env {
         let mut e = self.clone();
         e.vars = Some(Rc::new(VarBinding {
@@ -141,16 +161,19 @@ impl Env {
         e.blocks = Some(Rc::new(BlockBinding {
             name,
             id,
+            open: Cell::new(true),
             next: self.blocks.clone(),
         }));
         e
     }
 
-    pub fn lookup_block(&self, name: &Sym) -> Option<usize> {
+    /// The innermost block named `name`: its id, and whether it is still
+    /// open.
+    pub fn lookup_block(&self, name: &Sym) -> Option<(usize, bool)> {
         let mut cur = self.blocks.as_ref();
         while let Some(b) = cur {
             if Rc::ptr_eq(&b.name, name) {
-                return Some(b.id);
+                return Some((b.id, b.open.get()));
             }
             cur = b.next.as_ref();
         }
@@ -162,17 +185,19 @@ impl Env {
         e.tags = Some(Rc::new(TagBinding {
             tags,
             id,
+            open: Cell::new(true),
             next: self.tags.clone(),
         }));
         e
     }
 
-    /// The tagbody id and index of `tag`, innermost first.
-    pub fn lookup_tag(&self, tag: &Value) -> Option<(usize, usize)> {
+    /// The tagbody id and index of `tag`, innermost first, and whether the
+    /// tagbody is still open.
+    pub fn lookup_tag(&self, tag: &Value) -> Option<(usize, usize, bool)> {
         let mut cur = self.tags.as_ref();
         while let Some(b) = cur {
             if let Some(i) = b.tags.iter().position(|t| t.eql(tag)) {
-                return Some((b.id, i));
+                return Some((b.id, i, b.open.get()));
             }
             cur = b.next.as_ref();
         }

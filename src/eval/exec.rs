@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::compile::{DoLoop, LambdaNode, Node, PlaceNode, Prim};
+use super::compile::{DoLoop, LambdaNode, Node, PlaceNode, Prim, TagbodyNode};
 use super::env::Env;
 use super::interp::Interp;
 use super::special::Place;
@@ -171,15 +171,11 @@ impl Interp {
                 }
                 let id = self.new_id();
                 let benv = env.bind_block(name.clone(), id);
-                match self.exec_body(body, &benv) {
-                    Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
-                    other => other,
-                }
+                let r = self.exec_body(body, &benv);
+                self.leave_block(&benv, id, r)
             }
             Node::ReturnFrom { name, value } => {
-                let Some(id) = env.lookup_block(name) else {
-                    return Err(self.no_such_block(name));
-                };
+                let id = self.open_block(name, env)?;
                 let v = self.exec(value, env)?;
                 let values = self.take_values(v);
                 Err(UnwindKind::ReturnFrom { id, values }.into())
@@ -236,8 +232,51 @@ impl Interp {
                 self.mv = None;
                 Ok(new)
             }
+            Node::Tagbody(t) => self.exec_tagbody(t, env),
+            Node::Go(tag) => self.go(tag, env),
+            Node::Macrolet { macros, body, form } => {
+                // Expanders made without the run-time environment: when
+                // other local macros are visible they may need it.
+                if env.lexical_macros {
+                    return self.eval(form, env);
+                }
+                let mut new_env = env.clone();
+                for (name, m) in macros.iter() {
+                    new_env = new_env.bind_fun(name.clone(), m.clone(), true);
+                }
+                self.exec_body(body, &new_env)
+            }
             Node::Interp(form) => self.eval(form, env),
         }
+    }
+
+    fn exec_tagbody(&mut self, t: &TagbodyNode, env: &Env) -> LResult<Value> {
+        if t.tags.is_empty() {
+            self.exec_body(&t.statements, env)?;
+            self.mv = None;
+            return Ok(Value::Nil);
+        }
+        let id = self.new_id();
+        let tenv = env.bind_tags(t.tags.clone(), id);
+        let mut pc = 0;
+        while let Some(statement) = t.statements.get(pc) {
+            pc += 1;
+            match self.exec(statement, &tenv) {
+                Ok(_) => {}
+                Err(e) => match e.kind() {
+                    UnwindKind::Go { id: gid, index } if *gid == id => {
+                        pc = t.tag_starts.get(*index).copied().unwrap_or(usize::MAX);
+                    }
+                    _ => {
+                        tenv.close_tags();
+                        return Err(e);
+                    }
+                },
+            }
+        }
+        tenv.close_tags();
+        self.mv = None;
+        Ok(Value::Nil)
     }
 
     /// [`Node::Prim`]: fixnum arithmetic and comparison done directly
@@ -467,11 +506,11 @@ impl Interp {
         (env.bind_block(super::package::nil_symbol(), id), id)
     }
 
-    fn finish_loop(&mut self, r: LResult<Value>, id: usize) -> LResult<Value> {
-        match r {
-            Err(u) if id != 0 && u.returns_to(id) => Ok(self.values(u.into_values())),
-            other => other,
+    fn finish_loop(&mut self, benv: &Env, r: LResult<Value>, id: usize) -> LResult<Value> {
+        if id == 0 {
+            return r;
         }
+        self.leave_block(benv, id, r)
     }
 
     fn exec_dotimes(&mut self, l: &DoLoop, env: &Env) -> LResult<Value> {
@@ -490,7 +529,7 @@ impl Interp {
             self.exec(&l.result, &lenv)
         })();
         self.unbind_to(mark);
-        self.finish_loop(r, id)
+        self.finish_loop(&benv, r, id)
     }
 
     fn exec_dolist(&mut self, l: &DoLoop, env: &Env) -> LResult<Value> {
@@ -514,7 +553,7 @@ impl Interp {
             self.exec(&l.result, &lenv)
         })();
         self.unbind_to(mark);
-        self.finish_loop(r, id)
+        self.finish_loop(&benv, r, id)
     }
 
     /// A closure over `env` running the lambda's compiled body.

@@ -749,10 +749,8 @@ impl Interp {
             Some(name) => {
                 let id = self.new_id();
                 env = env.bind_block(name.clone(), id);
-                match self.run_closure_body(cl, &env) {
-                    Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
-                    other => other,
-                }
+                let r = self.run_closure_body(cl, &env);
+                self.leave_block(&env, id, r)
             }
             None => self.run_closure_body(cl, &env),
         }

@@ -184,17 +184,7 @@ impl Interp {
                 self.return_from(&name, &args.car(), env)
             }
             SF::Tagbody => self.tagbody(args, env),
-            SF::Go => {
-                let tag = args.car();
-                match env.lookup_tag(&tag) {
-                    Some((id, index)) => Err(UnwindKind::Go { id, index }.into()),
-                    None => {
-                        let msg = format!("GO to unknown tag {}", prin1_to_string(&tag));
-                        let c = self.make_error("CONTROL-ERROR", &msg);
-                        Err(self.raise(c))
-                    }
-                }
-            }
+            SF::Go => self.go(&args.car(), env),
             SF::Catch => {
                 let tag = self.eval(&args.car(), env)?;
                 self.catch_tags.push(tag.clone());
@@ -599,13 +589,7 @@ impl Interp {
                     Err(e) => Err(e),
                 };
                 self.unbind_to(mark);
-                match r {
-                    Err(u) if u.returns_to(id) => {
-                        let values = u.into_values();
-                        Ok(self.values(values))
-                    }
-                    other => other,
-                }
+                self.leave_block(&benv, id, r)
             }
             SF::MultipleValueBind => {
                 let v = self.eval(&nth(args, 1), env)?;
@@ -1058,19 +1042,47 @@ impl Interp {
     fn block(&mut self, name: Sym, body: &Value, env: &Env) -> LResult<Value> {
         let id = self.new_id();
         let benv = env.bind_block(name, id);
-        match self.progn(body, &benv) {
-            Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
-            other => other,
-        }
+        let r = self.progn(body, &benv);
+        self.leave_block(&benv, id, r)
     }
 
     fn return_from(&mut self, name: &Sym, form: &Value, env: &Env) -> LResult<Value> {
-        let Some(id) = env.lookup_block(name) else {
-            return Err(self.no_such_block(name));
-        };
+        let id = self.open_block(name, env)?;
         let v = self.eval(form, env)?;
         let values = self.take_values(v);
         Err(UnwindKind::ReturnFrom { id, values }.into())
+    }
+
+    /// The id of the open block `name` for `return-from`, or the
+    /// control error (CLHS 5.2: an exit point no longer active).
+    pub(crate) fn open_block(&mut self, name: &Sym, env: &Env) -> LResult<usize> {
+        match env.lookup_block(name) {
+            Some((id, true)) => Ok(id),
+            Some((_, false)) => Err(self.exit_point_gone()),
+            None => Err(self.no_such_block(name)),
+        }
+    }
+
+    fn exit_point_gone(&mut self) -> Unwind {
+        let c = self.make_error(
+            "CONTROL-ERROR",
+            "attempt to RETURN-FROM a block or GO to a tag that no longer exists",
+        );
+        self.raise(c)
+    }
+
+    /// Leave a block: mark it closed and take a `return-from` aimed at it.
+    pub(crate) fn leave_block(
+        &mut self,
+        benv: &Env,
+        id: usize,
+        r: LResult<Value>,
+    ) -> LResult<Value> {
+        benv.close_block();
+        match r {
+            Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
+            other => other,
+        }
     }
 
     pub(crate) fn no_such_block(&mut self, name: &Sym) -> Unwind {
@@ -1080,6 +1092,19 @@ impl Interp {
         );
         let c = self.make_error("CONTROL-ERROR", &msg);
         self.raise(c)
+    }
+
+    /// `go`: leave for the innermost visible tagbody holding `tag`.
+    pub(crate) fn go(&mut self, tag: &Value, env: &Env) -> LResult<Value> {
+        match env.lookup_tag(tag) {
+            Some((id, index, true)) => Err(UnwindKind::Go { id, index }.into()),
+            Some((_, _, false)) => Err(self.exit_point_gone()),
+            None => {
+                let msg = format!("GO to unknown tag {}", prin1_to_string(tag));
+                let c = self.make_error("CONTROL-ERROR", &msg);
+                Err(self.raise(c))
+            }
+        }
     }
 
     /// `tagbody` (CLHS): symbols and integers in the body are tags.
@@ -1115,9 +1140,13 @@ impl Interp {
                         .map(|p| p + 1)
                         .unwrap_or(items.len());
                 }
-                Err(e) => return Err(e),
+                Err(e) => {
+                    tenv.close_tags();
+                    return Err(e);
+                }
             }
         }
+        tenv.close_tags();
         self.mv = None;
         Ok(Value::Nil)
     }
@@ -1163,10 +1192,7 @@ impl Interp {
             self.eval(&nth(&spec, 2), &lenv)
         })();
         self.unbind_to(mark);
-        match r {
-            Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
-            other => other,
-        }
+        self.leave_block(&benv, id, r)
     }
 
     fn sf_dotimes(&mut self, args: &Value, env: &Env) -> LResult<Value> {
@@ -1193,10 +1219,7 @@ impl Interp {
             self.eval(&nth(&spec, 2), &lenv)
         })();
         self.unbind_to(mark);
-        match r {
-            Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
-            other => other,
-        }
+        self.leave_block(&benv, id, r)
     }
 
     /// The iterations of `dotimes` and the variable's final value. A
@@ -1273,10 +1296,7 @@ impl Interp {
             }
         })();
         self.unbind_to(mark);
-        match r {
-            Err(u) if u.returns_to(id) => Ok(self.values(u.into_values())),
-            other => other,
-        }
+        self.leave_block(&benv, id, r)
     }
 
     /// Assign a variable (CLHS `setq`): lexical binding, else the dynamic
