@@ -824,6 +824,9 @@ impl Interp {
     /// `progn`'s forms are processed one after another (CLHS 3.2.3.1), so
     /// a macro defined by one is used by the next.
     pub fn eval_toplevel_form(&mut self, form: &Value) -> super::LResult<Value> {
+        if !self.analyse {
+            return self.eval(form, &Env::default());
+        }
         if form.is_cons() && form.car().is_sym(&self.s.progn.clone()) {
             if let Some(forms) = proper_list(&form.cdr()) {
                 let mut last = Value::Nil;

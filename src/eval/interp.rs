@@ -187,6 +187,10 @@ pub struct Interp {
     /// mail builtins (sink directory, routing, verbosity).
     pub ext: HashMap<&'static str, Box<dyn std::any::Any>>,
     pub s: WellKnown,
+    /// Analyse function bodies and top-level forms before running them
+    /// (`eval::compile`). Off, everything is interpreted: the tests compare
+    /// the two.
+    pub analyse: bool,
 }
 
 /// Symbols the evaluator refers to constantly.
@@ -297,6 +301,7 @@ impl Interp {
             compile_cache: HashMap::new(),
             ext: HashMap::new(),
             s: WellKnown::new(),
+            analyse: true,
         };
         super::special::install();
         super::condition::install_classes(&mut it);
@@ -787,7 +792,11 @@ impl Interp {
     ) -> LResult<Value> {
         let ll = self.parse_closure_lambda_list(lambda)?;
         let body = self.strip_declarations(&lambda.cdr(), true);
-        let code = self.compiled_body(&body, block.as_ref());
+        let code = if self.analyse {
+            Some(self.compiled_body(&body, block.as_ref()))
+        } else {
+            None
+        };
         Ok(Value::Function(Rc::new(Function::Closure(
             super::value::Closure {
                 name: std::cell::RefCell::new(name),
@@ -796,7 +805,7 @@ impl Interp {
                 env: env.clone(),
                 block,
                 is_macro: false,
-                code: Some(code),
+                code,
             },
         ))))
     }
