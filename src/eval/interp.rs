@@ -566,6 +566,11 @@ impl Interp {
             return Ok(exp.clone());
         }
         let exp = self.expand_with(m, form, env)?;
+        // Bounded, like the compile cache: forms made at run time and
+        // evaluated once must not accumulate.
+        if self.macro_cache.len() >= 10_000 {
+            self.macro_cache.clear();
+        }
         self.macro_cache.insert(key, (c.clone(), exp.clone()));
         Ok(exp)
     }
