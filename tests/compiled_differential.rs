@@ -116,6 +116,35 @@ fn expr(calls: u8) -> impl Strategy<Value = String> {
             )),
             e2.clone()
                 .prop_map(|(x, y)| format!("(catch 'tag (throw 'tag {x}) {y})")),
+            e2.clone()
+                .prop_map(|(x, y)| format!("(let ((*s* {x})) (list (read-s) {y}))")),
+            e2.clone().prop_map(|(x, y)| format!(
+                "(let ((log nil)) (list (catch 'u (unwind-protect (throw 'u {x}) \
+                 (push {y} log))) log))"
+            )),
+            e2.clone()
+                .prop_map(|(x, y)| format!("(flet ((g (a) (list a {x}))) (g {y}))")),
+            e.clone().prop_map(|x| format!(
+                "(labels ((down (n) (if (<= n 0) {x} (down (1- n))))) (down 3))"
+            )),
+            e2.clone().prop_map(|(x, y)| format!(
+                "(let ((cell (list {x} 2))) (setf (car cell) {y}) (incf (cadr cell)) cell)"
+            )),
+            e2.clone().prop_map(|(x, y)| format!(
+                "(multiple-value-bind (q r) (floor (if (integerp {x}) {x} 7) 3) (list q r {y}))"
+            )),
+            e.clone()
+                .prop_map(|x| format!("(case {x} ((1 2 3) :small) ((nil) :nil) (t :other))")),
+            e.clone()
+                .prop_map(|x| format!("(format nil \"~a/~s\" {x} {x})")),
+            e2.clone().prop_map(|(x, y)| format!(
+                "(let ((box (list {x}))) (symbol-macrolet ((sm (car box))) \
+                 (setq sm {y}) (list sm box)))"
+            )),
+            e.clone().prop_map(|x| format!(
+                "(block outer (mapc (lambda (v) (when (eql v 2) \
+                 (return-from outer (list :at v {x})))) '(1 2 3)) :none)"
+            )),
             e.clone().prop_map(|x| format!(
                 "(let ((h (make-hash-table))) \
                  (incf (gethash {x} h 10)) (push 1 (gethash :l h)) \
@@ -128,7 +157,9 @@ fn expr(calls: u8) -> impl Strategy<Value = String> {
 fn program() -> impl Strategy<Value = String> {
     (expr(0), expr(1), expr(2)).prop_map(|(f2_body, f1_body, main)| {
         format!(
-            "(defun f2 (a b) (let ((c 1)) {f2_body}))\n\
+            "(defvar *s* :global)\n\
+             (defun read-s () *s*)\n\
+             (defun f2 (a b) (let ((c 1)) {f2_body}))\n\
              (defun f1 (a) (let ((b 2) (c 3)) {f1_body}))\n\
              (let ((a 3) (b -7) (c 100)) (multiple-value-list {main}))\n"
         )
