@@ -7,6 +7,7 @@ pub mod env;
 mod exec;
 pub mod interp;
 pub mod lambda;
+pub mod node;
 pub mod package;
 pub mod special;
 pub mod stream;
