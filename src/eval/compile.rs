@@ -5,11 +5,13 @@
 //!
 //! The tree is independent of the lexical environment: variables and
 //! function names are still looked up at run time in the same `Env` chain
-//! the interpreter uses. That keeps one meaning for every construct:
-//! forms outside the compiled subset stay source (`Node::Interp`) and are
-//! interpreted in place, seeing exactly the bindings compiled code made.
-//! Anything malformed is left to the interpreter too, so its errors are
-//! reported when (and only if) the form runs.
+//! the interpreter uses, so forms outside the compiled subset stay source
+//! (`Node::Interp`) and are interpreted in place, seeing exactly the
+//! bindings compiled code made. Anything malformed is left to the
+//! interpreter too, so its errors are reported when (and only if) the form
+//! runs. The compiled subset thus has two implementations (here and in
+//! `eval::special`); `tests/compiled_differential.rs` holds them to the
+//! same results.
 
 use std::cell::OnceCell;
 use std::rc::Rc;
@@ -673,3 +675,22 @@ impl Interp {
 
 /// Compiled bodies kept before the cache starts over.
 const COMPILE_CACHE_LIMIT: usize = 10_000;
+
+#[cfg(test)]
+mod tests {
+    /// Code made at run time and evaluated once (`eval` of fresh forms in
+    /// a loop) must not grow the expansion and compile caches without end.
+    #[test]
+    fn caches_stay_bounded_under_generated_code() {
+        let mut it = crate::toplevel::new_interp();
+        let src = "(defmacro m (x) `(+ ,x 1))
+                   (dotimes (i 12000)
+                     (eval (list 'm i))
+                     (eval (list 'funcall (list 'lambda '(y) (list 'm 'y)) i)))";
+        let r = crate::toplevel::load_source(&mut it, src, None);
+        assert!(r.is_ok());
+        assert!(it.macro_cache.len() <= 10_000, "{}", it.macro_cache.len());
+        assert!(it.compile_cache.len() <= super::COMPILE_CACHE_LIMIT);
+        assert!(it.compile_cache.len() > 100, "the cache is used");
+    }
+}
