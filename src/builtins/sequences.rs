@@ -470,20 +470,33 @@ fn remove_generic(
     if !mask.contains(&true) {
         return Ok(seq.clone());
     }
+    without_dropped(it, seq, kind, xs, &mask, destructive)
+}
+
+/// `seq` without the elements `drop` marks: a list destructively relinks
+/// its own cells, anything else is a fresh sequence of `kind`.
+fn without_dropped(
+    it: &mut Interp,
+    seq: &Value,
+    kind: Kind,
+    xs: Vec<Value>,
+    drop: &[bool],
+    destructive: bool,
+) -> LResult<Value> {
     if destructive && kind == Kind::List {
         let cs = cells(it, seq)?;
         let kept: Vec<Rc<Cons>> = cs
             .into_iter()
-            .zip(&mask)
-            .filter(|(_, drop)| !**drop)
+            .zip(drop)
+            .filter(|(_, d)| !**d)
             .map(|(c, _)| c)
             .collect();
         return Ok(relink(&kept, Value::Nil));
     }
     let kept: Vec<Value> = xs
         .into_iter()
-        .zip(&mask)
-        .filter(|(_, drop)| !**drop)
+        .zip(drop)
+        .filter(|(_, d)| !**d)
         .map(|(x, _)| x)
         .collect();
     util::build(it, kind, kept)
@@ -561,23 +574,7 @@ fn duplicates_generic(it: &mut Interp, a: &[Value], destructive: bool) -> LResul
             mask[s + i] = dup;
         }
     }
-    if destructive && kind == Kind::List {
-        let cs = cells(it, &a[0])?;
-        let kept: Vec<Rc<Cons>> = cs
-            .into_iter()
-            .zip(&mask)
-            .filter(|(_, d)| !**d)
-            .map(|(c, _)| c)
-            .collect();
-        return Ok(relink(&kept, Value::Nil));
-    }
-    let kept: Vec<Value> = xs
-        .into_iter()
-        .zip(&mask)
-        .filter(|(_, d)| !**d)
-        .map(|(x, _)| x)
-        .collect();
-    util::build(it, kind, kept)
+    without_dropped(it, &a[0], kind, xs, &mask, destructive)
 }
 
 /// The hash test equivalent to a `:test` function, when it is one of the
