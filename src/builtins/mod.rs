@@ -22,8 +22,8 @@ pub mod system;
 
 use std::rc::Rc;
 
-use crate::eval::package::{find_package, intern_external};
-use crate::eval::value::{Builtin, BuiltinFn, Function, Value};
+use crate::eval::package::predefine_builtin;
+use crate::eval::value::{Builtin, BuiltinFn, Function, Sym, Value};
 use crate::eval::Interp;
 
 /// One builtin function.
@@ -94,22 +94,21 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
     ]
 }
 
-/// Install all builtins into the interpreter's packages.
+/// Install all builtins into the interpreter's packages. Each symbol gets
+/// its function when first looked up (see `package::predefine_builtin`);
+/// later tables override earlier ones, as the tables' order says.
 pub fn install(it: &mut Interp) {
     for table in tables() {
         for d in table {
-            install_one(d);
+            predefine_builtin(d);
         }
     }
     smtp::install(it);
     loop_macro::install(it);
 }
 
-fn install_one(d: &BuiltinDef) {
-    let Some(pkg) = find_package(d.package) else {
-        return;
-    };
-    let sym = intern_external(d.name, &pkg);
+/// Give `sym` the builtin function `d`.
+pub fn define(sym: &Sym, d: &BuiltinDef) {
     let f = Value::Function(Rc::new(Function::Builtin(Builtin {
         name: sym.clone(),
         min_args: d.min,
@@ -118,7 +117,9 @@ fn install_one(d: &BuiltinDef) {
     })));
     *sym.function.borrow_mut() = Some(f);
     if !d.doc.is_empty() {
-        sym.doc.borrow_mut().push(("FUNCTION", d.doc.to_string()));
+        let mut docs = sym.doc.borrow_mut();
+        docs.retain(|(kind, _)| *kind != "FUNCTION");
+        docs.push(("FUNCTION", d.doc.to_string()));
     }
 }
 

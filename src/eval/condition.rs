@@ -58,9 +58,12 @@ pub fn install_classes(it: &mut Interp) {
         } else {
             Some(cl_sym(parent))
         };
+        // Slot names are the implementation's, not COMMON-LISP's (whose
+        // external symbols are exactly the standard's 978).
+        let home = super::package::sendletter_package();
         let slots: Vec<(Sym, Vec<Sym>)> = slots
             .iter()
-            .map(|s| (cl_sym(s), vec![keyword(s)]))
+            .map(|s| (super::package::intern_in(s, &home), vec![keyword(s)]))
             .collect();
         let mixins: Vec<Sym> = mixins.iter().map(|m| cl_sym(m)).collect();
         it.define_class(cl_sym(name), parent, mixins, slots, true);

@@ -8,6 +8,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use super::value::{Sym, Symbol, Value};
+use crate::builtins::BuiltinDef;
 
 /// A package: a namespace of symbols.
 pub struct Package {
@@ -15,12 +16,21 @@ pub struct Package {
     pub nicknames: RefCell<Vec<String>>,
     pub internal: RefCell<NameMap>,
     pub external: RefCell<NameMap>,
+    /// External symbols that exist from start-up (the standard's names and
+    /// the builtins) but are made only when first looked up: start-up then
+    /// costs a table insert per name instead of a symbol, two strings and a
+    /// function. Always disjoint from `internal` and `external`.
+    predefined: RefCell<PredefinedMap>,
     pub uses: RefCell<Vec<Rc<Package>>>,
     pub shadowing: RefCell<Vec<String>>,
 }
 
 /// Symbols of a package by name.
 pub type NameMap = HashMap<String, Sym, BuildHasherDefault<NameHasher>>;
+
+/// Predefined names, with the builtin function the symbol gets, if any.
+type PredefinedMap =
+    HashMap<&'static str, Option<&'static BuiltinDef>, BuildHasherDefault<NameHasher>>;
 
 /// The Fx hash (as in rustc) for symbol names: names are short, and
 /// SipHash was a fifth of the interpreter's start-up (interning every
@@ -70,8 +80,11 @@ struct Registry {
     packages: RefCell<Vec<Rc<Package>>>,
     cl: Rc<Package>,
     keyword: Rc<Package>,
+    sendletter: Rc<Package>,
     nil: Sym,
     t: Sym,
+    /// `*package*`, read for every symbol token and printed symbol.
+    package_var: Sym,
 }
 
 thread_local! {
@@ -84,6 +97,7 @@ fn new_package(name: &str, nicknames: &[&str]) -> Rc<Package> {
         nicknames: RefCell::new(nicknames.iter().map(|s| s.to_string()).collect()),
         internal: RefCell::new(NameMap::default()),
         external: RefCell::new(NameMap::default()),
+        predefined: RefCell::new(PredefinedMap::default()),
         uses: RefCell::new(Vec::new()),
         shadowing: RefCell::new(Vec::new()),
     })
@@ -114,24 +128,36 @@ impl Registry {
         // Every external symbol of COMMON-LISP exists from the start, so a
         // script that names one before its builtin is first used (say, the
         // type UNSIGNED-BYTE) reads the CL symbol, never a CL-USER one.
-        for name in include_str!("cl_symbols.txt").lines() {
-            if name != "NIL" && name != "T" {
-                let s = Rc::new(Symbol::new(name));
-                *s.package.borrow_mut() = Some(cl.clone());
-                cl.external.borrow_mut().insert(name.to_string(), s);
+        {
+            let names = super::cl_symbols::CL_SYMBOLS;
+            let mut predefined = cl.predefined.borrow_mut();
+            predefined.reserve(names.len());
+            for &name in names {
+                if name != "NIL" && name != "T" {
+                    predefined.insert(name, None);
+                }
             }
+            // Room for the symbols a typical script makes, without regrowing.
+            cl.external.borrow_mut().reserve(512);
         }
         for p in [&user, &excl, &sys, &po, &mail, &sl] {
             p.uses.borrow_mut().push(cl.clone());
         }
         user.uses.borrow_mut().push(excl.clone());
         user.uses.borrow_mut().push(po.clone());
+        let package_var = make_predefined("*PACKAGE*", &cl).unwrap_or_else(|| {
+            let s = Rc::new(Symbol::new("*PACKAGE*"));
+            *s.package.borrow_mut() = Some(cl.clone());
+            s
+        });
         Registry {
             cl: cl.clone(),
             keyword: kw.clone(),
+            sendletter: sl.clone(),
             packages: RefCell::new(vec![cl, user, kw, excl, sys, po, mail, sl]),
             nil,
             t,
+            package_var,
         }
     }
 }
@@ -192,6 +218,10 @@ pub fn cl_package() -> Rc<Package> {
 pub fn keyword_package() -> Rc<Package> {
     REGISTRY.with(|r| r.keyword.clone())
 }
+/// SENDLETTER, the implementation's own package (backquote's symbols).
+pub fn sendletter_package() -> Rc<Package> {
+    REGISTRY.with(|r| r.sendletter.clone())
+}
 pub fn user_package() -> Rc<Package> {
     find_package("COMMON-LISP-USER").expect("CL-USER exists from start-up")
 }
@@ -199,7 +229,7 @@ pub fn user_package() -> Rc<Package> {
 /// `*package*` as the reader and printer see it: the current value of the
 /// variable (shallow binding keeps it in the symbol's cell).
 pub fn current_package() -> Rc<Package> {
-    let cell = cl_sym("*PACKAGE*").value.borrow().clone();
+    let cell = REGISTRY.with(|r| r.package_var.value.borrow().clone());
     match cell {
         Some(Value::Package(p)) => p,
         _ => user_package(),
@@ -207,7 +237,7 @@ pub fn current_package() -> Rc<Package> {
 }
 
 pub fn set_current_package(p: Rc<Package>) {
-    *cl_sym("*PACKAGE*").value.borrow_mut() = Some(Value::Package(p));
+    REGISTRY.with(|r| *r.package_var.value.borrow_mut() = Some(Value::Package(p)));
 }
 
 /// Look a name up in a package: its own symbols, then inherited externals.
@@ -218,12 +248,75 @@ pub fn find_symbol(name: &str, pkg: &Rc<Package>) -> Option<(Sym, Status)> {
     if let Some(s) = pkg.internal.borrow().get(name) {
         return Some((s.clone(), Status::Internal));
     }
+    if let Some(s) = make_predefined(name, pkg) {
+        return Some((s, Status::External));
+    }
     for u in pkg.uses.borrow().iter() {
-        if let Some(s) = u.external.borrow().get(name) {
-            return Some((s.clone(), Status::Inherited));
+        if let Some(s) = find_external(name, u) {
+            return Some((s, Status::Inherited));
         }
     }
     None
+}
+
+/// An external symbol of `pkg`, made now if it is predefined.
+fn find_external(name: &str, pkg: &Rc<Package>) -> Option<Sym> {
+    if let Some(s) = pkg.external.borrow().get(name) {
+        return Some(s.clone());
+    }
+    make_predefined(name, pkg)
+}
+
+/// Make the predefined external symbol `name` of `pkg`, if there is one
+/// not made yet.
+fn make_predefined(name: &str, pkg: &Rc<Package>) -> Option<Sym> {
+    let builtin = pkg.predefined.borrow_mut().remove(name)?;
+    let s = Rc::new(Symbol::new(name));
+    *s.package.borrow_mut() = Some(pkg.clone());
+    pkg.external
+        .borrow_mut()
+        .insert(name.to_string(), s.clone());
+    if let Some(def) = builtin {
+        crate::builtins::define(&s, def);
+    }
+    Some(s)
+}
+
+/// Make every predefined symbol of `pkg`: before its symbols are listed,
+/// or its maps changed other than by interning.
+pub fn make_all_predefined(pkg: &Rc<Package>) {
+    let names: Vec<&'static str> = pkg.predefined.borrow().keys().copied().collect();
+    for name in names {
+        make_predefined(name, pkg);
+    }
+}
+
+/// Register builtin `def` on its symbol, which is made when first looked
+/// up. A builtin of another package whose name is inherited from
+/// COMMON-LISP lands on the CL symbol, as interning it would find that.
+pub fn predefine_builtin(def: &'static BuiltinDef) {
+    let pkg = if def.package == "COMMON-LISP" {
+        cl_package()
+    } else {
+        match find_package(def.package) {
+            Some(p) => p,
+            None => return,
+        }
+    };
+    if let Some(s) = pkg.external.borrow().get(def.name) {
+        crate::builtins::define(s, def);
+        return;
+    }
+    if let Some(entry) = pkg.predefined.borrow_mut().get_mut(def.name) {
+        *entry = Some(def);
+        return;
+    }
+    match find_symbol(def.name, &pkg) {
+        Some((s, _)) => crate::builtins::define(&s, def),
+        None => {
+            pkg.predefined.borrow_mut().insert(def.name, Some(def));
+        }
+    }
 }
 
 /// Intern `name` in `pkg` (CLHS `intern`). Keywords are external, constant,
@@ -250,6 +343,7 @@ pub fn intern_in(name: &str, pkg: &Rc<Package>) -> Sym {
 
 /// Make `sym` external in its home package `pkg` (CLHS `export`).
 pub fn export(sym: &Sym, pkg: &Rc<Package>) {
+    pkg.predefined.borrow_mut().remove(sym.name.as_str());
     pkg.internal.borrow_mut().remove(&sym.name);
     pkg.external
         .borrow_mut()

@@ -233,6 +233,10 @@ impl<'a> Reader<'a> {
     /// Skip whitespace and `;` comments (CLHS 2.4.4).
     fn skip_whitespace(&mut self) {
         let rest = self.src.get(self.pos..).unwrap_or("");
+        // Most calls find a token or parenthesis straight away.
+        if !rest.starts_with(|c| is_whitespace(c) || c == ';') {
+            return;
+        }
         let result: IResult<&str, usize> = many0_count(alt((
             take_while1(is_whitespace),
             recognize((char(';'), take_till(|c| c == '\n'))),
@@ -521,8 +525,7 @@ fn wrap(op: crate::eval::Sym, v: Value) -> Value {
 
 /// A symbol of the SENDLETTER package (backquote's representation).
 pub fn sendletter_sym(name: &str) -> crate::eval::Sym {
-    let pkg = package::find_package("SENDLETTER").unwrap_or_else(package::user_package);
-    package::intern_in(name, &pkg)
+    package::intern_in(name, &package::sendletter_package())
 }
 
 /// Is `v` a two-element form `(SENDLETTER::<name> x)`?

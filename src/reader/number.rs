@@ -37,6 +37,12 @@ pub enum FloatFormat {
 /// `Some(Err(message))`: number syntax with no valid value (`1/0`, a float
 /// out of range), a reader error.
 pub fn parse_number(tok: &str, base: u32, default: FloatFormat) -> Option<Result<Value, String>> {
+    // Every number syntax has at least one digit (of the radix, or decimal
+    // for floats): most tokens are symbols, and this turns them away cheaply.
+    let radix = base.max(10);
+    if !tok.chars().any(|c| c.is_digit(radix)) {
+        return None;
+    }
     if let Ok((_, (sign, digits))) = all_consuming((sign, radix_digits(base))).parse(tok) {
         return Some(Ok(integer(sign, digits, base)));
     }

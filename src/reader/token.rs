@@ -27,10 +27,16 @@ impl Token {
     /// The symbol name: unescaped characters upcased (readtable case
     /// `:upcase`, CLHS 23.1.2), escaped ones as they are.
     pub fn folded(chars: &[(char, bool)]) -> String {
-        chars
-            .iter()
-            .map(|&(c, escaped)| if escaped { c } else { upcase(c) })
-            .collect()
+        let mut name = String::with_capacity(chars.len());
+        for &(c, escaped) in chars {
+            name.push(match c {
+                _ if escaped => c,
+                'a'..='z' => c.to_ascii_uppercase(),
+                _ if c.is_ascii() => c,
+                _ => upcase(c),
+            });
+        }
+        name
     }
 }
 
@@ -49,7 +55,7 @@ impl Reader<'_> {
     /// `first`, if given, is a character already taken as escaped (`#\`).
     pub(super) fn read_token(&mut self, first: Option<(char, usize)>) -> Result<Token, ReadError> {
         let start = first.map_or(self.pos, |(_, at)| at);
-        let mut chars = Vec::new();
+        let mut chars = Vec::with_capacity(16);
         let mut any_escape = false;
         let mut bars = Vec::new();
         if let Some((c, _)) = first {
@@ -123,10 +129,14 @@ impl Reader<'_> {
                     format!("too many dots: {} is not a token", tok.text()),
                 ));
             }
-            match parse_number(&tok.text(), self.settings.base, self.settings.float_format) {
-                Some(Ok(v)) => return Ok(Item::Obj(v)),
-                Some(Err(m)) => return Err(self.syntax(tok.start, m)),
-                None => {}
+            // Every number has a digit: most tokens are symbols.
+            let radix = self.settings.base.max(10);
+            if tok.chars.iter().any(|&(c, _)| c.is_digit(radix)) {
+                match parse_number(&tok.text(), self.settings.base, self.settings.float_format) {
+                    Some(Ok(v)) => return Ok(Item::Obj(v)),
+                    Some(Err(m)) => return Err(self.syntax(tok.start, m)),
+                    None => {}
+                }
             }
         }
         self.token_symbol(tok).map(Item::Obj)

@@ -158,6 +158,7 @@ fn needs_bars(name: &str) -> bool {
 /// Symbol names of `pkg` (only external ones when `external_only`) that
 /// start with `prefix`.
 fn names(pkg: &Rc<Package>, external_only: bool, prefix: &str) -> Vec<String> {
+    crate::eval::package::make_all_predefined(pkg);
     let mut v: Vec<String> = pkg.external.borrow().keys().cloned().collect();
     if !external_only {
         v.extend(pkg.internal.borrow().keys().cloned());

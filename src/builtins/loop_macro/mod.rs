@@ -129,6 +129,8 @@ fn defpackage_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                 }
             }
             drop(nn);
+            // Shadows and imports below change the maps directly.
+            package::make_all_predefined(&p);
             p
         }
         None => match package::make_package(&name, &nicknames) {
@@ -183,6 +185,10 @@ fn defpackage_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 fn package_symbols(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let pkg = package_arg(it, Some(&a[0]))?;
     let external_only = a[1].truthy();
+    package::make_all_predefined(&pkg);
+    for u in pkg.uses.borrow().iter() {
+        package::make_all_predefined(u);
+    }
     let mut out: Vec<Value> = pkg
         .external
         .borrow()
