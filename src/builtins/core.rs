@@ -604,6 +604,7 @@ fn documentation(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         },
         other => args::symbol(it, other)?,
     };
+    super::prelude::load_for(it, &s)?;
     let kind = args::symbol(it, &a[1])?;
     let kind = if kind.name == "VARIABLE" {
         "VARIABLE"

@@ -12,6 +12,7 @@ pub mod lists;
 pub mod loop_macro;
 pub mod mime;
 pub mod numbers;
+pub mod prelude;
 pub mod printing;
 pub mod routing;
 pub mod sequences;
@@ -132,16 +133,7 @@ pub fn find_def(name: &str) -> Option<&'static BuiltinDef> {
         .find(|d| d.name == name)
 }
 
-/// Macros and functions written in Lisp, evaluated once at start-up.
-const PRELUDE: &str = include_str!("prelude.lisp");
-
-/// Evaluate the Lisp prelude. Errors here are bugs in the prelude; they
-/// are reported on stderr rather than stopping the interpreter.
+/// The library written in Lisp (see `prelude`).
 pub fn install_prelude(it: &mut Interp) {
-    if let Err(e) = crate::toplevel::load_source(it, PRELUDE, Some("<prelude>")) {
-        eprintln!(
-            "sendletter: internal error in the prelude: {}",
-            e.describe()
-        );
-    }
+    prelude::install(it);
 }

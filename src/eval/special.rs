@@ -277,7 +277,13 @@ impl Interp {
             SF::Defun => self.sf_defun(args, env),
             SF::Defmacro => {
                 let name = self.expect_symbol(&args.car(), "DEFMACRO")?;
-                let m = self.make_macro(&name, &nth(args, 1), &nthcdr(args, 2), env)?;
+                let body = nthcdr(args, 2);
+                let m = self.make_macro(&name, &nth(args, 1), &body, env)?;
+                if let Value::String(d) = body.car() {
+                    if body.cdr().is_cons() {
+                        name.doc.borrow_mut().push(("FUNCTION", d.borrow().clone()));
+                    }
+                }
                 *name.macro_fn.borrow_mut() = Some(m);
                 *name.function.borrow_mut() = None;
                 name.special_form.set(0);

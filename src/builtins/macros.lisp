@@ -1,0 +1,94 @@
+;;;; Standard macros written in Lisp. Read and evaluated when a script
+;;;; first expands one of them (builtins/prelude.rs lists them all), with
+;;;; the standard reader settings; *package* is restored afterwards.
+
+;;; net.post-office: the MIME macro (behaviour §1).
+(in-package :net.post-office)
+(defmacro with-mime-part-constructed-stream ((var part) &body body)
+  "Bind VAR to an input stream of PART's rendering while BODY runs."
+  `(let ((,var (sendletter::%mime-part-stream ,part)))
+     ,@body))
+
+;;;; ---- Package iteration, standard I/O syntax, ctypecase ----
+(in-package :common-lisp)
+
+;; CLHS do-symbols: RESULT is evaluated with VAR bound to NIL.
+(defmacro do-symbols ((var &optional (package '*package*) result) &body body)
+  `(dolist (,var (sendletter::%package-symbols ,package nil) ,result) ,@body))
+
+(defmacro do-external-symbols ((var &optional (package '*package*) result) &body body)
+  `(dolist (,var (sendletter::%package-symbols ,package t) ,result) ,@body))
+
+;; CLHS with-standard-io-syntax: the standard values of the reader and
+;; printer variables.
+(defmacro with-standard-io-syntax (&body body)
+  `(let ((*package* (find-package "COMMON-LISP-USER"))
+         (*print-array* t) (*print-base* 10) (*print-case* :upcase)
+         (*print-circle* nil) (*print-escape* t) (*print-gensym* t)
+         (*print-length* nil) (*print-level* nil) (*print-lines* nil)
+         (*print-miser-width* nil) (*print-pretty* nil) (*print-radix* nil)
+         (*print-readably* t) (*print-right-margin* nil)
+         (*read-base* 10) (*read-default-float-format* 'single-float)
+         (*read-eval* t) (*read-suppress* nil))
+     ,@body))
+
+;; No store-value restart is offered, so ctypecase behaves as etypecase.
+(defmacro ctypecase (keyplace &body clauses)
+  `(etypecase ,keyplace ,@clauses))
+
+;;; Streams, files, format and system (CLHS 21, 20, 22.3, 25).
+(defmacro with-output-to-string ((var &optional string &key element-type) &body body)
+  "Bind VAR to a string output stream during BODY; return the text, or with
+STRING append the text to it and return BODY's values."
+  (declare (ignore element-type))
+  (if string
+      (let ((str (gensym "STRING")))
+        `(let ((,str ,string) (,var (make-string-output-stream)))
+           (multiple-value-prog1 (progn ,@body)
+             (sendletter::%string-append ,str (get-output-stream-string ,var)))))
+      `(let ((,var (make-string-output-stream)))
+         ,@body
+         (get-output-stream-string ,var))))
+
+(defmacro with-input-from-string ((var string &key index start end) &body body)
+  "Bind VAR to an input stream over STRING (from START to END) during BODY;
+INDEX is set to the position reached."
+  `(let ((,var (make-string-input-stream ,string ,@(if (or start end) `(,(or start 0) ,end)))))
+     (multiple-value-prog1 (progn ,@body)
+       ,@(when index `((setf ,index (+ ,(or start 0) (file-position ,var))))))))
+
+(defmacro with-open-file ((var filespec &rest options) &body body)
+  "Open FILESPEC with OPTIONS as by OPEN, bind VAR to the stream during BODY,
+and close it however BODY is left."
+  (let ((abort (gensym "ABORT")))
+    `(let ((,var (open ,filespec ,@options)) (,abort t))
+       (unwind-protect
+            (multiple-value-prog1 (progn ,@body) (setq ,abort nil))
+         (when ,var (close ,var :abort ,abort))))))
+
+(defmacro with-open-stream ((var stream) &body body)
+  "Bind VAR to STREAM during BODY and close it afterwards."
+  `(let ((,var ,stream))
+     (unwind-protect (progn ,@body)
+       (when ,var (close ,var)))))
+
+(defmacro time (form)
+  "Evaluate FORM and print the elapsed real and run time to *TRACE-OUTPUT*."
+  (let ((real (gensym "REAL")) (run (gensym "RUN")))
+    `(let ((,real (get-internal-real-time)) (,run (get-internal-run-time)))
+       (multiple-value-prog1 ,form (sendletter::%time-report ,real ,run)))))
+
+(defmacro formatter (control)
+  "A function of (stream &rest args) that formats ARGS under CONTROL."
+  `(lambda (stream &rest args) (apply #'format stream ,control args) nil))
+
+;;;; ---- Hash tables ----
+;; CLHS with-hash-table-iterator: NAME is a local macro returning
+;; (values more-p key value) over a snapshot of the entries.
+(defmacro with-hash-table-iterator ((name table) &body body)
+  (let ((entries (gensym "ENTRIES")) (e (gensym "E")))
+    `(let ((,entries (sendletter::hash-table-entries ,table)))
+       (macrolet ((,name ()
+                    '(let ((,e (pop ,entries)))
+                      (if ,e (values t (car ,e) (cdr ,e)) nil))))
+         ,@body))))

@@ -1,0 +1,158 @@
+//! The part of the standard library written in Lisp.
+//!
+//! `prelude.lisp` is small and evaluated at start-up. The macros in
+//! `macros.lisp` are read only when a script first expands one: until then
+//! each of their names holds a stand-in macro that loads the file and hands
+//! over to the real definition. Reading that file was a third of the
+//! interpreter's start-up (docs/BENCHMARKS.md), and most scripts use none
+//! of these macros.
+
+use std::rc::Rc;
+
+use crate::eval::package::{self, cl_sym, find_package, find_symbol};
+use crate::eval::value::{Builtin, BuiltinFn, Function, Sym, Value};
+use crate::eval::{Interp, LResult};
+use crate::reader::Reader;
+use crate::toplevel::EvalCtx;
+
+const PRELUDE: &str = include_str!("prelude.lisp");
+const MACROS: &str = include_str!("macros.lisp");
+
+/// Key in `Interp::ext` once `macros.lisp` has been loaded.
+const LOADED: &str = "prelude-macros-loaded";
+
+/// Each macro `macros.lisp` defines, with its stand-in.
+macro_rules! lazy_macros {
+    ($($pkg:literal $name:literal),* $(,)?) => {
+        const LAZY_MACROS: &[(&str, &str, BuiltinFn)] = &[
+            $(($pkg, $name, |it, a| expand_stand_in(it, $pkg, $name, a))),*
+        ];
+    };
+}
+
+lazy_macros! {
+    "NET.POST-OFFICE" "WITH-MIME-PART-CONSTRUCTED-STREAM",
+    "COMMON-LISP" "DO-SYMBOLS",
+    "COMMON-LISP" "DO-EXTERNAL-SYMBOLS",
+    "COMMON-LISP" "WITH-STANDARD-IO-SYNTAX",
+    "COMMON-LISP" "CTYPECASE",
+    "COMMON-LISP" "WITH-OUTPUT-TO-STRING",
+    "COMMON-LISP" "WITH-INPUT-FROM-STRING",
+    "COMMON-LISP" "WITH-OPEN-FILE",
+    "COMMON-LISP" "WITH-OPEN-STREAM",
+    "COMMON-LISP" "TIME",
+    "COMMON-LISP" "FORMATTER",
+    "COMMON-LISP" "WITH-HASH-TABLE-ITERATOR",
+}
+
+/// Evaluate `prelude.lisp` and give each lazily loaded macro its stand-in.
+/// Errors here are bugs in the prelude; they are reported on stderr rather
+/// than stopping the interpreter.
+pub fn install(it: &mut Interp) {
+    if let Err(e) = crate::toplevel::load_source(it, PRELUDE, Some("<prelude>")) {
+        eprintln!(
+            "sendletter: internal error in the prelude: {}",
+            e.describe()
+        );
+    }
+    for &(pkg, name, f) in LAZY_MACROS {
+        let Some(p) = find_package(pkg) else {
+            continue;
+        };
+        let sym = package::intern_external(name, &p);
+        let stand_in = Value::Function(Rc::new(Function::Builtin(Builtin {
+            name: sym.clone(),
+            min_args: 1,
+            max_args: Some(2),
+            f,
+        })));
+        *sym.macro_fn.borrow_mut() = Some(stand_in);
+    }
+}
+
+/// Load `macros.lisp` if `sym` still holds a stand-in (so that, say,
+/// `documentation` sees the real definition).
+pub fn load_for(it: &mut Interp, sym: &Sym) -> LResult<()> {
+    let stand_in = sym.macro_fn.borrow().as_ref().is_some_and(is_stand_in);
+    if stand_in {
+        load_macros(it)?;
+    }
+    Ok(())
+}
+
+/// A stand-in is a builtin under one of those names; the real macros are
+/// closures.
+fn is_stand_in(m: &Value) -> bool {
+    let Value::Function(f) = m else {
+        return false;
+    };
+    match &**f {
+        Function::Builtin(b) => LAZY_MACROS.iter().any(|(_, n, _)| b.name.name == *n),
+        _ => false,
+    }
+}
+
+/// The stand-in for macro `pkg::name`: load the macros, then expand with
+/// the real one.
+fn expand_stand_in(it: &mut Interp, pkg: &str, name: &str, args: &[Value]) -> LResult<Value> {
+    load_macros(it)?;
+    let real = find_package(pkg)
+        .and_then(|p| find_symbol(name, &p))
+        .and_then(|(s, _)| s.macro_fn.borrow().clone())
+        .filter(|m| !is_stand_in(m));
+    match real {
+        Some(m) => it.apply(&m, args),
+        None => {
+            let msg = format!("internal error: the prelude does not define the macro {name}");
+            let c = it.make_error("SIMPLE-ERROR", &msg);
+            Err(it.raise(c))
+        }
+    }
+}
+
+/// Read and evaluate `macros.lisp` once, with the standard reader
+/// settings whatever the script has set, leaving `*package*` as it was.
+fn load_macros(it: &mut Interp) -> LResult<()> {
+    if it.ext.contains_key(LOADED) {
+        return Ok(());
+    }
+    it.ext.insert(LOADED, Box::new(()));
+    let standard = [
+        ("*PACKAGE*", Value::Package(package::user_package())),
+        ("*READ-BASE*", Value::Fixnum(10)),
+        (
+            "*READ-DEFAULT-FLOAT-FORMAT*",
+            Value::Symbol(cl_sym("SINGLE-FLOAT")),
+        ),
+        ("*READ-EVAL*", package::t()),
+    ];
+    let saved: Vec<(Sym, Option<Value>)> = standard
+        .into_iter()
+        .map(|(name, v)| {
+            let s = cl_sym(name);
+            let old = s.value.replace(Some(v));
+            (s, old)
+        })
+        .collect();
+    let result = read_and_eval(it);
+    for (s, old) in saved {
+        *s.value.borrow_mut() = old;
+    }
+    result
+}
+
+fn read_and_eval(it: &mut Interp) -> LResult<()> {
+    let mut reader = Reader::new(MACROS, Some("<prelude>"));
+    loop {
+        let form = match reader.read(&mut EvalCtx(it)) {
+            Ok(Some(f)) => f,
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                let msg = format!("internal error in the prelude: {e}");
+                let c = it.make_error("SIMPLE-ERROR", &msg);
+                return Err(it.raise(c));
+            }
+        };
+        it.eval_toplevel_form(&form)?;
+    }
+}
