@@ -156,3 +156,52 @@ fn read_and_eval(it: &mut Interp) -> LResult<()> {
         it.eval_toplevel_form(&form)?;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every macro `macros.lisp` defines has a stand-in, and every
+    /// stand-in a definition: a macro missing from the list would not
+    /// exist until another one was used.
+    #[test]
+    fn stand_ins_match_the_definitions() {
+        let mut defined: Vec<String> = MACROS
+            .split("(defmacro ")
+            .skip(1)
+            .filter_map(|rest| rest.split_whitespace().next())
+            .map(str::to_ascii_uppercase)
+            .collect();
+        let mut listed: Vec<String> = LAZY_MACROS.iter().map(|(_, n, _)| n.to_string()).collect();
+        defined.sort();
+        listed.sort();
+        assert_eq!(defined, listed);
+    }
+
+    /// Each stand-in expands to what the real macro gives.
+    #[test]
+    fn every_stand_in_expands() {
+        let mut it = crate::toplevel::new_interp();
+        for &(pkg, name, _) in LAZY_MACROS {
+            let p = find_package(pkg).expect("package exists");
+            let (sym, _) = find_symbol(name, &p).expect("symbol exists");
+            let m = sym.macro_fn.borrow().clone().expect("has a macro");
+            assert!(is_stand_in(&m) || it.ext.contains_key(LOADED), "{name}");
+        }
+        let src = "(macroexpand-1 '(with-open-stream (s x) s))";
+        let v = match crate::toplevel::load_source(&mut it, src, None) {
+            Ok(v) => v,
+            Err(e) => panic!("{}", e.describe()),
+        };
+        assert_eq!(
+            v.car().as_symbol().map(|s| s.name.clone()).as_deref(),
+            Some("LET")
+        );
+        for &(pkg, name, _) in LAZY_MACROS {
+            let p = find_package(pkg).expect("package exists");
+            let (sym, _) = find_symbol(name, &p).expect("symbol exists");
+            let m = sym.macro_fn.borrow().clone().expect("has a macro");
+            assert!(!is_stand_in(&m), "{name} still a stand-in after loading");
+        }
+    }
+}
