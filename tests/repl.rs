@@ -4,17 +4,174 @@
 //! Symbols are typed in lower case, so an upper-case word in the output
 //! can only come from the printer, not from the echo of the input.
 
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::Command;
-
-use rexpect::process::WaitStatus;
-use rexpect::session::{spawn_command, PtySession};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 const PROMPT: &str = "CL-USER> ";
 const ENTER: &str = "\r";
+/// How long any one wait for output may take.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A program on a pseudo-terminal: keys go in, and its output is searched
+/// as it arrives.
+struct Pty {
+    child: Child,
+    master: File,
+    /// Output read but not yet consumed by `expect`.
+    pending: Vec<u8>,
+    eof: bool,
+}
+
+impl Pty {
+    fn spawn(mut cmd: Command) -> io::Result<Pty> {
+        let (master, slave) = open_pty()?;
+        cmd.stdin(Stdio::from(slave.try_clone()?))
+            .stdout(Stdio::from(slave.try_clone()?))
+            .stderr(Stdio::from(slave));
+        // SAFETY: only async-signal-safe calls between fork and exec. The
+        // child gets its own session with the pty as controlling terminal,
+        // as under a terminal emulator.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() == -1 || libc::ioctl(0, libc::TIOCSCTTY, 0) == -1 {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn()?;
+        // `cmd` still holds the slave side; the master sees the end of
+        // output only once the child's copies are the last ones.
+        drop(cmd);
+        Ok(Pty {
+            child,
+            master: File::from(master),
+            pending: Vec::new(),
+            eof: false,
+        })
+    }
+
+    fn send(&mut self, keys: &str) -> io::Result<()> {
+        self.master.write_all(keys.as_bytes())
+    }
+
+    /// Waits for `needle` in the output and consumes the output up to and
+    /// including it; returns what came before it.
+    fn expect(&mut self, needle: &str) -> Result<String, String> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(at) = find(&self.pending, needle.as_bytes()) {
+                let before = String::from_utf8_lossy(&self.pending[..at]).into_owned();
+                self.pending.drain(..at + needle.len());
+                return Ok(before);
+            }
+            if self.eof {
+                return Err(format!("end of output; got {:?}", self.got()));
+            }
+            self.read_more(deadline)?;
+        }
+    }
+
+    /// Waits for the end of the output; returns all of it not yet consumed.
+    fn expect_eof(&mut self) -> Result<String, String> {
+        let deadline = Instant::now() + TIMEOUT;
+        while !self.eof {
+            self.read_more(deadline)?;
+        }
+        let rest = self.got();
+        self.pending.clear();
+        Ok(rest)
+    }
+
+    fn wait(&mut self) -> io::Result<ExitStatus> {
+        self.child.wait()
+    }
+
+    fn got(&self) -> String {
+        String::from_utf8_lossy(&self.pending).into_owned()
+    }
+
+    /// Adds what output is there to `pending`, waiting for some until
+    /// `deadline`.
+    fn read_more(&mut self, deadline: Instant) -> Result<(), String> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!("timed out; got {:?}", self.got()));
+        }
+        let mut fd = libc::pollfd {
+            fd: self.master.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = i32::try_from(left.as_millis()).unwrap_or(i32::MAX).max(1);
+        // SAFETY: one valid pollfd, and 1 is its count.
+        if unsafe { libc::poll(&mut fd, 1, ms) } <= 0 {
+            // Nothing yet, or interrupted: the caller's loop comes back.
+            return Ok(());
+        }
+        let mut chunk = [0; 4096];
+        match self.master.read(&mut chunk) {
+            Ok(0) => self.eof = true,
+            Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
+            // Linux reports the closed slave side as EIO.
+            Err(e) if e.raw_os_error() == Some(libc::EIO) => self.eof = true,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(format!("reading the pty: {e}")),
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        // A failed test must not leave its REPL behind.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A new pseudo-terminal as (master, slave). Both ends are close-on-exec
+/// from the start, so that no program spawned meanwhile by another test
+/// inherits them and holds the terminal open.
+fn open_pty() -> io::Result<(OwnedFd, OwnedFd)> {
+    let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC;
+    // SAFETY: each descriptor is checked, then owned exactly once;
+    // ptsname_r writes a NUL-terminated name within the given length.
+    unsafe {
+        let master = libc::posix_openpt(flags);
+        if master == -1 {
+            return Err(io::Error::last_os_error());
+        }
+        let master = OwnedFd::from_raw_fd(master);
+        if libc::grantpt(master.as_raw_fd()) != 0 || libc::unlockpt(master.as_raw_fd()) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut name = [0; 64];
+        let rc = libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len());
+        if rc != 0 {
+            return Err(io::Error::from_raw_os_error(rc));
+        }
+        let slave = libc::open(name.as_ptr(), flags);
+        if slave == -1 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok((master, OwnedFd::from_raw_fd(slave)))
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
 
 /// Start the REPL on a terminal with `history` as its history file.
-fn start(history: &Path) -> PtySession {
+fn start(history: &Path) -> Pty {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sendletter"));
     cmd.env("SENDLETTER_HISTORY", history)
         .env("TERM", "xterm")
@@ -22,36 +179,35 @@ fn start(history: &Path) -> PtySession {
     start_command(cmd)
 }
 
-fn start_command(cmd: Command) -> PtySession {
-    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn the REPL on a pty");
-    p.exp_string(PROMPT).expect("first prompt");
+fn start_command(cmd: Command) -> Pty {
+    let mut p = Pty::spawn(cmd).expect("spawn the REPL on a pty");
+    p.expect(PROMPT).expect("first prompt");
     p
 }
 
-fn send(p: &mut PtySession, keys: &str) {
+fn send(p: &mut Pty, keys: &str) {
     p.send(keys).expect("send keys");
-    p.flush().expect("flush keys");
 }
 
 /// Type `keys`, press Enter, wait for `want` in the output and then for
 /// the next prompt; returns the output before `want`. (Waiting for the
 /// prompt alone is not enough: rustyline redraws it while editing.)
-fn eval(p: &mut PtySession, keys: &str, want: &str) -> String {
+fn eval(p: &mut Pty, keys: &str, want: &str) -> String {
     send(p, keys);
     send(p, ENTER);
     let before = p
-        .exp_string(want)
+        .expect(want)
         .unwrap_or_else(|e| panic!("{want:?} after {keys:?}: {e}"));
-    p.exp_string(PROMPT).expect("prompt after the output");
+    p.expect(PROMPT).expect("prompt after the output");
     before
 }
 
-fn exit_status(p: &mut PtySession) -> i32 {
-    p.exp_eof().expect("end of output");
-    match p.process().wait().expect("wait for the REPL") {
-        WaitStatus::Exited(_, code) => code,
-        other => panic!("REPL did not exit normally: {other:?}"),
-    }
+fn exit_status(p: &mut Pty) -> i32 {
+    p.expect_eof().expect("end of output");
+    let status = p.wait().expect("wait for the REPL");
+    status
+        .code()
+        .unwrap_or_else(|| panic!("REPL did not exit normally: {status:?}"))
 }
 
 fn history_file() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -140,8 +296,8 @@ fn ctrl_c_abandons_the_input_and_stays() {
     send(&mut p, "(values 'abandoned");
     send(&mut p, ENTER);
     send(&mut p, "'more");
-    p.send_control('c').expect("send Ctrl-C");
-    p.exp_string(PROMPT).expect("a fresh prompt after Ctrl-C");
+    send(&mut p, "\x03");
+    p.expect(PROMPT).expect("a fresh prompt after Ctrl-C");
     let out = eval(&mut p, "'after-interrupt", "AFTER-INTERRUPT\r\n");
     assert!(!out.contains("ABANDONED"), "{out:?}");
     send(&mut p, "\x04");
@@ -154,7 +310,7 @@ fn tab_completes_symbol_names() {
     let mut p = start(&h);
     // SYMBOL-NAME is the only symbol starting with SYMBOL-NA.
     send(&mut p, "(symbol-na\t");
-    p.exp_string("symbol-name").expect("completed name echoed");
+    p.expect("symbol-name").expect("completed name echoed");
     eval(&mut p, " 'tabbed)", "\"TABBED\"\r\n");
     send(&mut p, "\x04");
     assert_eq!(exit_status(&mut p), 0);
@@ -171,12 +327,12 @@ fn prompt_follows_the_current_package() {
     );
     send(&mut p, "(in-package :repl-test-pkg)");
     send(&mut p, ENTER);
-    p.exp_string("RTP> ")
+    p.expect("RTP> ")
         .expect("prompt with the shortest nickname");
     send(&mut p, "'sym");
     send(&mut p, ENTER);
-    p.exp_string("SYM\r\n").expect("value in the new package");
-    p.exp_string("RTP> ").expect("prompt");
+    p.expect("SYM\r\n").expect("value in the new package");
+    p.expect("RTP> ").expect("prompt");
     send(&mut p, "\x04");
     assert_eq!(exit_status(&mut p), 0);
 }
