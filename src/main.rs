@@ -36,5 +36,17 @@ fn main() {
             70
         }
     };
-    std::process::exit(status);
+    exit_now(status);
+}
+
+/// End the process without the C library's exit handlers: the only one is
+/// the allocator's, which hands its pages back to the OS one `madvise` at
+/// a time, about 0.3 ms of a 2 ms run. Everything that matters was done
+/// on the Lisp thread (streams closed, children waited for); Rust's own
+/// buffered stdout and stderr are flushed here.
+fn exit_now(status: i32) -> ! {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` only ends the process; no Rust state is used after.
+    unsafe { libc::_exit(status) }
 }

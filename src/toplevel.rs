@@ -152,6 +152,7 @@ pub fn new_interp() -> Interp {
     );
     set("*RANDOM-STATE*", Value::Nil);
     set("*GENSYM-COUNTER*", Value::Fixnum(1));
+    set("*MODULES*", Value::Nil);
     let features = ["SENDLETTER", "COMMON-LISP", "ANSI-CL", "UNIX", "ALLEGRO"];
     set(
         "*FEATURES*",
@@ -165,6 +166,7 @@ pub fn new_interp() -> Interp {
         ("CALL-ARGUMENTS-LIMIT", Value::Fixnum(4611686018427387903)),
         ("ARRAY-DIMENSION-LIMIT", Value::Fixnum(4611686018427387901)),
         ("CHAR-CODE-LIMIT", Value::Fixnum(1114112)),
+        ("INTERNAL-TIME-UNITS-PER-SECOND", Value::Fixnum(1_000_000)),
     ] {
         let s = cl_sym(name);
         *s.value.borrow_mut() = Some(v);

@@ -58,6 +58,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("USE-PACKAGE", "(packages &optional package)", 1, 2, use_package, "Make the external symbols of PACKAGES accessible in PACKAGE."),
     def!("EXPORT", "(symbols &optional package)", 1, 2, export, "Make SYMBOLS external in PACKAGE."),
     def!("SPECIAL-OPERATOR-P", "(symbol)", 1, 1, special_operator_p, "True if SYMBOL names a special operator."),
+    def!("CONSTANTP", "(form &optional environment)", 1, 2, constantp, "True if FORM always evaluates to the same value: a self-evaluating object, a constant variable or a QUOTE form."),
     def!("MACRO-FUNCTION", "(symbol &optional env)", 1, 2, macro_function, "The macro function of SYMBOL, or NIL."),
     def!("DOCUMENTATION", "(name doc-type)", 2, 2, documentation, "The documentation string of NAME."),
     def!("ERROR", "(datum &rest arguments)", 1, MANY, error, "Signal an error."),
@@ -584,6 +585,20 @@ fn export(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 fn special_operator_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = args::symbol(it, &a[0])?;
     Ok(Value::bool(crate::eval::special::is_special_operator(&s)))
+}
+
+/// CLHS constantp: the cases 3.1.2.1 lets every implementation recognise
+/// (self-evaluating objects, constant variables, `quote` forms).
+fn constantp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let form = &a[0];
+    let constant = match form {
+        Value::Symbol(s) => s.constant.get(),
+        Value::Cons(_) => {
+            form.car().is_sym(&it.s.quote) && form.cdr().is_cons() && form.cdr().cdr().is_nil()
+        }
+        _ => true,
+    };
+    Ok(Value::bool(constant))
 }
 
 fn macro_function(it: &mut Interp, a: &[Value]) -> LResult<Value> {

@@ -133,7 +133,9 @@ pub fn find_def(name: &str) -> Option<&'static BuiltinDef> {
         .find(|d| d.name == name)
 }
 
-/// The library written in Lisp (see `prelude`).
+/// The macros written in Lisp (see `prelude`) and the `setf` functions.
 pub fn install_prelude(it: &mut Interp) {
-    prelude::install(it);
+    prelude::install();
+    system::install_setf(it);
+    sequences::install_setf(it);
 }

@@ -1,7 +1,5 @@
-//! The part of the standard library written in Lisp.
-//!
-//! `prelude.lisp` is small and evaluated at start-up. The macros in
-//! `macros.lisp` are read only when a script first expands one: until then
+//! The part of the standard library written in Lisp: the macros in
+//! `macros.lisp`, read only when a script first expands one. Until then
 //! each of their names holds a stand-in macro that loads the file and hands
 //! over to the real definition. Reading that file was a third of the
 //! interpreter's start-up (docs/BENCHMARKS.md), and most scripts use none
@@ -15,7 +13,6 @@ use crate::eval::{Interp, LResult};
 use crate::reader::Reader;
 use crate::toplevel::EvalCtx;
 
-const PRELUDE: &str = include_str!("prelude.lisp");
 const MACROS: &str = include_str!("macros.lisp");
 
 /// Key in `Interp::ext` once `macros.lisp` has been loaded.
@@ -45,16 +42,8 @@ lazy_macros! {
     "COMMON-LISP" "WITH-HASH-TABLE-ITERATOR",
 }
 
-/// Evaluate `prelude.lisp` and give each lazily loaded macro its stand-in.
-/// Errors here are bugs in the prelude; they are reported on stderr rather
-/// than stopping the interpreter.
-pub fn install(it: &mut Interp) {
-    if let Err(e) = crate::toplevel::load_source(it, PRELUDE, Some("<prelude>")) {
-        eprintln!(
-            "sendletter: internal error in the prelude: {}",
-            e.describe()
-        );
-    }
+/// Give each macro of `macros.lisp` its stand-in.
+pub fn install() {
     for &(pkg, name, f) in LAZY_MACROS {
         let Some(p) = find_package(pkg) else {
             continue;

@@ -14,6 +14,23 @@ use crate::def;
 use crate::eval::value::{Cons, Value};
 use crate::eval::{Interp, LResult};
 
+/// `(setf fill-pointer)` and `(setf subseq)`, as if by the short
+/// `defsetf` forms naming the SENDLETTER update functions.
+pub fn install_setf(it: &mut Interp) {
+    let home = crate::eval::package::sendletter_package();
+    for (access, update) in [
+        ("FILL-POINTER", "SET-FILL-POINTER"),
+        ("SUBSEQ", "SET-SUBSEQ"),
+    ] {
+        let update = crate::eval::package::intern_in(update, &home);
+        let expander = Value::cons(Value::Symbol(it.s.setf.clone()), Value::Symbol(update));
+        it.setf_functions.insert(
+            crate::eval::interp::SymKey(crate::eval::package::cl_sym(access)),
+            expander,
+        );
+    }
+}
+
 const FIND_KEYS: &[&str] = &["FROM-END", "TEST", "TEST-NOT", "START", "END", "KEY"];
 const FIND_IF_KEYS: &[&str] = &["FROM-END", "START", "END", "KEY"];
 const REMOVE_KEYS: &[&str] = &[

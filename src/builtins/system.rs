@@ -183,6 +183,25 @@ fn getenv(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     })
 }
 
+/// `(setf (sys:getenv name) value)`: a setf function, as if by
+/// `(defun (setf sys:getenv) (value name) (%setenv name value))`.
+pub fn install_setf(it: &mut Interp) {
+    let Some(sys) = crate::eval::package::find_package("SYSTEM") else {
+        return;
+    };
+    let getenv = crate::eval::package::intern_external("GETENV", &sys);
+    let f = Value::Function(Rc::new(crate::eval::value::Function::Builtin(
+        crate::eval::value::Builtin {
+            name: getenv.clone(),
+            min_args: 2,
+            max_args: Some(2),
+            f: |it, a| setenv(it, &[a[1].clone(), a[0].clone()]),
+        },
+    )));
+    it.setf_functions
+        .insert(crate::eval::interp::SymKey(getenv), f);
+}
+
 fn setenv(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let name = args::designator(it, &a[0])?;
     if name.is_empty() || name.contains(['=', '\0']) {
