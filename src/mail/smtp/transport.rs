@@ -68,6 +68,7 @@ pub(crate) struct Connection<'t> {
     stream: Option<Stream>,
     /// Received bytes not yet parsed into a reply.
     rbuf: Vec<u8>,
+    armed: Armed,
     timeouts: Timeouts,
     peer: SocketAddr,
     local: SocketAddr,
@@ -139,6 +140,7 @@ impl<'t> Connection<'t> {
         let mut conn = Connection {
             stream: Some(Stream::Plain(tcp)),
             rbuf: Vec::new(),
+            armed: Armed::default(),
             timeouts,
             peer,
             local,
@@ -159,15 +161,6 @@ impl<'t> Connection<'t> {
         }
     }
 
-    fn stream(&mut self) -> Result<&mut Stream, SmtpError> {
-        self.stream.as_mut().ok_or_else(|| {
-            SmtpError::new(
-                ErrorKind::Tls,
-                "the connection was lost in a failed TLS upgrade",
-            )
-        })
-    }
-
     /// Wrap the socket in TLS and finish the handshake now, so a failure is
     /// reported as a TLS error.
     fn upgrade(&mut self) -> Result<(), SmtpError> {
@@ -181,8 +174,8 @@ impl<'t> Connection<'t> {
             }
         };
         let limit = self.timeouts.reply;
-        let _ = tcp.set_read_timeout(Some(limit));
-        let _ = tcp.set_write_timeout(Some(limit));
+        self.armed.read(&tcp, limit);
+        self.armed.write(&tcp, limit);
         let conn = ClientConnection::new(config, name).map_err(|e| tls::tls_error("set-up", e))?;
         let mut tls = StreamOwned::new(conn, tcp);
         while tls.conn.is_handshaking() {
@@ -253,8 +246,8 @@ impl Wire for Connection<'_> {
             }
         }
         let limit = self.timeouts.reply;
-        let stream = self.stream()?;
-        let _ = stream.tcp().set_write_timeout(Some(limit));
+        let stream = self.stream.as_mut().ok_or_else(lost_in_upgrade)?;
+        self.armed.write(stream.tcp(), limit);
         let result = stream
             .write_all(bytes.as_bytes())
             .and_then(|_| stream.flush());
@@ -277,7 +270,8 @@ impl Wire for Connection<'_> {
             Wait::Courtesy => self.timeouts.reply.min(COURTESY_TIMEOUT),
         };
         let deadline = Instant::now() + limit;
-        let mut chunk = [0u8; 8192];
+        // Replies are short; a small buffer is cleared quickly for each one.
+        let mut chunk = [0u8; 2048];
         loop {
             match parse_reply(&self.rbuf) {
                 Ok(Some((reply, used))) => {
@@ -304,8 +298,8 @@ impl Wire for Connection<'_> {
             if left.is_zero() {
                 return Err(self.timeout_error(after, limit));
             }
-            let stream = self.stream()?;
-            let _ = stream.tcp().set_read_timeout(Some(left));
+            let stream = self.stream.as_mut().ok_or_else(lost_in_upgrade)?;
+            self.armed.read(stream.tcp(), left);
             match stream.read(&mut chunk) {
                 Ok(0) => {
                     let e = SmtpError::new(ErrorKind::Protocol, "the server closed the connection");
@@ -342,11 +336,12 @@ impl Wire for Connection<'_> {
 
     fn send_content(&mut self, message: &mut dyn MessageSource) -> Result<(), SmtpError> {
         let limit = self.timeouts.reply;
-        let stream = self.stream()?;
+        let stream = self.stream.as_mut().ok_or_else(lost_in_upgrade)?;
         let out = BufWriter::with_capacity(
             CONTENT_CHUNK,
             ChunkDeadline {
                 stream: &mut *stream,
+                armed: &mut self.armed,
                 limit,
             },
         );
@@ -393,6 +388,50 @@ impl Drop for Connection<'_> {
     }
 }
 
+fn lost_in_upgrade() -> SmtpError {
+    SmtpError::new(
+        ErrorKind::Tls,
+        "the connection was lost in a failed TLS upgrade",
+    )
+}
+
+/// A deadline may be overrun by this much rather than set the socket's
+/// timeout again: most re-arms are within microseconds of the value already
+/// set, and each is a system call (two per reply read, one per write).
+const REARM_SLACK: Duration = Duration::from_millis(20);
+
+/// The socket timeouts last set on the connection's socket.
+#[derive(Default)]
+struct Armed {
+    read: Option<Duration>,
+    write: Option<Duration>,
+}
+
+impl Armed {
+    /// Set the read timeout to `want`, unless the one set is no shorter and
+    /// at most [`REARM_SLACK`] longer.
+    fn read(&mut self, tcp: &TcpStream, want: Duration) {
+        if needs_rearm(self.read, want) {
+            let _ = tcp.set_read_timeout(Some(want));
+            self.read = Some(want);
+        }
+    }
+
+    fn write(&mut self, tcp: &TcpStream, want: Duration) {
+        if needs_rearm(self.write, want) {
+            let _ = tcp.set_write_timeout(Some(want));
+            self.write = Some(want);
+        }
+    }
+}
+
+fn needs_rearm(armed: Option<Duration>, want: Duration) -> bool {
+    match armed {
+        Some(a) => a < want || a - want > REARM_SLACK,
+        None => true,
+    }
+}
+
 /// The content writer: RFC 5321 §4.5.3.2.5 gives each TCP send of the
 /// data block its own limit. A socket write timeout alone restarts at every
 /// partial write, so a server taking a byte now and then would hold the
@@ -400,6 +439,7 @@ impl Drop for Connection<'_> {
 /// must be taken whole within `limit`.
 struct ChunkDeadline<'s> {
     stream: &'s mut Stream,
+    armed: &'s mut Armed,
     limit: Duration,
 }
 
@@ -413,7 +453,7 @@ impl Write for ChunkDeadline<'_> {
             if left.is_zero() {
                 return Err(io::ErrorKind::TimedOut.into());
             }
-            let _ = self.stream.tcp().set_write_timeout(Some(left));
+            self.armed.write(self.stream.tcp(), left);
             match self.stream.write(&piece[done..]) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => done += n,
@@ -425,7 +465,7 @@ impl Write for ChunkDeadline<'_> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        let _ = self.stream.tcp().set_write_timeout(Some(self.limit));
+        self.armed.write(self.stream.tcp(), self.limit);
         self.stream.flush()
     }
 }
@@ -442,5 +482,24 @@ fn secs(d: Duration) -> String {
         format!("{} s", d.as_secs())
     } else {
         format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_are_set_again_only_when_they_would_end_too_early_or_late() {
+        let s = Duration::from_secs;
+        let ms = Duration::from_millis;
+        assert!(needs_rearm(None, s(300)));
+        assert!(!needs_rearm(Some(s(300)), s(300)));
+        // Time has passed since the timeout was set: a little is tolerated.
+        assert!(!needs_rearm(Some(s(300)), s(300) - ms(5)));
+        assert!(needs_rearm(Some(s(300)), s(300) - ms(50)));
+        // Never a timeout shorter than asked for.
+        assert!(needs_rearm(Some(s(30)), s(300)));
+        assert!(needs_rearm(Some(s(300) - ms(1)), s(300)));
     }
 }
