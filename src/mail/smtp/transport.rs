@@ -313,6 +313,9 @@ impl Wire for Connection<'_> {
                     self.rbuf.extend_from_slice(&chunk[..n]);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // The socket's timeout may end a little before the deadline
+                // (see `Armed::read`): the loop then waits for the rest.
+                Err(e) if is_timeout(&e) && Instant::now() < deadline => {}
                 Err(e) if is_timeout(&e) => return Err(self.timeout_error(after, limit)),
                 Err(e) => return Err(self.io_error("reading from the server failed", e, after)),
             }
@@ -408,15 +411,20 @@ struct Armed {
 }
 
 impl Armed {
-    /// Set the read timeout to `want`, unless the one set is no shorter and
-    /// at most [`REARM_SLACK`] longer.
+    /// Set the read timeout to `want`, unless the one set is within
+    /// [`REARM_SLACK`] of it: each reply's deadline is a few microseconds
+    /// after the last one's. `read_reply` goes on reading until its own
+    /// deadline, so a timeout a little short does no harm.
     fn read(&mut self, tcp: &TcpStream, want: Duration) {
-        if needs_rearm(self.read, want) {
+        let close = self.read.is_some_and(|a| a.abs_diff(want) <= REARM_SLACK);
+        if !close {
             let _ = tcp.set_read_timeout(Some(want));
             self.read = Some(want);
         }
     }
 
+    /// Set the write timeout to `want`, unless the one set is no shorter
+    /// and at most [`REARM_SLACK`] longer (a write timing out is an error).
     fn write(&mut self, tcp: &TcpStream, want: Duration) {
         if needs_rearm(self.write, want) {
             let _ = tcp.set_write_timeout(Some(want));
