@@ -11,6 +11,7 @@
 pub mod builtins;
 pub mod cli;
 pub mod eval;
+pub mod host;
 pub mod mail;
 pub mod printer;
 pub mod reader;

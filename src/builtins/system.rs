@@ -857,17 +857,7 @@ fn time_report(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 // ----- names --------------------------------------------------------------------------
 
 fn machine_instance(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its whole length; gethostname writes
-    // at most that many bytes.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return Ok(Value::string("localhost"));
-    }
-    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
-    Ok(Value::string(
-        String::from_utf8_lossy(&buf[..end]).to_string(),
-    ))
+    Ok(Value::string(crate::host::name().unwrap_or("localhost")))
 }
 
 fn machine_type(_: &mut Interp, _a: &[Value]) -> LResult<Value> {

@@ -111,7 +111,7 @@ impl LetterEnv for SystemEnv {
             Ok(()) => random.iter().map(|b| format!("{b:02x}")).collect(),
             Err(_) => String::new(),
         };
-        format!("<{secs}.{}.{count}.{random}@{domain}>", std::process::id())
+        format!("<{secs}.{}.{count}.{random}@{domain}>", process_id())
     }
 
     fn host_name(&mut self) -> String {
@@ -544,23 +544,24 @@ fn address_domain(address: &str) -> Option<&str> {
     plausible.then_some(domain)
 }
 
+/// The process id, read once (the process never forks without exec).
+fn process_id() -> u32 {
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
+
 /// This host's name, or `localhost`.
 fn host_name() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname writes at most
-    // that many bytes.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    let len = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    let name = String::from_utf8_lossy(&buf[..len]).into_owned();
-    let valid = rc == 0
-        && !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
-    if valid {
-        name
-    } else {
-        "localhost".to_string()
+    match crate::host::name() {
+        Some(name)
+            if !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') =>
+        {
+            name.to_string()
+        }
+        _ => "localhost".to_string(),
     }
 }
 

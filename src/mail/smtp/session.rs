@@ -361,7 +361,7 @@ pub(crate) fn client_name(server: &Server, local: IpAddr) -> String {
     if let Some(name) = &server.client_name {
         return name.clone();
     }
-    if let Some(host) = local_hostname() {
+    if let Some(host) = crate::host::name() {
         let valid = host.contains('.')
             && !host.starts_with('.')
             && !host.ends_with('.')
@@ -369,7 +369,7 @@ pub(crate) fn client_name(server: &Server, local: IpAddr) -> String {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
         if valid {
-            return host;
+            return host.to_string();
         }
     }
     address_literal(local)
@@ -384,18 +384,6 @@ pub fn address_literal(ip: IpAddr) -> String {
             None => format!("[IPv6:{v6}]"),
         },
     }
-}
-
-fn local_hostname() -> Option<String> {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its whole length; gethostname writes
-    // at most that many bytes.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return None;
-    }
-    let len = buf.iter().position(|&b| b == 0)?;
-    std::str::from_utf8(&buf[..len]).ok().map(str::to_string)
 }
 
 #[cfg(test)]

@@ -101,14 +101,14 @@ impl<'t> Connection<'t> {
         for addr in addrs {
             match TcpStream::connect_timeout(&addr, timeouts.connect) {
                 Ok(s) => {
-                    tcp = Some(s);
+                    tcp = Some((s, addr));
                     break;
                 }
                 Err(e) => last = Some(e),
             }
         }
-        let tcp = match (tcp, last) {
-            (Some(s), _) => s,
+        let (tcp, peer) = match (tcp, last) {
+            (Some(connected), _) => connected,
             (None, Some(e)) if is_timeout(&e) => {
                 return Err(SmtpError::new(
                     ErrorKind::Timeout,
@@ -135,7 +135,6 @@ impl<'t> Connection<'t> {
         // Nagle plus delayed ACK would cost ~40 ms per round trip.
         let _ = tcp.set_nodelay(true);
         let io_err = |e| SmtpError::io(ErrorKind::Connect, "socket set-up failed", e);
-        let peer = tcp.peer_addr().map_err(io_err)?;
         let local = tcp.local_addr().map_err(io_err)?;
         let mut conn = Connection {
             stream: Some(Stream::Plain(tcp)),
