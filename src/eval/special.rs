@@ -804,17 +804,9 @@ impl Interp {
                 let update = nth(args, 1);
                 if update.is_symbol() {
                     // Short form: (update args... new-value).
-                    let f = update.clone();
-                    let g = Value::Function(Rc::new(Function::Builtin(super::value::Builtin {
-                        name: access.clone(),
-                        min_args: 1,
-                        max_args: None,
-                        f: |_, _| Ok(Value::Nil),
-                    })));
-                    let _ = g;
                     self.setf_functions.insert(
                         SymKey(access.clone()),
-                        Value::cons(Value::Symbol(self.s.setf.clone()), f),
+                        Value::cons(Value::Symbol(self.s.setf.clone()), update.clone()),
                     );
                     Ok(Value::Symbol(access))
                 } else {
