@@ -304,6 +304,44 @@ fn ctrl_c_abandons_the_input_and_stays() {
     assert_eq!(exit_status(&mut p), 0);
 }
 
+/// Ctrl-C while a form runs interrupts it and returns to the prompt, in
+/// interpreted top-level loops, compiled functions and `sleep`; a
+/// `handler-case` for `error` does not swallow it; cleanups run; the
+/// REPL's state survives.
+#[test]
+fn ctrl_c_interrupts_a_running_form() {
+    let (_d, h) = history_file();
+    let mut p = start(&h);
+    eval(&mut p, "(defvar *cleaned* nil)", "*CLEANED*\r\n");
+    eval(
+        &mut p,
+        "(defun spin () (handler-case (loop) (error () 'swallowed)))",
+        "SPIN\r\n",
+    );
+    let runaway = [
+        "(unwind-protect (spin) (setq *cleaned* 'yes))",
+        "(loop for i from 0)",
+        "(dotimes (i most-positive-fixnum))",
+        "(sleep 1000)",
+    ];
+    for form in runaway {
+        send(&mut p, form);
+        send(&mut p, ENTER);
+        // Let the form start running before the interrupt.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        send(&mut p, "\x03");
+        let out = p
+            .expect("INTERACTIVE-INTERRUPT")
+            .unwrap_or_else(|e| panic!("{form}: no interrupt report: {e}"));
+        assert!(!out.contains("SWALLOWED"), "{form}: {out:?}");
+        p.expect(PROMPT).expect("a prompt after the interrupt");
+    }
+    eval(&mut p, "*cleaned*", "YES\r\n");
+    eval(&mut p, "(+ 1 2)", "3\r\n");
+    send(&mut p, "\x04");
+    assert_eq!(exit_status(&mut p), 0);
+}
+
 #[test]
 fn tab_completes_symbol_names() {
     let (_d, h) = history_file();

@@ -675,8 +675,16 @@ fn sleep(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         return type_err(it, &a[0], "(REAL 0)");
     }
     crate::toplevel::flush_output(it);
-    std::thread::sleep(Duration::from_secs_f64(secs.min(1e9)));
-    Ok(Value::Nil)
+    // In slices, so that Ctrl-C at the REPL ends the wait (`eval::interrupt`).
+    let end = Instant::now() + Duration::from_secs_f64(secs.min(1e9));
+    loop {
+        it.check_interrupt()?;
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(Value::Nil);
+        }
+        std::thread::sleep(left.min(Duration::from_millis(100)));
+    }
 }
 
 fn unix_now() -> i64 {

@@ -68,6 +68,13 @@ pub fn install_classes(it: &mut Interp) {
         let mixins: Vec<Sym> = mixins.iter().map(|m| cl_sym(m)).collect();
         it.define_class(cl_sym(name), parent, mixins, slots, true);
     }
+    // Ctrl-C at the REPL (`eval::interrupt`).
+    let interrupt = super::package::intern_in(
+        "INTERACTIVE-INTERRUPT",
+        &super::package::sendletter_package(),
+    );
+    let serious = Some(cl_sym("SERIOUS-CONDITION"));
+    it.define_class(interrupt, serious, Vec::new(), Vec::new(), true);
 }
 
 impl Interp {

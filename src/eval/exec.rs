@@ -266,6 +266,10 @@ impl Interp {
                 Err(e) => match e.kind() {
                     UnwindKind::Go { id: gid, index } if *gid == id => {
                         pc = t.tag_starts.get(*index).copied().unwrap_or(usize::MAX);
+                        if let Err(e) = self.check_interrupt() {
+                            tenv.close_tags();
+                            return Err(e);
+                        }
                     }
                     _ => {
                         tenv.close_tags();
@@ -521,6 +525,7 @@ impl Interp {
             let (n, end) = self.dotimes_count(count)?;
             let mut i = 0;
             while i < n {
+                self.check_interrupt()?;
                 let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, Value::Fixnum(i), &[]);
                 self.exec_body(&l.body, &lenv)?;
                 i += 1;
@@ -539,6 +544,7 @@ impl Interp {
             let list = self.exec(&l.source, &benv)?;
             let mut cur = list.clone();
             while let Value::Cons(c) = &cur {
+                self.check_interrupt()?;
                 let item = c.car.borrow().clone();
                 let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, item, &[]);
                 self.exec_body(&l.body, &lenv)?;

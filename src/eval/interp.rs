@@ -377,6 +377,7 @@ impl Interp {
         match form {
             Value::Symbol(s) => self.eval_symbol(s, env),
             Value::Cons(c) => {
+                self.check_interrupt()?;
                 self.depth += 1;
                 if self.depth > self.max_depth || self.stack_exceeded() {
                     self.depth -= 1;
@@ -388,6 +389,33 @@ impl Interp {
             }
             _ => Ok(form.clone()),
         }
+    }
+
+    /// Signal `SENDLETTER:INTERACTIVE-INTERRUPT` if Ctrl-C was pressed
+    /// (see `eval::interrupt`).
+    #[inline]
+    pub(crate) fn check_interrupt(&mut self) -> LResult<()> {
+        if super::interrupt::pending() {
+            return Err(self.interrupted());
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn interrupted(&mut self) -> Unwind {
+        super::interrupt::clear();
+        let class = super::package::intern_in(
+            "INTERACTIVE-INTERRUPT",
+            &super::package::sendletter_package(),
+        );
+        let c = self.make_condition_of(
+            &class,
+            &[
+                ("FORMAT-CONTROL", Value::string("Interrupted (Ctrl-C).")),
+                ("FORMAT-ARGUMENTS", Value::Nil),
+            ],
+        );
+        self.raise(c)
     }
 
     fn stack_exhausted(&mut self) -> Unwind {
@@ -705,6 +733,7 @@ impl Interp {
         cl: &super::value::Closure,
         bind: impl FnOnce(&mut Self) -> LResult<Env>,
     ) -> LResult<Value> {
+        self.check_interrupt()?;
         self.depth += 1;
         // The stack is measured every 16 calls: a Lisp call's frames are
         // small next to the reserve kept for handlers.

@@ -7,6 +7,7 @@ pub mod condition;
 pub mod env;
 mod exec;
 pub mod interp;
+pub mod interrupt;
 pub mod lambda;
 pub mod node;
 pub mod package;

@@ -1176,6 +1176,7 @@ impl Interp {
             let list = self.eval(&nth(&spec, 1), &benv)?;
             let mut cur = list.clone();
             while let Value::Cons(c) = &cur {
+                self.check_interrupt()?;
                 let item = c.car.borrow().clone();
                 let lenv = self.bind_var_maybe_special(benv.clone(), &var, item, &specials);
                 self.loop_body(&body, &lenv)?;
@@ -1208,6 +1209,7 @@ impl Interp {
             let (n, end) = self.dotimes_count(count)?;
             let mut i = 0;
             while i < n {
+                self.check_interrupt()?;
                 let lenv =
                     self.bind_var_maybe_special(benv.clone(), &var, Value::Fixnum(i), &specials);
                 self.loop_body(&body, &lenv)?;

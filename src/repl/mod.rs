@@ -72,6 +72,9 @@ pub fn run(it: &mut Interp) -> i32 {
         );
         let _ = out.flush();
     }
+    // Ctrl-C while a form runs interrupts it (`eval::interrupt`); while
+    // typing, the line editor sees it as a key.
+    crate::eval::interrupt::catch_sigint();
     let base_mark = it.dyn_mark();
     // Lines entered so far, so positions in errors count across inputs.
     let mut lines_before = 0;
@@ -84,7 +87,9 @@ pub fn run(it: &mut Interp) -> i32 {
                     let _ = ed.add_history_entry(text.as_str());
                     save(&mut ed);
                 }
+                crate::eval::interrupt::clear();
                 let exit = eval_input(it, &text, lines_before);
+                crate::eval::interrupt::clear();
                 lines_before += text.lines().count().max(1);
                 // Whatever an error left behind, the next form starts clean.
                 it.unbind_to(base_mark);
