@@ -606,11 +606,7 @@ pub fn hash_test_of(f: &Value) -> Option<crate::eval::value::HashTest> {
         },
         _ => return None,
     };
-    let in_cl = name
-        .package
-        .borrow()
-        .as_ref()
-        .is_some_and(|p| p.name == "COMMON-LISP");
+    let in_cl = name.home_is_cl();
     if !in_cl {
         return None;
     }

@@ -182,11 +182,7 @@ impl<'a> Compiler<'a> {
                 Ok(e) => e,
                 Err(_) => return self.interp(form),
             };
-            let in_cl = head
-                .package
-                .borrow()
-                .as_ref()
-                .is_some_and(|p| p.name == "COMMON-LISP");
+            let in_cl = head.home_is_cl();
             // CL's macros cannot be shadowed by local functions (CLHS
             // 11.1.2.1.2); a user's could, and then the form is interpreted.
             if !in_cl {
@@ -231,11 +227,7 @@ impl<'a> Compiler<'a> {
     /// Is `name` a standard function [`Node::Prim`] can do, still defined
     /// as the builtin?
     fn prim(&self, name: &Sym, arity: usize) -> Option<(Prim, Rc<super::value::Function>)> {
-        let in_cl = name
-            .package
-            .borrow()
-            .as_ref()
-            .is_some_and(|p| p.name == "COMMON-LISP");
+        let in_cl = name.home_is_cl();
         if !in_cl {
             return None;
         }

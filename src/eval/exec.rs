@@ -80,16 +80,7 @@ impl Interp {
             }
             Node::Function(s) => {
                 self.mv = None;
-                if let Some(b) = env.lookup_fun(s) {
-                    if !b.is_macro {
-                        return Ok(b.func.borrow().clone());
-                    }
-                }
-                let f = s.function.borrow().clone();
-                match f {
-                    Some(f) => Ok(f),
-                    None => Err(self.undefined_function(&Value::Symbol(s.clone()))),
-                }
+                self.function_named(s, env)
             }
             Node::Progn(body) => self.exec_body(body, env),
             Node::Let {

@@ -509,17 +509,10 @@ impl Interp {
 
     pub fn undefined_function(&mut self, name: &Value) -> Unwind {
         let unsupported = match name {
-            Value::Symbol(s)
-                if s.package
-                    .borrow()
-                    .as_ref()
-                    .is_some_and(|p| p.name == "COMMON-LISP") =>
-            {
-                UNSUPPORTED
-                    .iter()
-                    .find(|(n, _)| *n == s.name)
-                    .map(|(_, why)| *why)
-            }
+            Value::Symbol(s) if s.home_is_cl() => UNSUPPORTED
+                .iter()
+                .find(|(n, _)| *n == s.name)
+                .map(|(_, why)| *why),
             _ => None,
         };
         let c = match unsupported {

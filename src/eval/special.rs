@@ -885,20 +885,23 @@ impl Interp {
         }
     }
 
+    /// `#'s`: the local function `s` in `env`, else the global one.
+    pub(crate) fn function_named(&mut self, s: &Sym, env: &Env) -> LResult<Value> {
+        if let Some(b) = env.lookup_fun(s) {
+            if !b.is_macro {
+                return Ok(b.func.borrow().clone());
+            }
+        }
+        let f = s.function.borrow().clone();
+        match f {
+            Some(f) => Ok(f),
+            None => Err(self.undefined_function(&Value::Symbol(s.clone()))),
+        }
+    }
+
     fn sf_function(&mut self, name: &Value, env: &Env) -> LResult<Value> {
         match name {
-            Value::Symbol(s) => {
-                if let Some(b) = env.lookup_fun(s) {
-                    if !b.is_macro {
-                        return Ok(b.func.borrow().clone());
-                    }
-                }
-                let f = s.function.borrow().clone();
-                match f {
-                    Some(f) => Ok(f),
-                    None => Err(self.undefined_function(name)),
-                }
-            }
+            Value::Symbol(s) => self.function_named(s, env),
             Value::Cons(_) if name.car().is_sym(&self.s.lambda) => {
                 self.make_closure(&name.cdr(), env, None, None)
             }
@@ -1499,11 +1502,7 @@ impl Interp {
         let name = head.name.as_str();
         // Every standard place below takes at least one argument.
         let first_arg = argf.first().cloned();
-        let in_cl = head
-            .package
-            .borrow()
-            .as_ref()
-            .is_some_and(|p| p.name == "COMMON-LISP");
+        let in_cl = head.home_is_cl();
         if in_cl {
             // c[ad]+r, first..tenth, rest, nth.
             let path: Option<String> = if name.len() >= 3

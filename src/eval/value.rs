@@ -88,6 +88,14 @@ pub struct Symbol {
 }
 
 impl Symbol {
+    /// Is COMMON-LISP this symbol's home package?
+    pub fn home_is_cl(&self) -> bool {
+        self.package
+            .borrow()
+            .as_ref()
+            .is_some_and(|p| p.name == "COMMON-LISP")
+    }
+
     pub fn new(name: &str) -> Symbol {
         Symbol {
             name: name.to_string(),
@@ -401,13 +409,7 @@ impl Value {
     pub fn is_sym(&self, s: &Sym) -> bool {
         match self {
             Value::Symbol(x) => Rc::ptr_eq(x, s),
-            Value::Nil => {
-                s.name == "NIL"
-                    && s.package
-                        .borrow()
-                        .as_ref()
-                        .is_some_and(|p| p.name == "COMMON-LISP")
-            }
+            Value::Nil => s.name == "NIL" && s.home_is_cl(),
             _ => false,
         }
     }

@@ -63,12 +63,7 @@ fn comparison(pred: &Value, keys: &[Value]) -> Compare {
     let Function::Builtin(b) = &**f else {
         return Compare::Call;
     };
-    let in_cl = b
-        .name
-        .package
-        .borrow()
-        .as_ref()
-        .is_some_and(|p| p.name == "COMMON-LISP");
+    let in_cl = b.name.home_is_cl();
     let all_fixnums = keys.iter().all(|k| matches!(k, Value::Fixnum(_)));
     match (in_cl && all_fixnums, b.name.name.as_str()) {
         (true, "<") => Compare::FixnumLess,
