@@ -167,6 +167,26 @@ mod tests {
         assert_eq!(defined, listed);
     }
 
+    /// `documentation` of a macro not yet used reads the real definition's
+    /// docstring, not the stand-in's (which has none).
+    #[test]
+    fn documentation_loads_the_macros() {
+        let mut it = crate::toplevel::new_interp();
+        let src = "(documentation 'with-open-stream 'function)";
+        let v = match crate::toplevel::load_source(&mut it, src, None) {
+            Ok(v) => v,
+            Err(e) => panic!("{}", e.describe()),
+        };
+        assert!(it.ext.contains_key(LOADED));
+        let Value::String(doc) = v else {
+            panic!("no docstring");
+        };
+        assert_eq!(
+            *doc.borrow(),
+            "Bind VAR to STREAM during BODY and close it afterwards."
+        );
+    }
+
     /// Each stand-in expands to what the real macro gives.
     #[test]
     fn every_stand_in_expands() {
