@@ -5,12 +5,20 @@
 //! `handler-case` for `error` does not swallow it, while `unwind-protect`
 //! cleanups run. Scripts keep the default action: Ctrl-C ends them.
 //!
-//! A blocking read (of standard input, or from a server within its
-//! timeout) finishes before the interrupt is seen.
+//! Blocking waits outside the evaluator (a server's reply, a TLS
+//! handshake, a connect, a `:program`) wait in slices of at most
+//! [`POLL_SLICE`] and give up when [`pending`] turns true, leaving the flag
+//! set so the evaluator signals the interrupt as for any other form.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 static PENDING: AtomicBool = AtomicBool::new(false);
+static CAUGHT: AtomicBool = AtomicBool::new(false);
+
+/// Longest a blocking wait goes without looking at [`pending`]: Ctrl-C is
+/// answered within this time.
+pub const POLL_SLICE: Duration = Duration::from_millis(100);
 
 extern "C" fn on_sigint(_: libc::c_int) {
     // Only an atomic store: async-signal-safe.
@@ -27,8 +35,17 @@ pub fn catch_sigint() {
         action.sa_sigaction = on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t;
         action.sa_flags = libc::SA_RESTART;
         libc::sigemptyset(&mut action.sa_mask);
-        libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+        if libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut()) == 0 {
+            CAUGHT.store(true, Ordering::Relaxed);
+        }
     }
+}
+
+/// Is SIGINT turned into a pending interrupt (the REPL)? Without it,
+/// [`pending`] never becomes true and Ctrl-C ends the process.
+#[inline]
+pub fn caught() -> bool {
+    CAUGHT.load(Ordering::Relaxed)
 }
 
 /// Has Ctrl-C been pressed since the last [`clear`]?

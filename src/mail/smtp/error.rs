@@ -30,6 +30,9 @@ pub enum ErrorKind {
     BadArgument,
     /// The `:program` transport exited with a failure status.
     ProgramFailed,
+    /// Ctrl-C at the REPL ended a wait (`eval::interrupt`); the interrupt
+    /// is still pending for the evaluator to signal.
+    Interrupted,
 }
 
 /// How the message is worded.

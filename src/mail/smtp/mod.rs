@@ -4,7 +4,8 @@
 //! - [`server`]: what to connect to (host, port, TLS, timeouts, AUTH choice)
 //! - [`reply`], [`command`]: the protocol units, sans I/O
 //! - `session`: the dialogue, written against a small transport trait
-//! - `transport`: blocking TCP + rustls; `tls`: rustls configuration
+//! - `transport`: blocking TCP + rustls; `socket`: the deadline (and
+//!   Ctrl-C) every read and write obeys; `tls`: rustls configuration
 //! - [`auth`]: SASL mechanisms and the credentials policy
 //! - [`error`], [`trace`]: failures and the session trace
 //!
@@ -17,6 +18,7 @@ pub mod error;
 pub mod reply;
 pub mod server;
 pub(crate) mod session;
+pub(crate) mod socket;
 pub(crate) mod tls;
 pub mod trace;
 pub(crate) mod transport;
@@ -84,11 +86,16 @@ pub fn test_email_address(template: &Server, address: &str) -> Result<bool, Smtp
         ..template.clone()
     };
     let full = format!("{user}@{host}");
-    let Ok(mut conn) = Connection::open(&server, None) else {
-        return Ok(false);
+    // Ctrl-C is not an answer about the address.
+    let mut conn = match Connection::open(&server, None) {
+        Ok(c) => c,
+        Err(e) if e.kind() == ErrorKind::Interrupted => return Err(e),
+        Err(_) => return Ok(false),
     };
-    if session::open(&mut conn, &server, None).is_err() {
-        return Ok(false);
+    match session::open(&mut conn, &server, None) {
+        Ok(_) => {}
+        Err(e) if e.kind() == ErrorKind::Interrupted => return Err(e),
+        Err(_) => return Ok(false),
     }
     session::verify(&mut conn, user, &full)
 }

@@ -262,7 +262,7 @@ fn abandon<W: Wire>(w: &mut W, e: SmtpError) -> SmtpError {
 fn polite<W: Wire>(w: &mut W, e: SmtpError) -> SmtpError {
     let usable = !matches!(
         e.kind(),
-        ErrorKind::Io | ErrorKind::Timeout | ErrorKind::Protocol
+        ErrorKind::Io | ErrorKind::Timeout | ErrorKind::Protocol | ErrorKind::Interrupted
     ) && e.code() != Some(421);
     if usable {
         let quit = Command::Quit;

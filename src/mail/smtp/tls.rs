@@ -2,7 +2,7 @@
 //! used), extra CAs, client certificates, verification switch.
 
 use std::fs;
-use std::io::BufReader;
+use std::io::{self, BufReader};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -112,6 +112,124 @@ pub(crate) fn tls_error(what: impl std::fmt::Display, e: impl std::fmt::Display)
     SmtpError::new(ErrorKind::Tls, format!("TLS: {what}: {e}"))
 }
 
+/// A failed handshake with `host`, in words a user can act on: what is
+/// wrong with the certificate and which option helps, or that the server
+/// does not speak TLS at all. rustls's own wording only for the rest.
+/// `implicit`: TLS from the first byte (`:ssl t`), not after STARTTLS.
+pub(crate) fn handshake_error(host: &str, implicit: bool, e: io::Error) -> SmtpError {
+    let rustls_error = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+    let text = match rustls_error {
+        Some(rustls::Error::InvalidCertificate(c)) => certificate_problem(c),
+        Some(
+            rustls::Error::InvalidMessage(_)
+            | rustls::Error::InappropriateMessage { .. }
+            | rustls::Error::InappropriateHandshakeMessage { .. },
+        ) => not_tls(implicit, &e),
+        _ => e.to_string(),
+    };
+    SmtpError::new(
+        ErrorKind::Tls,
+        format!("TLS: handshake with {host} failed: {text}"),
+    )
+}
+
+/// Where to go when the certificate cannot be trusted.
+const TRUST_HINT: &str = "give the CA certificate that signed it with :ca-file (or \
+    :ca-directory), or skip the check with :verify nil (not recommended)";
+
+fn certificate_problem(c: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    match c {
+        // A self-signed certificate, or one whose issuer is not in the
+        // store: webpki reports whichever check failed last, which may be a
+        // signature against a CA of the same name but another key.
+        #[allow(deprecated)]
+        C::UnknownIssuer
+        | C::BadSignature
+        | C::UnsupportedSignatureAlgorithm
+        | C::UnsupportedSignatureAlgorithmContext { .. }
+        | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            format!("certificate not trusted (self-signed / unknown issuer): {TRUST_HINT}")
+        }
+        C::ExpiredContext { not_after, .. } => format!(
+            "the server's certificate has expired (on {} UTC); :verify nil skips the check \
+             (not recommended)",
+            utc_date(not_after.as_secs())
+        ),
+        C::Expired => "the server's certificate has expired; :verify nil skips the check \
+            (not recommended)"
+            .to_string(),
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            "the server's certificate is not valid yet (is this machine's clock right?)".to_string()
+        }
+        C::NotValidForName => "the server's certificate is not valid for this host name; \
+            :server-name names the host the certificate is for"
+            .to_string(),
+        C::NotValidForNameContext {
+            expected,
+            presented,
+        } => {
+            let names = if presented.is_empty() {
+                "no host name".to_string()
+            } else {
+                presented
+                    .iter()
+                    .map(|n| plain_name(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            format!(
+                "the server's certificate is not valid for the name {:?} (it is for {names}); \
+                 :server-name names the host the certificate is for",
+                expected.to_str()
+            )
+        }
+        C::Revoked => "the server's certificate has been revoked".to_string(),
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+            "the server's certificate is not meant for a TLS server".to_string()
+        }
+        C::BadEncoding => "the server's certificate is malformed".to_string(),
+        other => format!("the server's certificate was refused ({other:?}); {TRUST_HINT}"),
+    }
+}
+
+/// `YYYY-MM-DD` of a Unix time (days to civil date: H. Hinnant,
+/// "chrono-Compatible Low-Level Date Algorithms").
+fn utc_date(unix_secs: u64) -> String {
+    let z = (unix_secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// `DnsName("mx.example")` (webpki's wording of a presented name) →
+/// `mx.example`; anything else as it is.
+fn plain_name(presented: &str) -> &str {
+    match presented.split_once('(') {
+        Some((_, rest)) => rest.trim_end_matches(')').trim_matches('"'),
+        None => presented,
+    }
+}
+
+/// Bytes that are not TLS where the handshake should be: usually a plain
+/// SMTP greeting on a port without implicit TLS.
+fn not_tls(implicit: bool, e: &io::Error) -> String {
+    if implicit {
+        format!(
+            "the server did not answer in TLS ({e}): this port may expect plain SMTP and \
+             STARTTLS — use :starttls t instead of :ssl t (port 465 is the usual :ssl port)"
+        )
+    } else {
+        format!("the server accepted STARTTLS but did not answer in TLS ({e})")
+    }
+}
+
 /// The system store, loaded on first use (`SSL_CERT_FILE`/`SSL_CERT_DIR`
 /// honoured by rustls-native-certs). Unreadable entries are skipped.
 fn system_roots() -> Arc<RootCertStore> {
@@ -216,5 +334,76 @@ impl ServerCertVerifier for NoVerification {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(1_609_459_200), "2021-01-01");
+        assert_eq!(utc_date(951_782_400), "2000-02-29");
+    }
+
+    #[test]
+    fn presented_names_lose_their_wrapping() {
+        assert_eq!(plain_name("DnsName(\"other.example\")"), "other.example");
+        assert_eq!(plain_name("mx.example"), "mx.example");
+    }
+
+    fn refused(e: rustls::Error) -> String {
+        handshake_error(
+            "mx.example",
+            true,
+            io::Error::new(io::ErrorKind::InvalidData, e),
+        )
+        .to_string()
+    }
+
+    #[test]
+    fn certificate_failures_in_plain_words() {
+        use rustls::CertificateError as C;
+        let untrusted = [
+            C::UnknownIssuer,
+            C::BadSignature,
+            C::UnsupportedSignatureAlgorithmForPublicKeyContext {
+                signature_algorithm_id: vec![1],
+                public_key_algorithm_id: vec![2],
+            },
+        ];
+        for c in untrusted {
+            let text = refused(rustls::Error::InvalidCertificate(c));
+            assert_eq!(
+                text,
+                "TLS: handshake with mx.example failed: certificate not trusted (self-signed / \
+                 unknown issuer): give the CA certificate that signed it with :ca-file (or \
+                 :ca-directory), or skip the check with :verify nil (not recommended)"
+            );
+        }
+        let text = refused(rustls::Error::InvalidCertificate(C::ExpiredContext {
+            time: UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_700_000_000)),
+            not_after: UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_609_459_200)),
+        }));
+        assert!(text.contains("has expired (on 2021-01-01 UTC)"), "{text}");
+    }
+
+    #[test]
+    fn a_plain_server_gets_the_starttls_hint() {
+        let text = refused(rustls::Error::InvalidMessage(
+            rustls::InvalidMessage::InvalidContentType,
+        ));
+        assert!(text.contains("use :starttls t instead of :ssl t"), "{text}");
+        let e = io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
+        );
+        let text = handshake_error("mx.example", false, e).to_string();
+        assert!(
+            text.contains("accepted STARTTLS but did not answer in TLS"),
+            "{text}"
+        );
     }
 }

@@ -1,8 +1,11 @@
-//! The blocking transport: TCP (TCP_NODELAY), rustls, per-reply deadlines,
-//! one write and one flush per command batch.
+//! The blocking transport: TCP (TCP_NODELAY), rustls, per-reply deadlines
+//! (enforced by [`Socket`] under TLS too), one write and one flush per
+//! command batch.
 
 use std::io::{self, BufWriter, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::mpsc;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use rustls::{ClientConnection, StreamOwned};
@@ -12,8 +15,10 @@ use super::error::{ErrorKind, SmtpError};
 use super::reply::{parse_reply, Reply, MAX_REPLY_LEN};
 use super::server::{strip_brackets, Server, Timeouts, TlsMode, TlsOptions};
 use super::session::{Wait, Wire};
+use super::socket::{is_interrupted, Socket, ANNOUNCE_AFTER};
 use super::tls;
 use super::trace::{Trace, TraceEvent};
+use crate::eval::interrupt::{self, POLL_SLICE};
 use crate::mail::wire::{encode_message, MessageSource, Mode};
 
 /// Longest wait for a courtesy QUIT on the error path.
@@ -23,12 +28,12 @@ const COURTESY_TIMEOUT: Duration = Duration::from_secs(10);
 /// which the server must take within the time limit.
 const CONTENT_CHUNK: usize = 64 * 1024;
 
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+enum Stream<'t> {
+    Plain(Socket<'t>),
+    Tls(Box<StreamOwned<ClientConnection, Socket<'t>>>),
 }
 
-impl Read for Stream {
+impl Read for Stream<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Stream::Plain(s) => s.read(buf),
@@ -37,7 +42,7 @@ impl Read for Stream {
     }
 }
 
-impl Write for Stream {
+impl Write for Stream<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Stream::Plain(s) => s.write(buf),
@@ -53,11 +58,11 @@ impl Write for Stream {
     }
 }
 
-impl Stream {
-    fn tcp(&self) -> &TcpStream {
+impl<'t> Stream<'t> {
+    fn socket(&mut self) -> &mut Socket<'t> {
         match self {
             Stream::Plain(s) => s,
-            Stream::Tls(s) => s.get_ref(),
+            Stream::Tls(s) => &mut s.sock,
         }
     }
 }
@@ -65,16 +70,14 @@ impl Stream {
 /// A connected SMTP client socket.
 pub(crate) struct Connection<'t> {
     /// `None` only while being upgraded to TLS, or after a failed upgrade.
-    stream: Option<Stream>,
+    stream: Option<Stream<'t>>,
     /// Received bytes not yet parsed into a reply.
     rbuf: Vec<u8>,
-    armed: Armed,
     timeouts: Timeouts,
     peer: SocketAddr,
     local: SocketAddr,
     tls_host: String,
     tls_options: TlsOptions,
-    trace: Option<&'t mut dyn Trace>,
 }
 
 impl<'t> Connection<'t> {
@@ -82,101 +85,57 @@ impl<'t> Connection<'t> {
     /// TLS, also do the handshake.
     pub(crate) fn open(
         server: &Server,
-        trace: Option<&'t mut dyn Trace>,
+        mut trace: Option<&'t mut dyn Trace>,
     ) -> Result<Self, SmtpError> {
         let timeouts = server.timeouts();
         let (host, port) = match &server.connect_to {
             Some((h, p)) => (strip_brackets(h), *p),
             None => (server.bare_host(), server.port),
         };
-        let addrs = (host, port).to_socket_addrs().map_err(|e| {
-            SmtpError::io(
-                ErrorKind::Connect,
-                format!("cannot resolve the mail server {host:?}"),
-                e,
-            )
-        })?;
-        let mut last = None;
-        let mut tcp = None;
-        for addr in addrs {
-            match TcpStream::connect_timeout(&addr, timeouts.connect) {
-                Ok(s) => {
-                    tcp = Some((s, addr));
-                    break;
-                }
-                Err(e) => last = Some(e),
-            }
-        }
-        let (tcp, peer) = match (tcp, last) {
-            (Some(connected), _) => connected,
-            (None, Some(e)) if is_timeout(&e) => {
-                return Err(SmtpError::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "connecting to {host}:{port} timed out after {}",
-                        secs(timeouts.connect)
-                    ),
-                ))
-            }
-            (None, Some(e)) => {
-                return Err(SmtpError::io(
-                    ErrorKind::Connect,
-                    format!("cannot connect to {host}:{port}"),
-                    e,
-                ))
-            }
-            (None, None) => {
-                return Err(SmtpError::new(
-                    ErrorKind::Connect,
-                    format!("no address found for the mail server {host:?}"),
-                ))
-            }
-        };
+        let (tcp, peer) = connect_interruptibly(host, port, timeouts.connect, &mut trace)?;
         // Nagle plus delayed ACK would cost ~40 ms per round trip.
         let _ = tcp.set_nodelay(true);
         let io_err = |e| SmtpError::io(ErrorKind::Connect, "socket set-up failed", e);
         let local = tcp.local_addr().map_err(io_err)?;
         let mut conn = Connection {
-            stream: Some(Stream::Plain(tcp)),
+            stream: Some(Stream::Plain(Socket::new(tcp, trace))),
             rbuf: Vec::new(),
-            armed: Armed::default(),
             timeouts,
             peer,
             local,
             tls_host: server.bare_host().to_string(),
             tls_options: server.tls_options.clone(),
-            trace,
         };
         conn.note(&format!("connected to {peer}"));
         if server.tls == TlsMode::Implicit {
-            conn.upgrade()?;
+            conn.upgrade(true)?;
         }
         Ok(conn)
     }
 
     fn note(&mut self, text: &str) {
-        if let Some(t) = self.trace.as_mut() {
-            t.event(&TraceEvent::Note(text));
+        if let Some(s) = self.stream.as_mut() {
+            s.socket().trace(&TraceEvent::Note(text));
         }
     }
 
     /// Wrap the socket in TLS and finish the handshake now, so a failure is
-    /// reported as a TLS error.
-    fn upgrade(&mut self) -> Result<(), SmtpError> {
+    /// reported as a TLS error. The whole handshake must finish within the
+    /// reply limit, however the peer spaces its bytes.
+    fn upgrade(&mut self, implicit: bool) -> Result<(), SmtpError> {
         let config = tls::client_config(&self.tls_options)?;
         let name = tls::server_name(&self.tls_host, &self.tls_options)?;
-        let tcp = match self.stream.take() {
-            Some(Stream::Plain(tcp)) => tcp,
+        let mut socket = match self.stream.take() {
+            Some(Stream::Plain(socket)) => socket,
             other => {
                 self.stream = other;
                 return Ok(());
             }
         };
         let limit = self.timeouts.reply;
-        self.armed.read(&tcp, limit);
-        self.armed.write(&tcp, limit);
+        socket.set_deadline(limit, "the TLS handshake");
         let conn = ClientConnection::new(config, name).map_err(|e| tls::tls_error("set-up", e))?;
-        let mut tls = StreamOwned::new(conn, tcp);
+        let mut tls = StreamOwned::new(conn, socket);
         while tls.conn.is_handshaking() {
             if let Err(e) = tls.conn.complete_io(&mut tls.sock) {
                 if is_timeout(&e) {
@@ -185,10 +144,10 @@ impl<'t> Connection<'t> {
                         format!("TLS handshake timed out after {}", secs(limit)),
                     ));
                 }
-                return Err(tls::tls_error(
-                    format!("handshake with {} failed", self.tls_host),
-                    e,
-                ));
+                if is_interrupted(&e) {
+                    return Err(interrupted_error("the TLS handshake"));
+                }
+                return Err(tls::handshake_error(&self.tls_host, implicit, e));
             }
         }
         let version = tls
@@ -207,13 +166,13 @@ impl<'t> Connection<'t> {
     }
 
     fn timeout_error(&self, after: Option<&Command>, limit: Duration) -> SmtpError {
-        let what = match after {
-            Some(c) => format!("the reply to {:?}", c.error_text()),
-            None => "the server's greeting".to_string(),
-        };
         let e = SmtpError::new(
             ErrorKind::Timeout,
-            format!("timed out after {} waiting for {what}", secs(limit)),
+            format!(
+                "timed out after {} waiting for {}",
+                secs(limit),
+                waiting_for(after)
+            ),
         );
         match after {
             Some(c) => e.with_command(c),
@@ -235,18 +194,123 @@ impl<'t> Connection<'t> {
     }
 }
 
+/// What a reply wait is for, in errors and the trace.
+fn waiting_for(after: Option<&Command>) -> String {
+    match after {
+        Some(c) => format!("the reply to {:?}", c.error_text()),
+        None => "the server's greeting".to_string(),
+    }
+}
+
+/// The error of a wait ended by Ctrl-C (`eval::interrupt`).
+fn interrupted_error(what: &str) -> SmtpError {
+    SmtpError::new(
+        ErrorKind::Interrupted,
+        format!("interrupted (Ctrl-C) while waiting for {what}"),
+    )
+}
+
+/// Resolve and connect. When Ctrl-C is caught (the REPL), this runs on a
+/// helper thread while the caller waits in slices, since neither the
+/// resolver nor `connect_timeout` can be cut short; the thread ends by
+/// itself within the connect limit (per address) and drops what it got.
+fn connect_interruptibly(
+    host: &str,
+    port: u16,
+    limit: Duration,
+    trace: &mut Option<&mut dyn Trace>,
+) -> Result<(TcpStream, SocketAddr), SmtpError> {
+    if !interrupt::caught() {
+        return connect(host, port, limit);
+    }
+    let (tx, rx) = mpsc::channel();
+    let owned_host = host.to_string();
+    let spawned = thread::Builder::new()
+        .name("smtp-connect".into())
+        .spawn(move || {
+            let _ = tx.send(connect(&owned_host, port, limit));
+        });
+    if spawned.is_err() {
+        return connect(host, port, limit);
+    }
+    let started = Instant::now();
+    let mut announced = false;
+    loop {
+        if interrupt::pending() {
+            return Err(interrupted_error(&format!(
+                "the connection to {host}:{port}"
+            )));
+        }
+        match rx.recv_timeout(POLL_SLICE) {
+            Ok(result) => return result,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(SmtpError::new(
+                    ErrorKind::Connect,
+                    format!("cannot connect to {host}:{port}: the connecting thread failed"),
+                ))
+            }
+        }
+        if !announced && started.elapsed() >= ANNOUNCE_AFTER {
+            announced = true;
+            if let Some(t) = trace.as_mut() {
+                let text = format!(
+                    "waiting for the connection to {host}:{port} (time limit {} per address)…",
+                    secs(limit)
+                );
+                t.event(&TraceEvent::Note(&text));
+            }
+        }
+    }
+}
+
+/// Resolve `host` and connect to the first address that answers.
+fn connect(host: &str, port: u16, limit: Duration) -> Result<(TcpStream, SocketAddr), SmtpError> {
+    let addrs = (host, port).to_socket_addrs().map_err(|e| {
+        SmtpError::io(
+            ErrorKind::Connect,
+            format!("cannot resolve the mail server {host:?}"),
+            e,
+        )
+    })?;
+    let mut last = None;
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, limit) {
+            Ok(s) => return Ok((s, addr)),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) if is_timeout(&e) => SmtpError::new(
+            ErrorKind::Timeout,
+            format!(
+                "connecting to {host}:{port} timed out after {}",
+                secs(limit)
+            ),
+        ),
+        Some(e) => SmtpError::io(
+            ErrorKind::Connect,
+            format!("cannot connect to {host}:{port}"),
+            e,
+        ),
+        None => SmtpError::new(
+            ErrorKind::Connect,
+            format!("no address found for the mail server {host:?}"),
+        ),
+    })
+}
+
 impl Wire for Connection<'_> {
     fn send(&mut self, batch: &[Command]) -> Result<(), SmtpError> {
         let mut bytes = String::new();
-        for cmd in batch {
-            bytes.push_str(&cmd.to_string());
-            if let Some(t) = self.trace.as_mut() {
-                t.event(&TraceEvent::Command(&cmd.trace_text()));
-            }
-        }
         let limit = self.timeouts.reply;
         let stream = self.stream.as_mut().ok_or_else(lost_in_upgrade)?;
-        self.armed.write(stream.tcp(), limit);
+        let socket = stream.socket();
+        for cmd in batch {
+            bytes.push_str(&cmd.to_string());
+            socket.trace(&TraceEvent::Command(&cmd.trace_text()));
+        }
+        socket.set_deadline(limit, "the server to take our commands");
         let result = stream
             .write_all(bytes.as_bytes())
             .and_then(|_| stream.flush());
@@ -256,6 +320,8 @@ impl Wire for Connection<'_> {
                     ErrorKind::Timeout,
                     format!("sending timed out after {}", secs(limit)),
                 )
+            } else if is_interrupted(&e) {
+                interrupted_error("the server to take our commands")
             } else {
                 self.io_error("sending to the server failed", e, batch.first())
             }
@@ -268,15 +334,17 @@ impl Wire for Connection<'_> {
             Wait::DataEnd => self.timeouts.data_end,
             Wait::Courtesy => self.timeouts.reply.min(COURTESY_TIMEOUT),
         };
-        let deadline = Instant::now() + limit;
+        // One deadline for the whole reply, however many reads (and TLS
+        // records) it takes.
+        let mut armed = false;
         // Replies are short; a small buffer is cleared quickly for each one.
         let mut chunk = [0u8; 2048];
         loop {
             match parse_reply(&self.rbuf) {
                 Ok(Some((reply, used))) => {
                     self.rbuf.drain(..used);
-                    if let Some(t) = self.trace.as_mut() {
-                        t.event(&TraceEvent::Reply(&reply));
+                    if let Some(s) = self.stream.as_mut() {
+                        s.socket().trace(&TraceEvent::Reply(&reply));
                     }
                     return Ok(reply);
                 }
@@ -293,12 +361,18 @@ impl Wire for Connection<'_> {
                     });
                 }
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(self.timeout_error(after, limit));
-            }
             let stream = self.stream.as_mut().ok_or_else(lost_in_upgrade)?;
-            self.armed.read(stream.tcp(), left);
+            if !armed {
+                armed = true;
+                let socket = stream.socket();
+                // The description is only read by the trace.
+                let what = if socket.tracing() {
+                    waiting_for(after)
+                } else {
+                    String::new()
+                };
+                socket.set_deadline(limit, what);
+            }
             match stream.read(&mut chunk) {
                 Ok(0) => {
                     let e = SmtpError::new(ErrorKind::Protocol, "the server closed the connection");
@@ -312,10 +386,8 @@ impl Wire for Connection<'_> {
                     self.rbuf.extend_from_slice(&chunk[..n]);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                // The socket's timeout may end a little before the deadline
-                // (see `Armed::read`): the loop then waits for the rest.
-                Err(e) if is_timeout(&e) && Instant::now() < deadline => {}
                 Err(e) if is_timeout(&e) => return Err(self.timeout_error(after, limit)),
+                Err(e) if is_interrupted(&e) => return Err(interrupted_error(&waiting_for(after))),
                 Err(e) => return Err(self.io_error("reading from the server failed", e, after)),
             }
         }
@@ -333,7 +405,7 @@ impl Wire for Connection<'_> {
                  injection); session aborted",
             ));
         }
-        self.upgrade()
+        self.upgrade(false)
     }
 
     fn send_content(&mut self, message: &mut dyn MessageSource) -> Result<(), SmtpError> {
@@ -343,7 +415,6 @@ impl Wire for Connection<'_> {
             CONTENT_CHUNK,
             ChunkDeadline {
                 stream: &mut *stream,
-                armed: &mut self.armed,
                 limit,
             },
         );
@@ -358,6 +429,10 @@ impl Wire for Connection<'_> {
                 format!("sending the message timed out after {}", secs(limit)),
             )
             .with_command(&Command::Data)),
+            Err(e) if is_interrupted(&e) => {
+                Err(interrupted_error("the server to take the message")
+                    .with_command(&Command::Data))
+            }
             Err(e) => Err(self.io_error("sending the message failed", e, Some(&Command::Data))),
         }
     }
@@ -379,7 +454,7 @@ impl Drop for Connection<'_> {
     fn drop(&mut self) {
         // Best effort close_notify (RFC 8446 §6.1); the socket closes anyway.
         if let Some(Stream::Tls(tls)) = self.stream.as_mut() {
-            let _ = tls.sock.set_write_timeout(Some(Duration::from_secs(1)));
+            tls.sock.set_deadline(Duration::from_secs(1), "");
             tls.conn.send_close_notify();
             while tls.conn.wants_write() {
                 if tls.conn.write_tls(&mut tls.sock).is_err() {
@@ -397,70 +472,24 @@ fn lost_in_upgrade() -> SmtpError {
     )
 }
 
-/// A deadline may be overrun by this much rather than set the socket's
-/// timeout again: most re-arms are within microseconds of the value already
-/// set, and each is a system call (two per reply read, one per write).
-const REARM_SLACK: Duration = Duration::from_millis(20);
-
-/// The socket timeouts last set on the connection's socket.
-#[derive(Default)]
-struct Armed {
-    read: Option<Duration>,
-    write: Option<Duration>,
-}
-
-impl Armed {
-    /// Set the read timeout to `want`, unless the one set is within
-    /// [`REARM_SLACK`] of it: each reply's deadline is a few microseconds
-    /// after the last one's. `read_reply` goes on reading until its own
-    /// deadline, so a timeout a little short does no harm.
-    fn read(&mut self, tcp: &TcpStream, want: Duration) {
-        let close = self.read.is_some_and(|a| a.abs_diff(want) <= REARM_SLACK);
-        if !close {
-            let _ = tcp.set_read_timeout(Some(want));
-            self.read = Some(want);
-        }
-    }
-
-    /// Set the write timeout to `want`, unless the one set is no shorter
-    /// and at most [`REARM_SLACK`] longer (a write timing out is an error).
-    fn write(&mut self, tcp: &TcpStream, want: Duration) {
-        if needs_rearm(self.write, want) {
-            let _ = tcp.set_write_timeout(Some(want));
-            self.write = Some(want);
-        }
-    }
-}
-
-fn needs_rearm(armed: Option<Duration>, want: Duration) -> bool {
-    match armed {
-        Some(a) => a < want || a - want > REARM_SLACK,
-        None => true,
-    }
-}
-
 /// The content writer: RFC 5321 §4.5.3.2.5 gives each TCP send of the
 /// data block its own limit. A socket write timeout alone restarts at every
 /// partial write, so a server taking a byte now and then would hold the
 /// session open for ever; here each piece of up to [`CONTENT_CHUNK`] bytes
-/// must be taken whole within `limit`.
-struct ChunkDeadline<'s> {
-    stream: &'s mut Stream,
-    armed: &'s mut Armed,
+/// must be taken whole within `limit` — TLS records included: the piece is
+/// flushed through rustls under the same deadline.
+struct ChunkDeadline<'s, 't> {
+    stream: &'s mut Stream<'t>,
     limit: Duration,
 }
 
-impl Write for ChunkDeadline<'_> {
+impl Write for ChunkDeadline<'_, '_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let piece = &buf[..buf.len().min(CONTENT_CHUNK)];
-        let deadline = Instant::now() + self.limit;
+        let what = "the server to take the message";
+        self.stream.socket().set_deadline(self.limit, what);
         let mut done = 0;
         while done < piece.len() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(io::ErrorKind::TimedOut.into());
-            }
-            self.armed.write(self.stream.tcp(), left);
             match self.stream.write(&piece[done..]) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => done += n,
@@ -468,11 +497,14 @@ impl Write for ChunkDeadline<'_> {
                 Err(e) => return Err(e),
             }
         }
+        self.stream.flush()?;
         Ok(done)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.armed.write(self.stream.tcp(), self.limit);
+        self.stream
+            .socket()
+            .set_deadline(self.limit, "the server to take the message");
         self.stream.flush()
     }
 }
@@ -484,29 +516,10 @@ fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-fn secs(d: Duration) -> String {
+pub(crate) fn secs(d: Duration) -> String {
     if d.subsec_millis() == 0 {
         format!("{} s", d.as_secs())
     } else {
         format!("{:.1} s", d.as_secs_f64())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timeouts_are_set_again_only_when_they_would_end_too_early_or_late() {
-        let s = Duration::from_secs;
-        let ms = Duration::from_millis;
-        assert!(needs_rearm(None, s(300)));
-        assert!(!needs_rearm(Some(s(300)), s(300)));
-        // Time has passed since the timeout was set: a little is tolerated.
-        assert!(!needs_rearm(Some(s(300)), s(300) - ms(5)));
-        assert!(needs_rearm(Some(s(300)), s(300) - ms(50)));
-        // Never a timeout shorter than asked for.
-        assert!(needs_rearm(Some(s(30)), s(300)));
-        assert!(needs_rearm(Some(s(300) - ms(1)), s(300)));
     }
 }
