@@ -363,7 +363,10 @@ fn deliver(
         };
     }
     let result = match target {
-        Target::Program(cmd, _) => crate::mail::program::deliver(cmd, src),
+        Target::Program(p, _) => {
+            let limit = p.timeout.unwrap_or(crate::mail::program::PROGRAM_TIMEOUT);
+            crate::mail::program::deliver_within(&p.command, src, limit)
+        }
         Target::Smtp(server) => {
             let server = routed(server, &route);
             let streams = trace_streams(it);
@@ -382,11 +385,19 @@ fn deliver(
     };
     match result {
         Ok(()) => Ok(()),
-        Err(e) => {
-            let c = smtp_condition(it, &e);
-            it.err(c)
-        }
+        Err(e) => mail_error(it, &e),
     }
+}
+
+/// Signal a failed delivery: Ctrl-C as the REPL's interrupt (the flag is
+/// still pending: the engine only looks at it), anything else as an
+/// `smtp-error`.
+fn mail_error<T>(it: &mut Interp, e: &SmtpError) -> LResult<T> {
+    if e.kind() == smtp::ErrorKind::Interrupted {
+        it.check_interrupt()?;
+    }
+    let c = smtp_condition(it, e);
+    it.err(c)
 }
 
 /// Apply `--connect-to HOST:PORT:HOST2:PORT2`.
@@ -421,10 +432,7 @@ fn test_email_address(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let template = routed(&template, &route);
     match smtp::test_email_address(&template, &addr) {
         Ok(b) => Ok(Value::bool(b)),
-        Err(e) => {
-            let c = smtp_condition(it, &e);
-            it.err(c)
-        }
+        Err(e) => mail_error(it, &e),
     }
 }
 

@@ -153,6 +153,11 @@ pub fn deliver_within(
         Err(Waited::Interrupted) => return Err(stop(&mut child, cmd, Ended::Interrupted)),
         Err(Waited::Timeout) => return Err(stop(&mut child, cmd, Ended::Timeout(limit))),
     };
+    // Ctrl-C at a terminal reaches the program too (same process group):
+    // its death by that signal is the interrupt, not a failed delivery.
+    if !status.success() && interrupt::pending() {
+        return Err(stop(&mut child, cmd, Ended::Interrupted));
+    }
     out.drain(DRAIN_AFTER_EXIT);
     let err_text = String::from_utf8_lossy(&out.kept).trim_end().to_string();
     drop(out);
@@ -203,7 +208,7 @@ fn stop(child: &mut Child, cmd: &ProgramCommand, why: Ended) -> SmtpError {
         Ended::Interrupted => SmtpError::new(
             ErrorKind::Interrupted,
             format!(
-                "interrupted (Ctrl-C) while waiting for the program {:?}; it was killed",
+                "interrupted (Ctrl-C) while waiting for the program {:?}; it was stopped",
                 cmd.describe()
             ),
         ),

@@ -17,7 +17,15 @@ use crate::printer::prin1_to_string;
 pub enum Target {
     Smtp(Server),
     /// The command, and the Lisp form as given (for the dry-run record).
-    Program(ProgramCommand, serde_json::Value),
+    Program(ProgramTarget, serde_json::Value),
+}
+
+/// A `:program` and its time limit.
+pub struct ProgramTarget {
+    pub command: ProgramCommand,
+    /// `:timeout` at the end of the list form; `None` = the default
+    /// ([`crate::mail::program::PROGRAM_TIMEOUT`]).
+    pub timeout: Option<Duration>,
 }
 
 fn bad_server<T>(it: &mut Interp, v: &Value, why: &str) -> LResult<T> {
@@ -115,20 +123,36 @@ fn parse_program(it: &mut Interp, v: &Value) -> LResult<Target> {
                 return bad_server(it, v, "the :program command is empty or contains NUL");
             }
             Ok(Target::Program(
-                ProgramCommand::Shell(cmd.clone()),
+                ProgramTarget {
+                    command: ProgramCommand::Shell(cmd.clone()),
+                    timeout: None,
+                },
                 serde_json::Value::String(cmd),
             ))
         }
         list @ Value::Cons(_) => {
             let mut argv = Vec::new();
-            for item in args::list(it, &list)? {
-                match &item {
-                    Value::String(s) if !s.borrow().contains('\0') => argv.push(s.borrow().clone()),
+            let mut timeout = None;
+            let items = args::list(it, &list)?;
+            let mut items = items.iter();
+            while let Some(item) = items.next() {
+                match item {
+                    Value::String(s) if timeout.is_none() && !s.borrow().contains('\0') => {
+                        argv.push(s.borrow().clone())
+                    }
+                    // `("prog" "arg" ... :timeout secs)`: a keyword cannot
+                    // be an argument, so it can only be the option.
+                    Value::Symbol(k)
+                        if k.is_keyword() && k.name == "TIMEOUT" && timeout.is_none() =>
+                    {
+                        timeout = Some(timeout_arg(it, v, items.next())?);
+                    }
                     _ => {
                         return bad_server(
                             it,
                             v,
-                            "every element of a :program list must be a string without NUL",
+                            "every element of a :program list must be a string without NUL, \
+                             optionally followed by :timeout seconds",
                         )
                     }
                 }
@@ -142,7 +166,13 @@ fn parse_program(it: &mut Interp, v: &Value) -> LResult<Target> {
                     .map(serde_json::Value::String)
                     .collect(),
             );
-            Ok(Target::Program(ProgramCommand::Argv(argv), json))
+            Ok(Target::Program(
+                ProgramTarget {
+                    command: ProgramCommand::Argv(argv),
+                    timeout,
+                },
+                json,
+            ))
         }
         _ => bad_server(
             it,
@@ -150,6 +180,29 @@ fn parse_program(it: &mut Interp, v: &Value) -> LResult<Target> {
             "(:program . \"command line\") or (:program . (\"prog\" \"arg\" ...))",
         ),
     }
+}
+
+/// A `:timeout` value: a positive number of seconds (at most a year, so
+/// that adding it to the clock cannot overflow).
+fn timeout_arg(it: &mut Interp, whole: &Value, v: Option<&Value>) -> LResult<Duration> {
+    let secs = match v {
+        Some(
+            n @ (Value::Fixnum(_)
+            | Value::Bignum(_)
+            | Value::Ratio(_)
+            | Value::Single(_)
+            | Value::Double(_)),
+        ) => crate::eval::types::number_f64(n),
+        _ => f64::NAN,
+    };
+    if !(secs.is_finite() && secs > 0.0 && secs <= 366.0 * 86_400.0) {
+        return bad_server(
+            it,
+            whole,
+            ":timeout must be a positive number of seconds (at most a year)",
+        );
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 fn path_arg(it: &mut Interp, whole: &Value, key: &str, v: &Value) -> LResult<PathBuf> {
@@ -228,13 +281,7 @@ fn parse_long_form(it: &mut Interp, whole: &Value, host: String, plist: &Value) 
                 Value::String(s) => server.tls_options.server_name = Some(s.borrow().clone()),
                 _ => return bad_server(it, whole, ":server-name must be a string"),
             },
-            "TIMEOUT" => {
-                let secs = crate::eval::types::number_f64(val);
-                if !(secs.is_finite() && secs > 0.0) {
-                    return bad_server(it, whole, ":timeout must be a positive number of seconds");
-                }
-                server.timeout = Some(Duration::from_secs_f64(secs));
-            }
+            "TIMEOUT" => server.timeout = Some(timeout_arg(it, whole, Some(val))?),
             "AUTH" => {
                 let m = val.as_symbol().map(|s| s.name.clone()).unwrap_or_default();
                 server.auth = Some(match m.as_str() {
