@@ -11,6 +11,7 @@ use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -212,7 +213,11 @@ fn a_dripped_tls_reply_ends_at_the_time_limit() {
 /// progress, but no 64 KiB piece is taken within the limit.
 #[test]
 fn a_slow_reader_over_tls_ends_at_the_time_limit() {
-    let (port, server) = tls_peer(|sock, config| {
+    // Set when the client has given up: the server then stops reading
+    // (the kernel would otherwise go on handing it the buffered MiBs).
+    let done = Arc::new(AtomicBool::new(false));
+    let client_done = done.clone();
+    let (port, server) = tls_peer(move |sock, config| {
         shrink_receive_buffer(&sock);
         let conn = ServerConnection::new(config).expect("server connection");
         let mut tls = StreamOwned::new(conn, sock);
@@ -237,7 +242,7 @@ fn a_slow_reader_over_tls_ends_at_the_time_limit() {
         // 4 KiB of the encrypted stream every 200 ms: 20 KiB/s.
         let mut buf = vec![0u8; 4096];
         let end = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < end {
+        while Instant::now() < end && !done.load(Ordering::Relaxed) {
             match tls.sock.read(&mut buf) {
                 Ok(0) | Err(_) => return,
                 Ok(_) => thread::sleep(Duration::from_millis(200)),
@@ -246,6 +251,7 @@ fn a_slow_reader_over_tls_ends_at_the_time_limit() {
     });
     let big = vec![b'q'; 16 << 20];
     let (r, took, _) = timed(&tls_server(port), &big);
+    client_done.store(true, Ordering::Relaxed);
     let e = r.expect_err("content the server does not take in time must fail");
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     assert_eq!(
@@ -601,14 +607,30 @@ fn open_pty() -> io::Result<(OwnedFd, OwnedFd)> {
     }
 }
 
-/// Type `form`, let it start waiting, press Ctrl-C: the interrupt is
-/// reported within a second and the REPL is back at its prompt.
-fn interrupt(repl: &mut Repl, form: &str) -> Duration {
+/// How the interrupt reaches the REPL.
+#[derive(Clone, Copy)]
+enum CtrlC {
+    /// Typed at the terminal: SIGINT to the whole foreground process
+    /// group, a `:program` included.
+    Key,
+    /// SIGINT to the REPL's process alone.
+    Signal,
+}
+
+/// Type `form`, let it start waiting, interrupt: the interrupt is reported
+/// within a second and the REPL is back at its prompt.
+fn interrupt(repl: &mut Repl, form: &str, how: CtrlC) -> Duration {
     repl.send(form);
     repl.send("\r");
     thread::sleep(Duration::from_millis(600));
     let start = Instant::now();
-    repl.send("\x03");
+    match how {
+        CtrlC::Key => repl.send("\x03"),
+        // SAFETY: signalling our own child process.
+        CtrlC::Signal => unsafe {
+            libc::kill(repl.child.id() as libc::pid_t, libc::SIGINT);
+        },
+    }
     let out = repl
         .expect("INTERACTIVE-INTERRUPT", Duration::from_secs(5))
         .unwrap_or_else(|got| panic!("{form}: no interrupt report; got {got:?}"));
@@ -617,6 +639,61 @@ fn interrupt(repl: &mut Repl, form: &str) -> Duration {
     repl.expect(PROMPT, Duration::from_secs(5))
         .expect("a prompt after the interrupt");
     took
+}
+
+/// A listening socket whose accept queue is full: a connect to it hangs.
+struct FullListener {
+    port: u16,
+    _fd: OwnedFd,
+    _queued: Option<TcpStream>,
+}
+
+fn full_listener() -> FullListener {
+    // SAFETY: a new socket, owned at once; bind and listen get a valid
+    // sockaddr_in of the length given; getsockname writes within it.
+    let (fd, port) = unsafe {
+        let raw = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        assert!(raw >= 0, "socket");
+        let fd = OwnedFd::from_raw_fd(raw);
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        let p = (&addr as *const libc::sockaddr_in).cast();
+        assert_eq!(libc::bind(raw, p, len), 0, "bind");
+        assert_eq!(libc::listen(raw, 0), 0, "listen");
+        let mut len = len;
+        let p = (&mut addr as *mut libc::sockaddr_in).cast();
+        assert_eq!(libc::getsockname(raw, p, &mut len), 0, "getsockname");
+        (fd, u16::from_be(addr.sin_port))
+    };
+    let target = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let queued = TcpStream::connect_timeout(&target, Duration::from_secs(1)).ok();
+    // Linux drops SYNs to a listener whose accept queue is full.
+    let hangs = TcpStream::connect_timeout(&target, Duration::from_millis(300)).is_err();
+    assert!(hangs, "a connect to a full accept queue was answered");
+    FullListener {
+        port,
+        _fd: fd,
+        _queued: queued,
+    }
+}
+
+#[test]
+fn connecting_to_a_full_queue_times_out_at_the_limit() {
+    let full = full_listener();
+    let server = Server {
+        timeout: Some(TIMEOUT),
+        ..Server::new("127.0.0.1", full.port)
+    };
+    let (r, took, _) = timed(&server, b"x\n");
+    let e = r.expect_err("no connection");
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!("connecting to 127.0.0.1:{} timed out after 1 s", full.port)
+    );
+    assert!(took < TIMEOUT + SLACK, "{took:?}");
 }
 
 #[test]
@@ -640,11 +717,27 @@ fn ctrl_c_ends_a_wait_for_a_silent_server_and_a_program() {
         "(net.post-office:send-letter '(:program \"/bin/sh\" \"-c\" \"echo $$ > '{}'; exec sleep 60\") \"me@example.com\" \"a@x.org\" \"hi\")",
         pid_file.display()
     );
-    for form in [&greeting, &handshake, &program] {
-        let took = interrupt(&mut repl, form);
+    let mut cases = vec![
+        (greeting.as_str(), CtrlC::Key),
+        (&handshake, CtrlC::Key),
+        (&program, CtrlC::Key),
+        (&program, CtrlC::Signal),
+    ];
+    // A connect that hangs: the listener's queue is full, so the kernel
+    // drops our SYNs (the connect limit is 30 s).
+    let full = full_listener();
+    let connect = format!(
+        "(net.post-office:send-letter '(\"127.0.0.1\" :port {}) \"me@example.com\" \"a@x.org\" \"hi\")",
+        full.port
+    );
+    cases.push((&connect, CtrlC::Key));
+    for (form, how) in cases {
+        let took = interrupt(&mut repl, form, how);
         assert!(took < Duration::from_secs(1), "{form}: took {took:?}");
+        if form == program {
+            assert_gone(&pid_file);
+        }
     }
-    assert_gone(&pid_file);
     // The REPL still works, and a later wait is not cut short by the old
     // interrupt.
     repl.send("(+ 1 2)\r");
