@@ -329,6 +329,26 @@ fn a_plain_server_on_a_tls_port_hints_at_starttls() {
     drop(fake.transcript());
 }
 
+#[test]
+fn a_silent_greeting_on_port_465_hints_at_ssl() {
+    let fake = FakeServer::start(vec![Step::Sleep(Duration::from_secs(2))]);
+    let server = Server {
+        timeout: Some(TIMEOUT),
+        port: 465,
+        connect_to: Some(("127.0.0.1".into(), fake.addr.port())),
+        ..fake.server()
+    };
+    let (r, _, _) = timed(&server, b"x\n");
+    let e = r.expect_err("no greeting");
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    assert_eq!(
+        e.to_string(),
+        "timed out after 1 s waiting for the server's greeting (port 465 usually expects TLS \
+         from the start: use :ssl t)"
+    );
+    drop(fake.transcript());
+}
+
 // --- item 9 (engine side): -v says what it waits for ------------------------
 
 #[test]

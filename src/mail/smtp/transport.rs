@@ -76,6 +76,8 @@ pub(crate) struct Connection<'t> {
     timeouts: Timeouts,
     peer: SocketAddr,
     local: SocketAddr,
+    /// The port the server was named with (before any `connect_to`).
+    port: u16,
     tls_host: String,
     tls_options: TlsOptions,
 }
@@ -103,6 +105,7 @@ impl<'t> Connection<'t> {
             timeouts,
             peer,
             local,
+            port: server.port,
             tls_host: server.bare_host().to_string(),
             tls_options: server.tls_options.clone(),
         };
@@ -166,10 +169,17 @@ impl<'t> Connection<'t> {
     }
 
     fn timeout_error(&self, after: Option<&Command>, limit: Duration) -> SmtpError {
+        // A TLS-first server (RFC 8314 §3.3, port 465) waits for our
+        // ClientHello while we wait for its greeting.
+        let hint = if after.is_none() && !self.is_tls() && self.port == 465 {
+            " (port 465 usually expects TLS from the start: use :ssl t)"
+        } else {
+            ""
+        };
         let e = SmtpError::new(
             ErrorKind::Timeout,
             format!(
-                "timed out after {} waiting for {}",
+                "timed out after {} waiting for {}{hint}",
                 secs(limit),
                 waiting_for(after)
             ),
