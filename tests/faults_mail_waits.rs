@@ -306,6 +306,54 @@ fn a_self_signed_certificate_is_explained_with_the_options_that_help() {
     assert_eq!(fake.transcript(), "<TLS FAILED>");
 }
 
+/// The case as first reported: a self-signed server certificate with the
+/// same (default) name as a CA the client trusts, but another key type.
+/// webpki then reports `UnsupportedSignatureAlgorithmForPublicKeyContext`
+/// — which is still "not trusted" to the user.
+#[test]
+fn a_self_signed_certificate_named_like_a_trusted_ca_is_not_trusted() {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_key = KeyPair::generate_for(&rcgen::PKCS_ED25519).expect("ca key");
+    let ca = ca_params.self_signed(&ca_key).expect("ca cert");
+    let leaf_params = CertificateParams::new(vec!["localhost".to_string()]).expect("leaf");
+    let leaf_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("leaf key");
+    let leaf = leaf_params.self_signed(&leaf_key).expect("leaf cert");
+    let mut ca_file = tempfile::NamedTempFile::new().expect("tempfile");
+    ca_file.write_all(ca.pem().as_bytes()).expect("write ca");
+    let config =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![CertificateDer::from(leaf.der().to_vec())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+            )
+            .expect("server config");
+    let fake = FakeServer::start_with_tls(vec![Step::Tls], Some(Arc::new(config)));
+    let server = Server {
+        host: "localhost".into(),
+        tls: TlsMode::Implicit,
+        tls_options: TlsOptions {
+            ca_file: Some(ca_file.path().to_path_buf()),
+            ..TlsOptions::default()
+        },
+        ..fake.server()
+    };
+    let (r, _, _) = timed(&server, b"x\n");
+    let e = r.expect_err("an untrusted certificate must be refused");
+    assert_eq!(e.kind(), ErrorKind::Tls);
+    assert!(
+        e.to_string()
+            .contains("certificate not trusted (self-signed / unknown issuer)"),
+        "{e}"
+    );
+    drop(fake.transcript());
+}
+
 #[test]
 fn a_plain_server_on_a_tls_port_hints_at_starttls() {
     let fake = FakeServer::start(vec![send("220 plain.test ESMTP\r\n")]);
