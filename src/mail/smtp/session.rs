@@ -412,6 +412,66 @@ mod tests {
         assert!(!caps.starttls);
     }
 
+    /// A scripted peer: replies in order, then an error of `last` kind.
+    struct Scripted {
+        replies: Vec<&'static str>,
+        last: ErrorKind,
+        sent: Vec<String>,
+    }
+
+    impl Wire for Scripted {
+        fn send(&mut self, batch: &[Command]) -> Result<(), SmtpError> {
+            self.sent.extend(batch.iter().map(|c| c.trace_text()));
+            Ok(())
+        }
+        fn read_reply(&mut self, _: Option<&Command>, _: Wait) -> Result<Reply, SmtpError> {
+            if self.replies.is_empty() {
+                return Err(SmtpError::new(self.last, "no more"));
+            }
+            Ok(reply(self.replies.remove(0)))
+        }
+        fn start_tls(&mut self) -> Result<(), SmtpError> {
+            Ok(())
+        }
+        fn send_content(&mut self, _: &mut dyn MessageSource) -> Result<(), SmtpError> {
+            Ok(())
+        }
+        fn is_tls(&self) -> bool {
+            true
+        }
+        fn peer_ip(&self) -> IpAddr {
+            IpAddr::from([127, 0, 0, 1])
+        }
+        fn local_ip(&self) -> IpAddr {
+            IpAddr::from([127, 0, 0, 1])
+        }
+    }
+
+    /// Ctrl-C in the middle of AUTH ends the session at once: no QUIT
+    /// (whose courtesy wait the user asked not to sit through).
+    #[test]
+    fn an_interrupted_wait_sends_no_quit() {
+        for (last, quit) in [(ErrorKind::Interrupted, false), (ErrorKind::Auth, true)] {
+            let mut w = Scripted {
+                replies: vec!["220 hi\r\n", "250-mx\r\n250 AUTH PLAIN\r\n"],
+                last,
+                sent: Vec::new(),
+            };
+            let server = Server {
+                client_name: Some("client.test".into()),
+                ..Server::new("127.0.0.1", 25)
+            };
+            let e = open(&mut w, &server, Some(&Credentials::new("u", "p"))).unwrap_err();
+            assert_eq!(e.kind(), last);
+            assert_eq!(
+                w.sent.last().is_some_and(|c| c == "QUIT"),
+                quit,
+                "{:?}",
+                w.sent
+            );
+        }
+    }
+
     #[test]
     fn literals() {
         assert_eq!(address_literal("127.0.0.1".parse().unwrap()), "[127.0.0.1]");
