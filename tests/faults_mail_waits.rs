@@ -526,6 +526,18 @@ fn program_timeout_from_lisp() {
     );
 }
 
+#[test]
+fn verbose_notes_a_long_program_run() {
+    let script = r#"(net.post-office:send-letter '(:program "/bin/sh" "-c" "cat >/dev/null; sleep 1.3") "me@example.com" "a@x.org" "hi")"#;
+    let out = sendletter(&["-v", "-e", script], Duration::from_secs(10));
+    assert!(out.status.success(), "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        ";; waiting for the program \"/bin/sh -c cat >/dev/null; sleep 1.3\" to finish (time \
+         limit 600 s)…\n"
+    );
+}
+
 struct Output {
     status: std::process::ExitStatus,
     stdout: String,

@@ -362,25 +362,26 @@ fn deliver(
             Err(e) => it.simple_error(format!("--sink {}: {e}", dir.display())),
         };
     }
+    let streams = trace_streams(it);
+    let mut write_trace = |e: &TraceEvent<'_>| {
+        let line = format!("{e}\n");
+        for s in &streams {
+            let _ = s.write_str(&line);
+        }
+    };
+    let trace: Option<&mut dyn smtp::Trace> = if streams.is_empty() {
+        None
+    } else {
+        Some(&mut write_trace)
+    };
     let result = match target {
         Target::Program(p, _) => {
             let limit = p.timeout.unwrap_or(crate::mail::program::PROGRAM_TIMEOUT);
-            crate::mail::program::deliver_within(&p.command, src, limit)
+            crate::mail::program::deliver_traced(&p.command, src, limit, trace)
         }
         Target::Smtp(server) => {
             let server = routed(server, &route);
-            let streams = trace_streams(it);
-            if streams.is_empty() {
-                smtp::deliver(&server, creds, envelope, src, None)
-            } else {
-                let mut trace = |e: &TraceEvent<'_>| {
-                    let line = format!("{e}\n");
-                    for s in &streams {
-                        let _ = s.write_str(&line);
-                    }
-                };
-                smtp::deliver(&server, creds, envelope, src, Some(&mut trace))
-            }
+            smtp::deliver(&server, creds, envelope, src, trace)
         }
     };
     match result {

@@ -14,8 +14,9 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use super::smtp::socket::{interrupted, is_interrupted};
-use super::smtp::{ErrorKind, SmtpError};
+use super::smtp::socket::{interrupted, is_interrupted, ANNOUNCE_AFTER};
+use super::smtp::transport::secs;
+use super::smtp::{ErrorKind, SmtpError, Trace, TraceEvent};
 use super::wire::{encode_message, MessageSource, Mode};
 use crate::eval::interrupt::{self, POLL_SLICE};
 
@@ -76,16 +77,34 @@ pub fn deliver(cmd: &ProgramCommand, message: &mut dyn MessageSource) -> Result<
     deliver_within(cmd, message, PROGRAM_TIMEOUT)
 }
 
-/// Run the program with the message on its standard input: CRLF line ends,
-/// dot-stuffed, final `.` line. Exit status 0 is success; anything else is
-/// an error carrying the status and the start of stderr. A program still
-/// running after `limit` is killed (a `Timeout` error).
+/// [`deliver_traced`] without a trace.
 pub fn deliver_within(
     cmd: &ProgramCommand,
     message: &mut dyn MessageSource,
     limit: Duration,
 ) -> Result<(), SmtpError> {
-    let deadline = Instant::now() + limit;
+    deliver_traced(cmd, message, limit, None)
+}
+
+/// Run the program with the message on its standard input: CRLF line ends,
+/// dot-stuffed, final `.` line. Exit status 0 is success; anything else is
+/// an error carrying the status and the start of stderr. A program still
+/// running after `limit` is killed (a `Timeout` error). A run that takes
+/// longer than a second is noted in `trace`.
+pub fn deliver_traced(
+    cmd: &ProgramCommand,
+    message: &mut dyn MessageSource,
+    limit: Duration,
+    trace: Option<&mut dyn Trace>,
+) -> Result<(), SmtpError> {
+    let mut clock = Clock {
+        started: Instant::now(),
+        deadline: Instant::now() + limit,
+        limit,
+        announced: false,
+        what: cmd.describe(),
+        trace,
+    };
     let mut child = cmd
         .command()?
         .stdin(Stdio::piped())
@@ -113,7 +132,7 @@ pub fn deliver_within(
                 stdin,
                 child: &mut child,
                 out: &mut out,
-                deadline,
+                clock: &mut clock,
             });
             let written = encode_message(message, &mut writer, Mode::Smtp).map(|_| ());
             // On success everything is flushed; on failure what is left is
@@ -139,7 +158,7 @@ pub fn deliver_within(
         // Never let the program deliver a truncated message.
         let _ = child.kill();
     }
-    let status = match wait_for_exit(&mut child, &mut out, deadline) {
+    let status = match wait_for_exit(&mut child, &mut out, &mut clock) {
         Ok(status) => status,
         Err(Waited::Failed(e)) => {
             let _ = child.kill();
@@ -185,6 +204,37 @@ pub fn deliver_within(
     ))
 }
 
+/// The run's deadline, and the note in the trace when it lasts.
+struct Clock<'t> {
+    started: Instant,
+    deadline: Instant,
+    limit: Duration,
+    announced: bool,
+    /// The command, as in errors.
+    what: String,
+    trace: Option<&'t mut dyn Trace>,
+}
+
+impl Clock<'_> {
+    /// Time left before the deadline (zero once it has passed); says in
+    /// the trace, once, what a long wait is for.
+    fn left(&mut self) -> Duration {
+        let now = Instant::now();
+        if !self.announced && now.duration_since(self.started) >= ANNOUNCE_AFTER {
+            self.announced = true;
+            if let Some(t) = self.trace.as_mut() {
+                let text = format!(
+                    "waiting for the program {:?} to finish (time limit {})…",
+                    self.what,
+                    secs(self.limit)
+                );
+                t.event(&TraceEvent::Note(&text));
+            }
+        }
+        self.deadline.saturating_duration_since(now)
+    }
+}
+
 /// Why a run was cut short.
 enum Ended {
     Timeout(Duration),
@@ -202,7 +252,7 @@ fn stop(child: &mut Child, cmd: &ProgramCommand, why: Ended) -> SmtpError {
                 "the program {:?} did not finish within {}; it was killed and the message \
                  is not sent",
                 cmd.describe(),
-                super::smtp::transport::secs(limit)
+                secs(limit)
             ),
         ),
         Ended::Interrupted => SmtpError::new(
@@ -225,7 +275,7 @@ enum Waited {
 fn wait_for_exit(
     child: &mut Child,
     out: &mut Outputs,
-    deadline: Instant,
+    clock: &mut Clock<'_>,
 ) -> Result<ExitStatus, Waited> {
     // Once both pipes are closed only the exit is left to wait for; it
     // usually follows at once, so poll for it briefly at first.
@@ -237,7 +287,7 @@ fn wait_for_exit(
         if interrupt::pending() {
             return Err(Waited::Interrupted);
         }
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = clock.left();
         if left.is_zero() {
             return Err(Waited::Timeout);
         }
@@ -337,14 +387,14 @@ fn read_available(
 /// longer than a slice: while the pipe is full the program's output is
 /// read (it may be waiting for that), and the deadline, Ctrl-C and the
 /// program's exit are checked.
-struct Pump<'a> {
+struct Pump<'a, 't> {
     stdin: ChildStdin,
     child: &'a mut Child,
     out: &'a mut Outputs,
-    deadline: Instant,
+    clock: &'a mut Clock<'t>,
 }
 
-impl Write for Pump<'_> {
+impl Write for Pump<'_, '_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         loop {
             match self.stdin.write(buf) {
@@ -355,7 +405,7 @@ impl Write for Pump<'_> {
             if interrupt::pending() {
                 return Err(interrupted());
             }
-            let left = self.deadline.saturating_duration_since(Instant::now());
+            let left = self.clock.left();
             if left.is_zero() {
                 return Err(io::ErrorKind::TimedOut.into());
             }
@@ -448,6 +498,26 @@ mod tests {
             "{e}"
         );
         assert!(took < Duration::from_millis(1500), "{took:?}");
+    }
+
+    #[test]
+    fn a_long_run_is_noted_in_the_trace() {
+        let mut notes = Vec::new();
+        let mut trace = |e: &TraceEvent<'_>| notes.push(e.to_string());
+        deliver_traced(
+            &sh("cat >/dev/null; sleep 1.3"),
+            &mut &b"hi\n"[..],
+            Duration::from_secs(5),
+            Some(&mut trace),
+        )
+        .unwrap();
+        assert_eq!(
+            notes,
+            [
+                ";; waiting for the program \"/bin/sh -c cat >/dev/null; sleep 1.3\" to finish \
+             (time limit 5 s)…"
+            ]
+        );
     }
 
     #[test]
