@@ -14,7 +14,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use super::smtp::socket::{interrupted, is_interrupted, ANNOUNCE_AFTER};
+use super::smtp::socket::{deadline_after, interrupted, is_interrupted, ANNOUNCE_AFTER};
 use super::smtp::transport::secs;
 use super::smtp::{ErrorKind, SmtpError, Trace, TraceEvent};
 use super::wire::{encode_message, MessageSource, Mode};
@@ -97,9 +97,10 @@ pub fn deliver_traced(
     limit: Duration,
     trace: Option<&mut dyn Trace>,
 ) -> Result<(), SmtpError> {
+    let started = Instant::now();
     let mut clock = Clock {
-        started: Instant::now(),
-        deadline: Instant::now() + limit,
+        started,
+        deadline: deadline_after(started, limit),
         limit,
         announced: false,
         what: cmd.describe(),

@@ -48,6 +48,13 @@ pub(crate) fn is_interrupted(e: &io::Error) -> bool {
         .is_some_and(|inner| inner.is::<WaitInterrupted>())
 }
 
+/// `now + limit`, or a century from now when that is past the clock's
+/// range (a limit given as `Duration::MAX` means "no limit").
+pub(crate) fn deadline_after(now: Instant, limit: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 86_400);
+    now.checked_add(limit.min(CENTURY)).unwrap_or(now)
+}
+
 /// The error a read or write returns when the deadline has passed.
 fn deadline_passed() -> io::Error {
     io::Error::new(io::ErrorKind::TimedOut, "the time limit ran out")
@@ -85,7 +92,7 @@ impl<'t> Socket<'t> {
     /// (e.g. "the server's greeting") names the wait in the trace.
     pub(crate) fn set_deadline(&mut self, limit: Duration, what: impl Into<String>) {
         let now = Instant::now();
-        self.deadline = now + limit;
+        self.deadline = deadline_after(now, limit);
         self.started = now;
         self.announced = false;
         self.waiting_for = what.into();
@@ -243,6 +250,12 @@ mod tests {
             [";; waiting for the greeting (time limit 1.3 s)…"],
             "{notes:?}"
         );
+    }
+
+    #[test]
+    fn an_endless_limit_does_not_overflow_the_clock() {
+        let now = Instant::now();
+        assert!(deadline_after(now, Duration::MAX) > now + Duration::from_secs(86_400));
     }
 
     #[test]
