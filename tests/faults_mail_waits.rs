@@ -501,6 +501,9 @@ fn program_timeout_from_lisp() {
 (handler-case
     (net.post-office:send-letter '(:program "/bin/true" :timeout -1) "me@example.com" "a@x.org" "hi")
   (error (e) (format t "refused: ~a~%" e)))
+(handler-case
+    (net.post-office:send-letter '("127.0.0.1" :port 1 :timeout 1d300) "me@example.com" "a@x.org" "hi")
+  (error (e) (format t "refused too: ~a~%" e)))
 "#;
     let start = Instant::now();
     let out = sendletter(&["-e", script], Duration::from_secs(10));
@@ -523,6 +526,16 @@ fn program_timeout_from_lisp() {
             .contains(":timeout must be a positive number of seconds"),
         "{}",
         out.stdout
+    );
+    // Too long for a Duration: refused, not a panic.
+    assert!(
+        out.stdout.contains(
+            "refused too: send-letter: bad server (\"127.0.0.1\" :PORT 1 :TIMEOUT 1.0d300): \
+             :timeout must be a positive number of seconds (at most a year)"
+        ),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
     );
 }
 
