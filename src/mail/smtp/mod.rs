@@ -14,6 +14,7 @@
 pub mod auth;
 pub mod command;
 pub mod error;
+pub(crate) mod redact;
 pub mod reply;
 pub mod server;
 pub(crate) mod session;
@@ -47,9 +48,24 @@ pub fn deliver(
 ) -> Result<(), SmtpError> {
     check_envelope(envelope)?;
     check_client_name(server)?;
-    let mut conn = Connection::open(server, trace)?;
-    let caps = session::open(&mut conn, server, credentials)?;
-    session::transaction(&mut conn, &caps, envelope, message)
+    // A server may echo what AUTH sent: the trace and the error must not.
+    let secrets = redact::Secrets::default();
+    if let Some(c) = credentials {
+        secrets.add(&c.password);
+    }
+    let mut redacting;
+    let trace = match trace {
+        Some(inner) => {
+            redacting = redact::Redacting::new(inner, secrets.clone());
+            Some(&mut redacting as &mut dyn Trace)
+        }
+        None => None,
+    };
+    let result = Connection::open(server, trace).and_then(|mut conn| {
+        let caps = session::open(&mut conn, server, credentials, &secrets)?;
+        session::transaction(&mut conn, &caps, envelope, message)
+    });
+    result.map_err(|e| e.redacted(&secrets))
 }
 
 /// Allegro's `test-email-address` (behaviour §11): ask the address's host
@@ -87,7 +103,7 @@ pub fn test_email_address(template: &Server, address: &str) -> Result<bool, Smtp
     let Ok(mut conn) = Connection::open(&server, None) else {
         return Ok(false);
     };
-    if session::open(&mut conn, &server, None).is_err() {
+    if session::open(&mut conn, &server, None, &redact::Secrets::default()).is_err() {
         return Ok(false);
     }
     session::verify(&mut conn, user, &full)
