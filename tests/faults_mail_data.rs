@@ -281,3 +281,201 @@ mod echo {
         }
     }
 }
+
+// --- long header values (RFC 5322 §2.1.1) and control characters --------
+
+mod headers {
+    use super::*;
+    use mail_parser::{HeaderName, MessageParser, MimeHeaders};
+
+    /// Run `script` with `--sink`; the first letter's bytes.
+    fn sink_letter(script: &str) -> Vec<u8> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let o = run(&["--sink", dir.path().to_str().unwrap(), "-e", script]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        fs::read(dir.path().join("000001.eml")).expect("letter written")
+    }
+
+    /// Every line of the message within 998 octets.
+    fn assert_lines_fit(raw: &[u8]) {
+        let text = String::from_utf8_lossy(raw);
+        for line in text.split("\r\n") {
+            assert!(line.len() <= 998, "a {}-octet line", line.len());
+        }
+    }
+
+    fn header_block(raw: &[u8]) -> String {
+        let text = String::from_utf8_lossy(raw);
+        text.split("\r\n\r\n")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    #[test]
+    fn a_5000_character_subject_header_and_reply_to_fit_and_round_trip() {
+        let script = r#"(let ((s (make-string 5000 :initial-element #\S))
+                  (x (make-string 5000 :initial-element #\x))
+                  (r (format nil "~{~a~^, ~}" (loop for i below 200 collect (format nil "r~d@example.com" i)))))
+              (send-letter "mx.example.com" "me@example.com" "you@example.com" "body"
+                           :subject s :reply-to r
+                           :headers (list (concatenate 'string "X-Long: " x)
+                                          (format nil "X-Words: ~{~a~^ ~}" (loop repeat 400 collect "word")))))"#;
+        let raw = sink_letter(script);
+        assert_lines_fit(&raw);
+        for line in header_block(&raw).split("\r\n") {
+            assert!(line.len() <= 78, "soft limit kept: {} octets", line.len());
+        }
+        let m = MessageParser::default().parse(&raw).expect("parses");
+        assert_eq!(m.subject(), Some("S".repeat(5000).as_str()));
+        let reply_to = m.reply_to().expect("reply-to");
+        assert_eq!(reply_to.iter().count(), 200);
+        assert_eq!(
+            reply_to.iter().last().and_then(|a| a.address()),
+            Some("r199@example.com")
+        );
+        let custom = MessageParser::new()
+            .header_text(HeaderName::Other("X-Long".into()))
+            .header_text(HeaderName::Other("X-Words".into()))
+            .parse(&raw)
+            .expect("parses");
+        let text = |name: &str| {
+            custom
+                .header(HeaderName::Other(name.to_string().into()))
+                .and_then(|v| v.as_text())
+                .map(str::to_string)
+        };
+        assert_eq!(text("X-Long"), Some("x".repeat(5000)));
+        assert_eq!(text("X-Words"), Some(vec!["word"; 400].join(" ")));
+    }
+
+    #[test]
+    fn long_file_name_description_and_parameters_fit_and_round_trip() {
+        let script = r#"(let* ((n (concatenate 'string (make-string 5000 :initial-element #\n) ".txt"))
+                   (d (make-string 5000 :initial-element #\d))
+                   (p (make-string 5000 :initial-element #\p))
+                   (part (make-mime-part :text "hello" :attachmentp t :name n :description d
+                                         :parameters (list (cons "x-param" p))))
+                   (top (make-mime-part :subparts (list (make-mime-part :text "body") part))))
+              (send-letter "mx.example.com" "me@example.com" "you@example.com" top))"#;
+        let raw = sink_letter(script);
+        assert_lines_fit(&raw);
+        let m = MessageParser::default().parse(&raw).expect("parses");
+        let part = m.attachment(0).expect("the attachment");
+        let name = format!("{}.txt", "n".repeat(5000));
+        assert_eq!(part.attachment_name(), Some(name.as_str()));
+        assert_eq!(part.content_description(), Some("d".repeat(5000).as_str()));
+        let ct = part.content_type().expect("content type");
+        assert_eq!(ct.attribute("x-param"), Some("p".repeat(5000).as_str()));
+    }
+
+    #[test]
+    fn an_id_or_structured_header_that_cannot_fit_is_refused() {
+        for (what, script) in [
+            (
+                "id",
+                r#"(make-mime-part :text "x" :id (make-string 5000 :initial-element #\i))"#,
+            ),
+            (
+                "headers",
+                r#"(send-letter "mx.example.com" "me@example.com" "you@example.com" "body"
+                     :headers (concatenate 'string "References: <" (make-string 5000 :initial-element #\r) "@x>"))"#,
+            ),
+        ] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let o = run(&["--sink", dir.path().to_str().unwrap(), "-e", script]);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(1), "{what}: {err}");
+            assert!(err.contains("998"), "{what}: {err}");
+            assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        }
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_addresses_and_raw_lines() {
+        let with = |ch: &str, s: &str| format!("(format nil \"{s}\" {ch})");
+        for ch in [
+            "(code-char 27)",
+            "(code-char 11)",
+            "(code-char 127)",
+            "(code-char 133)",
+        ] {
+            for (argument, from, to, rest) in [
+                (
+                    "to",
+                    "\"me@example.com\"".to_string(),
+                    with(ch, "you~c@example.com"),
+                    String::new(),
+                ),
+                (
+                    "from",
+                    with(ch, "m~ce@example.com"),
+                    "\"you@example.com\"".to_string(),
+                    String::new(),
+                ),
+                (
+                    "cc",
+                    "\"me@example.com\"".to_string(),
+                    "\"you@example.com\"".to_string(),
+                    format!(":cc {}", with(ch, "c~c@d")),
+                ),
+                (
+                    "bcc",
+                    "\"me@example.com\"".to_string(),
+                    "\"you@example.com\"".to_string(),
+                    format!(":bcc {}", with(ch, "b@d~c")),
+                ),
+                (
+                    "headers",
+                    "\"me@example.com\"".to_string(),
+                    "\"you@example.com\"".to_string(),
+                    format!(":headers {}", with(ch, "X-A: bell~c")),
+                ),
+            ] {
+                let script =
+                    format!("(send-letter \"mx.example.com\" {from} {to} \"body\" {rest})");
+                let dir = tempfile::tempdir().expect("tempdir");
+                let o = run(&["--sink", dir.path().to_str().unwrap(), "-e", &script]);
+                let err = String::from_utf8_lossy(&o.stderr);
+                assert_eq!(o.status.code(), Some(1), "{argument} {ch}: {err}");
+                assert!(
+                    err.contains(&format!("bad {argument}")),
+                    "{argument}: {err}"
+                );
+                assert!(err.contains("control character U+"), "{argument}: {err}");
+                assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+            }
+        }
+    }
+
+    #[test]
+    fn control_characters_in_header_text_are_encoded() {
+        let script = r#"(send-letter "mx.example.com" "me@example.com" "you@example.com"
+             (make-mime-part :text "x" :attachmentp t
+                             :name (format nil "evil~c.txt" (code-char 27))
+                             :description (format nil "bell~cring" (code-char 7))
+                             :headers (list (cons "X-Tag" (format nil "del~c" (code-char 127)))))
+             :subject (format nil "hi~c[2Jthere~cpage" (code-char 27) (code-char 12)))"#;
+        let raw = sink_letter(script);
+        let head = String::from_utf8_lossy(&raw);
+        assert!(
+            !head
+                .chars()
+                .any(|c| c.is_control() && c != '\r' && c != '\n'),
+            "no raw control character: {head:?}"
+        );
+        let m = MessageParser::default().parse(&raw).expect("parses");
+        assert_eq!(m.subject(), Some("hi\u{1b}[2Jthere\u{c}page"));
+        let part = m.part(0).expect("part");
+        assert_eq!(part.attachment_name(), Some("evil\u{1b}.txt"));
+        assert_eq!(part.content_description(), Some("bell\u{7}ring"));
+        let custom = MessageParser::new()
+            .header_text(HeaderName::Other("X-Tag".into()))
+            .parse(&raw)
+            .expect("parses");
+        let tag = custom
+            .header(HeaderName::Other("X-Tag".into()))
+            .and_then(|v| v.as_text());
+        assert_eq!(tag, Some("del\u{7f}"));
+    }
+}

@@ -146,11 +146,11 @@ fn check_address(what: &str, address: &str, may_be_empty: bool) -> Result<(), Sm
     }
     if address
         .chars()
-        .any(|c| c.is_whitespace() || matches!(c, '\0' | '<' | '>'))
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>'))
     {
         return Err(SmtpError::new(
             ErrorKind::BadArgument,
-            format!("bad {what} address {address:?}: it must not contain white space, line breaks, NUL, < or >"),
+            format!("bad {what} address {address:?}: it must not contain white space, line breaks, control characters, < or >"),
         ));
     }
     Ok(())
