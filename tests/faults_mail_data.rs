@@ -370,8 +370,13 @@ mod headers {
     }
 
     #[test]
-    fn an_id_or_structured_header_that_cannot_fit_is_refused() {
+    fn an_address_id_or_structured_header_that_cannot_fit_is_refused() {
         for (what, script) in [
+            (
+                "to",
+                r#"(send-letter "mx.example.com" "me@example.com"
+                     (concatenate 'string (make-string 5000 :initial-element #\a) "@example.com") "body")"#,
+            ),
             (
                 "id",
                 r#"(make-mime-part :text "x" :id (make-string 5000 :initial-element #\i))"#,

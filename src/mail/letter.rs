@@ -582,10 +582,27 @@ fn header_line_text(line: &str) -> Option<String> {
     Some(format!("{name}: {}", encode_value(name, text)))
 }
 
+/// The longest address that fits a 998-octet header line after
+/// `Reply-To: ` and before `, `.
+const MAX_ADDRESS_OCTETS: usize = 998 - "Reply-To: ".len() - ", ".len();
+
 /// A bare address (RFC 5321 §4.1.2 path without the brackets).
 fn check_address(argument: &'static str, address: &str) -> Result<(), LetterError> {
     check_one_line(argument, address)?;
     check_no_control(argument, address)?;
+    // An address is never split: `Reply-To: ` and a `, ` must fit with it
+    // in one 998-octet line (RFC 5322 §2.1.1; RFC 5321 §4.5.3.1.3 allows
+    // paths of 256 octets).
+    if address.len() > MAX_ADDRESS_OCTETS {
+        return Err(LetterError::bad(
+            argument,
+            address,
+            format!(
+                "the address is {} octets long; a header line may hold at most 998 (RFC 5322 §2.1.1)",
+                address.len()
+            ),
+        ));
+    }
     if address.is_empty() {
         return Err(LetterError::bad(argument, address, "empty address"));
     }
@@ -797,6 +814,9 @@ mod tests {
         let text = header_line_text(&spaced).unwrap();
         assert_eq!(text.replace('\n', ""), spaced);
         assert!(text.split('\n').all(|l| l.len() <= 78));
+        let huge = format!("{}@example.com", "a".repeat(5000));
+        assert!(check_address("to", &huge).is_err());
+        assert!(check_address("to", &"a".repeat(MAX_ADDRESS_OCTETS)).is_ok());
         assert!(
             check_no_control("to", "a@b").is_ok() && check_no_control("to", "a\u{1b}@b").is_err()
         );
