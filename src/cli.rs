@@ -32,8 +32,8 @@ OPTIONS:
                             (repeatable; run in order, before SCRIPT)
         --sink DIR          Dry run: write every delivery to DIR as
                             NNNNNN.eml + NNNNNN.json (numbering continues
-                            after files already there); connect to nothing,
-                            run no program
+                            after files already there, never overwriting
+                            one); connect to nothing, run no program
         --connect-to H:P:H2:P2
                             Connect to H2:P2 wherever a script names H:P
                             (TLS verification and EHLO still use H; repeatable)
@@ -58,7 +58,8 @@ EXIT STATUS:
     1   an unhandled Lisp error or a reader error, reported on stderr as
         `sendletter: FILE:LINE:COL: ...` with the position of the
         top-level form; or the script cannot be read
-    2   usage error (unknown option, missing option value)
+    2   usage error (unknown option, missing option value, a --sink
+        path that is not a usable folder)
     N   the script called (exit N)
 ";
 
@@ -162,6 +163,12 @@ pub fn run(config: Config) -> i32 {
             env!("CARGO_PKG_VERSION")
         );
         return 0;
+    }
+    if let Some(dir) = config.sink.as_deref() {
+        if let Err(message) = crate::builtins::smtp::sink::prepare_dir(std::path::Path::new(dir)) {
+            error_line(&message);
+            return EXIT_USAGE;
+        }
     }
     let mut it = toplevel::new_interp();
     it.set_stack_budget(crate::STACK_SIZE - crate::eval::interp::STACK_RESERVE);

@@ -356,9 +356,12 @@ fn deliver(
 ) -> LResult<()> {
     let route = routing(it);
     if let Some(dir) = &route.sink {
-        let n = sink::next_number(it, dir);
-        return match sink::write(dir, n, target, creds, envelope, src) {
-            Ok(()) => Ok(()),
+        let first = sink::next_number(it, dir);
+        return match sink::write(dir, first, target, creds, envelope, src) {
+            Ok(n) => {
+                sink::claimed(it, n);
+                Ok(())
+            }
             Err(e) => it.simple_error(format!("--sink {}: {e}", dir.display())),
         };
     }

@@ -12,7 +12,9 @@ use std::io::{self, Read, Write};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::mail::mime::header::{encode_value, fold_addresses, has_line_break, is_field_name};
+use crate::mail::mime::header::{
+    encode_value, fold_addresses, fold_at_spaces, has_line_break, is_field_name, is_raw_control,
+};
 use crate::mail::mime::{
     make_mime_part_with, random_boundary, FileSource, MakeMimePart, MimeError, MimePart,
     PartReader, SharedReader, Text,
@@ -234,6 +236,16 @@ impl Letter {
                     "a header string must be \"Name: value\"",
                 ));
             }
+            // Written as given: nothing may be encoded in it.
+            check_no_control("headers", line)?;
+            if header_line_text(line).is_none() {
+                return Err(LetterError::bad(
+                    "headers",
+                    line,
+                    "a structured header line would exceed 998 octets (RFC 5322 §2.1.1) \
+                     and has no white space to fold at",
+                ));
+            }
         }
         let paths = self.attachments.iter().filter_map(|a| match a {
             Attachment::File(file) => file.path(),
@@ -322,7 +334,7 @@ impl Letter {
             block.push_str(&format!("Message-ID: {}\n", env.message_id(&domain)));
         }
         for line in &self.headers {
-            block.push_str(line);
+            block.push_str(&header_line_text(line).unwrap_or_else(|| line.clone()));
             block.push('\n');
         }
 
@@ -509,9 +521,88 @@ fn check_one_line(argument: &'static str, value: &str) -> Result<(), LetterError
     Ok(())
 }
 
+/// Refuses text holding a control character other than TAB (see
+/// [`is_raw_control`]), naming it.
+fn check_no_control(argument: &'static str, value: &str) -> Result<(), LetterError> {
+    match value.chars().find(|&c| is_raw_control(c)) {
+        Some(c) => Err(LetterError::bad(
+            argument,
+            value,
+            format!("it contains the control character U+{:04X}", u32::from(c)),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Fields RFC 2047 words may not enter (RFC 2047 §5): addresses, message
+/// ids, dates, trace and MIME fields.
+const STRUCTURED_FIELDS: &[&str] = &[
+    "From",
+    "Sender",
+    "Reply-To",
+    "To",
+    "Cc",
+    "Bcc",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "Date",
+    "Return-Path",
+    "Received",
+    "Resent-From",
+    "Resent-Sender",
+    "Resent-To",
+    "Resent-Cc",
+    "Resent-Bcc",
+    "Resent-Date",
+    "Resent-Message-ID",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Content-ID",
+    "Content-Disposition",
+];
+
+/// A `:headers` string as written: folded at white space (RFC 5322
+/// §3.2.2; short lines unchanged); an unstructured field with a word too
+/// long for a 998-octet line gets its value as RFC 2047 words. `None`
+/// for a structured field that cannot be made to fit.
+fn header_line_text(line: &str) -> Option<String> {
+    let (name, value) = line.split_once(':')?;
+    if let Some(folded) = fold_at_spaces(name.len() + 1, value) {
+        return Some(format!("{name}:{folded}"));
+    }
+    if STRUCTURED_FIELDS
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case(name))
+    {
+        return None;
+    }
+    let text = value.trim_start_matches([' ', '\t']);
+    Some(format!("{name}: {}", encode_value(name, text)))
+}
+
+/// The longest address that fits a 998-octet header line after
+/// `Reply-To: ` and before `, `.
+const MAX_ADDRESS_OCTETS: usize = 998 - "Reply-To: ".len() - ", ".len();
+
 /// A bare address (RFC 5321 §4.1.2 path without the brackets).
 fn check_address(argument: &'static str, address: &str) -> Result<(), LetterError> {
     check_one_line(argument, address)?;
+    check_no_control(argument, address)?;
+    // An address is never split: `Reply-To: ` and a `, ` must fit with it
+    // in one 998-octet line (RFC 5322 §2.1.1; RFC 5321 §4.5.3.1.3 allows
+    // paths of 256 octets).
+    if address.len() > MAX_ADDRESS_OCTETS {
+        return Err(LetterError::bad(
+            argument,
+            address,
+            format!(
+                "the address is {} octets long; a header line may hold at most 998 (RFC 5322 §2.1.1)",
+                address.len()
+            ),
+        ));
+    }
     if address.is_empty() {
         return Err(LetterError::bad(argument, address, "empty address"));
     }
@@ -708,6 +799,27 @@ mod tests {
         let b = env.message_id("example.com");
         assert_ne!(a, b);
         assert!(a.starts_with('<') && a.ends_with("@example.com>"));
+    }
+
+    #[test]
+    fn header_strings_fold_encode_or_refuse() {
+        assert_eq!(header_line_text("X-A: b").unwrap(), "X-A: b");
+        let long = format!("X-Note: {}", "n".repeat(2000));
+        let text = header_line_text(&long).unwrap();
+        assert!(text.starts_with("X-Note: =?utf-8?B?"));
+        assert!(text.split('\n').all(|l| l.len() <= 78));
+        let refs = format!("References: <{}@x>", "r".repeat(2000));
+        assert_eq!(header_line_text(&refs), None);
+        let spaced = format!("References: {}", vec!["<a@b>"; 300].join(" "));
+        let text = header_line_text(&spaced).unwrap();
+        assert_eq!(text.replace('\n', ""), spaced);
+        assert!(text.split('\n').all(|l| l.len() <= 78));
+        let huge = format!("{}@example.com", "a".repeat(5000));
+        assert!(check_address("to", &huge).is_err());
+        assert!(check_address("to", &"a".repeat(MAX_ADDRESS_OCTETS)).is_ok());
+        assert!(
+            check_no_control("to", "a@b").is_ok() && check_no_control("to", "a\u{1b}@b").is_err()
+        );
     }
 
     #[test]

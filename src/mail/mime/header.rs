@@ -14,6 +14,58 @@ pub fn has_line_break(text: &str) -> bool {
     text.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0))
 }
 
+/// RFC 5322 §2.1.1: no line may exceed 998 octets (CRLF not counted).
+pub const LINE_LIMIT: usize = 998;
+/// RFC 5322 §2.1.1: lines SHOULD keep within 78 characters.
+pub const SOFT_LIMIT: usize = 78;
+
+/// A control character that must not appear raw in a header: C0 controls
+/// other than TAB (white space) and CR, LF, NUL (refused by
+/// [`has_line_break`]), DEL, and the C1 controls U+0080–U+009F. Terminals
+/// and mail software act on them (ESC sequences, form feeds).
+pub fn is_raw_control(c: char) -> bool {
+    matches!(c, '\u{1}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+}
+
+/// True if `text` holds a character of [`is_raw_control`].
+pub fn has_raw_control(text: &str) -> bool {
+    text.chars().any(is_raw_control)
+}
+
+/// `value` folded (RFC 5322 §3.2.2: a line break inserted before white
+/// space) so that, after `prefix` characters (`Name: `), lines keep within
+/// 78 characters where the words allow. Unfolding gives `value` back
+/// exactly. A value that already fits is returned unchanged. `None` when a
+/// word is too long to keep its line within 998 octets.
+pub fn fold_at_spaces(prefix: usize, value: &str) -> Option<String> {
+    if prefix + value.len() <= SOFT_LIMIT {
+        return Some(value.to_string());
+    }
+    let is_wsp = |b: u8| b == b' ' || b == b'\t';
+    let bytes = value.as_bytes();
+    // Each segment is a run of white space and the word after it; a break
+    // goes only before a segment that has a word, so no line is all blank.
+    let mut starts: Vec<usize> = vec![0];
+    starts.extend((1..bytes.len()).filter(|&i| is_wsp(bytes[i]) && !is_wsp(bytes[i - 1])));
+    starts.push(bytes.len());
+    let mut out = String::with_capacity(value.len() + value.len() / 32);
+    let mut line = prefix;
+    for (i, pair) in starts.windows(2).enumerate() {
+        let segment = &value[pair[0]..pair[1]];
+        let breakable = i > 0 && segment.bytes().any(|b| !is_wsp(b));
+        if breakable && line + segment.len() > SOFT_LIMIT {
+            out.push('\n');
+            line = 0;
+        }
+        out.push_str(segment);
+        line += segment.len();
+        if line > LINE_LIMIT {
+            return None;
+        }
+    }
+    Some(out)
+}
+
 /// True if `name` is a valid header field name (RFC 5322 §3.6.8: printable
 /// ASCII except `:`).
 pub fn is_field_name(name: &str) -> bool {
@@ -29,15 +81,20 @@ pub fn is_token(name: &str) -> bool {
             .all(|b| (33..=126).contains(&b) && !TSPECIALS.contains(&b))
 }
 
-/// The value of header `name` as it is written after `Name: `.
+/// The value of unstructured header `name` as it is written after `Name: `.
 ///
-/// ASCII text is returned unchanged. Other text becomes RFC 2047 §4.1
-/// B-encoded UTF-8 words separated by a fold (newline, space); each word
-/// holds as many whole characters as keep its line within 76 characters,
-/// counting `Name: ` on the first line.
+/// ASCII text without control characters is returned unchanged when it
+/// fits in 78 columns, else folded at white space ([`fold_at_spaces`]).
+/// Other text — not ASCII, holding a control character (see
+/// [`is_raw_control`]), or with a word too long for a 998-octet line —
+/// becomes RFC 2047 §4.1 B-encoded UTF-8 words separated by a fold
+/// (newline, space); each word holds as many whole characters as keep its
+/// line within 76 characters, counting `Name: ` on the first line.
 pub fn encode_value(name: &str, value: &str) -> String {
-    if value.is_ascii() {
-        return value.to_string();
+    if value.is_ascii() && !has_raw_control(value) {
+        if let Some(folded) = fold_at_spaces(name.len() + 2, value) {
+            return folded;
+        }
     }
     let overhead = WORD_PREFIX.len() + WORD_SUFFIX.len();
     let first_budget = word_budget(ENCODED_LINE_LIMIT.saturating_sub(name.len() + 2 + overhead));
@@ -82,15 +139,30 @@ fn char_boundary_within(text: &str, limit: usize) -> usize {
 }
 
 /// Appends one parameter as `;` newline, 4 spaces, `key="value"` (RFC 2045
-/// §5.1 quoted-string, `"` and `\` escaped). A value that is not ASCII is
-/// written as RFC 2231 §4 `key*=utf-8''%XX…`, split into RFC 2231 §3
+/// §5.1 quoted-string, `"` and `\` escaped). An ASCII value whose line
+/// would pass 78 columns is split into RFC 2231 §3 continuations
+/// `key*0="…"`, `key*1="…"`. A value that is not ASCII or holds a control
+/// character is written as RFC 2231 §4 `key*=utf-8''%XX…`, split into
 /// continuations when it would make an overlong line.
 pub fn push_parameter(out: &mut String, key: &str, value: &str) {
-    if value.is_ascii() {
-        out.push_str(";\n    ");
-        out.push_str(key);
-        out.push('=');
-        push_quoted(out, value);
+    if value.is_ascii() && !has_raw_control(value) {
+        let mut quoted = String::with_capacity(value.len() + 2);
+        push_quoted(&mut quoted, value);
+        // 4 spaces, `key=`, the value and the `;` of a next parameter.
+        let line = "    ".len() + key.len() + "=".len() + quoted.len() + ";".len();
+        if line <= SOFT_LIMIT {
+            out.push_str(";\n    ");
+            out.push_str(key);
+            out.push('=');
+            out.push_str(&quoted);
+            return;
+        }
+        const SECTION: usize = 60;
+        for (index, start) in (0..value.len()).step_by(SECTION).enumerate() {
+            let section = &value[start..(start + SECTION).min(value.len())];
+            out.push_str(&format!(";\n    {key}*{index}="));
+            push_quoted(out, section);
+        }
         return;
     }
     let encoded = percent_encode(value);
@@ -218,6 +290,59 @@ mod tests {
         let name = "X".repeat(80);
         let encoded = encode_value(&name, "é");
         assert_eq!(encoded, "=?utf-8?B?w6k=?=");
+    }
+
+    #[test]
+    fn long_ascii_values_fold_at_spaces_or_become_encoded_words() {
+        let words = vec!["word"; 300].join(" ");
+        let folded = encode_value("Subject", &words);
+        let mut lines = folded.split('\n');
+        assert!(lines.next().is_some_and(|l| l.len() + 9 <= 78));
+        assert!(lines.all(|l| l.len() <= 78), "{folded}");
+        assert_eq!(folded.replace('\n', ""), words);
+        let long = "x".repeat(5000);
+        let encoded = encode_value("Subject", &long);
+        assert!(encoded.starts_with("=?utf-8?B?"));
+        assert!(encoded.split('\n').all(|l| l.len() <= 76));
+        // A long word that fits in 998 stays readable on its own line.
+        let url = format!("see https://example.com/{} now", "p".repeat(200));
+        let folded = encode_value("Subject", &url);
+        assert_eq!(folded.replace('\n', ""), url);
+        assert!(folded.split('\n').all(|l| l.len() <= 998));
+    }
+
+    #[test]
+    fn folding_never_leaves_a_blank_line() {
+        let value = format!("{}     {}   ", "a".repeat(70), "b".repeat(70));
+        let folded = fold_at_spaces(9, &value).unwrap();
+        assert!(
+            folded.split('\n').all(|l| !l.trim().is_empty()),
+            "{folded:?}"
+        );
+        assert_eq!(folded.replace('\n', ""), value);
+    }
+
+    #[test]
+    fn control_characters_are_encoded() {
+        assert_eq!(
+            encode_value("Subject", "a\u{1b}[31m"),
+            "=?utf-8?B?YRtbMzFt?="
+        );
+        assert_eq!(encode_value("Subject", "tab\tok"), "tab\tok");
+        let mut out = String::new();
+        push_parameter(&mut out, "filename", "a\u{7f}.txt");
+        assert_eq!(out, ";\n    filename*=utf-8''a%7F.txt");
+        assert!(is_raw_control('\u{85}') && !is_raw_control('\t') && !is_raw_control('é'));
+    }
+
+    #[test]
+    fn long_ascii_parameters_use_continuations() {
+        let mut out = String::new();
+        push_parameter(&mut out, "filename", &"n".repeat(130));
+        let lines: Vec<&str> = out.split('\n').collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[1], format!("    filename*0=\"{}\";", "n".repeat(60)));
+        assert_eq!(lines[3], format!("    filename*2=\"{}\"", "n".repeat(10)));
     }
 
     #[test]

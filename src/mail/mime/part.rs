@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use super::header::{has_line_break, is_field_name, is_token};
+use super::header::{fold_at_spaces, has_line_break, has_raw_control, is_field_name, is_token};
 use super::types::content_type_for_path;
 use super::MimeError;
 
@@ -391,6 +391,20 @@ pub fn make_mime_part_with(
         .as_deref()
         .map(|v| checked_value("id", v))
         .transpose()?;
+    if let Some(id) = id {
+        // A msg-id (RFC 5322 §3.6.4) is written as given: it cannot be
+        // encoded, and folds only at white space.
+        if has_raw_control(id) {
+            return Err(MimeError::bad("id", id, "it contains a control character"));
+        }
+        if fold_at_spaces("Content-Id: ".len(), id).is_none() {
+            return Err(MimeError::bad(
+                "id",
+                id,
+                "the Content-Id line would exceed 998 octets (RFC 5322 §2.1.1)",
+            ));
+        }
+    }
     let description = args
         .description
         .as_deref()
@@ -490,11 +504,11 @@ fn default_content_type(
 
 /// Splits at the first `/`; everything after it is the subtype.
 fn split_content_type(content_type: &str) -> Result<(&str, &str), MimeError> {
-    if has_line_break(content_type) {
+    if has_line_break(content_type) || has_raw_control(content_type) {
         return Err(MimeError::bad(
             "content-type",
             content_type,
-            "it contains a line break",
+            "it contains a line break or control character",
         ));
     }
     match content_type.split_once('/') {

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use super::encode::{BodyEncoder, BASE64_LINE_INPUT};
-use super::header::{encode_value, push_parameter};
+use super::header::{encode_value, fold_at_spaces, push_parameter};
 use super::part::{MimePart, SharedReader, Source};
 use super::MimeError;
 
@@ -256,6 +256,9 @@ impl Layout {
         }
         // Allegro spells it `Content-Id` and adds no angle brackets.
         if let Some(id) = part.id() {
+            // Folded at white space only: an id cannot hold RFC 2047
+            // words (make_mime_part refuses one that cannot fit).
+            let id = fold_at_spaces("Content-Id: ".len(), id).unwrap_or_else(|| id.to_string());
             head.push_str(&format!("Content-Id: {id}\n"));
         }
         if let Some(description) = part.description() {

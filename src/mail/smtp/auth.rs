@@ -96,17 +96,34 @@ pub struct Exchange<'c> {
     credentials: &'c Credentials,
     step: u8,
     bad_challenges: u8,
+    /// Every secret sent so far beyond the password: the base64 strings
+    /// and a CRAM-MD5 digest.
+    sent: Vec<String>,
 }
 
 impl<'c> Exchange<'c> {
     /// Start `mechanism` with `credentials`.
     pub fn new(mechanism: AuthMechanism, credentials: &'c Credentials) -> Self {
-        Exchange {
+        let mut x = Exchange {
             mechanism,
             credentials,
             step: 0,
             bad_challenges: 0,
+            sent: Vec::new(),
+        };
+        if let Some(initial) = x.initial_response() {
+            x.sent.push(initial);
         }
+        x
+    }
+
+    /// What a server must never be seen echoing: the password (an XOAUTH2
+    /// token), its base64, and everything this exchange has sent so far.
+    pub fn secrets(&self) -> impl Iterator<Item = String> + '_ {
+        let password = &self.credentials.password;
+        [password.clone(), B64.encode(password)]
+            .into_iter()
+            .chain(self.sent.iter().cloned())
     }
 
     /// The base64 initial response sent with `AUTH` (RFC 4954 §4), if any.
@@ -145,7 +162,13 @@ impl<'c> Exchange<'c> {
             // Never parse LOGIN prompts: the first is the user, the second the password.
             (AuthMechanism::Login, 1) => B64.encode(&c.user),
             (AuthMechanism::Login, 2) => B64.encode(&c.password),
-            (AuthMechanism::CramMd5, 1) => B64.encode(cram_md5(&c.user, &c.password, &decoded)),
+            (AuthMechanism::CramMd5, 1) => {
+                let answer = cram_md5(&c.user, &c.password, &decoded);
+                if let Some((_, digest)) = answer.rsplit_once(' ') {
+                    self.sent.push(digest.to_string());
+                }
+                B64.encode(answer)
+            }
             // XOAUTH2 failure: the 334 carries a JSON error; an empty line
             // makes the server send the final 535.
             (AuthMechanism::Xoauth2, _) => String::new(),
@@ -163,6 +186,7 @@ impl<'c> Exchange<'c> {
                 ))
             }
         };
+        self.sent.push(answer.clone());
         Ok(answer)
     }
 }
@@ -263,6 +287,21 @@ mod tests {
         assert_eq!(x.initial_response(), None);
         assert_eq!(x.respond("not base64!").unwrap(), B64.encode("alice"));
         assert!(x.respond("still not base64!").is_err());
+    }
+
+    #[test]
+    fn every_string_sent_is_a_secret() {
+        let c = Credentials::new("alice", "s3cret");
+        let mut x = Exchange::new(AuthMechanism::CramMd5, &c);
+        let answer = x.respond(&B64.encode("<1.2@host>")).unwrap();
+        let secrets: Vec<String> = x.secrets().collect();
+        assert!(secrets.contains(&"s3cret".to_string()));
+        assert!(secrets.contains(&B64.encode("s3cret")));
+        assert!(secrets.contains(&answer));
+        let hex = cram_md5("alice", "s3cret", b"<1.2@host>");
+        assert!(secrets.iter().any(|s| hex.ends_with(&format!(" {s}"))));
+        let plain = Exchange::new(AuthMechanism::Plain, &c);
+        assert!(plain.secrets().any(|s| s == "AGFsaWNlAHMzY3JldA=="));
     }
 
     #[test]

@@ -135,6 +135,24 @@ impl SmtpError {
         self
     }
 
+    /// This error with every secret in its text, command and reply
+    /// replaced by `<redacted>` (a server may echo an AUTH response).
+    pub(crate) fn redacted(mut self, secrets: &super::redact::Secrets) -> Self {
+        if let Shape::Text(text) = &self.shape {
+            self.shape = Shape::Text(secrets.redact(text));
+        }
+        self.command = self.command.map(|c| secrets.redact(&c));
+        self.reply = self.reply.map(|r| secrets.redact_reply(&r));
+        if self
+            .source
+            .as_ref()
+            .is_some_and(|e| secrets.shows_any(&format!("{e} {e:?}")))
+        {
+            self.source = None;
+        }
+        self
+    }
+
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
         self.kind

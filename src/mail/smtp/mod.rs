@@ -15,6 +15,7 @@
 pub mod auth;
 pub mod command;
 pub mod error;
+pub(crate) mod redact;
 pub mod reply;
 pub mod server;
 pub(crate) mod session;
@@ -49,9 +50,24 @@ pub fn deliver(
 ) -> Result<(), SmtpError> {
     check_envelope(envelope)?;
     check_client_name(server)?;
-    let mut conn = Connection::open(server, trace)?;
-    let caps = session::open(&mut conn, server, credentials)?;
-    session::transaction(&mut conn, &caps, envelope, message)
+    // A server may echo what AUTH sent: the trace and the error must not.
+    let secrets = redact::Secrets::default();
+    if let Some(c) = credentials {
+        secrets.add(&c.password);
+    }
+    let mut redacting;
+    let trace = match trace {
+        Some(inner) => {
+            redacting = redact::Redacting::new(inner, secrets.clone());
+            Some(&mut redacting as &mut dyn Trace)
+        }
+        None => None,
+    };
+    let result = Connection::open(server, trace).and_then(|mut conn| {
+        let caps = session::open(&mut conn, server, credentials, &secrets)?;
+        session::transaction(&mut conn, &caps, envelope, message)
+    });
+    result.map_err(|e| e.redacted(&secrets))
 }
 
 /// Allegro's `test-email-address` (behaviour §11): ask the address's host
@@ -92,7 +108,7 @@ pub fn test_email_address(template: &Server, address: &str) -> Result<bool, Smtp
         Err(e) if e.kind() == ErrorKind::Interrupted => return Err(e),
         Err(_) => return Ok(false),
     };
-    match session::open(&mut conn, &server, None) {
+    match session::open(&mut conn, &server, None, &redact::Secrets::default()) {
         Ok(_) => {}
         Err(e) if e.kind() == ErrorKind::Interrupted => return Err(e),
         Err(_) => return Ok(false),
@@ -137,11 +153,11 @@ fn check_address(what: &str, address: &str, may_be_empty: bool) -> Result<(), Sm
     }
     if address
         .chars()
-        .any(|c| c.is_whitespace() || matches!(c, '\0' | '<' | '>'))
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>'))
     {
         return Err(SmtpError::new(
             ErrorKind::BadArgument,
-            format!("bad {what} address {address:?}: it must not contain white space, line breaks, NUL, < or >"),
+            format!("bad {what} address {address:?}: it must not contain white space, line breaks, control characters, < or >"),
         ));
     }
     Ok(())

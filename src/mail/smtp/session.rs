@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use super::auth::{self, Exchange};
 use super::command::Command;
 use super::error::{ErrorKind, SmtpError};
+use super::redact::Secrets;
 use super::reply::Reply;
 use super::server::{Credentials, Envelope, Server, TlsMode};
 use crate::mail::wire::MessageSource;
@@ -98,10 +99,14 @@ impl Capabilities {
 
 /// Greeting, EHLO/HELO, STARTTLS and AUTH: up to the point where a mail
 /// transaction (or VRFY) can start.
+///
+/// Every secret sent during AUTH is added to `secrets` before it is sent,
+/// so a reply echoing it can be redacted.
 pub(crate) fn open<W: Wire>(
     w: &mut W,
     server: &Server,
     credentials: Option<&Credentials>,
+    secrets: &Secrets,
 ) -> Result<Capabilities, SmtpError> {
     let greeting = w.read_reply(None, Wait::Reply)?;
     if !greeting.is_positive() {
@@ -136,7 +141,7 @@ pub(crate) fn open<W: Wire>(
     }
 
     if let Some(creds) = credentials {
-        if let Err(e) = authenticate(w, server, &caps, creds) {
+        if let Err(e) = authenticate(w, server, &caps, creds, secrets) {
             return Err(polite(w, e));
         }
     }
@@ -303,6 +308,7 @@ fn authenticate<W: Wire>(
     server: &Server,
     caps: &Capabilities,
     creds: &Credentials,
+    secrets: &Secrets,
 ) -> Result<(), SmtpError> {
     let (tls, peer) = (w.is_tls(), w.peer_ip());
     if !auth::credentials_allowed(tls, peer, &server.host, server.allow_insecure_auth) {
@@ -310,6 +316,7 @@ fn authenticate<W: Wire>(
     }
     let mechanism = auth::choose_mechanism(&caps.auth, server.auth)?;
     let mut exchange = Exchange::new(mechanism, creds);
+    exchange.secrets().for_each(|s| secrets.add(&s));
     let start = Command::Auth {
         mechanism: mechanism.name(),
         initial: exchange.initial_response(),
@@ -324,6 +331,7 @@ fn authenticate<W: Wire>(
             334 => {
                 let challenge = reply.lines().first().map(String::as_str).unwrap_or("");
                 cmd = Command::AuthResponse(exchange.respond(challenge)?);
+                exchange.secrets().for_each(|s| secrets.add(&s));
             }
             _ => return Err(SmtpError::auth_failed(&start, reply)),
         }
