@@ -184,11 +184,21 @@ fn list_star(_: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::list_with_tail(init.iter().cloned(), last.clone()))
 }
 
+/// What one cons takes on the heap (the cell and its reference counts),
+/// for checking ahead that a long list can be built.
+pub const CONS_BYTES: usize = std::mem::size_of::<crate::eval::value::Cons>() + 16;
+
 fn make_list(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let n = args::index(it, &a[0])?;
+    let n = args::dimension(it, &a[0])?;
     let o = opts(it, &a[1..], &["INITIAL-ELEMENT"], "MAKE-LIST")?;
     let init = o.initial_element.unwrap_or(Value::Nil);
-    Ok(Value::list(vec![init; n]))
+    // Conses are allocated one by one, infallibly: check the whole first.
+    args::probe(it, n, CONS_BYTES, "MAKE-LIST")?;
+    let mut list = Value::Nil;
+    for _ in 0..n {
+        list = Value::cons(init.clone(), list);
+    }
+    Ok(list)
 }
 
 fn append(it: &mut Interp, a: &[Value]) -> LResult<Value> {

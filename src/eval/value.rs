@@ -50,15 +50,33 @@ pub struct Cons {
     pub cdr: RefCell<Value>,
 }
 
-/// Long lists are freed iteratively along the cdr chain, so dropping a
-/// list of a million elements does not recurse a million frames deep.
+/// Lists are freed without recursion: along the cdr chain in a loop, and
+/// cars that hold the last reference to a cons through a work list, so
+/// neither a list of a million elements nor one nested a million deep
+/// through its cars (`(((...)))`) recurses a frame per level.
 impl Drop for Cons {
     fn drop(&mut self) {
+        // Empty until a car needs deferring: freeing a flat list allocates
+        // nothing.
+        let mut deferred: Vec<Value> = Vec::new();
+        let mut car = std::mem::replace(self.car.get_mut(), Value::Nil);
         let mut next = std::mem::replace(self.cdr.get_mut(), Value::Nil);
-        while let Value::Cons(rc) = next {
-            match Rc::try_unwrap(rc) {
-                Ok(mut cell) => next = std::mem::replace(cell.cdr.get_mut(), Value::Nil),
-                Err(_) => break,
+        loop {
+            let c = std::mem::replace(&mut car, Value::Nil);
+            if matches!(&c, Value::Cons(rc) if Rc::strong_count(rc) == 1) {
+                deferred.push(c);
+            }
+            if let Value::Cons(rc) = std::mem::replace(&mut next, Value::Nil) {
+                if let Ok(mut cell) = Rc::try_unwrap(rc) {
+                    // `cell` is then dropped with both fields NIL.
+                    car = std::mem::replace(cell.car.get_mut(), Value::Nil);
+                    next = std::mem::replace(cell.cdr.get_mut(), Value::Nil);
+                    continue;
+                }
+            }
+            match deferred.pop() {
+                Some(v) => next = v,
+                None => return,
             }
         }
     }
