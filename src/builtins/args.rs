@@ -140,6 +140,7 @@ pub fn character(it: &mut Interp, v: &Value) -> LResult<char> {
 pub fn list(it: &mut Interp, v: &Value) -> LResult<Vec<Value>> {
     match v.list_to_vec() {
         Some(items) => Ok(items),
+        None if v.is_circular_list() => super::sequences::util::circular_error(it, v),
         None => type_err(it, v, "LIST"),
     }
 }

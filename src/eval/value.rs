@@ -437,9 +437,13 @@ impl Value {
         ListIter { cur: self.clone() }
     }
     /// The elements of a proper list, or `None` for a dotted list.
+    ///
+    /// A circular list is `None` too (a tortoise follows at half speed), so
+    /// it cannot grow the vector without bound.
     pub fn list_to_vec(&self) -> Option<Vec<Value>> {
         let mut out = Vec::new();
         let mut cur = self.clone();
+        let mut tortoise = self.clone();
         loop {
             match cur {
                 Value::Nil => return Some(out),
@@ -449,6 +453,33 @@ impl Value {
                     cur = next;
                 }
                 _ => return None,
+            }
+            if out.len() % 2 == 0 {
+                tortoise = tortoise.cdr();
+                if let (Value::Cons(a), Value::Cons(b)) = (&tortoise, &cur) {
+                    if Rc::ptr_eq(a, b) {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Is this a list whose tail loops back into itself?
+    pub fn is_circular_list(&self) -> bool {
+        let (mut slow, mut fast) = (self.clone(), self.clone());
+        loop {
+            for _ in 0..2 {
+                fast = match &fast {
+                    Value::Cons(c) => c.cdr.borrow().clone(),
+                    _ => return false,
+                };
+            }
+            slow = slow.cdr();
+            if let (Value::Cons(a), Value::Cons(b)) = (&slow, &fast) {
+                if Rc::ptr_eq(a, b) {
+                    return true;
+                }
             }
         }
     }

@@ -19,6 +19,8 @@ pub const BUILTINS: &[super::BuiltinDef] = &[
         "The entries of a hash table as a fresh list of (key . value), in iteration order."),
     def!("SENDLETTER" : "%DEFPACKAGE", "(name options)", 2, 2, defpackage_fn,
         "Create or update a package from DEFPACKAGE options."),
+    def!("SENDLETTER" : "%LOOP-STEP-BY", "(step)", 1, 1, loop_step_by,
+        "STEP if it is a positive real: the BY of an arithmetic LOOP FOR clause."),
     def!("SENDLETTER" : "%PACKAGE-SYMBOLS", "(package external-only)", 2, 2, package_symbols,
         "The symbols accessible in a package (or only its external ones), as a list."),
 ];
@@ -213,6 +215,25 @@ fn package_symbols(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
     }
     Ok(Value::list(out))
+}
+
+/// The `by` of `for i from a to b by step` must be a positive number
+/// (CLHS 6.1.2.1.1; SBCL declares it `(and number (real (0)))`): a zero or
+/// negative step would never reach the limit.
+fn loop_step_by(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let positive = match &a[0] {
+        Value::Fixnum(n) => *n > 0,
+        Value::Single(f) => *f > 0.0,
+        Value::Double(f) => *f > 0.0,
+        Value::Bignum(b) => b.sign() == num_bigint::Sign::Plus,
+        Value::Ratio(r) => num_traits::Signed::is_positive(&**r),
+        _ => false,
+    };
+    if positive {
+        Ok(a[0].clone())
+    } else {
+        args::type_err(it, &a[0], "(AND NUMBER (REAL (0)))")
+    }
 }
 
 /// `(key . value)` for every entry, in the table's iteration order.
