@@ -925,3 +925,78 @@ fn compile(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     };
     Ok(it.values(vec![f, Value::Nil, Value::Nil]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::depth::TooDeep;
+
+    /// A list whose car is itself: `#1=(#1#)`.
+    fn car_circular() -> Value {
+        let a = Value::list([Value::Fixnum(1)]);
+        if let Value::Cons(c) = &a {
+            *c.car.borrow_mut() = a.clone();
+        }
+        a
+    }
+
+    /// Run `f` on a thread with a small stack: without the guard the
+    /// recursion would overflow it at once.
+    fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(f)
+            .ok()?
+            .join()
+            .ok()
+    }
+
+    #[test]
+    fn equal_on_lists_circular_through_their_cars_is_too_deep() {
+        let r = on_small_stack(|| {
+            let (a, b) = (car_circular(), car_circular());
+            let r = (equal_values(&a, &b), equalp_values(&a, &b));
+            // Break the cycles so the lists can be freed.
+            for v in [a, b] {
+                if let Value::Cons(c) = &v {
+                    *c.car.borrow_mut() = Value::Nil;
+                }
+            }
+            r
+        });
+        assert_eq!(r, Some((Err(TooDeep), Err(TooDeep))));
+    }
+
+    #[test]
+    fn equalp_walks_a_long_list_without_recursing_along_it() {
+        let r = on_small_stack(|| {
+            let a = Value::list((0..200_000).map(Value::Fixnum).collect::<Vec<_>>());
+            let b = Value::list((0..200_000).map(Value::Fixnum).collect::<Vec<_>>());
+            (equalp_values(&a, &b), equal_values(&a, &b))
+        });
+        assert_eq!(r, Some((Ok(true), Ok(true))));
+    }
+
+    #[test]
+    fn equalp_on_a_vector_holding_itself_is_too_deep() {
+        let r = on_small_stack(|| {
+            let (a, b) = (
+                Value::vector(vec![Value::Nil]),
+                Value::vector(vec![Value::Nil]),
+            );
+            for v in [&a, &b] {
+                if let Value::Vector(x) = v {
+                    x.borrow_mut()[0] = v.clone();
+                }
+            }
+            let r = equalp_values(&a, &b);
+            for v in [&a, &b] {
+                if let Value::Vector(x) = v {
+                    x.borrow_mut().clear();
+                }
+            }
+            r
+        });
+        assert_eq!(r, Some(Err(TooDeep)));
+    }
+}

@@ -436,3 +436,60 @@ fn entries(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             .collect::<Vec<_>>(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> Value {
+        let mut v = Value::Nil;
+        for _ in 0..depth {
+            v = Value::list([v]);
+        }
+        v
+    }
+
+    #[test]
+    fn keys_nested_past_the_limit_are_too_deep_not_a_crash() {
+        let r = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(|| {
+                let deep = nested(MAX_KEY_DEPTH * 2);
+                (
+                    hash_key(HashTest::Equal, &deep).is_err(),
+                    hash_key(HashTest::Equalp, &deep).is_err(),
+                    hash_key(HashTest::Eql, &deep).is_ok(),
+                    hash_key(HashTest::Equal, &nested(100)).is_ok(),
+                )
+            })
+            .ok()
+            .and_then(|h| h.join().ok());
+        assert_eq!(r, Some((true, true, true, true)));
+    }
+
+    #[test]
+    fn sxhash_looks_only_a_few_levels_in() {
+        let mut it = crate::toplevel::new_interp();
+        let code = |it: &mut Interp, v: Value| match sxhash(it, &[v]) {
+            Ok(Value::Fixnum(n)) => n,
+            _ => -1,
+        };
+        // Deep lists that agree in their first levels share a code at once;
+        // equal lists always do.
+        let a = code(&mut it, nested(1_000_000));
+        let b = code(&mut it, nested(1_000_001));
+        assert_eq!(a, b);
+        let s = |t: &str| Value::list([Value::string(t), Value::Fixnum(1)]);
+        assert_eq!(code(&mut it, s("x")), code(&mut it, s("x")));
+        assert_ne!(code(&mut it, s("x")), code(&mut it, s("y")));
+        // A circular list has a code too.
+        let l = Value::list([Value::Fixnum(1), Value::Fixnum(2)]);
+        if let Value::Cons(c) = &l {
+            *c.cdr.borrow_mut() = l.clone();
+        }
+        assert!(code(&mut it, l.clone()) >= 0);
+        if let Value::Cons(c) = &l {
+            *c.cdr.borrow_mut() = Value::Nil;
+        }
+    }
+}

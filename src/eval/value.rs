@@ -545,3 +545,46 @@ impl Iterator for ListIter {
         Some(car)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_nested_a_million_deep_through_its_cars_is_freed_without_recursion() {
+        let done = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(|| {
+                let mut v = Value::Nil;
+                for i in 0..1_000_000 {
+                    v = Value::list([v, Value::Fixnum(i)]);
+                }
+                drop(v);
+                true
+            })
+            .ok()
+            .and_then(|h| h.join().ok());
+        assert_eq!(done, Some(true));
+    }
+
+    #[test]
+    fn a_circular_list_has_no_elements_vector() {
+        for n in 1..6 {
+            let l = Value::list((0..n).map(Value::Fixnum).collect::<Vec<_>>());
+            let mut last = l.clone();
+            while last.cdr().is_cons() {
+                last = last.cdr();
+            }
+            assert_eq!(l.list_to_vec().map(|v| v.len()), Some(n as usize));
+            assert!(!l.is_circular_list());
+            if let Value::Cons(c) = &last {
+                *c.cdr.borrow_mut() = l.clone();
+            }
+            assert!(l.list_to_vec().is_none(), "{n}");
+            assert!(l.is_circular_list(), "{n}");
+            if let Value::Cons(c) = &last {
+                *c.cdr.borrow_mut() = Value::Nil;
+            }
+        }
+    }
+}

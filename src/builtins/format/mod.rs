@@ -1347,4 +1347,56 @@ mod tests {
         assert_eq!(f("~{~a", &[]), "<error>");
         assert_eq!(f("~a", &[]), "<error>");
     }
+
+    /// The message of the condition `format` signals, with its type.
+    fn failure(control: &str, args: &[Value]) -> String {
+        let mut it = new_interp();
+        match format_text(&mut it, &Value::string(control), args, 0) {
+            Ok(s) => format!("no error: {} characters", s.len()),
+            Err(u) => match u.kind() {
+                crate::eval::UnwindKind::Signal(c) => {
+                    let c = c.clone();
+                    let ty = it.type_of(&c);
+                    let report = it.report_condition(&c).unwrap_or_default();
+                    format!("{} {report}", crate::printer::prin1_to_string(&ty))
+                }
+                _ => "other unwind".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn huge_size_parameters_are_a_storage_condition() {
+        let huge = n(100_000_000_000);
+        let mpf = n(4_611_686_018_427_387_903);
+        for (control, args) in [
+            ("~v,,,'xa", vec![huge.clone(), n(1)]),
+            ("~100000000000%", vec![]),
+            ("~,100000000000f", vec![Value::Double(1.0)]),
+            ("~100000000000d", vec![n(1)]),
+            ("~v~", vec![mpf.clone()]),
+            ("~v@t", vec![mpf.clone()]),
+            ("~vt", vec![mpf.clone()]),
+            ("~,,v<a~;b~>", vec![mpf.clone()]),
+            ("~,,vf", vec![mpf, Value::Double(1.0)]),
+        ] {
+            let m = failure(control, &args);
+            assert!(
+                m.starts_with("STORAGE-CONDITION") && m.contains("one directive may produce"),
+                "{control}: {m}"
+            );
+        }
+        // Large but bounded requests are still made.
+        assert_eq!(f("~1000%", &[]).len(), 1000);
+        assert_eq!(f("~v@a", &[n(100_000), n(1)]).len(), 100_000);
+    }
+
+    #[test]
+    fn deeply_nested_directives_are_a_format_error() {
+        let deep = format!("{}{}", "~{".repeat(100_000), "~}".repeat(100_000));
+        let m = failure(&deep, &[Value::Nil]);
+        assert!(m.contains("nested too deeply"), "{m}");
+        let ok = format!("{}x{}", "~(".repeat(50), "~)".repeat(50));
+        assert_eq!(f(&ok, &[]), "x");
+    }
 }

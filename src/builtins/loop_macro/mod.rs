@@ -276,6 +276,32 @@ mod tests {
     }
 
     #[test]
+    fn a_non_positive_by_is_a_type_error_not_an_endless_loop() {
+        let mut it = crate::toplevel::new_interp();
+        for src in [
+            "(loop for i from 0 below 10 by -1 collect i)",
+            "(loop for i from 10 downto 0 by 0 collect i)",
+            "(let ((b -1/2)) (loop for i from 0 to 3 by b collect i))",
+            "(loop for i from 0 to 3 by 'x collect i)",
+        ] {
+            let e = eval(&mut it, src).map(|v| crate::printer::prin1_to_string(&v));
+            let m = e.err().unwrap_or_default();
+            assert!(m.contains("(AND NUMBER (REAL (0)))"), "{src}: {m}");
+        }
+        for (src, want) in [
+            ("(loop for i from 0 to 3 by 1.5 collect i)", "(0 1.5 3.0)"),
+            (
+                "(let ((b 2)) (loop for i from 6 downto 0 by b collect i))",
+                "(6 4 2 0)",
+            ),
+            ("(loop for i from 0 to 1 by 1/2 collect i)", "(0 1/2 1)"),
+        ] {
+            let v = eval(&mut it, src).map(|v| crate::printer::prin1_to_string(&v));
+            assert_eq!(v.as_deref(), Ok(want), "{src}");
+        }
+    }
+
+    #[test]
     fn malformed_loops_name_the_clause() {
         let m = expand_err("(loop for x foo 3)");
         assert!(
