@@ -50,36 +50,55 @@ pub struct Cons {
     pub cdr: RefCell<Value>,
 }
 
-/// Lists are freed without recursion: along the cdr chain in a loop, and
-/// cars that hold the last reference to a cons through a work list, so
-/// neither a list of a million elements nor one nested a million deep
-/// through its cars (`(((...)))`) recurses a frame per level.
+/// Lists are freed without deep recursion: along the cdr chain in a loop,
+/// as before, and through the cars by ordinary recursion only
+/// [`DROP_RECURSION`] levels deep (see [`drop_car`]). So neither a list of
+/// a million elements nor one nested a million deep through its cars
+/// (`(((...)))`) can overflow the stack.
 impl Drop for Cons {
     fn drop(&mut self) {
-        // Empty until a car needs deferring: freeing a flat list allocates
-        // nothing.
-        let mut deferred: Vec<Value> = Vec::new();
-        let mut car = std::mem::replace(self.car.get_mut(), Value::Nil);
+        if let Value::Cons(rc) = self.car.get_mut() {
+            if Rc::strong_count(rc) == 1 {
+                drop_car(std::mem::replace(self.car.get_mut(), Value::Nil));
+            }
+        }
         let mut next = std::mem::replace(self.cdr.get_mut(), Value::Nil);
-        loop {
-            let c = std::mem::replace(&mut car, Value::Nil);
-            if matches!(&c, Value::Cons(rc) if Rc::strong_count(rc) == 1) {
-                deferred.push(c);
-            }
-            if let Value::Cons(rc) = std::mem::replace(&mut next, Value::Nil) {
-                if let Ok(mut cell) = Rc::try_unwrap(rc) {
-                    // `cell` is then dropped with both fields NIL.
-                    car = std::mem::replace(cell.car.get_mut(), Value::Nil);
-                    next = std::mem::replace(cell.cdr.get_mut(), Value::Nil);
-                    continue;
-                }
-            }
-            match deferred.pop() {
-                Some(v) => next = v,
-                None => return,
+        while let Value::Cons(rc) = next {
+            match Rc::try_unwrap(rc) {
+                Ok(mut cell) => next = std::mem::replace(cell.cdr.get_mut(), Value::Nil),
+                Err(_) => break,
             }
         }
     }
+}
+
+/// How deep freeing recurses through cars before it hands them to the
+/// outermost call's work list (a few hundred bytes of stack a level).
+const DROP_RECURSION: u32 = 256;
+
+thread_local! {
+    /// How many `drop_car` calls are active on this thread.
+    static DROP_DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// Cars left for the outermost `drop_car` to free.
+    static DROP_PENDING: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Free `car`, the last reference to a cons: recursively while shallow,
+/// else by the outermost call, one work-list item at a time.
+fn drop_car(car: Value) {
+    let depth = DROP_DEPTH.with(Cell::get);
+    if depth >= DROP_RECURSION {
+        DROP_PENDING.with(|p| p.borrow_mut().push(car));
+        return;
+    }
+    DROP_DEPTH.with(|d| d.set(depth + 1));
+    drop(car);
+    if depth == 0 {
+        while let Some(v) = DROP_PENDING.with(|p| p.borrow_mut().pop()) {
+            drop(v);
+        }
+    }
+    DROP_DEPTH.with(|d| d.set(depth));
 }
 
 pub type Sym = Rc<Symbol>;
