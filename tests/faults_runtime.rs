@@ -330,3 +330,30 @@ fn a_non_positive_loop_by_is_a_type_error() {
         "(9 5 1)"
     );
 }
+
+#[test]
+fn list_functions_walking_a_circular_list_end_in_a_type_error() {
+    let circular = "(let ((l (list 1 2 3))) (setf (cdr (last l)) l) FORM)";
+    for form in [
+        "(mapcar #'identity l)",
+        "(mapc #'identity l)",
+        "(maplist #'identity l)",
+        "(mapcan #'list l)",
+        "(member 9 l)",
+        "(member-if #'null l)",
+        "(getf l :x)",
+    ] {
+        let m = signals("type-error", &circular.replace("FORM", form));
+        assert!(m.contains("circular"), "{form}: {m}");
+    }
+    // What is there is still found, and a proper list bounds the mapping.
+    assert_eq!(
+        eval(&circular.replace("FORM", "(member 3 l)")),
+        "(3 1 2 3 ...)"
+    );
+    assert_eq!(eval(&circular.replace("FORM", "(getf l 3)")), "1");
+    assert_eq!(
+        eval(&circular.replace("FORM", "(mapcar #'+ l '(10 20 30 40))")),
+        "(11 22 33 41)"
+    );
+}
