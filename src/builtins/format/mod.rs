@@ -374,6 +374,10 @@ enum Fail {
 /// exhaust memory and abort the process).
 const MAX_DIRECTIVE_SIZE: i64 = 1 << 24;
 
+/// The most output an iteration directive may have produced before it
+/// takes another step.
+const MAX_ITERATION_OUTPUT: usize = 1 << 28;
+
 /// A size parameter of `d`: negative means 0; more than
 /// [`MAX_DIRECTIVE_SIZE`] is refused.
 fn directive_size(d: &Dir, n: i64) -> FResult<usize> {
@@ -994,6 +998,15 @@ impl Runner<'_> {
             if iter_args.left() == 0 && !(at_least_once && n == 0) {
                 break;
             }
+            // A body that consumes no argument (`~@{~a~:*~}`) repeats for
+            // ever: let Ctrl-C stop it, and stop it before its output
+            // exhausts memory.
+            self.it.check_interrupt()?;
+            if out.s.len() > MAX_ITERATION_OUTPUT {
+                return Err(Fail::Storage(format!(
+                    "FORMAT: ~{{ has produced more than {MAX_ITERATION_OUTPUT} bytes (an iteration that consumes no arguments?)."
+                )));
+            }
             n += 1;
             let flow = if open.colon {
                 // Each step's arguments are one sublist.
@@ -1389,6 +1402,16 @@ mod tests {
         // Large but bounded requests are still made.
         assert_eq!(f("~1000%", &[]).len(), 1000);
         assert_eq!(f("~v@a", &[n(100_000), n(1)]).len(), 100_000);
+    }
+
+    #[test]
+    fn an_iteration_that_consumes_nothing_stops_before_memory_runs_out() {
+        let m = failure("~@{~1000000@a~:*~}", &[n(1)]);
+        assert!(
+            m.starts_with("STORAGE-CONDITION") && m.contains("consumes no arguments"),
+            "{m}"
+        );
+        assert_eq!(f("~@{~a~}", &[n(1), n(2), n(3)]), "123");
     }
 
     #[test]
