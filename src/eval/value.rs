@@ -88,13 +88,25 @@ thread_local! {
 fn drop_car(car: Value) {
     let depth = DROP_DEPTH.with(Cell::get);
     if depth >= DROP_RECURSION {
-        DROP_PENDING.with(|p| p.borrow_mut().push(car));
+        // While the thread's locals are being destroyed the work list may
+        // be gone: then the car is freed by recursion, as before.
+        let mut car = Some(car);
+        let _ = DROP_PENDING.try_with(|p| {
+            if let (Ok(mut p), Some(v)) = (p.try_borrow_mut(), car.take()) {
+                p.push(v);
+            }
+        });
+        drop(car);
         return;
     }
     DROP_DEPTH.with(|d| d.set(depth + 1));
     drop(car);
     if depth == 0 {
-        while let Some(v) = DROP_PENDING.with(|p| p.borrow_mut().pop()) {
+        while let Some(v) = DROP_PENDING
+            .try_with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.pop()))
+            .ok()
+            .flatten()
+        {
             drop(v);
         }
     }
