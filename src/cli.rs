@@ -17,6 +17,10 @@ use crate::toplevel::{self, ScriptError};
 /// Exit status of a usage error (bad option, missing option value).
 pub const EXIT_USAGE: i32 = 2;
 
+/// Exit status of an internal error (a panic in sendletter itself), as
+/// `--help` and docs/cli.md say.
+pub const EXIT_INTERNAL: i32 = 70;
+
 pub const USAGE: &str = "\
 sendletter - run Allegro Common Lisp send-letter mail scripts
 
@@ -61,6 +65,7 @@ EXIT STATUS:
     2   usage error (unknown option, missing option value, a --sink
         path that is not a usable folder)
     N   the script called (exit N)
+    70  an internal error in sendletter itself (please report it)
 ";
 
 /// Validated command-line settings.
@@ -150,8 +155,10 @@ pub fn parse_args(args: &[String]) -> Result<Config, String> {
     Ok(c)
 }
 
-/// Run the configuration; returns the process exit status.
-pub fn run(config: Config) -> i32 {
+/// Run the configuration on a stack of `stack_size` bytes switched to by
+/// the caller (`None`: the thread's own stack, of unknown size); returns
+/// the process exit status.
+pub fn run(config: Config, stack_size: Option<usize>) -> i32 {
     if config.help {
         let _ = std::io::stdout().lock().write_all(USAGE.as_bytes());
         return 0;
@@ -171,7 +178,14 @@ pub fn run(config: Config) -> i32 {
         }
     }
     let mut it = toplevel::new_interp();
-    it.set_stack_budget(crate::STACK_SIZE - crate::eval::interp::STACK_RESERVE);
+    if let Some(size) = stack_size {
+        let budget = crate::stack::budget(size);
+        it.set_stack_budget(budget);
+        it.max_depth = crate::stack::max_depth(size);
+        // Rust recursion over data (equal, copy-tree, ...) stops at the
+        // same depth as Lisp recursion.
+        crate::eval::depth::set_budget(budget);
+    }
     crate::builtins::system::set_command_line(&config.script, &config.script_args);
     crate::builtins::routing::configure(
         &mut it,

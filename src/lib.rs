@@ -16,8 +16,10 @@ pub mod mail;
 pub mod printer;
 pub mod reader;
 pub mod repl;
+pub mod stack;
 pub mod toplevel;
 
-/// Stack size of the thread that runs Lisp. The evaluator's depth limit
+/// The largest stack Lisp runs on (see [`stack`] for the smaller ones
+/// taken under a virtual-memory limit). The evaluator's depth limit
 /// (`Interp::max_depth`) keeps recursion well inside it.
-pub const STACK_SIZE: usize = 1 << 30;
+pub const STACK_SIZE: usize = stack::SIZES[0];

@@ -29,12 +29,18 @@ fn main() {
     };
     // The stack is switched on this thread rather than given to a new one:
     // creating, scheduling and joining a thread was an eighth of start-up.
-    let status = stacker::grow(sendletter::STACK_SIZE, move || {
-        std::panic::catch_unwind(move || cli::run(config))
-    })
-    .unwrap_or_else(|_| {
+    // Under a virtual-memory limit the largest stack that can be reserved
+    // is taken; if none can, Lisp runs on the main thread's own stack
+    // with the evaluator's default (small) budget.
+    let run = std::panic::AssertUnwindSafe(move || match sendletter::stack::choose() {
+        Some(size) => stacker::grow(size, move || cli::run(config, Some(size))),
+        None => cli::run(config, None),
+    });
+    // Any panic, including one reserving the stack, is an internal error
+    // with the status --help documents.
+    let status = std::panic::catch_unwind(run).unwrap_or_else(|_| {
         cli::error_line("internal error");
-        70
+        cli::EXIT_INTERNAL
     });
     exit_now(status);
 }

@@ -11,6 +11,74 @@ pub fn type_err<T>(it: &mut Interp, datum: &Value, expected: &str) -> LResult<T>
     it.err(c)
 }
 
+/// Rust recursion over the data given to `op` ran out of stack (the data
+/// is circular or nested too deeply, `eval::depth`): a `storage-condition`,
+/// as SBCL signals when its control stack is exhausted.
+pub fn too_deep<T>(it: &mut Interp, op: &str) -> LResult<T> {
+    let c = it.make_error(
+        "STORAGE-CONDITION",
+        &format!("Control stack exhausted in {op}: the data is circular or nested too deeply."),
+    );
+    it.err(c)
+}
+
+/// SBCL's `array-dimension-limit` (also ours, `toplevel.rs`): a larger
+/// size for a new array or sequence is a `type-error`, as in SBCL.
+pub const ARRAY_DIMENSION_LIMIT: i64 = 4_611_686_018_427_387_901;
+
+/// The size of a new array or sequence: a fixnum below
+/// [`ARRAY_DIMENSION_LIMIT`].
+pub fn dimension(it: &mut Interp, v: &Value) -> LResult<usize> {
+    match v {
+        Value::Fixnum(n) if (0..ARRAY_DIMENSION_LIMIT).contains(n) => Ok(*n as usize),
+        _ => type_err(it, v, "(MOD 4611686018427387901)"),
+    }
+}
+
+/// A vector with room for `n` elements, allocated fallibly: when memory
+/// (or the address space a `ulimit -v` allows) runs out, a
+/// `storage-condition` naming `op` and the size asked for, as SBCL
+/// reports heap exhaustion, instead of the allocator aborting the process.
+pub fn reserve<T>(it: &mut Interp, n: usize, op: &str) -> LResult<Vec<T>> {
+    let mut v = Vec::new();
+    match v.try_reserve_exact(n) {
+        Ok(()) => Ok(v),
+        Err(_) => heap_exhausted(it, op, n, std::mem::size_of::<T>()),
+    }
+}
+
+/// `n` copies of `init`, allocated as [`reserve`] does.
+pub fn filled(it: &mut Interp, n: usize, init: Value, op: &str) -> LResult<Vec<Value>> {
+    let mut v = reserve(it, n, op)?;
+    v.resize(n, init);
+    Ok(v)
+}
+
+/// Check that `n` objects of `each` bytes could be allocated now (for
+/// structures built piece by piece, such as a list's conses), by
+/// reserving and releasing the space.
+pub fn probe(it: &mut Interp, n: usize, each: usize, op: &str) -> LResult<()> {
+    let mut v: Vec<u8> = Vec::new();
+    match n.checked_mul(each).map(|bytes| v.try_reserve_exact(bytes)) {
+        Some(Ok(())) => Ok(()),
+        _ => heap_exhausted(it, op, n, each),
+    }
+}
+
+/// The `storage-condition` for `n` elements of `each` bytes that could not
+/// be allocated for `op`.
+pub fn heap_exhausted<T>(it: &mut Interp, op: &str, n: usize, each: usize) -> LResult<T> {
+    let bytes = match n.checked_mul(each) {
+        Some(b) => format!("{b} bytes"),
+        None => "more bytes than the address space has".to_string(),
+    };
+    let c = it.make_error(
+        "STORAGE-CONDITION",
+        &format!("Heap exhausted: {op} of {n} elements ({bytes}) cannot be allocated."),
+    );
+    it.err(c)
+}
+
 /// A string argument's text (strings only).
 pub fn string(it: &mut Interp, v: &Value) -> LResult<String> {
     match v {
@@ -72,6 +140,7 @@ pub fn character(it: &mut Interp, v: &Value) -> LResult<char> {
 pub fn list(it: &mut Interp, v: &Value) -> LResult<Vec<Value>> {
     match v.list_to_vec() {
         Some(items) => Ok(items),
+        None if v.is_circular_list() => super::sequences::util::circular_error(it, v),
         None => type_err(it, v, "LIST"),
     }
 }

@@ -5,6 +5,7 @@ use std::rc::Rc;
 use super::args::{self, type_err};
 use super::{BuiltinDef, MANY};
 use crate::def;
+use crate::eval::depth::{self, TooDeep};
 use crate::eval::env::Env;
 use crate::eval::package::{self, cl_sym, sym_value};
 use crate::eval::value::{Function, Value};
@@ -138,18 +139,22 @@ fn eql(_: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 /// `equal` (CLHS): recursive on conses, strings by contents, pathnames.
-pub fn equal_values(x: &Value, y: &Value) -> bool {
+/// Recursion on the cars is guarded (`eval::depth`): a list circular
+/// through its cars, or nested deeper than the stack allows, ends in
+/// `TooDeep` (SBCL: control stack exhausted), not a stack overflow.
+pub fn equal_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
     match (x, y) {
         (Value::Cons(_), Value::Cons(_)) => {
+            depth::check()?;
             let (mut a, mut b) = (x.clone(), y.clone());
             loop {
                 match (&a, &b) {
                     (Value::Cons(ca), Value::Cons(cb)) => {
                         if Rc::ptr_eq(ca, cb) {
-                            return true;
+                            return Ok(true);
                         }
-                        if !equal_values(&ca.car.borrow(), &cb.car.borrow()) {
-                            return false;
+                        if !equal_values(&ca.car.borrow(), &cb.car.borrow())? {
+                            return Ok(false);
                         }
                         let (na, nb) = (ca.cdr.borrow().clone(), cb.cdr.borrow().clone());
                         a = na;
@@ -159,19 +164,23 @@ pub fn equal_values(x: &Value, y: &Value) -> bool {
                 }
             }
         }
-        (Value::String(a), Value::String(b)) => *a.borrow() == *b.borrow(),
-        (Value::Pathname(a), Value::Pathname(b)) => a == b,
-        _ => x.eql(y),
+        (Value::String(a), Value::String(b)) => Ok(*a.borrow() == *b.borrow()),
+        (Value::Pathname(a), Value::Pathname(b)) => Ok(a == b),
+        _ => Ok(x.eql(y)),
     }
 }
 
-fn equal(_: &mut Interp, a: &[Value]) -> LResult<Value> {
-    Ok(Value::bool(equal_values(&a[0], &a[1])))
+fn equal(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    match equal_values(&a[0], &a[1]) {
+        Ok(same) => Ok(Value::bool(same)),
+        Err(TooDeep) => args::too_deep(it, "EQUAL"),
+    }
 }
 
 /// `equalp` (CLHS): case-insensitive characters and strings, numbers by
-/// `=`, elementwise on conses, vectors, structures and hash tables.
-pub fn equalp_values(x: &Value, y: &Value) -> bool {
+/// `=`, elementwise on conses, vectors, structures and hash tables; guarded
+/// like [`equal_values`].
+pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
     use crate::eval::types::number_f64;
     let is_num = |v: &Value| {
         matches!(
@@ -183,35 +192,72 @@ pub fn equalp_values(x: &Value, y: &Value) -> bool {
                 | Value::Double(_)
         )
     };
+    let all = |pairs: &mut dyn Iterator<Item = (&Value, &Value)>| -> Result<bool, TooDeep> {
+        for (p, q) in pairs {
+            if !equalp_values(p, q)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    };
     match (x, y) {
         _ if is_num(x) && is_num(y) => {
             if let (Value::Fixnum(a), Value::Fixnum(b)) = (x, y) {
-                return a == b;
+                return Ok(a == b);
             }
-            x.eql(y) || number_f64(x) == number_f64(y)
+            Ok(x.eql(y) || number_f64(x) == number_f64(y))
         }
-        (Value::Char(a), Value::Char(b)) => a.to_lowercase().eq(b.to_lowercase()),
+        (Value::Char(a), Value::Char(b)) => Ok(a.to_lowercase().eq(b.to_lowercase())),
         (Value::Cons(_), Value::Cons(_)) => {
-            equalp_values(&x.car(), &y.car()) && equalp_values(&x.cdr(), &y.cdr())
+            depth::check()?;
+            // Along the cdrs in a loop, so long lists do not recurse.
+            let (mut a, mut b) = (x.clone(), y.clone());
+            loop {
+                match (&a, &b) {
+                    (Value::Cons(ca), Value::Cons(cb)) => {
+                        if Rc::ptr_eq(ca, cb) {
+                            return Ok(true);
+                        }
+                        if !equalp_values(&ca.car.borrow(), &cb.car.borrow())? {
+                            return Ok(false);
+                        }
+                        let (na, nb) = (ca.cdr.borrow().clone(), cb.cdr.borrow().clone());
+                        a = na;
+                        b = nb;
+                    }
+                    _ => return equalp_values(&a, &b),
+                }
+            }
         }
         (Value::Struct(a), Value::Struct(b)) => {
-            Rc::ptr_eq(&a.class, &b.class)
-                && a.slots
-                    .borrow()
-                    .iter()
-                    .zip(b.slots.borrow().iter())
-                    .all(|(p, q)| equalp_values(p, q))
+            if !Rc::ptr_eq(&a.class, &b.class) {
+                return Ok(false);
+            }
+            depth::check()?;
+            let (sa, sb) = (a.slots.borrow(), b.slots.borrow());
+            all(&mut sa.iter().zip(sb.iter()))
         }
         (Value::HashTable(a), Value::HashTable(b)) => {
             let (ma, mb) = (a.map.borrow(), b.map.borrow());
-            ma.len() == mb.len()
-                && ma
-                    .iter()
-                    .all(|(k, (_, v))| mb.get(k).is_some_and(|(_, w)| equalp_values(v, w)))
+            if ma.len() != mb.len() {
+                return Ok(false);
+            }
+            depth::check()?;
+            for (k, (_, v)) in ma.iter() {
+                match mb.get(k) {
+                    Some((_, w)) if equalp_values(v, w)? => {}
+                    _ => return Ok(false),
+                }
+            }
+            Ok(true)
         }
         _ => match (seq_items(x), seq_items(y)) {
             (Some(a), Some(b)) => {
-                a.len() == b.len() && a.iter().zip(b.iter()).all(|(p, q)| equalp_values(p, q))
+                if a.len() != b.len() {
+                    return Ok(false);
+                }
+                depth::check()?;
+                all(&mut a.iter().zip(b.iter()))
             }
             _ => equal_values(x, y),
         },
@@ -232,8 +278,11 @@ fn seq_items(v: &Value) -> Option<Vec<Value>> {
     }
 }
 
-fn equalp(_: &mut Interp, a: &[Value]) -> LResult<Value> {
-    Ok(Value::bool(equalp_values(&a[0], &a[1])))
+fn equalp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    match equalp_values(&a[0], &a[1]) {
+        Ok(same) => Ok(Value::bool(same)),
+        Err(TooDeep) => args::too_deep(it, "EQUALP"),
+    }
 }
 
 fn not(_: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -875,4 +924,79 @@ fn compile(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
     };
     Ok(it.values(vec![f, Value::Nil, Value::Nil]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::depth::TooDeep;
+
+    /// A list whose car is itself: `#1=(#1#)`.
+    fn car_circular() -> Value {
+        let a = Value::list([Value::Fixnum(1)]);
+        if let Value::Cons(c) = &a {
+            *c.car.borrow_mut() = a.clone();
+        }
+        a
+    }
+
+    /// Run `f` on a thread with a small stack: without the guard the
+    /// recursion would overflow it at once.
+    fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(f)
+            .ok()?
+            .join()
+            .ok()
+    }
+
+    #[test]
+    fn equal_on_lists_circular_through_their_cars_is_too_deep() {
+        let r = on_small_stack(|| {
+            let (a, b) = (car_circular(), car_circular());
+            let r = (equal_values(&a, &b), equalp_values(&a, &b));
+            // Break the cycles so the lists can be freed.
+            for v in [a, b] {
+                if let Value::Cons(c) = &v {
+                    *c.car.borrow_mut() = Value::Nil;
+                }
+            }
+            r
+        });
+        assert_eq!(r, Some((Err(TooDeep), Err(TooDeep))));
+    }
+
+    #[test]
+    fn equalp_walks_a_long_list_without_recursing_along_it() {
+        let r = on_small_stack(|| {
+            let a = Value::list((0..200_000).map(Value::Fixnum).collect::<Vec<_>>());
+            let b = Value::list((0..200_000).map(Value::Fixnum).collect::<Vec<_>>());
+            (equalp_values(&a, &b), equal_values(&a, &b))
+        });
+        assert_eq!(r, Some((Ok(true), Ok(true))));
+    }
+
+    #[test]
+    fn equalp_on_a_vector_holding_itself_is_too_deep() {
+        let r = on_small_stack(|| {
+            let (a, b) = (
+                Value::vector(vec![Value::Nil]),
+                Value::vector(vec![Value::Nil]),
+            );
+            for v in [&a, &b] {
+                if let Value::Vector(x) = v {
+                    x.borrow_mut()[0] = v.clone();
+                }
+            }
+            let r = equalp_values(&a, &b);
+            for v in [&a, &b] {
+                if let Value::Vector(x) = v {
+                    x.borrow_mut().clear();
+                }
+            }
+            r
+        });
+        assert_eq!(r, Some(Err(TooDeep)));
+    }
 }

@@ -13,6 +13,7 @@ use num_traits::{FromPrimitive, ToPrimitive};
 use super::args;
 use super::{BuiltinDef, MANY};
 use crate::def;
+use crate::eval::depth::{self, TooDeep};
 use crate::eval::value::{HashKey, HashTable, HashTest, Value};
 use crate::eval::{Interp, LResult};
 
@@ -37,13 +38,36 @@ pub fn new_table(test: HashTest) -> Value {
 }
 
 /// The key an object is stored under in a table with `test` (CLHS 18.1.2).
-pub fn hash_key(test: HashTest, v: &Value) -> HashKey {
+/// An EQUAL or EQUALP key is a tree as deep as the object: one circular
+/// through its cars, or nested deeper than [`MAX_KEY_DEPTH`] or the stack
+/// allows, is `TooDeep` (a `storage-condition`, see [`key_of`]).
+pub fn hash_key(test: HashTest, v: &Value) -> Result<HashKey, TooDeep> {
     match test {
-        HashTest::Eq => eq_key(v),
-        HashTest::Eql => eql_key(v),
-        HashTest::Equal => equal_key(v),
-        HashTest::Equalp => equalp_key(v),
+        HashTest::Eq => Ok(eq_key(v)),
+        HashTest::Eql => Ok(eql_key(v)),
+        HashTest::Equal => equal_key(v, 0),
+        HashTest::Equalp => equalp_key(v, 0),
     }
+}
+
+/// [`hash_key`], or the `storage-condition` that names `op`.
+pub fn key_of(it: &mut Interp, test: HashTest, v: &Value, op: &str) -> LResult<HashKey> {
+    match hash_key(test, v) {
+        Ok(k) => Ok(k),
+        Err(TooDeep) => args::too_deep(it, op),
+    }
+}
+
+/// The deepest nesting a structured key may have. Comparing, hashing and
+/// freeing a key recurse through it (derived `Eq`, `Hash`, `Drop`), so
+/// this bounds their stack use too, wherever they run.
+const MAX_KEY_DEPTH: usize = 100_000;
+
+fn key_guard(level: usize) -> Result<(), TooDeep> {
+    if level > MAX_KEY_DEPTH {
+        return Err(TooDeep);
+    }
+    depth::check()
 }
 
 fn tag(name: &str) -> HashKey {
@@ -109,27 +133,32 @@ fn spine(v: &Value) -> Option<(Vec<Value>, Value)> {
     Some((out, cur))
 }
 
-fn list_key(v: &Value, elem: fn(&Value) -> HashKey) -> HashKey {
-    match spine(v) {
+type KeyFn = fn(&Value, usize) -> Result<HashKey, TooDeep>;
+
+fn list_key(v: &Value, level: usize, elem: KeyFn) -> Result<HashKey, TooDeep> {
+    key_guard(level)?;
+    Ok(match spine(v) {
         Some((items, tail)) => {
             let mut keys = Vec::with_capacity(items.len() + 3);
             keys.push(tag("cons"));
-            keys.extend(items.iter().map(elem));
+            for item in &items {
+                keys.push(elem(item, level + 1)?);
+            }
             keys.push(tag("tail"));
-            keys.push(elem(&tail));
+            keys.push(elem(&tail, level + 1)?);
             HashKey::Tree(keys)
         }
         None => eq_key(v),
-    }
+    })
 }
 
-fn equal_key(v: &Value) -> HashKey {
-    match v {
+fn equal_key(v: &Value, level: usize) -> Result<HashKey, TooDeep> {
+    Ok(match v {
         Value::String(s) => HashKey::Str(s.borrow().clone()),
-        Value::Cons(_) => list_key(v, equal_key),
+        Value::Cons(_) => return list_key(v, level, equal_key),
         Value::Pathname(p) => HashKey::Tree(vec![tag("path"), HashKey::Str(p.namestring())]),
         _ => eql_key(v),
-    }
+    })
 }
 
 /// Numbers under `equalp` are compared with `=`: equal values share a key
@@ -168,9 +197,9 @@ fn fold_char(c: char) -> char {
     }
 }
 
-fn equalp_key(v: &Value) -> HashKey {
+fn equalp_key(v: &Value, level: usize) -> Result<HashKey, TooDeep> {
     if let Some(k) = number_key(v) {
-        return k;
+        return Ok(k);
     }
     let vector = |keys: Vec<HashKey>| {
         let mut all = Vec::with_capacity(keys.len() + 1);
@@ -178,7 +207,11 @@ fn equalp_key(v: &Value) -> HashKey {
         all.extend(keys);
         HashKey::Tree(all)
     };
-    match v {
+    let elements = |items: &[Value]| -> Result<Vec<HashKey>, TooDeep> {
+        key_guard(level)?;
+        items.iter().map(|x| equalp_key(x, level + 1)).collect()
+    };
+    Ok(match v {
         Value::Char(c) => HashKey::Char(fold_char(*c)),
         Value::String(s) => vector(
             s.borrow()
@@ -186,16 +219,16 @@ fn equalp_key(v: &Value) -> HashKey {
                 .map(|c| HashKey::Char(fold_char(c)))
                 .collect(),
         ),
-        Value::Vector(x) => vector(x.borrow().iter().map(equalp_key).collect()),
+        Value::Vector(x) => vector(elements(&x.borrow())?),
         Value::Bytes(b) => vector(b.borrow().iter().map(|x| HashKey::Int(*x as i64)).collect()),
-        Value::Cons(_) => list_key(v, equalp_key),
+        Value::Cons(_) => return list_key(v, level, equalp_key),
         Value::Struct(o) => {
             let mut keys = vec![tag("struct"), HashKey::Ptr(Rc::as_ptr(&o.class) as usize)];
-            keys.extend(o.slots.borrow().iter().map(equalp_key));
+            keys.extend(elements(&o.slots.borrow())?);
             HashKey::Tree(keys)
         }
-        _ => equal_key(v),
-    }
+        _ => return equal_key(v, level),
+    })
 }
 
 /// The test named by a `:test` argument: a symbol or one of the four
@@ -245,7 +278,7 @@ fn make_hash_table(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 /// The value stored under `key` in the hash table `table`.
 pub fn lookup(it: &mut Interp, table_value: &Value, key: &Value) -> LResult<Option<Value>> {
     let h = table(it, table_value)?;
-    let k = hash_key(h.test, key);
+    let k = key_of(it, h.test, key, "GETHASH")?;
     let found = h.map.borrow().get(&k).map(|(_, v)| v.clone());
     Ok(found)
 }
@@ -253,7 +286,8 @@ pub fn lookup(it: &mut Interp, table_value: &Value, key: &Value) -> LResult<Opti
 /// `(setf gethash)` without going through a function call.
 pub fn store(it: &mut Interp, table_value: &Value, key: &Value, value: Value) -> LResult<()> {
     let h = table(it, table_value)?;
-    put(&h, key, value);
+    let k = key_of(it, h.test, key, "(SETF GETHASH)")?;
+    put(&h, k, key, value);
     Ok(())
 }
 
@@ -265,9 +299,8 @@ fn gethash(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     })
 }
 
-/// Store `value` under `key` in `h`.
-pub fn put(h: &HashTable, key: &Value, value: Value) {
-    let k = hash_key(h.test, key);
+/// Store `value` under `key`, whose hash key is `k`, in `h`.
+fn put(h: &HashTable, k: HashKey, key: &Value, value: Value) {
     let mut map = h.map.borrow_mut();
     if let Some(entry) = map.get_mut(&k) {
         entry.1 = value;
@@ -284,13 +317,14 @@ pub fn put(h: &HashTable, key: &Value, value: Value) {
 
 fn puthash(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let h = table(it, &a[1])?;
-    put(&h, &a[0], a[2].clone());
+    let k = key_of(it, h.test, &a[0], "(SETF GETHASH)")?;
+    put(&h, k, &a[0], a[2].clone());
     Ok(a[2].clone())
 }
 
 fn remhash(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let h = table(it, &a[1])?;
-    let k = hash_key(h.test, &a[0]);
+    let k = key_of(it, h.test, &a[0], "REMHASH")?;
     if h.map.borrow_mut().remove(&k).is_none() {
         return Ok(Value::Nil);
     }
@@ -358,14 +392,39 @@ fn hash_table_test(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn sxhash(_: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let key = match &a[0] {
-        // By name, so the code does not depend on where the symbol lives.
-        Value::Symbol(s) => HashKey::Str(format!("#sym{}", s.name)),
-        v => equal_key(v),
-    };
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    key.hash(&mut h);
+    sxhash_into(&a[0], SXHASH_DEPTHOID, &mut h);
     Ok(Value::Fixnum((h.finish() >> 2) as i64))
+}
+
+/// How far `sxhash` looks into a list, down and along (SBCL's "depthoid"
+/// is 4 as well): the code of a list nested or circular without end is
+/// still computed at once, and objects that are EQUAL share it.
+const SXHASH_DEPTHOID: u32 = 4;
+
+fn sxhash_into(v: &Value, depthoid: u32, h: &mut impl Hasher) {
+    match v {
+        // By name, so the code does not depend on where the symbol lives.
+        Value::Symbol(s) if !Value::Nil.eq(v) => HashKey::Str(format!("#sym{}", s.name)).hash(h),
+        Value::Cons(_) => {
+            tag("cons").hash(h);
+            let mut cur = v.clone();
+            for _ in 0..depthoid {
+                let Value::Cons(c) = &cur else {
+                    sxhash_into(&cur, depthoid - 1, h);
+                    return;
+                };
+                sxhash_into(&c.car.borrow(), depthoid - 1, h);
+                let next = c.cdr.borrow().clone();
+                cur = next;
+            }
+        }
+        // Strings, pathnames, numbers: keys that do not recurse.
+        _ => match equal_key(v, 0) {
+            Ok(k) => k.hash(h),
+            Err(TooDeep) => tag("deep").hash(h),
+        },
+    }
 }
 
 fn entries(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -376,4 +435,61 @@ fn entries(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             .map(|(k, v)| Value::cons(k, v))
             .collect::<Vec<_>>(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> Value {
+        let mut v = Value::Nil;
+        for _ in 0..depth {
+            v = Value::list([v]);
+        }
+        v
+    }
+
+    #[test]
+    fn keys_nested_past_the_limit_are_too_deep_not_a_crash() {
+        let r = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(|| {
+                let deep = nested(MAX_KEY_DEPTH * 2);
+                (
+                    hash_key(HashTest::Equal, &deep).is_err(),
+                    hash_key(HashTest::Equalp, &deep).is_err(),
+                    hash_key(HashTest::Eql, &deep).is_ok(),
+                    hash_key(HashTest::Equal, &nested(100)).is_ok(),
+                )
+            })
+            .ok()
+            .and_then(|h| h.join().ok());
+        assert_eq!(r, Some((true, true, true, true)));
+    }
+
+    #[test]
+    fn sxhash_looks_only_a_few_levels_in() {
+        let mut it = crate::toplevel::new_interp();
+        let code = |it: &mut Interp, v: Value| match sxhash(it, &[v]) {
+            Ok(Value::Fixnum(n)) => n,
+            _ => -1,
+        };
+        // Deep lists that agree in their first levels share a code at once;
+        // equal lists always do.
+        let a = code(&mut it, nested(1_000_000));
+        let b = code(&mut it, nested(1_000_001));
+        assert_eq!(a, b);
+        let s = |t: &str| Value::list([Value::string(t), Value::Fixnum(1)]);
+        assert_eq!(code(&mut it, s("x")), code(&mut it, s("x")));
+        assert_ne!(code(&mut it, s("x")), code(&mut it, s("y")));
+        // A circular list has a code too.
+        let l = Value::list([Value::Fixnum(1), Value::Fixnum(2)]);
+        if let Value::Cons(c) = &l {
+            *c.cdr.borrow_mut() = l.clone();
+        }
+        assert!(code(&mut it, l.clone()) >= 0);
+        if let Value::Cons(c) = &l {
+            *c.cdr.borrow_mut() = Value::Nil;
+        }
+    }
 }

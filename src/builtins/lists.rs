@@ -184,11 +184,21 @@ fn list_star(_: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::list_with_tail(init.iter().cloned(), last.clone()))
 }
 
+/// What one cons takes on the heap (the cell and its reference counts),
+/// for checking ahead that a long list can be built.
+pub const CONS_BYTES: usize = std::mem::size_of::<crate::eval::value::Cons>() + 16;
+
 fn make_list(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let n = args::index(it, &a[0])?;
+    let n = args::dimension(it, &a[0])?;
     let o = opts(it, &a[1..], &["INITIAL-ELEMENT"], "MAKE-LIST")?;
     let init = o.initial_element.unwrap_or(Value::Nil);
-    Ok(Value::list(vec![init; n]))
+    // Conses are allocated one by one, infallibly: check the whole first.
+    args::probe(it, n, CONS_BYTES, "MAKE-LIST")?;
+    let mut list = Value::Nil;
+    for _ in 0..n {
+        list = Value::cons(init.clone(), list);
+    }
+    Ok(list)
 }
 
 fn append(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -477,6 +487,7 @@ fn member_generic(
 ) -> LResult<Value> {
     let o = opts(it, rest, keys, fname)?;
     let mut cur = list.clone();
+    let mut cycle = util::CycleCheck::new();
     loop {
         match &cur {
             Value::Nil => return Ok(Value::Nil),
@@ -487,6 +498,9 @@ fn member_generic(
                 }
                 let next = c.cdr.borrow().clone();
                 cur = next;
+                if cycle.circular(&cur) {
+                    return util::circular_error(it, list);
+                }
             }
             other => {
                 let o = other.clone();
@@ -604,18 +618,34 @@ fn pairlis(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 /// Property list pairs; an odd tail is SBCL's "malformed property list".
-fn plist_pairs(it: &mut Interp, plist: &Value) -> LResult<Vec<(Value, Value, Value)>> {
+/// The pairs of `plist` up to and including the first whose indicator
+/// satisfies `stop` (so a circular plist still yields an indicator it
+/// holds), or all of them.
+fn plist_search(
+    it: &mut Interp,
+    plist: &Value,
+    stop: impl Fn(&Value) -> bool,
+) -> LResult<Vec<(Value, Value, Value)>> {
     let mut out = Vec::new();
     let mut cur = plist.clone();
+    let mut cycle = util::CycleCheck::new();
     loop {
         match &cur {
             Value::Nil => return Ok(out),
             Value::Cons(c) => {
                 let ind = c.car.borrow().clone();
                 let rest = c.cdr.borrow().clone();
+                // Each cell is shown to the cycle check, one at a time.
+                if cycle.circular(&rest) {
+                    return util::circular_error(it, plist);
+                }
                 match &rest {
                     Value::Cons(r) => {
+                        let found = stop(&ind);
                         out.push((ind, r.car.borrow().clone(), cur.clone()));
+                        if found {
+                            return Ok(out);
+                        }
                         let next = r.cdr.borrow().clone();
                         cur = next;
                     }
@@ -624,7 +654,7 @@ fn plist_pairs(it: &mut Interp, plist: &Value) -> LResult<Vec<(Value, Value, Val
             }
             _ => break,
         }
-        if out.len() > 1 << 25 {
+        if cycle.circular(&cur) {
             return util::circular_error(it, plist);
         }
     }
@@ -636,7 +666,7 @@ fn plist_pairs(it: &mut Interp, plist: &Value) -> LResult<Vec<(Value, Value, Val
 }
 
 fn getf(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    for (ind, val, _) in plist_pairs(it, &a[0])? {
+    for (ind, val, _) in plist_search(it, &a[0], |ind| ind.eq(&a[1]))? {
         if ind.eq(&a[1]) {
             return Ok(val);
         }
@@ -646,7 +676,7 @@ fn getf(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn get_properties(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let wanted = list_items(it, &a[1])?;
-    for (ind, val, tail) in plist_pairs(it, &a[0])? {
+    for (ind, val, tail) in plist_search(it, &a[0], |ind| wanted.iter().any(|w| w.eq(ind)))? {
         if wanted.iter().any(|w| w.eq(&ind)) {
             return Ok(it.values(vec![ind, val, tail]));
         }
@@ -676,7 +706,9 @@ fn map_rows(it: &mut Interp, lists: &[Value], tails: bool) -> LResult<Vec<Vec<Va
         for c in curs.iter_mut() {
             *c = c.cdr();
         }
-        if rows.len() > 1 << 26 {
+        // Mapping ends with the shortest list: it never ends only if all
+        // are circular (checked once, so short lists pay nothing).
+        if rows.len() == 1 << 16 && lists.iter().all(Value::is_circular_list) {
             return util::circular_error(it, &lists[0]);
         }
     }

@@ -271,14 +271,18 @@ fn coerce(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn make_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let kind = util::result_kind(it, &a[0])?.unwrap_or(Kind::List);
-    let n = args::index(it, &a[1])?;
+    let n = args::dimension(it, &a[1])?;
     let o = opts(it, &a[2..], &["INITIAL-ELEMENT"], "MAKE-SEQUENCE")?;
     let init = o.initial_element.unwrap_or(match kind {
         Kind::Str => Value::Char('\0'),
         Kind::List => Value::Nil,
         _ => Value::Fixnum(0),
     });
-    util::build(it, kind, vec![init; n])
+    if kind == Kind::List {
+        args::probe(it, n, super::lists::CONS_BYTES, "MAKE-SEQUENCE")?;
+    }
+    let items = args::filled(it, n, init, "MAKE-SEQUENCE")?;
+    util::build(it, kind, items)
 }
 
 /// The element lists of several sequences and the shortest length.
@@ -563,7 +567,8 @@ fn duplicates_generic(it: &mut Interp, a: &[Value], destructive: bool) -> LResul
             (0..keys.len()).rev().collect()
         };
         for i in order {
-            if !seen.insert(super::hashtables::hash_key(test, &keys[i])) {
+            let key = super::hashtables::key_of(it, test, &keys[i], "REMOVE-DUPLICATES")?;
+            if !seen.insert(key) {
                 mask[s + i] = true;
             }
         }

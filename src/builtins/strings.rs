@@ -221,7 +221,7 @@ fn stringp(_: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn make_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let n = args::index(it, &a[0])?;
+    let n = args::dimension(it, &a[0])?;
     let kws = args::keywords(
         it,
         &a[1..],
@@ -232,11 +232,14 @@ fn make_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         Some(v) => args::character(it, &v)?,
         None => '\0',
     };
-    if n > 1 << 32 {
-        let c = it.make_error("STORAGE-CONDITION", "MAKE-STRING: size too large");
-        return it.err(c);
+    let mut text = String::new();
+    if n.checked_mul(c.len_utf8())
+        .is_none_or(|bytes| text.try_reserve_exact(bytes).is_err())
+    {
+        return args::heap_exhausted(it, "MAKE-STRING", n, c.len_utf8());
     }
-    Ok(Value::string(std::iter::repeat_n(c, n).collect::<String>()))
+    text.extend(std::iter::repeat_n(c, n));
+    Ok(Value::string(text))
 }
 
 fn char(it: &mut Interp, a: &[Value]) -> LResult<Value> {

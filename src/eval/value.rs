@@ -50,10 +50,18 @@ pub struct Cons {
     pub cdr: RefCell<Value>,
 }
 
-/// Long lists are freed iteratively along the cdr chain, so dropping a
-/// list of a million elements does not recurse a million frames deep.
+/// Lists are freed without deep recursion: along the cdr chain in a loop,
+/// as before, and through the cars by ordinary recursion only
+/// [`DROP_RECURSION`] levels deep (see [`drop_car`]). So neither a list of
+/// a million elements nor one nested a million deep through its cars
+/// (`(((...)))`) can overflow the stack.
 impl Drop for Cons {
     fn drop(&mut self) {
+        if let Value::Cons(rc) = self.car.get_mut() {
+            if Rc::strong_count(rc) == 1 {
+                drop_car(std::mem::replace(self.car.get_mut(), Value::Nil));
+            }
+        }
         let mut next = std::mem::replace(self.cdr.get_mut(), Value::Nil);
         while let Value::Cons(rc) = next {
             match Rc::try_unwrap(rc) {
@@ -62,6 +70,47 @@ impl Drop for Cons {
             }
         }
     }
+}
+
+/// How deep freeing recurses through cars before it hands them to the
+/// outermost call's work list (a few hundred bytes of stack a level).
+const DROP_RECURSION: u32 = 256;
+
+thread_local! {
+    /// How many `drop_car` calls are active on this thread.
+    static DROP_DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// Cars left for the outermost `drop_car` to free.
+    static DROP_PENDING: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Free `car`, the last reference to a cons: recursively while shallow,
+/// else by the outermost call, one work-list item at a time.
+fn drop_car(car: Value) {
+    let depth = DROP_DEPTH.with(Cell::get);
+    if depth >= DROP_RECURSION {
+        // While the thread's locals are being destroyed the work list may
+        // be gone: then the car is freed by recursion, as before.
+        let mut car = Some(car);
+        let _ = DROP_PENDING.try_with(|p| {
+            if let (Ok(mut p), Some(v)) = (p.try_borrow_mut(), car.take()) {
+                p.push(v);
+            }
+        });
+        drop(car);
+        return;
+    }
+    DROP_DEPTH.with(|d| d.set(depth + 1));
+    drop(car);
+    if depth == 0 {
+        while let Some(v) = DROP_PENDING
+            .try_with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.pop()))
+            .ok()
+            .flatten()
+        {
+            drop(v);
+        }
+    }
+    DROP_DEPTH.with(|d| d.set(depth));
 }
 
 pub type Sym = Rc<Symbol>;
@@ -419,9 +468,13 @@ impl Value {
         ListIter { cur: self.clone() }
     }
     /// The elements of a proper list, or `None` for a dotted list.
+    ///
+    /// A circular list is `None` too (a tortoise follows at half speed), so
+    /// it cannot grow the vector without bound.
     pub fn list_to_vec(&self) -> Option<Vec<Value>> {
         let mut out = Vec::new();
         let mut cur = self.clone();
+        let mut tortoise = self.clone();
         loop {
             match cur {
                 Value::Nil => return Some(out),
@@ -431,6 +484,33 @@ impl Value {
                     cur = next;
                 }
                 _ => return None,
+            }
+            if out.len() % 2 == 0 {
+                tortoise = tortoise.cdr();
+                if let (Value::Cons(a), Value::Cons(b)) = (&tortoise, &cur) {
+                    if Rc::ptr_eq(a, b) {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Is this a list whose tail loops back into itself?
+    pub fn is_circular_list(&self) -> bool {
+        let (mut slow, mut fast) = (self.clone(), self.clone());
+        loop {
+            for _ in 0..2 {
+                fast = match &fast {
+                    Value::Cons(c) => c.cdr.borrow().clone(),
+                    _ => return false,
+                };
+            }
+            slow = slow.cdr();
+            if let (Value::Cons(a), Value::Cons(b)) = (&slow, &fast) {
+                if Rc::ptr_eq(a, b) {
+                    return true;
+                }
             }
         }
     }
@@ -494,5 +574,48 @@ impl Iterator for ListIter {
         };
         self.cur = cdr;
         Some(car)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_nested_a_million_deep_through_its_cars_is_freed_without_recursion() {
+        let done = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(|| {
+                let mut v = Value::Nil;
+                for i in 0..1_000_000 {
+                    v = Value::list([v, Value::Fixnum(i)]);
+                }
+                drop(v);
+                true
+            })
+            .ok()
+            .and_then(|h| h.join().ok());
+        assert_eq!(done, Some(true));
+    }
+
+    #[test]
+    fn a_circular_list_has_no_elements_vector() {
+        for n in 1..6 {
+            let l = Value::list((0..n).map(Value::Fixnum).collect::<Vec<_>>());
+            let mut last = l.clone();
+            while last.cdr().is_cons() {
+                last = last.cdr();
+            }
+            assert_eq!(l.list_to_vec().map(|v| v.len()), Some(n as usize));
+            assert!(!l.is_circular_list());
+            if let Value::Cons(c) = &last {
+                *c.cdr.borrow_mut() = l.clone();
+            }
+            assert!(l.list_to_vec().is_none(), "{n}");
+            assert!(l.is_circular_list(), "{n}");
+            if let Value::Cons(c) = &last {
+                *c.cdr.borrow_mut() = Value::Nil;
+            }
+        }
     }
 }

@@ -76,7 +76,14 @@ fn closer(open: char) -> char {
 struct Parser<'a> {
     s: &'a [char],
     i: usize,
+    /// Groups (`~{`, `~[`, `~(`, `~<`) open around the current position.
+    depth: usize,
 }
+
+/// How deeply directive groups may nest. Parsing, running and freeing a
+/// control string recurse once per level, so a string of a million `~{`
+/// must be refused before it overflows the stack.
+const MAX_NESTING: usize = 1000;
 
 impl Parser<'_> {
     /// Parse up to the closing directive of `open` (or the end of the
@@ -121,7 +128,18 @@ impl Parser<'_> {
                 }
                 '[' | '{' | '(' | '<' => {
                     flush!();
-                    let (cl, sp, close) = self.seq(Some(&d))?;
+                    if self.depth >= MAX_NESTING {
+                        return Err(FmtError {
+                            msg: format!(
+                                "directives nested too deeply (more than {MAX_NESTING} levels)"
+                            ),
+                            pos: d.pos,
+                        });
+                    }
+                    self.depth += 1;
+                    let inner = self.seq(Some(&d));
+                    self.depth -= 1;
+                    let (cl, sp, close) = inner?;
                     let Some(close) = close else {
                         return Err(FmtError {
                             msg: format!(
@@ -286,7 +304,11 @@ impl Parser<'_> {
 
 fn parse(control: &str) -> Result<Vec<Node>, FmtError> {
     let chars: Vec<char> = control.chars().collect();
-    let mut p = Parser { s: &chars, i: 0 };
+    let mut p = Parser {
+        s: &chars,
+        i: 0,
+        depth: 0,
+    };
     let (mut clauses, _, _) = p.seq(None)?;
     Ok(clauses.pop().unwrap_or_default())
 }
@@ -340,6 +362,39 @@ enum PV {
 enum Fail {
     Format(FmtError),
     Lisp(crate::eval::Unwind),
+    /// A parameter asked for more than [`MAX_DIRECTIVE_SIZE`]: a
+    /// `storage-condition` with this message.
+    Storage(String),
+}
+
+/// The most characters one directive's parameter may ask for (a width, a
+/// count of newlines or tildes, digits after the point, a tab column):
+/// beyond it FORMAT signals a `storage-condition` naming the request
+/// instead of trying to build it (`"~100000000000%"` would otherwise
+/// exhaust memory and abort the process).
+const MAX_DIRECTIVE_SIZE: i64 = 1 << 24;
+
+/// The most output an iteration directive may have produced before it
+/// takes another step.
+const MAX_ITERATION_OUTPUT: usize = 1 << 28;
+
+/// A size parameter of `d`: negative means 0; more than
+/// [`MAX_DIRECTIVE_SIZE`] is refused.
+fn directive_size(d: &Dir, n: i64) -> FResult<usize> {
+    if n > MAX_DIRECTIVE_SIZE {
+        return Err(Fail::Storage(format!(
+            "FORMAT: ~{} asks for {n} characters; one directive may produce at most {MAX_DIRECTIVE_SIZE}.",
+            d.ch
+        )));
+    }
+    Ok(n.max(0) as usize)
+}
+
+/// A signed parameter (a scale factor, a relative column) bounded like a
+/// size.
+fn directive_offset(d: &Dir, n: i64) -> FResult<i64> {
+    directive_size(d, n.saturating_abs())?;
+    Ok(n)
 }
 
 impl From<crate::eval::Unwind> for Fail {
@@ -454,7 +509,9 @@ impl Runner<'_> {
                 ),
             }
         };
+        // Argument positions for ~* (checked against the arguments).
         let count = |n: i64| n.max(0) as usize;
+        let size = |n: i64| directive_size(d, n);
         match d.ch {
             'A' | 'S' => {
                 let v = self.next_arg(d, args)?;
@@ -467,9 +524,9 @@ impl Runner<'_> {
                 };
                 let padded = pad(
                     &text,
-                    count(int(0, 0)?),
-                    count(int(1, 1)?),
-                    count(int(2, 0)?),
+                    size(int(0, 0)?)?,
+                    size(int(1, 1)?)?,
+                    size(int(2, 0)?)?,
                     chr(3, ' ')?,
                     d.at,
                 );
@@ -492,7 +549,7 @@ impl Runner<'_> {
                     &v,
                     radix,
                     d,
-                    int(0, 0)?,
+                    size(int(0, 0)?)? as i64,
                     chr(1, ' ')?,
                     chr(2, ',')?,
                     int(3, 3)?,
@@ -510,7 +567,7 @@ impl Runner<'_> {
                             &v,
                             radix as u32,
                             d,
-                            int(1, 0)?,
+                            size(int(1, 0)?)? as i64,
                             chr(2, ' ')?,
                             chr(3, ',')?,
                             int(4, 3)?,
@@ -571,9 +628,9 @@ impl Runner<'_> {
             'F' => {
                 let v = self.next_arg(d, args)?;
                 let fp = FixedParams {
-                    w: opt_int(0)?.map(count),
-                    d: opt_int(1)?.map(count),
-                    k: int(2, 0)? as i32,
+                    w: opt_int(0)?.map(size).transpose()?,
+                    d: opt_int(1)?.map(size).transpose()?,
+                    k: directive_offset(d, int(2, 0)?)? as i32,
                     overflow: self.opt_char(d, &p, 3)?,
                     pad: chr(4, ' ')?,
                     plus: d.at,
@@ -586,10 +643,10 @@ impl Runner<'_> {
             'E' | 'G' => {
                 let v = self.next_arg(d, args)?;
                 let ep = ExpParams {
-                    w: opt_int(0)?.map(count),
-                    d: opt_int(1)?.map(count),
-                    e: opt_int(2)?.map(count),
-                    k: int(3, 1)? as i32,
+                    w: opt_int(0)?.map(size).transpose()?,
+                    d: opt_int(1)?.map(size).transpose()?,
+                    e: opt_int(2)?.map(size).transpose()?,
+                    k: directive_offset(d, int(3, 1)?)? as i32,
                     overflow: self.opt_char(d, &p, 4)?,
                     pad: chr(5, ' ')?,
                     marker: self.opt_char(d, &p, 6)?,
@@ -606,19 +663,19 @@ impl Runner<'_> {
                 match as_float(&v) {
                     Some(f) => out.s.push_str(&float::format_money(
                         f,
-                        count(int(0, 2)?),
-                        count(int(1, 1)?),
-                        count(int(2, 0)?),
+                        size(int(0, 2)?)?,
+                        size(int(1, 1)?)?,
+                        size(int(2, 0)?)?,
                         chr(3, ' ')?,
                         d.at,
                         d.colon,
                     )),
-                    None => self.non_float(&v, opt_int(2)?.map(count), out)?,
+                    None => self.non_float(&v, opt_int(2)?.map(size).transpose()?, out)?,
                 }
             }
-            '%' => out.s.push_str(&"\n".repeat(count(int(0, 1)?))),
+            '%' => out.s.push_str(&"\n".repeat(size(int(0, 1)?)?)),
             '&' => {
-                let n = count(int(0, 1)?);
+                let n = size(int(0, 1)?)?;
                 if n > 0 {
                     if out.column() != 0 {
                         out.s.push('\n');
@@ -626,19 +683,21 @@ impl Runner<'_> {
                     out.s.push_str(&"\n".repeat(n - 1));
                 }
             }
-            '|' => out.s.push_str(&"\u{c}".repeat(count(int(0, 1)?))),
-            '~' => out.s.push_str(&"~".repeat(count(int(0, 1)?))),
+            '|' => out.s.push_str(&"\u{c}".repeat(size(int(0, 1)?)?)),
+            '~' => out.s.push_str(&"~".repeat(size(int(0, 1)?)?)),
             'T' => {
                 let cur = out.column() as i64;
                 let spaces = if d.at {
-                    let (colrel, colinc) = (int(0, 1)?, int(1, 1)?);
+                    let colrel = directive_offset(d, int(0, 1)?)?;
+                    let colinc = directive_offset(d, int(1, 1)?)?;
                     if colinc > 0 {
                         ((cur + colrel + colinc - 1) / colinc) * colinc - cur
                     } else {
                         colrel
                     }
                 } else {
-                    let (colnum, colinc) = (int(0, 1)?, int(1, 1)?);
+                    let colnum = directive_offset(d, int(0, 1)?)?;
+                    let colinc = directive_offset(d, int(1, 1)?)?;
                     if cur < colnum {
                         colnum - cur
                     } else if colinc > 0 {
@@ -647,7 +706,7 @@ impl Runner<'_> {
                         0
                     }
                 };
-                out.s.push_str(&" ".repeat(count(spaces)));
+                out.s.push_str(&" ".repeat(size(spaces)?));
             }
             '*' => {
                 let target = if d.at {
@@ -939,6 +998,15 @@ impl Runner<'_> {
             if iter_args.left() == 0 && !(at_least_once && n == 0) {
                 break;
             }
+            // A body that consumes no argument (`~@{~a~:*~}`) repeats for
+            // ever: let Ctrl-C stop it, and stop it before its output
+            // exhausts memory.
+            self.it.check_interrupt()?;
+            if out.s.len() > MAX_ITERATION_OUTPUT {
+                return Err(Fail::Storage(format!(
+                    "FORMAT: ~{{ has produced more than {MAX_ITERATION_OUTPUT} bytes (an iteration that consumes no arguments?)."
+                )));
+            }
             n += 1;
             let flow = if open.colon {
                 // Each step's arguments are one sublist.
@@ -995,10 +1063,10 @@ impl Runner<'_> {
     ) -> FResult<Flow> {
         let p = self.params(open, args)?;
         let get = |i: usize, default: i64| match p.get(i).copied().flatten() {
-            Some(PV::Int(n)) => n.max(0) as usize,
-            _ => default as usize,
+            Some(PV::Int(n)) => directive_size(open, n),
+            _ => Ok(default as usize),
         };
-        let (mincol, colinc, minpad) = (get(0, 0), get(1, 1).max(1), get(2, 0));
+        let (mincol, colinc, minpad) = (get(0, 0)?, get(1, 1)?.max(1), get(2, 0)?);
         let padchar = match p.get(3).copied().flatten() {
             Some(PV::Char(c)) => c,
             _ => ' ',
@@ -1128,6 +1196,10 @@ fn format_error(it: &mut Interp, control: &str, e: FmtError) -> crate::eval::Unw
     crate::eval::Unwind::Signal(it.make_error("SIMPLE-ERROR", &msg))
 }
 
+fn storage_error(it: &mut Interp, msg: &str) -> crate::eval::Unwind {
+    crate::eval::Unwind::Signal(it.make_error("STORAGE-CONDITION", msg))
+}
+
 /// Format `args` under `control` (a string or function) into a string,
 /// starting at column `col0`.
 pub fn format_text(
@@ -1155,6 +1227,7 @@ pub fn format_text(
                 Ok(_) => Ok(out.s),
                 Err(Fail::Lisp(u)) => Err(u),
                 Err(Fail::Format(e)) => Err(format_error(r.it, "", e)),
+                Err(Fail::Storage(msg)) => Err(storage_error(r.it, &msg)),
             };
         }
         other => return type_err(it, other, "(OR STRING FUNCTION)"),
@@ -1171,6 +1244,7 @@ pub fn format_text(
         Ok(_) => Ok(out.s),
         Err(Fail::Lisp(u)) => Err(u),
         Err(Fail::Format(e)) => Err(format_error(r.it, &text, e)),
+        Err(Fail::Storage(msg)) => Err(storage_error(r.it, &msg)),
     }
 }
 
@@ -1285,5 +1359,67 @@ mod tests {
         assert_eq!(f("~q", &[]), "<error>");
         assert_eq!(f("~{~a", &[]), "<error>");
         assert_eq!(f("~a", &[]), "<error>");
+    }
+
+    /// The message of the condition `format` signals, with its type.
+    fn failure(control: &str, args: &[Value]) -> String {
+        let mut it = new_interp();
+        match format_text(&mut it, &Value::string(control), args, 0) {
+            Ok(s) => format!("no error: {} characters", s.len()),
+            Err(u) => match u.kind() {
+                crate::eval::UnwindKind::Signal(c) => {
+                    let c = c.clone();
+                    let ty = it.type_of(&c);
+                    let report = it.report_condition(&c).unwrap_or_default();
+                    format!("{} {report}", crate::printer::prin1_to_string(&ty))
+                }
+                _ => "other unwind".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn huge_size_parameters_are_a_storage_condition() {
+        let huge = n(100_000_000_000);
+        let mpf = n(4_611_686_018_427_387_903);
+        for (control, args) in [
+            ("~v,,,'xa", vec![huge.clone(), n(1)]),
+            ("~100000000000%", vec![]),
+            ("~,100000000000f", vec![Value::Double(1.0)]),
+            ("~100000000000d", vec![n(1)]),
+            ("~v~", vec![mpf.clone()]),
+            ("~v@t", vec![mpf.clone()]),
+            ("~vt", vec![mpf.clone()]),
+            ("~,,v<a~;b~>", vec![mpf.clone()]),
+            ("~,,vf", vec![mpf, Value::Double(1.0)]),
+        ] {
+            let m = failure(control, &args);
+            assert!(
+                m.starts_with("STORAGE-CONDITION") && m.contains("one directive may produce"),
+                "{control}: {m}"
+            );
+        }
+        // Large but bounded requests are still made.
+        assert_eq!(f("~1000%", &[]).len(), 1000);
+        assert_eq!(f("~v@a", &[n(100_000), n(1)]).len(), 100_000);
+    }
+
+    #[test]
+    fn an_iteration_that_consumes_nothing_stops_before_memory_runs_out() {
+        let m = failure("~@{~1000000@a~:*~}", &[n(1)]);
+        assert!(
+            m.starts_with("STORAGE-CONDITION") && m.contains("consumes no arguments"),
+            "{m}"
+        );
+        assert_eq!(f("~@{~a~}", &[n(1), n(2), n(3)]), "123");
+    }
+
+    #[test]
+    fn deeply_nested_directives_are_a_format_error() {
+        let deep = format!("{}{}", "~{".repeat(100_000), "~}".repeat(100_000));
+        let m = failure(&deep, &[Value::Nil]);
+        assert!(m.contains("nested too deeply"), "{m}");
+        let ok = format!("{}x{}", "~(".repeat(50), "~)".repeat(50));
+        assert_eq!(f(&ok, &[]), "x");
     }
 }

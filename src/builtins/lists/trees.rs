@@ -1,24 +1,38 @@
 //! Trees (CLHS 14.1.1): copy-tree, tree-equal, subst, sublis.
 
 use super::{spine_cells, KEY_ONLY, TEST_KEYS};
+use crate::builtins::args;
 use crate::builtins::sequences::util::{list_items, opts, Matcher, Opts};
+use crate::eval::depth::{self, TooDeep};
 use crate::eval::value::Value;
 use crate::eval::{Interp, LResult};
 
-fn copy_tree_of(v: &Value) -> Value {
+/// Recursion on the cars (and, in `subst` and `sublis`, the cdrs) of a
+/// tree stops with a `storage-condition` when the stack is nearly used up:
+/// a tree circular through its cars, or nested millions deep
+/// (`eval::depth`).
+fn guard(it: &mut Interp, op: &str) -> LResult<()> {
+    match depth::check() {
+        Ok(()) => Ok(()),
+        Err(TooDeep) => args::too_deep(it, op),
+    }
+}
+
+fn copy_tree_of(v: &Value) -> Result<Value, TooDeep> {
     match v {
         Value::Cons(_) => {
+            depth::check()?;
             // Iterate along the spine so long lists do not recurse deeply.
             let mut items = Vec::new();
             let mut cur = v.clone();
             while let Value::Cons(c) = &cur {
-                items.push(copy_tree_of(&c.car.borrow()));
+                items.push(copy_tree_of(&c.car.borrow())?);
                 let next = c.cdr.borrow().clone();
                 cur = next;
             }
-            Value::list_with_tail(items, cur)
+            Ok(Value::list_with_tail(items, cur))
         }
-        _ => v.clone(),
+        _ => Ok(v.clone()),
     }
 }
 
@@ -26,12 +40,16 @@ pub fn copy_tree(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     if let Value::Cons(_) = &a[0] {
         spine_cells(it, &a[0])?;
     }
-    Ok(copy_tree_of(&a[0]))
+    match copy_tree_of(&a[0]) {
+        Ok(copy) => Ok(copy),
+        Err(TooDeep) => args::too_deep(it, "COPY-TREE"),
+    }
 }
 
 pub fn tree_equal_of(it: &mut Interp, o: &Opts, x: &Value, y: &Value) -> LResult<bool> {
     match (x, y) {
         (Value::Cons(a), Value::Cons(b)) => {
+            guard(it, "TREE-EQUAL")?;
             let (ca, cb) = (a.car.borrow().clone(), b.car.borrow().clone());
             if !tree_equal_of(it, o, &ca, &cb)? {
                 return Ok(false);
@@ -61,6 +79,7 @@ pub fn subst_tree(
     }
     match tree {
         Value::Cons(c) => {
+            guard(it, "SUBST")?;
             let (car, cdr) = (c.car.borrow().clone(), c.cdr.borrow().clone());
             let a = subst_tree(it, new, m, o, &car)?;
             let d = subst_tree(it, new, m, o, &cdr)?;
@@ -99,6 +118,7 @@ pub fn sublis_tree(
     }
     match tree {
         Value::Cons(c) => {
+            guard(it, "SUBLIS")?;
             let (car, cdr) = (c.car.borrow().clone(), c.cdr.borrow().clone());
             let a = sublis_tree(it, alist, o, &car)?;
             let d = sublis_tree(it, alist, o, &cdr)?;

@@ -737,6 +737,12 @@ impl Parser {
                     }
                     self.pos += 1;
                     let f = self.form()?;
+                    // A positive literal needs no check; anything else is
+                    // checked once, before the loop.
+                    let f = match f {
+                        Value::Fixnum(n) if n > 0 => f,
+                        _ => list(vec![sl_sym("%LOOP-STEP-BY"), f]),
+                    };
                     by = Some(self.once(f, "LOOP-STEP"));
                 }
                 _ => break,

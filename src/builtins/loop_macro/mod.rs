@@ -19,6 +19,8 @@ pub const BUILTINS: &[super::BuiltinDef] = &[
         "The entries of a hash table as a fresh list of (key . value), in iteration order."),
     def!("SENDLETTER" : "%DEFPACKAGE", "(name options)", 2, 2, defpackage_fn,
         "Create or update a package from DEFPACKAGE options."),
+    def!("SENDLETTER" : "%LOOP-STEP-BY", "(step)", 1, 1, loop_step_by,
+        "STEP if it is a positive real: the BY of an arithmetic LOOP FOR clause."),
     def!("SENDLETTER" : "%PACKAGE-SYMBOLS", "(package external-only)", 2, 2, package_symbols,
         "The symbols accessible in a package (or only its external ones), as a list."),
 ];
@@ -215,6 +217,25 @@ fn package_symbols(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::list(out))
 }
 
+/// The `by` of `for i from a to b by step` must be a positive number
+/// (CLHS 6.1.2.1.1; SBCL declares it `(and number (real (0)))`): a zero or
+/// negative step would never reach the limit.
+fn loop_step_by(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let positive = match &a[0] {
+        Value::Fixnum(n) => *n > 0,
+        Value::Single(f) => *f > 0.0,
+        Value::Double(f) => *f > 0.0,
+        Value::Bignum(b) => b.sign() == num_bigint::Sign::Plus,
+        Value::Ratio(r) => num_traits::Signed::is_positive(&**r),
+        _ => false,
+    };
+    if positive {
+        Ok(a[0].clone())
+    } else {
+        args::type_err(it, &a[0], "(AND NUMBER (REAL (0)))")
+    }
+}
+
 /// `(key . value)` for every entry, in the table's iteration order.
 fn hash_pairs(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let Value::HashTable(h) = &a[0] else {
@@ -251,6 +272,32 @@ mod tests {
         match expand_loop(&read(src)) {
             Ok(v) => format!("expanded: {}", crate::printer::prin1_to_string(&v)),
             Err(m) => m,
+        }
+    }
+
+    #[test]
+    fn a_non_positive_by_is_a_type_error_not_an_endless_loop() {
+        let mut it = crate::toplevel::new_interp();
+        for src in [
+            "(loop for i from 0 below 10 by -1 collect i)",
+            "(loop for i from 10 downto 0 by 0 collect i)",
+            "(let ((b -1/2)) (loop for i from 0 to 3 by b collect i))",
+            "(loop for i from 0 to 3 by 'x collect i)",
+        ] {
+            let e = eval(&mut it, src).map(|v| crate::printer::prin1_to_string(&v));
+            let m = e.err().unwrap_or_default();
+            assert!(m.contains("(AND NUMBER (REAL (0)))"), "{src}: {m}");
+        }
+        for (src, want) in [
+            ("(loop for i from 0 to 3 by 1.5 collect i)", "(0 1.5 3.0)"),
+            (
+                "(let ((b 2)) (loop for i from 6 downto 0 by b collect i))",
+                "(6 4 2 0)",
+            ),
+            ("(loop for i from 0 to 1 by 1/2 collect i)", "(0 1/2 1)"),
+        ] {
+            let v = eval(&mut it, src).map(|v| crate::printer::prin1_to_string(&v));
+            assert_eq!(v.as_deref(), Ok(want), "{src}");
         }
     }
 

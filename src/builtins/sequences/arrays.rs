@@ -179,9 +179,9 @@ fn default_element(kind: Kind) -> Value {
 
 fn make_array(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let size = match &a[0] {
-        Value::Fixnum(n) if *n >= 0 => *n as usize,
+        n @ Value::Fixnum(_) => args::dimension(it, n)?,
         d @ Value::Cons(_) => match (d.car(), d.cdr()) {
-            (Value::Fixnum(n), Value::Nil) if n >= 0 => n as usize,
+            (n @ Value::Fixnum(_), Value::Nil) => args::dimension(it, &n)?,
             _ => {
                 return it.simple_error(
                     "MAKE-ARRAY: only one-dimensional arrays are supported by sendletter",
@@ -225,7 +225,7 @@ fn make_array(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
         None => {
             let init = args::kw(&kws, "INITIAL-ELEMENT").unwrap_or_else(|| default_element(kind));
-            vec![init; size]
+            args::filled(it, size, init, "MAKE-ARRAY")?
         }
     };
     let adjustable = args::kw(&kws, "ADJUSTABLE").is_some_and(|v| v.truthy());
@@ -471,9 +471,9 @@ fn adjust_array(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let v = &a[0];
     check_array(it, v)?;
     let size = match &a[1] {
-        Value::Fixnum(n) if *n >= 0 => *n as usize,
+        n @ Value::Fixnum(_) => args::dimension(it, n)?,
         d @ Value::Cons(_) => match d.car() {
-            Value::Fixnum(n) if n >= 0 => n as usize,
+            n @ Value::Fixnum(_) => args::dimension(it, &n)?,
             other => return args::type_err(it, &other, "(INTEGER 0)"),
         },
         other => return args::type_err(it, other, "(INTEGER 0)"),
@@ -497,6 +497,9 @@ fn adjust_array(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         all = util::elements(it, &c)?;
     }
     let init = args::kw(&kws, "INITIAL-ELEMENT").unwrap_or_else(|| default_element(kind));
+    if size > all.len() && all.try_reserve_exact(size - all.len()).is_err() {
+        return args::heap_exhausted(it, "ADJUST-ARRAY", size, std::mem::size_of::<Value>());
+    }
     all.resize(size, init);
     let had_fill = has_fill_pointer(v);
     let fill = match args::kw(&kws, "FILL-POINTER") {

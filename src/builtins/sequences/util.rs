@@ -200,6 +200,52 @@ pub fn dotted_error<T>(it: &mut Interp, _list: &Value, tail: &Value) -> LResult<
     args::type_err(it, tail, "LIST")
 }
 
+/// Notices a circular list while a loop walks it one cell at a time,
+/// without cost for short lists: after [`CycleCheck::GRACE`] cells a
+/// tortoise starts following at half speed, and meeting it means every
+/// cell of the cycle has been visited (Floyd), so a search that has not
+/// found its item by then never will.
+pub struct CycleCheck {
+    tortoise: Value,
+    steps: usize,
+}
+
+impl CycleCheck {
+    const GRACE: usize = 1024;
+
+    pub fn new() -> Self {
+        CycleCheck {
+            tortoise: Value::Nil,
+            steps: 0,
+        }
+    }
+
+    /// The walk has reached `cur`: is it going round a cycle?
+    pub fn circular(&mut self, cur: &Value) -> bool {
+        self.steps += 1;
+        if self.steps < Self::GRACE {
+            return false;
+        }
+        if self.steps == Self::GRACE {
+            self.tortoise = cur.clone();
+            return false;
+        }
+        if self.steps.is_multiple_of(2) {
+            self.tortoise = self.tortoise.cdr();
+            if let (Value::Cons(a), Value::Cons(b)) = (&self.tortoise, cur) {
+                return std::rc::Rc::ptr_eq(a, b);
+            }
+        }
+        false
+    }
+}
+
+impl Default for CycleCheck {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// A circular list where a proper list is needed. The report does not print
 /// the list (that would never end).
 pub fn circular_error<T>(it: &mut Interp, list: &Value) -> LResult<T> {
@@ -527,4 +573,61 @@ fn bad_type<T>(it: &mut Interp, spec: &Value) -> LResult<T> {
 /// The symbol `CL:name` as a value.
 pub fn cl(name: &str) -> Value {
     crate::eval::package::sym_value(cl_sym(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Walk `n` cells of a list of `len` cells whose last cell points back
+    /// to cell `back` (no loop when `back` is `None`); the step at which
+    /// the check reports a cycle.
+    fn detected_at(len: usize, back: Option<usize>, n: usize) -> Option<usize> {
+        let cells: Vec<Value> = (0..len)
+            .map(|i| Value::cons(Value::Fixnum(i as i64), Value::Nil))
+            .collect();
+        for w in cells.windows(2) {
+            if let Value::Cons(c) = &w[0] {
+                *c.cdr.borrow_mut() = w[1].clone();
+            }
+        }
+        if let (Some(b), Some(Value::Cons(last))) = (back, cells.last()) {
+            *last.cdr.borrow_mut() = cells[b].clone();
+        }
+        let mut check = CycleCheck::new();
+        let mut cur = cells[0].clone();
+        let mut seen = std::collections::HashSet::new();
+        let mut found = None;
+        for step in 1..=n {
+            seen.insert(crate::printer::prin1_to_string(&cur.car()));
+            cur = cur.cdr();
+            if check.circular(&cur) {
+                // Every cell was visited before the cycle was reported.
+                assert_eq!(seen.len(), len, "{len} {back:?}");
+                found = Some(step);
+                break;
+            }
+        }
+        if let Some(Value::Cons(last)) = cells.last() {
+            *last.cdr.borrow_mut() = Value::Nil;
+        }
+        found
+    }
+
+    #[test]
+    fn cycles_are_found_after_every_cell_was_visited() {
+        for (len, back) in [
+            (1, 0),
+            (2, 0),
+            (3, 1),
+            (1000, 999),
+            (1500, 3),
+            (3001, 7),
+            (4096, 0),
+        ] {
+            let at = detected_at(len, Some(back), 100_000);
+            assert!(at.is_some(), "{len} {back}");
+        }
+        assert_eq!(detected_at(5000, None, 4999), None);
+    }
 }
