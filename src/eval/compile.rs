@@ -20,9 +20,7 @@ use super::env::Env;
 use super::interp::Interp;
 use super::value::{Sym, Value};
 
-pub use super::node::{
-    Compiled, CondClause, DoLoop, LambdaNode, Node, PlaceNode, Prim, TagbodyNode,
-};
+pub use super::node::{Compiled, LambdaNode, Node, Prim, TagbodyNode};
 
 /// The items of a proper list, or `None` for a dotted or circular one.
 fn proper_list(v: &Value) -> Option<Vec<Value>> {
@@ -64,10 +62,24 @@ fn has_default_forms(list: &Value) -> bool {
     })
 }
 
-/// Does a `tagbody`-style body contain go tags?
-fn has_tags(body: &[Value]) -> bool {
-    body.iter()
-        .any(|v| matches!(v, Value::Symbol(_) | Value::Fixnum(_) | Value::Nil))
+/// A statement of a tagbody that is `(go tag)` or `(if test (go tag))`
+/// with a tag of that tagbody becomes a [`Node::Jump`].
+fn local_jumps(statement: &mut Node, tags: &[Value]) {
+    let jump = |node: &mut Node| {
+        if let Node::Go(tag) = node {
+            if let Some(index) = tags.iter().position(|t| t.eql(tag)) {
+                let tag = tag.clone();
+                *node = Node::Jump { index, tag };
+            }
+        }
+    };
+    match statement {
+        Node::Go(_) => jump(statement),
+        Node::If(branches) if matches!(branches.2, Node::Const(Value::Nil)) => {
+            jump(&mut branches.1)
+        }
+        _ => {}
+    }
 }
 
 /// One analysis: the tree plus what it found about exits.
@@ -182,12 +194,13 @@ impl<'a> Compiler<'a> {
                 Ok(e) => e,
                 Err(_) => return self.interp(form),
             };
-            let in_cl = head.home_is_cl();
+            let in_cl = head.home_is_cl() || super::macros::is_standard_macro(&head);
             // CL's macros cannot be shadowed by local functions (CLHS
             // 11.1.2.1.2); a user's could, and then the form is interpreted.
-            if !in_cl {
-                self.opaque = true;
+            if in_cl {
+                return self.form(&expansion);
             }
+            self.opaque = true;
             let expansion = Box::new(self.form(&expansion));
             return Node::Macro {
                 name: head,
@@ -227,7 +240,7 @@ impl<'a> Compiler<'a> {
     /// Is `name` a standard function [`Node::Prim`] can do, still defined
     /// as the builtin?
     fn prim(&self, name: &Sym, arity: usize) -> Option<(Prim, Rc<super::value::Function>)> {
-        let in_cl = name.home_is_cl();
+        let in_cl = name.home_is_cl() || Rc::ptr_eq(name, &self.it.s.puthash);
         if !in_cl {
             return None;
         }
@@ -256,15 +269,6 @@ impl<'a> Compiler<'a> {
                 self.let_form(name == "LET*", bindings, body, form)
             }
             ("SETQ", pairs) => self.setq(pairs, form),
-            ("SETF", pairs) => self.setf(pairs, form),
-            ("WHEN", [test, body @ ..]) | ("UNLESS", [test, body @ ..]) => Node::When {
-                unless: name == "UNLESS",
-                test: Box::new(self.form(test)),
-                body: self.forms(body),
-            },
-            ("COND", clauses) => self.cond(clauses, form),
-            ("AND", items) => Node::And(self.forms(items)),
-            ("OR", items) => Node::Or(self.forms(items)),
             ("BLOCK", [Value::Symbol(name), body @ ..]) => self.block(name.clone(), body),
             ("BLOCK", [Value::Nil, body @ ..]) => self.block(super::package::nil_symbol(), body),
             ("RETURN-FROM", [block, rest @ ..]) if rest.len() <= 1 => {
@@ -275,38 +279,25 @@ impl<'a> Compiler<'a> {
                 };
                 self.return_from(name, rest.first())
             }
-            ("RETURN", rest) if rest.len() <= 1 => {
-                self.return_from(super::package::nil_symbol(), rest.first())
-            }
-            ("DOTIMES", [spec, body @ ..]) | ("DOLIST", [spec, body @ ..]) => {
-                match self.do_loop(spec, body) {
-                    Some(l) if name == "DOTIMES" => Node::Dotimes(Box::new(l)),
-                    Some(l) => Node::Dolist(Box::new(l)),
-                    None => self.interp(form),
-                }
-            }
             ("TAGBODY", body) => self.tagbody(body),
             ("GO", [tag]) => Node::Go(tag.clone()),
             ("MACROLET", [defs, body @ ..]) => self.macrolet(defs, body, form),
             ("FUNCTION", [Value::Symbol(s)]) => Node::Function(s.clone()),
             ("FUNCTION", [lambda @ Value::Cons(_)]) if lambda.car().is_sym(&self.it.s.lambda) => {
-                self.lambda(&lambda.cdr(), form)
+                self.lambda(&lambda.cdr(), form, None)
             }
-            ("LAMBDA", [_, ..]) => self.lambda(&form.cdr(), form),
-            ("INCF", [place, rest @ ..]) | ("DECF", [place, rest @ ..]) if rest.len() <= 1 => {
-                Node::Incf {
-                    decf: name == "DECF",
-                    place: self.place(place),
-                    delta: rest.first().map(|d| Box::new(self.form(d))),
-                }
-            }
-            ("PUSH", [item, place]) => {
-                // The item is evaluated before the place's subforms.
-                let item = Box::new(self.form(item));
-                Node::Push {
-                    item,
-                    place: self.place(place),
-                }
+            ("FUNCTION", [named @ Value::Cons(_)])
+                if named.car().is_sym(&self.it.s.named_lambda) =>
+            {
+                let name = named.cdr().car();
+                let block = match name.as_symbol() {
+                    Some(s) => s,
+                    None => match name.cdr().car().as_symbol() {
+                        Some(s) if name.is_cons() => s,
+                        _ => return self.interp(form),
+                    },
+                };
+                self.lambda(&named.cdr().cdr(), form, Some((name, block)))
             }
             _ => self.interp(form),
         }
@@ -380,6 +371,9 @@ impl<'a> Compiler<'a> {
         }
         // (A repeated tag's later entries are never the target of a `go`:
         // tags are looked up by their first occurrence.)
+        for statement in statements.iter_mut() {
+            local_jumps(statement, &tags);
+        }
         Node::Tagbody(Box::new(TagbodyNode {
             tags,
             statements: statements.into_boxed_slice(),
@@ -443,73 +437,6 @@ impl<'a> Compiler<'a> {
         Node::Setq(out.into_boxed_slice())
     }
 
-    /// `setf`: of variables it is `setq` (CLHS 5.1.2.1); other places
-    /// pair by pair.
-    fn setf(&mut self, pairs: &[Value], form: &Value) -> Node {
-        if !pairs.len().is_multiple_of(2) {
-            return self.interp(form);
-        }
-        if pairs.chunks(2).all(|p| matches!(p[0], Value::Symbol(_))) {
-            return self.setq(pairs, form);
-        }
-        let mut out: Vec<Node> = Vec::with_capacity(pairs.len() / 2);
-        for pair in pairs.chunks(2) {
-            let place = self.place(&pair[0]);
-            let value = Box::new(self.form(&pair[1]));
-            out.push(Node::Setf { place, value });
-        }
-        if out.len() == 1 {
-            out.pop().unwrap_or(Node::Const(Value::Nil))
-        } else {
-            Node::Progn(out.into_boxed_slice())
-        }
-    }
-
-    fn place(&mut self, place: &Value) -> Box<PlaceNode> {
-        Box::new(self.place_node(place))
-    }
-
-    fn place_node(&mut self, place: &Value) -> PlaceNode {
-        let is_gethash = place.is_cons()
-            && place
-                .car()
-                .as_symbol()
-                .is_some_and(|s| Rc::ptr_eq(&s, &self.it.s.gethash));
-        if is_gethash {
-            if let Some(args) = proper_list(&place.cdr()) {
-                if let [key, table, rest @ ..] = &args[..] {
-                    if rest.len() <= 1 {
-                        let key = self.form(key);
-                        let table = self.form(table);
-                        let default = rest.first().map(|d| self.form(d));
-                        return PlaceNode::Gethash {
-                            key,
-                            table,
-                            default,
-                        };
-                    }
-                }
-            }
-        }
-        if !matches!(place, Value::Symbol(_)) {
-            self.opaque = true;
-        }
-        PlaceNode::Form(place.clone())
-    }
-
-    fn cond(&mut self, clauses: &[Value], form: &Value) -> Node {
-        let mut out = Vec::with_capacity(clauses.len());
-        for clause in clauses {
-            let Some(items) = proper_list(clause).filter(|i| !i.is_empty()) else {
-                return self.interp(form);
-            };
-            let test = self.form(&items[0]);
-            let body = (items.len() > 1).then(|| self.forms(&items[1..]));
-            out.push(CondClause { test, body });
-        }
-        Node::Cond(out.into_boxed_slice())
-    }
-
     fn block(&mut self, name: Sym, body: &[Value]) -> Node {
         let (body, needed) = self.exits_of(name.clone(), |c| c.forms(body));
         Node::Block { name, body, needed }
@@ -535,43 +462,7 @@ impl<'a> Compiler<'a> {
         Node::ReturnFrom { name, value }
     }
 
-    fn do_loop(&mut self, spec: &Value, body: &[Value]) -> Option<DoLoop> {
-        let spec = proper_list(spec)?;
-        let (var, source, result) = match &spec[..] {
-            [Value::Symbol(v), source] => (v.clone(), source, None),
-            [Value::Symbol(v), source, result] => (v.clone(), source, Some(result)),
-            _ => return None,
-        };
-        let body_value = Value::list(body.iter().cloned());
-        // Special declarations of the variable are the interpreter's.
-        if !self.it.special_declarations(&body_value).is_empty() {
-            return None;
-        }
-        let body = proper_list(&self.it.strip_declarations(&body_value, false))?;
-        if has_tags(&body) {
-            return None;
-        }
-        let nil = super::package::nil_symbol();
-        // The source form is inside the implicit block too.
-        let ((source, body, result), block) = self.exits_of(nil, |c| {
-            let source = c.form(source);
-            let body = c.forms(&body);
-            let result = match result {
-                Some(r) => c.form(r),
-                None => Node::Const(Value::Nil),
-            };
-            (source, body, result)
-        });
-        Some(DoLoop {
-            var,
-            source,
-            result,
-            body,
-            block,
-        })
-    }
-
-    fn lambda(&mut self, lambda: &Value, form: &Value) -> Node {
+    fn lambda(&mut self, lambda: &Value, form: &Value, named: Option<(Value, Sym)>) -> Node {
         if !lambda.is_cons() || proper_list(&lambda.cdr()).is_none() {
             return self.interp(form);
         }
@@ -580,7 +471,8 @@ impl<'a> Compiler<'a> {
             self.opaque = true;
         }
         let source_body = self.it.strip_declarations(&lambda.cdr(), true);
-        let mut inner = Compiler::new(self.it, None);
+        let self_name = named.as_ref().map(|(_, block)| block.clone());
+        let mut inner = Compiler::new(self.it, self_name);
         inner.local_macros = self.local_macros.clone();
         let inner = inner.body(&source_body);
         // A return-from inside the lambda may leave a block around it.
@@ -591,6 +483,8 @@ impl<'a> Compiler<'a> {
             source_body,
             list: OnceCell::new(),
             body: Rc::new(inner),
+            block: named.as_ref().map(|(_, block)| block.clone()),
+            name: named.map(|(name, _)| name),
         }))
     }
 }
@@ -643,6 +537,23 @@ impl Interp {
                     last = self.eval_toplevel_form(f)?;
                 }
                 return Ok(last);
+            }
+        }
+        // eval-when at top level: with :execute its body forms are
+        // processed as top-level forms (CLHS 3.2.3.1), otherwise skipped.
+        if form.is_cons() && form.car().is_sym(&self.s.eval_when.clone()) {
+            if let Some(forms) = proper_list(&form.cdr()) {
+                if let Some((situations, body)) = forms.split_first() {
+                    self.mv = None;
+                    if !super::special::eval_when_executes(situations) {
+                        return Ok(Value::Nil);
+                    }
+                    let mut last = Value::Nil;
+                    for f in body {
+                        last = self.eval_toplevel_form(f)?;
+                    }
+                    return Ok(last);
+                }
             }
         }
         // A top-level macro form is expanded first and its expansion

@@ -5,10 +5,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::compile::{DoLoop, LambdaNode, Node, PlaceNode, Prim, TagbodyNode};
+use super::compile::{LambdaNode, Node, Prim, TagbodyNode};
 use super::env::Env;
 use super::interp::Interp;
-use super::special::Place;
 use super::value::{Closure, Function, Value};
 use super::{LResult, UnwindKind};
 
@@ -55,7 +54,7 @@ impl Interp {
                 name,
                 builtin,
                 args,
-            } => self.exec_prim(*op, name, builtin, args, env),
+            } => self.exec_prim(*op, name, builtin, args, env, false),
             _ => self.exec_other(node, env),
         }
     }
@@ -103,59 +102,6 @@ impl Interp {
                 self.mv = None;
                 Ok(last)
             }
-            Node::When { unless, test, body } => {
-                let test = self.exec(test, env)?.truthy();
-                self.mv = None;
-                if test != *unless {
-                    self.exec_body(body, env)
-                } else {
-                    Ok(Value::Nil)
-                }
-            }
-            Node::Cond(clauses) => {
-                for clause in clauses.iter() {
-                    let test = self.exec(&clause.test, env)?;
-                    if test.truthy() {
-                        return match &clause.body {
-                            None => {
-                                self.mv = None;
-                                Ok(test)
-                            }
-                            Some(body) => self.exec_body(body, env),
-                        };
-                    }
-                }
-                self.mv = None;
-                Ok(Value::Nil)
-            }
-            Node::And(items) => {
-                self.mv = None;
-                let mut last = Value::bool(true);
-                for (i, item) in items.iter().enumerate() {
-                    last = self.exec(item, env)?;
-                    if last.is_nil() {
-                        if i + 1 < items.len() {
-                            self.mv = None;
-                        }
-                        return Ok(last);
-                    }
-                }
-                Ok(last)
-            }
-            Node::Or(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    let v = self.exec(item, env)?;
-                    if i + 1 == items.len() {
-                        return Ok(v);
-                    }
-                    if v.truthy() {
-                        self.mv = None;
-                        return Ok(v);
-                    }
-                }
-                self.mv = None;
-                Ok(Value::Nil)
-            }
             Node::Block { name, body, needed } => {
                 if !*needed && !env.lexical_macros {
                     return self.exec_body(body, env);
@@ -171,60 +117,12 @@ impl Interp {
                 let values = self.take_values(v);
                 Err(UnwindKind::ReturnFrom { id, values }.into())
             }
-            Node::Dotimes(l) => self.exec_dotimes(l, env),
-            Node::Dolist(l) => self.exec_dolist(l, env),
             Node::Lambda(l) => {
                 self.mv = None;
                 self.make_compiled_closure(l, env)
             }
-            Node::Setf { place, value } => {
-                let place = self.resolve_place_node(place, env)?;
-                let v = self.exec(value, env)?;
-                let vals = self.take_values(v.clone());
-                let last = self.place_set_values(&place, v, vals)?;
-                if !matches!(place, Place::Values(_)) {
-                    self.mv = None;
-                }
-                Ok(last)
-            }
-            Node::Incf { decf, place, delta } => {
-                let place = self.resolve_place_node(place, env)?;
-                let old = self.place_get(&place)?;
-                let delta = match delta {
-                    Some(d) => self.exec(d, env)?,
-                    None => Value::Fixnum(1),
-                };
-                let fixnum = match (&old, &delta) {
-                    (Value::Fixnum(a), Value::Fixnum(b)) if *decf => a.checked_sub(*b),
-                    (Value::Fixnum(a), Value::Fixnum(b)) => a.checked_add(*b),
-                    _ => None,
-                };
-                let new = match fixnum {
-                    Some(n) => Value::Fixnum(n),
-                    None => {
-                        let op = if *decf {
-                            self.s.minus.clone()
-                        } else {
-                            self.s.plus.clone()
-                        };
-                        self.call_named(&op, &[old, delta])?
-                    }
-                };
-                self.place_set(&place, new.clone())?;
-                self.mv = None;
-                Ok(new)
-            }
-            Node::Push { item, place } => {
-                let item = self.exec(item, env)?;
-                let place = self.resolve_place_node(place, env)?;
-                let old = self.place_get(&place)?;
-                let new = Value::cons(item, old);
-                self.place_set(&place, new.clone())?;
-                self.mv = None;
-                Ok(new)
-            }
             Node::Tagbody(t) => self.exec_tagbody(t, env),
-            Node::Go(tag) => self.go(tag, env),
+            Node::Go(tag) | Node::Jump { tag, .. } => self.go(tag, env),
             Node::Macrolet { macros, body, form } => {
                 // Expanders made without the run-time environment: when
                 // other local macros are visible they may need it.
@@ -252,6 +150,30 @@ impl Interp {
         let mut pc = 0;
         while let Some(statement) = t.statements.get(pc) {
             pc += 1;
+            // A jump within this tagbody needs no unwinding.
+            let target = match statement {
+                Node::Jump { index, .. } => Some(*index),
+                Node::If(branches) => match &branches.1 {
+                    Node::Jump { index, .. } => match self.exec(&branches.0, &tenv) {
+                        Ok(test) if test.truthy() => Some(*index),
+                        Ok(_) => continue,
+                        Err(e) => {
+                            tenv.close_tags();
+                            return Err(e);
+                        }
+                    },
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(index) = target {
+                pc = t.tag_starts.get(index).copied().unwrap_or(usize::MAX);
+                if let Err(e) = self.check_interrupt() {
+                    tenv.close_tags();
+                    return Err(e);
+                }
+                continue;
+            }
             match self.exec(statement, &tenv) {
                 Ok(_) => {}
                 Err(e) => match e.kind() {
@@ -283,6 +205,7 @@ impl Interp {
         builtin: &Rc<Function>,
         args: &[Node],
         env: &Env,
+        primary_only: bool,
     ) -> LResult<Value> {
         let x = match args.first() {
             Some(a) => self.arg(a, env)?,
@@ -290,6 +213,10 @@ impl Interp {
         };
         let y = match args.get(1) {
             Some(b) => Some(self.arg(b, env)?),
+            None => None,
+        };
+        let z = match args.get(2) {
+            Some(c) => Some(self.arg(c, env)?),
             None => None,
         };
         self.mv = None;
@@ -310,6 +237,32 @@ impl Interp {
                 }
                 (Prim::OnePlus, Value::Fixnum(a), None) => a.checked_add(1).map(Value::Fixnum),
                 (Prim::OneMinus, Value::Fixnum(a), None) => a.checked_sub(1).map(Value::Fixnum),
+                (Prim::Car, Value::Cons(c), None) => Some(c.car.borrow().clone()),
+                (Prim::Cdr, Value::Cons(c), None) => Some(c.cdr.borrow().clone()),
+                (Prim::Car | Prim::Cdr, Value::Nil, None) => Some(Value::Nil),
+                (Prim::Cons, _, Some(y)) => Some(Value::cons(x.clone(), y.clone())),
+                (Prim::Endp, Value::Nil, None) => Some(t()),
+                (Prim::Endp, Value::Cons(_), None) => Some(Value::Nil),
+                (Prim::Gethash, _, Some(table)) => {
+                    match crate::builtins::hashtables::lookup(self, table, &x) {
+                        Ok(found) => {
+                            let present = Value::bool(found.is_some());
+                            let v = found.or_else(|| z.clone()).unwrap_or(Value::Nil);
+                            if primary_only {
+                                return Ok(v);
+                            }
+                            return Ok(self.values(vec![v, present]));
+                        }
+                        Err(e) => return Err(self.signal_at_boundary(e)),
+                    }
+                }
+                (Prim::Puthash, _, Some(table)) => {
+                    let value = z.clone().unwrap_or(Value::Nil);
+                    match crate::builtins::hashtables::store(self, table, &x, value.clone()) {
+                        Ok(()) => Some(value),
+                        Err(e) => return Err(self.signal_at_boundary(e)),
+                    }
+                }
                 (cmp, Value::Fixnum(a), Some(Value::Fixnum(b))) => {
                     let holds = match cmp {
                         Prim::Lt => a < b,
@@ -334,9 +287,10 @@ impl Interp {
                 None => return Err(self.undefined_function(&Value::Symbol(name.clone()))),
             },
         };
-        match y {
-            Some(y) => self.apply(&f, &[x, y]),
-            None => self.apply(&f, &[x]),
+        match (y, z) {
+            (Some(y), Some(z)) => self.apply(&f, &[x, y, z]),
+            (Some(y), None) => self.apply(&f, &[x, y]),
+            _ => self.apply(&f, &[x]),
         }
     }
 
@@ -491,68 +445,6 @@ impl Interp {
         self.exec_body(body, &new_env)
     }
 
-    /// The environment a `dotimes`/`dolist` body runs in, with its block
-    /// when one is needed, and the block's id.
-    fn loop_env(&mut self, l: &DoLoop, env: &Env) -> (Env, usize) {
-        if !l.block && !env.lexical_macros {
-            return (env.clone(), 0);
-        }
-        let id = self.new_id();
-        (env.bind_block(super::package::nil_symbol(), id), id)
-    }
-
-    fn finish_loop(&mut self, benv: &Env, r: LResult<Value>, id: usize) -> LResult<Value> {
-        if id == 0 {
-            return r;
-        }
-        self.leave_block(benv, id, r)
-    }
-
-    fn exec_dotimes(&mut self, l: &DoLoop, env: &Env) -> LResult<Value> {
-        let (benv, id) = self.loop_env(l, env);
-        let mark = self.dyn_mark();
-        let r = (|| {
-            let count = self.exec(&l.source, &benv)?;
-            let (n, end) = self.dotimes_count(count)?;
-            let mut i = 0;
-            while i < n {
-                self.check_interrupt()?;
-                let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, Value::Fixnum(i), &[]);
-                self.exec_body(&l.body, &lenv)?;
-                i += 1;
-            }
-            let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, end, &[]);
-            self.exec(&l.result, &lenv)
-        })();
-        self.unbind_to(mark);
-        self.finish_loop(&benv, r, id)
-    }
-
-    fn exec_dolist(&mut self, l: &DoLoop, env: &Env) -> LResult<Value> {
-        let (benv, id) = self.loop_env(l, env);
-        let mark = self.dyn_mark();
-        let r = (|| {
-            let list = self.exec(&l.source, &benv)?;
-            let mut cur = list.clone();
-            while let Value::Cons(c) = &cur {
-                self.check_interrupt()?;
-                let item = c.car.borrow().clone();
-                let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, item, &[]);
-                self.exec_body(&l.body, &lenv)?;
-                let next = c.cdr.borrow().clone();
-                cur = next;
-            }
-            if !cur.is_nil() {
-                let c = self.type_error(&cur, "LIST");
-                return Err(self.raise(c));
-            }
-            let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, Value::Nil, &[]);
-            self.exec(&l.result, &lenv)
-        })();
-        self.unbind_to(mark);
-        self.finish_loop(&benv, r, id)
-    }
-
     /// A closure over `env` running the lambda's compiled body.
     fn make_compiled_closure(&mut self, l: &Rc<LambdaNode>, env: &Env) -> LResult<Value> {
         let list = match l.list.get() {
@@ -564,32 +456,14 @@ impl Interp {
             }
         };
         Ok(Value::Function(Rc::new(Function::Closure(Closure {
-            name: RefCell::new(None),
+            name: RefCell::new(l.name.clone()),
             lambda_list: list,
             body: l.source_body.clone(),
             env: env.clone(),
-            block: None,
+            block: l.block.clone(),
             is_macro: false,
+            destructuring: false,
             code: Some(l.body.clone()),
         }))))
-    }
-
-    fn resolve_place_node(&mut self, place: &PlaceNode, env: &Env) -> LResult<Place> {
-        match place {
-            PlaceNode::Gethash {
-                key,
-                table,
-                default,
-            } => {
-                let k = self.exec(key, env)?;
-                let h = self.exec(table, env)?;
-                let d = match default {
-                    Some(d) => self.exec(d, env)?,
-                    None => Value::Nil,
-                };
-                Ok(Place::Gethash(h, k, d))
-            }
-            PlaceNode::Form(form) => self.resolve_place(form, env),
-        }
     }
 }

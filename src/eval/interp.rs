@@ -60,12 +60,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "DEFTYPE",
         "user-defined type specifiers are not implemented",
     ),
-    ("DEFINE-MODIFY-MACRO", "not implemented; write a DEFMACRO"),
-    (
-        "DEFINE-SETF-EXPANDER",
-        "not implemented; use (DEFUN (SETF name) ...) or short DEFSETF",
-    ),
-    ("GET-SETF-EXPANSION", "not implemented"),
     (
         "PPRINT-LOGICAL-BLOCK",
         "the pretty printer is not implemented",
@@ -177,6 +171,8 @@ pub struct Interp {
     pub struct_accessors: HashMap<SymKey, (Rc<StructClass>, usize)>,
     /// `defsetf` short form: access function → update function.
     pub setf_functions: HashMap<SymKey, Value>,
+    /// `define-setf-expander` and long `defsetf` expanders.
+    pub setf_expanders: HashMap<SymKey, super::macros::places::SetfExpander>,
     /// Expansions of macro calls, by the identity of the calling cons.
     pub(crate) macro_cache: HashMap<usize, (Rc<Cons>, Value)>,
     /// Compiled closure bodies by the identity of the body's first cons
@@ -228,6 +224,12 @@ pub struct WellKnown {
     /// Internal setters behind `(setf gethash)` and `(setf elt)`.
     pub puthash: Sym,
     pub set_elt: Sym,
+    /// The internal lambda forms of `function` (see
+    /// `Interp::internal_lambda`).
+    pub named_lambda: Sym,
+    pub macro_lambda: Sym,
+    pub destructuring_lambda: Sym,
+    pub eval_when: Sym,
 }
 
 impl WellKnown {
@@ -266,6 +268,10 @@ impl WellKnown {
             progn: cl_sym("PROGN"),
             puthash: package::intern_in("PUTHASH", &sl),
             set_elt: package::intern_in("SET-ELT", &sl),
+            named_lambda: package::intern_in("NAMED-LAMBDA", &sl),
+            macro_lambda: package::intern_in("MACRO-LAMBDA", &sl),
+            destructuring_lambda: package::intern_in("DESTRUCTURING-LAMBDA", &sl),
+            eval_when: cl_sym("EVAL-WHEN"),
         }
     }
 }
@@ -297,6 +303,7 @@ impl Interp {
             classes: HashMap::new(),
             struct_accessors: HashMap::new(),
             setf_functions: HashMap::new(),
+            setf_expanders: HashMap::new(),
             macro_cache: HashMap::new(),
             compile_cache: HashMap::new(),
             ext: HashMap::new(),
@@ -319,6 +326,13 @@ impl Interp {
     /// the stack itself is measured rather than only counting depth.
     pub(crate) fn stack_exceeded(&self) -> bool {
         self.stack_base.saturating_sub(stack_address()) > self.stack_budget
+    }
+
+    /// Drop cached macro expansions and analysed bodies: a definition
+    /// they may depend on changed (a macro, a setf expander).
+    pub fn forget_expansions(&mut self) {
+        self.macro_cache.clear();
+        self.compile_cache.clear();
     }
 
     pub fn new_id(&mut self) -> usize {
@@ -762,6 +776,13 @@ impl Interp {
                 env = env.bind_var(e.clone(), args.get(1).cloned().unwrap_or(Value::Nil));
             }
             env
+        } else if cl.destructuring {
+            let value = args.first().cloned().unwrap_or(Value::Nil);
+            let mut env = self.destructure(&cl.lambda_list, &value, &cl.env)?;
+            if let Some(super::lambda::Param::Var(w)) = &cl.lambda_list.whole {
+                env = env.bind_var(w.clone(), value);
+            }
+            self.apply_local_specials(&cl.lambda_list, env)
         } else {
             let env = self.bind_lambda_list(&cl.lambda_list, args, &cl.env, false)?;
             if cl.lambda_list.local_specials.is_empty() {
@@ -832,6 +853,7 @@ impl Interp {
                 env: env.clone(),
                 block,
                 is_macro: false,
+                destructuring: false,
                 code,
             },
         ))))

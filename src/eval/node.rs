@@ -26,8 +26,8 @@ pub enum Node {
         form: Value,
         expansion: Box<Node>,
     },
-    /// A call of a standard arithmetic or comparison function on one or
-    /// two arguments: done here on fixnums, otherwise (or if the function
+    /// A call of a standard arithmetic, comparison or list function (or
+    /// the hash-table store behind `(setf gethash)`): done here on fixnums, otherwise (or if the function
     /// was redefined) an ordinary call of `builtin`'s current definition.
     Prim {
         op: Prim,
@@ -45,14 +45,6 @@ pub enum Node {
         body: Box<[Node]>,
     },
     Setq(Box<[(Sym, Node)]>),
-    When {
-        unless: bool,
-        test: Box<Node>,
-        body: Box<[Node]>,
-    },
-    Cond(Box<[CondClause]>),
-    And(Box<[Node]>),
-    Or(Box<[Node]>),
     /// `block`; `needed` is false when nothing in the body can return
     /// from it, so no exit point is made.
     Block {
@@ -64,25 +56,16 @@ pub enum Node {
         name: Sym,
         value: Box<Node>,
     },
-    Dotimes(Box<DoLoop>),
-    Dolist(Box<DoLoop>),
     Lambda(Rc<LambdaNode>),
-    Setf {
-        place: Box<PlaceNode>,
-        value: Box<Node>,
-    },
-    Incf {
-        decf: bool,
-        place: Box<PlaceNode>,
-        delta: Option<Box<Node>>,
-    },
-    Push {
-        item: Box<Node>,
-        place: Box<PlaceNode>,
-    },
     /// `tagbody` with go tags.
     Tagbody(Box<TagbodyNode>),
     Go(Value),
+    /// A `go` to tag `index` of the `tagbody` whose statement this is:
+    /// that tagbody jumps without unwinding (run elsewhere, a `go`).
+    Jump {
+        index: usize,
+        tag: Value,
+    },
     /// `macrolet`: the expanders are bound in the environment at run time
     /// (for interpreted forms inside); compiled forms were expanded with
     /// them already.
@@ -117,6 +100,12 @@ pub enum Prim {
     NumEq,
     OnePlus,
     OneMinus,
+    Car,
+    Cdr,
+    Cons,
+    Endp,
+    Puthash,
+    Gethash,
 }
 
 impl Prim {
@@ -133,37 +122,15 @@ impl Prim {
             ("=", 2) => Prim::NumEq,
             ("1+", 1) => Prim::OnePlus,
             ("1-", 1) => Prim::OneMinus,
+            ("CAR", 1) => Prim::Car,
+            ("CDR", 1) => Prim::Cdr,
+            ("CONS", 2) => Prim::Cons,
+            ("ENDP", 1) => Prim::Endp,
+            ("PUTHASH", 3) => Prim::Puthash,
+            ("GETHASH", 2 | 3) => Prim::Gethash,
             _ => return None,
         })
     }
-}
-
-pub struct CondClause {
-    pub test: Node,
-    /// `None`: the clause is just a test, whose value is returned.
-    pub body: Option<Box<[Node]>>,
-}
-
-/// `dotimes` and `dolist`: `(var source result) body`.
-pub struct DoLoop {
-    pub var: Sym,
-    pub source: Node,
-    pub result: Node,
-    pub body: Box<[Node]>,
-    /// The implicit `block nil` is needed.
-    pub block: bool,
-}
-
-/// A place of `setf`, `incf` and `push`.
-pub enum PlaceNode {
-    /// `(gethash key table [default])`.
-    Gethash {
-        key: Node,
-        table: Node,
-        default: Option<Node>,
-    },
-    /// Any other place: resolved by the interpreter at run time.
-    Form(Value),
 }
 
 /// A `lambda` expression: the closure it makes runs `body`.
@@ -175,6 +142,10 @@ pub struct LambdaNode {
     /// Parsed when the first closure is made (errors are run-time errors).
     pub list: OnceCell<Rc<LambdaList>>,
     pub body: Rc<Compiled>,
+    /// `sendletter::named-lambda` (`defun`): the function's name, and the
+    /// block around its body.
+    pub name: Option<Value>,
+    pub block: Option<Sym>,
 }
 
 /// A compiled function body.
