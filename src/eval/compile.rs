@@ -190,7 +190,18 @@ impl<'a> Compiler<'a> {
             if wants_environment(&m) {
                 return self.interp(form);
             }
-            let expansion = match self.it.macroexpand_cached(&m, form, cell, &Env::default()) {
+            // Local macros visible: the expander sees them (a place may be
+            // one), and the expansion is not shared.
+            let expanded = if self.local_macros.is_empty() {
+                self.it.macroexpand_cached(&m, form, cell, &Env::default())
+            } else {
+                let mut env = Env::default();
+                for (name, lm) in &self.local_macros {
+                    env = env.bind_fun(name.clone(), lm.clone(), true);
+                }
+                self.it.expand_with(&m, form, &env)
+            };
+            let expansion = match expanded {
                 Ok(e) => e,
                 Err(_) => return self.interp(form),
             };

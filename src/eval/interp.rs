@@ -593,7 +593,7 @@ impl Interp {
     ) -> LResult<Value> {
         // What a macro that looks at its environment makes may differ
         // from one place to the next.
-        if super::compile::wants_environment(m) {
+        if super::compile::wants_environment(m) || env.lexical_macros {
             return self.expand_with(m, form, env);
         }
         let key = Rc::as_ptr(c) as usize;
@@ -612,7 +612,10 @@ impl Interp {
 
     /// Call a macro function on a form (CLHS 3.1.2.1.2.2).
     pub fn expand_with(&mut self, m: &Value, form: &Value, env: &Env) -> LResult<Value> {
-        let env = if super::compile::wants_environment(m) {
+        // The standard macros (builtins) always see the environment: a
+        // place may be a local macro or a symbol macro.
+        let builtin = matches!(m, Value::Function(f) if matches!(**f, Function::Builtin(_)));
+        let env = if builtin || super::compile::wants_environment(m) {
             env.to_value()
         } else {
             Value::Nil

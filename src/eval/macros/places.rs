@@ -240,6 +240,15 @@ pub fn expansion(it: &mut Interp, place: &Value, env: &Value) -> LResult<Expansi
             }
             None => {}
         }
+        // A short defsetf takes precedence over a macro of that name.
+        let short = it.setf_functions.get(&SymKey(head.clone())).cloned();
+        if let Some(update) = short.filter(|f| f.is_cons() && f.car().is_sym(&it.s.setf)) {
+            return Ok(accessor_place(&head_v, &forms, |uses, store| {
+                let mut a = uses.to_vec();
+                a.push(store);
+                Value::cons(update.cdr(), list(a))
+            }));
+        }
         if head.home_is_cl() {
             if let Some(e) = standard_place(it, &head, &head_v, &forms, place, env)? {
                 return Ok(e);
@@ -710,6 +719,10 @@ fn multiple_value_setq(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let vars = items(it, &x[0], &form)?;
     if vars.iter().any(|v| !v.is_symbol() || v.is_nil()) {
         return malformed(it, &form, "a variable that is not a symbol");
+    }
+    // The value is the form's primary value, variables or none.
+    if vars.is_empty() {
+        return Ok(list([cl("VALUES"), x[1].clone()]));
     }
     let place = Value::cons(cl("VALUES"), list(vars));
     Ok(list([
