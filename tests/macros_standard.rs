@@ -316,3 +316,13 @@ fn places_in_the_lexical_environment() {
         (multiple-value-setq nil :good))";
     assert_eq!(run(src), "(((0 . 1) 3) 2 (6) (1 . 9) :GOOD)");
 }
+
+#[test]
+fn loop_sum_of_a_float_type_starts_at_float_zero() {
+    assert_eq!(
+        run("(list (loop for x in nil sum x of-type float)
+                   (loop for x in nil sum x of-type double-float)
+                   (loop for x in '(1 2) sum x))"),
+        "(0.0 0.0d0 3)"
+    );
+}
