@@ -28,9 +28,6 @@ impl Interp {
             Node::Call { name, args, form } => {
                 if env.funs.is_some() {
                     if let Some(b) = env.lookup_fun(name) {
-                        if b.is_macro {
-                            return self.eval(form, env);
-                        }
                         let f = b.func.borrow().clone();
                         return self.call_nodes(&f, args, env);
                     }
@@ -38,7 +35,7 @@ impl Interp {
                 let f = name.function.borrow().clone();
                 match f {
                     Some(f) => self.call_nodes(&f, args, env),
-                    None => self.eval(form, env),
+                    None => self.call_undefined(name, form, env),
                 }
             }
             Node::If(branches) => {
@@ -59,6 +56,21 @@ impl Interp {
         }
     }
 
+    /// A call of a function not defined when the form was analysed: a
+    /// macro defined since is expanded now; otherwise the error.
+    #[cold]
+    fn call_undefined(
+        &mut self,
+        name: &super::value::Sym,
+        form: &Value,
+        env: &Env,
+    ) -> LResult<Value> {
+        if name.macro_fn.borrow().is_some() {
+            return self.eval(form, env);
+        }
+        Err(self.undefined_function(&Value::Symbol(name.clone())))
+    }
+
     /// The less frequent nodes, apart so the common path of `exec` stays
     /// small.
     #[inline(never)]
@@ -66,16 +78,6 @@ impl Interp {
         match node {
             Node::Const(_) | Node::Var(_) | Node::Call { .. } | Node::If(_) | Node::Prim { .. } => {
                 self.exec(node, env)
-            }
-            Node::Macro {
-                name,
-                form,
-                expansion,
-            } => {
-                if env.funs.is_some() && env.lookup_fun(name).is_some() {
-                    return self.eval(form, env);
-                }
-                self.exec(expansion, env)
             }
             Node::Function(s) => {
                 self.mv = None;
@@ -86,11 +88,138 @@ impl Interp {
                 sequential,
                 bindings,
                 body,
+                specials,
             } => {
                 let mark = self.dyn_mark();
-                let r = self.exec_let(*sequential, bindings, body, env);
+                let r = self.exec_let(*sequential, bindings, body, specials, env);
                 self.unbind_to(mark);
                 r
+            }
+            Node::Locally { specials, body } => {
+                let mut new_env = env.clone();
+                for s in specials.iter() {
+                    new_env = new_env.declare_special(s.clone());
+                }
+                self.exec_body(body, &new_env)
+            }
+            Node::Flet {
+                recursive,
+                funs,
+                body,
+            } => self.exec_flet(*recursive, funs, body, env),
+            Node::Catch { tag, body } => {
+                let tag = self.exec(tag, env)?;
+                self.catch_tags.push(tag.clone());
+                let r = self.exec_body(body, env);
+                self.catch_tags.pop();
+                match r {
+                    Err(u) if matches!(u.kind(), UnwindKind::Throw { tag: t, .. } if t.eq(&tag)) => {
+                        Ok(self.values(u.into_values()))
+                    }
+                    other => other,
+                }
+            }
+            Node::Throw(b) => {
+                let tag = self.exec(&b.0, env)?;
+                let v = self.exec(&b.1, env)?;
+                let values = self.take_values(v);
+                if !self.catch_tags.iter().any(|t| t.eq(&tag)) {
+                    let msg = format!(
+                        "attempt to THROW to a tag that does not exist: {}",
+                        crate::printer::prin1_to_string(&tag)
+                    );
+                    let c = self.make_error("CONTROL-ERROR", &msg);
+                    return Err(self.raise(c));
+                }
+                Err(UnwindKind::Throw { tag, values }.into())
+            }
+            Node::UnwindProtect { form, cleanup } => {
+                let r = self.exec(form, env);
+                let saved_mv = self.mv.take();
+                self.exec_body(cleanup, env)?;
+                self.mv = saved_mv;
+                r
+            }
+            Node::MultipleValueCall { function, args } => {
+                let f = self.exec(function, env)?;
+                let mut all = Vec::new();
+                for a in args.iter() {
+                    let v = self.exec(a, env)?;
+                    all.extend(self.take_values(v));
+                }
+                self.mv = None;
+                self.apply(&f, &all)
+            }
+            Node::MultipleValueProg1 { first, rest } => {
+                let v = self.exec(first, env)?;
+                let vals = self.take_values(v);
+                self.exec_body(rest, env)?;
+                Ok(self.values(vals))
+            }
+            Node::Progv {
+                symbols,
+                values,
+                body,
+            } => {
+                let syms = self.exec(symbols, env)?;
+                let vals = self.exec(values, env)?;
+                let mark = self.dyn_mark();
+                let r = (|| {
+                    let mut vi = vals.iter();
+                    for s in syms.iter() {
+                        let s = self.expect_symbol(&s, "PROGV")?;
+                        match vi.next() {
+                            Some(v) => self.bind_special(&s, v),
+                            None => {
+                                // Bound with no value (CLHS progv).
+                                self.bind_special(&s, Value::Nil);
+                                *s.value.borrow_mut() = None;
+                            }
+                        }
+                    }
+                    self.exec_body(body, env)
+                })();
+                self.unbind_to(mark);
+                r
+            }
+            Node::LoadTimeValue { form, value } => {
+                self.mv = None;
+                if let Some(v) = value.get() {
+                    return Ok(v.clone());
+                }
+                let v = self.exec(form, &Env::default())?;
+                self.mv = None;
+                let _ = value.set(v.clone());
+                Ok(v)
+            }
+            Node::FunctionSetf(name) => {
+                self.mv = None;
+                let target = name.cdr().car();
+                if let Some(s) = target.as_symbol() {
+                    let f = self.setf_functions.get(&super::interp::SymKey(s)).cloned();
+                    if let Some(f) = f.filter(|f| !(f.is_cons() && f.car().is_sym(&self.s.setf))) {
+                        return Ok(f);
+                    }
+                }
+                Err(self.undefined_function(name))
+            }
+            Node::MakeFunction(form) => {
+                self.mv = None;
+                match self.internal_lambda(form, env) {
+                    Some(r) => r,
+                    None => Err(self.undefined_function(form)),
+                }
+            }
+            Node::Fail(f) => Err(f(self)),
+            Node::Reexpand {
+                macro_fn,
+                form,
+                cenv,
+            } => {
+                let expansion = self.expand_with(macro_fn, form, cenv)?;
+                let node =
+                    super::compile::Compiler::in_env(self, None, cenv.clone()).form(&expansion);
+                self.exec(&node, env)
             }
             Node::Setq(pairs) => {
                 let mut last = Value::Nil;
@@ -123,19 +252,6 @@ impl Interp {
             }
             Node::Tagbody(t) => self.exec_tagbody(t, env),
             Node::Go(tag) | Node::Jump { tag, .. } => self.go(tag, env),
-            Node::Macrolet { macros, body, form } => {
-                // Expanders made without the run-time environment: when
-                // other local macros are visible they may need it.
-                if env.lexical_macros {
-                    return self.eval(form, env);
-                }
-                let mut new_env = env.clone();
-                for (name, m) in macros.iter() {
-                    new_env = new_env.bind_fun(name.clone(), m.clone(), true);
-                }
-                self.exec_body(body, &new_env)
-            }
-            Node::Interp(form) => self.eval(form, env),
         }
     }
 
@@ -421,28 +537,64 @@ impl Interp {
         sequential: bool,
         bindings: &[(super::value::Sym, Node)],
         body: &[Node],
+        specials: &[super::value::Sym],
         env: &Env,
     ) -> LResult<Value> {
         let mut new_env = env.clone();
         if sequential {
             for (s, init) in bindings {
                 let v = self.exec(init, &new_env)?;
-                new_env = self.bind_var_maybe_special(new_env, s, v, &[]);
+                new_env = self.bind_var_maybe_special(new_env, s, v, specials);
             }
         } else if bindings.len() == 1 {
             let (s, init) = &bindings[0];
             let v = self.exec(init, env)?;
-            new_env = self.bind_var_maybe_special(new_env, s, v, &[]);
+            new_env = self.bind_var_maybe_special(new_env, s, v, specials);
         } else {
             let mut vals = Vec::with_capacity(bindings.len());
             for (_, init) in bindings {
                 vals.push(self.exec(init, env)?);
             }
             for ((s, _), v) in bindings.iter().zip(vals) {
-                new_env = self.bind_var_maybe_special(new_env, s, v, &[]);
+                new_env = self.bind_var_maybe_special(new_env, s, v, specials);
+            }
+        }
+        // Free special declarations: references in the body are dynamic.
+        for s in specials {
+            if new_env.lookup_var(s).is_none_or(|b| !b.special) {
+                new_env = new_env.declare_special(s.clone());
             }
         }
         self.exec_body(body, &new_env)
+    }
+
+    /// `flet` (functions closed over the outer environment) and `labels`
+    /// (over the environment that has them).
+    fn exec_flet(
+        &mut self,
+        recursive: bool,
+        funs: &[(super::value::Sym, Rc<LambdaNode>)],
+        body: &Node,
+        env: &Env,
+    ) -> LResult<Value> {
+        let mut new_env = env.clone();
+        if recursive {
+            for (name, _) in funs {
+                new_env = new_env.bind_fun(name.clone(), Value::Nil, false);
+            }
+            for (name, l) in funs {
+                let f = self.make_compiled_closure(l, &new_env)?;
+                if let Some(b) = new_env.lookup_fun(name) {
+                    *b.func.borrow_mut() = f;
+                }
+            }
+        } else {
+            for (name, l) in funs {
+                let f = self.make_compiled_closure(l, env)?;
+                new_env = new_env.bind_fun(name.clone(), f, false);
+            }
+        }
+        self.exec(body, &new_env)
     }
 
     /// A closure over `env` running the lambda's compiled body.
@@ -450,7 +602,15 @@ impl Interp {
         let list = match l.list.get() {
             Some(list) => list.clone(),
             None => {
-                let parsed = Rc::new(self.parse_closure_lambda_list(&l.lambda)?);
+                let parsed = if l.destructuring {
+                    let mut ll = self.parse_lambda_list(&l.lambda.car(), true)?;
+                    ll.local_specials = self.special_declarations(&l.lambda.cdr());
+                    ll.only_required = false;
+                    ll
+                } else {
+                    self.parse_closure_lambda_list(&l.lambda)?
+                };
+                let parsed = Rc::new(parsed);
                 let _ = l.list.set(parsed.clone());
                 parsed
             }
@@ -462,7 +622,7 @@ impl Interp {
             env: env.clone(),
             block: l.block.clone(),
             is_macro: false,
-            destructuring: false,
+            destructuring: l.destructuring,
             code: Some(l.body.clone()),
         }))))
     }

@@ -183,10 +183,6 @@ pub struct Interp {
     /// mail builtins (sink directory, routing, verbosity).
     pub ext: HashMap<&'static str, Box<dyn std::any::Any>>,
     pub s: WellKnown,
-    /// Analyse function bodies and top-level forms before running them
-    /// (`eval::compile`). Off, everything is interpreted: the tests compare
-    /// the two.
-    pub analyse: bool,
 }
 
 /// Symbols the evaluator refers to constantly.
@@ -308,7 +304,6 @@ impl Interp {
             compile_cache: HashMap::new(),
             ext: HashMap::new(),
             s: WellKnown::new(),
-            analyse: true,
         };
         super::special::install();
         super::condition::install_classes(&mut it);
@@ -390,14 +385,31 @@ impl Interp {
         self.mv = None;
         match form {
             Value::Symbol(s) => self.eval_symbol(s, env),
-            Value::Cons(c) => {
+            Value::Cons(_) => {
                 self.check_interrupt()?;
+                // (progn a b): each form analysed after the previous one
+                // ran, so a macro defined by one is used by the next (as
+                // SBCL's eval does).
+                if form.car().is_sym(&self.s.progn) {
+                    let mut last = Value::Nil;
+                    let mut cur = form.cdr();
+                    while let Value::Cons(c) = cur {
+                        let f = c.car.borrow().clone();
+                        last = self.eval(&f, env)?;
+                        cur = c.cdr.borrow().clone();
+                    }
+                    if cur.is_nil() {
+                        return Ok(last);
+                    }
+                }
                 self.depth += 1;
                 if self.depth > self.max_depth || self.stack_exceeded() {
                     self.depth -= 1;
                     return Err(self.stack_exhausted());
                 }
-                let r = self.eval_compound(form, c, env);
+                // The one pipeline: macroexpand and analyse, then run.
+                let node = super::compile::Compiler::in_env(self, None, env.clone()).form(form);
+                let r = self.exec(&node, env);
                 self.depth -= 1;
                 r
             }
@@ -432,7 +444,7 @@ impl Interp {
         self.raise(c)
     }
 
-    fn stack_exhausted(&mut self) -> Unwind {
+    pub(crate) fn stack_exhausted(&mut self) -> Unwind {
         // Give handlers room to run: they need stack themselves.
         self.depth = self.depth.saturating_sub(200);
         let budget = self.stack_budget;
@@ -477,50 +489,6 @@ impl Interp {
         Err(self.raise(c))
     }
 
-    fn eval_compound(&mut self, form: &Value, c: &Rc<Cons>, env: &Env) -> LResult<Value> {
-        let head = c.car.borrow().clone();
-        let args = c.cdr.borrow().clone();
-        match &head {
-            Value::Symbol(s) => {
-                let sf = s.special_form.get();
-                if sf != 0 {
-                    return self.eval_special(sf, s, &args, env, form);
-                }
-                if let Some(b) = env.lookup_fun(s) {
-                    let f = b.func.borrow().clone();
-                    if b.is_macro {
-                        let exp = self.expand_with(&f, form, env)?;
-                        return self.eval(&exp, env);
-                    }
-                    return self.call_with_args(&f, &args, env);
-                }
-                let f = s.function.borrow().clone();
-                if let Some(f) = f {
-                    return self.call_with_args(&f, &args, env);
-                }
-                let m = s.macro_fn.borrow().clone();
-                if let Some(m) = m {
-                    let exp = self.macroexpand_cached(&m, form, c, env)?;
-                    return self.eval(&exp, env);
-                }
-                Err(self.undefined_function(&head))
-            }
-            Value::Cons(_) if head.car().is_sym(&self.s.lambda) => {
-                let f = self.make_closure(&head.cdr(), env, None, None)?;
-                let argv = self.eval_args(&args, env)?;
-                self.apply(&f, &argv)
-            }
-            _ => {
-                let msg = format!(
-                    "Illegal function call: {} is not a function name",
-                    crate::printer::prin1_to_string(&head)
-                );
-                let c = self.make_error("PROGRAM-ERROR", &msg);
-                Err(self.raise(c))
-            }
-        }
-    }
-
     pub fn undefined_function(&mut self, name: &Value) -> Unwind {
         let unsupported = match name {
             Value::Symbol(s) if s.home_is_cl() => UNSUPPORTED
@@ -548,40 +516,6 @@ impl Interp {
             None => self.make_condition("UNDEFINED-FUNCTION", &[("NAME", name.clone())]),
         };
         self.raise(c)
-    }
-
-    /// Evaluate the argument forms left to right and call `f`. Up to
-    /// four arguments live on the stack: most calls then allocate nothing.
-    fn call_with_args(&mut self, f: &Value, args: &Value, env: &Env) -> LResult<Value> {
-        const N: usize = 4;
-        let mut buf: [Value; N] = [Value::Nil, Value::Nil, Value::Nil, Value::Nil];
-        let mut n = 0;
-        let mut cur = args.clone();
-        while let Value::Cons(c) = cur {
-            if n == N {
-                let mut argv: Vec<Value> = buf.into_iter().collect();
-                argv.extend(self.eval_args(&Value::Cons(c), env)?);
-                return self.apply(f, &argv);
-            }
-            let form = c.car.borrow().clone();
-            buf[n] = self.eval(&form, env)?;
-            n += 1;
-            cur = c.cdr.borrow().clone();
-        }
-        self.mv = None;
-        self.apply(f, &buf[..n])
-    }
-
-    fn eval_args(&mut self, args: &Value, env: &Env) -> LResult<Vec<Value>> {
-        let mut out = Vec::new();
-        let mut cur = args.clone();
-        while let Value::Cons(c) = cur {
-            let form = c.car.borrow().clone();
-            out.push(self.eval(&form, env)?);
-            cur = c.cdr.borrow().clone();
-        }
-        self.mv = None;
-        Ok(out)
     }
 
     pub(crate) fn macroexpand_cached(
@@ -843,11 +777,7 @@ impl Interp {
     ) -> LResult<Value> {
         let ll = self.parse_closure_lambda_list(lambda)?;
         let body = self.strip_declarations(&lambda.cdr(), true);
-        let code = if self.analyse {
-            Some(self.compiled_body(&body, block.as_ref()))
-        } else {
-            None
-        };
+        let code = Some(self.compiled_body(&body, block.as_ref()));
         Ok(Value::Function(Rc::new(Function::Closure(
             super::value::Closure {
                 name: std::cell::RefCell::new(name),

@@ -19,13 +19,6 @@ pub enum Node {
         args: Box<[Node]>,
         form: Value,
     },
-    /// A global macro call expanded at analysis time; `form` is
-    /// interpreted instead when a local function shadows the name.
-    Macro {
-        name: Sym,
-        form: Value,
-        expansion: Box<Node>,
-    },
     /// A call of a standard arithmetic, comparison or list function (or
     /// the hash-table store behind `(setf gethash)`): done here on fixnums, otherwise (or if the function
     /// was redefined) an ordinary call of `builtin`'s current definition.
@@ -43,6 +36,61 @@ pub enum Node {
         sequential: bool,
         bindings: Box<[(Sym, Node)]>,
         body: Box<[Node]>,
+        /// Declared special: bound dynamically, or referred to
+        /// dynamically in the body when not bound here.
+        specials: Box<[Sym]>,
+    },
+    /// A body with free `special` declarations (`locally` and the like).
+    Locally {
+        specials: Box<[Sym]>,
+        body: Box<[Node]>,
+    },
+    /// `flet` / `labels`: local functions, then the body.
+    Flet {
+        recursive: bool,
+        funs: Box<[(Sym, Rc<LambdaNode>)]>,
+        body: Box<Node>,
+    },
+    Catch {
+        tag: Box<Node>,
+        body: Box<[Node]>,
+    },
+    /// `throw`: (tag, value).
+    Throw(Box<(Node, Node)>),
+    UnwindProtect {
+        form: Box<Node>,
+        cleanup: Box<[Node]>,
+    },
+    MultipleValueCall {
+        function: Box<Node>,
+        args: Box<[Node]>,
+    },
+    MultipleValueProg1 {
+        first: Box<Node>,
+        rest: Box<[Node]>,
+    },
+    Progv {
+        symbols: Box<Node>,
+        values: Box<Node>,
+        body: Box<[Node]>,
+    },
+    /// `load-time-value`: evaluated the first time, then constant.
+    LoadTimeValue {
+        form: Box<Node>,
+        value: OnceCell<Value>,
+    },
+    /// `#'(setf name)`.
+    FunctionSetf(Value),
+    /// `#'(sendletter::macro-lambda ...)`, made when it runs.
+    MakeFunction(Value),
+    /// A malformed form: the error it signals when it runs.
+    Fail(Rc<dyn Fn(&mut super::interp::Interp) -> super::Unwind>),
+    /// A macro call whose expansion failed during analysis: expanded
+    /// again when it runs, so the error is signalled then.
+    Reexpand {
+        macro_fn: Value,
+        form: Value,
+        cenv: super::env::Env,
     },
     Setq(Box<[(Sym, Node)]>),
     /// `block`; `needed` is false when nothing in the body can return
@@ -66,16 +114,6 @@ pub enum Node {
         index: usize,
         tag: Value,
     },
-    /// `macrolet`: the expanders are bound in the environment at run time
-    /// (for interpreted forms inside); compiled forms were expanded with
-    /// them already.
-    Macrolet {
-        macros: Box<[(Sym, Value)]>,
-        body: Box<[Node]>,
-        form: Value,
-    },
-    /// Left to the interpreter.
-    Interp(Value),
 }
 
 /// A compiled `tagbody` (CLHS special operator TAGBODY).
@@ -146,6 +184,9 @@ pub struct LambdaNode {
     /// block around its body.
     pub name: Option<Value>,
     pub block: Option<Sym>,
+    /// `sendletter::destructuring-lambda`: one argument, destructured
+    /// against the (macro) lambda list.
+    pub destructuring: bool,
 }
 
 /// A compiled function body.

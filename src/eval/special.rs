@@ -11,33 +11,39 @@ use super::value::{Function, Sym, Value};
 use super::{LResult, Unwind, UnwindKind};
 use crate::printer::prin1_to_string;
 
-macro_rules! special_forms {
-    ($($id:ident = $name:literal,)*) => {
-        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
-        #[derive(Clone, Copy)]
-        #[repr(u16)]
-        enum SF { None_ = 0, $($id,)* }
-        const TABLE: &[(&str, SF)] = &[$(($name, SF::$id),)*];
-        fn sf_from(n: u16) -> SF {
-            TABLE.get((n as usize).wrapping_sub(1)).map(|e| e.1).unwrap_or(SF::None_)
-        }
-    };
-}
-
-special_forms! {
-    Quote = "QUOTE", Function = "FUNCTION", If = "IF", Progn = "PROGN", Let = "LET",
-    LetStar = "LET*", Flet = "FLET", Labels = "LABELS", Macrolet = "MACROLET",
-    SymbolMacrolet = "SYMBOL-MACROLET", Setq = "SETQ", Block = "BLOCK",
-    ReturnFrom = "RETURN-FROM", Tagbody = "TAGBODY", Go = "GO", Catch = "CATCH",
-    Throw = "THROW", UnwindProtect = "UNWIND-PROTECT", The = "THE",
-    MultipleValueCall = "MULTIPLE-VALUE-CALL", MultipleValueProg1 = "MULTIPLE-VALUE-PROG1",
-    EvalWhen = "EVAL-WHEN", Locally = "LOCALLY", Progv = "PROGV",
-    LoadTimeValue = "LOAD-TIME-VALUE",
-}
+/// The special operators of CLHS 3.1.2.1.2.1; a symbol's `special_form`
+/// is its index here plus one.
+const TABLE: &[&str] = &[
+    "QUOTE",
+    "FUNCTION",
+    "IF",
+    "PROGN",
+    "LET",
+    "LET*",
+    "FLET",
+    "LABELS",
+    "MACROLET",
+    "SYMBOL-MACROLET",
+    "SETQ",
+    "BLOCK",
+    "RETURN-FROM",
+    "TAGBODY",
+    "GO",
+    "CATCH",
+    "THROW",
+    "UNWIND-PROTECT",
+    "THE",
+    "MULTIPLE-VALUE-CALL",
+    "MULTIPLE-VALUE-PROG1",
+    "EVAL-WHEN",
+    "LOCALLY",
+    "PROGV",
+    "LOAD-TIME-VALUE",
+];
 
 /// Mark the symbols that name special forms.
 pub fn install() {
-    for (i, (name, _)) in TABLE.iter().enumerate() {
+    for (i, name) in TABLE.iter().enumerate() {
         cl_sym(name).special_form.set(i as u16 + 1);
     }
 }
@@ -46,7 +52,8 @@ pub fn install() {
 pub fn special_form_name(sym: &Sym) -> &'static str {
     TABLE
         .get((sym.special_form.get() as usize).wrapping_sub(1))
-        .map_or("", |e| e.0)
+        .copied()
+        .unwrap_or("")
 }
 
 /// Is the symbol one of CL's special operators (CLHS 3.1.2.1.2.1)?
@@ -79,155 +86,6 @@ fn nthcdr(list: &Value, n: usize) -> Value {
 }
 
 impl Interp {
-    pub(crate) fn eval_special(
-        &mut self,
-        id: u16,
-        head: &Sym,
-        args: &Value,
-        env: &Env,
-        _form: &Value,
-    ) -> LResult<Value> {
-        match sf_from(id) {
-            SF::None_ => Err(self.undefined_function(&Value::Symbol(head.clone()))),
-            SF::Quote => Ok(args.car()),
-            SF::Function => self.sf_function(&args.car(), env),
-            SF::If => {
-                let test = self.eval(&args.car(), env)?;
-                if test.truthy() {
-                    self.eval(&nth(args, 1), env)
-                } else {
-                    self.eval(&nth(args, 2), env)
-                }
-            }
-            SF::Progn => self.progn(args, env),
-            SF::Let => self.sf_let(args, env, false),
-            SF::LetStar => self.sf_let(args, env, true),
-            SF::Flet => self.sf_flet(args, env, false),
-            SF::Labels => self.sf_flet(args, env, true),
-            SF::Macrolet => {
-                let mut new_env = env.clone();
-                for def in args.car().iter() {
-                    let name = self.expect_symbol(&def.car(), "MACROLET")?;
-                    let m = self.make_macro(&name, &def.cdr().car(), &def.cdr().cdr(), env)?;
-                    new_env = new_env.bind_fun(name, m, true);
-                }
-                self.body_with_decls(&args.cdr(), &new_env)
-            }
-            SF::SymbolMacrolet => {
-                let mut new_env = env.clone();
-                for def in args.car().iter() {
-                    let name = self.expect_symbol(&def.car(), "SYMBOL-MACROLET")?;
-                    new_env = new_env.bind_symbol_macro(name, def.cdr().car());
-                }
-                self.body_with_decls(&args.cdr(), &new_env)
-            }
-            SF::Setq => {
-                let mut cur = args.clone();
-                let mut last = Value::Nil;
-                while cur.is_cons() {
-                    let var = self.expect_symbol(&cur.car(), "SETQ")?;
-                    let v = self.eval(&cur.cdr().car(), env)?;
-                    self.set_variable(&var, v.clone(), env)?;
-                    last = v;
-                    cur = cur.cdr().cdr();
-                }
-                self.mv = None;
-                Ok(last)
-            }
-            SF::Block => {
-                let name = self.expect_symbol(&args.car(), "BLOCK")?;
-                self.block(name, &args.cdr(), env)
-            }
-            SF::ReturnFrom => {
-                let name = self.expect_symbol(&args.car(), "RETURN-FROM")?;
-                self.return_from(&name, &args.cdr().car(), env)
-            }
-            SF::Tagbody => self.tagbody(args, env),
-            SF::Go => self.go(&args.car(), env),
-            SF::Catch => {
-                let tag = self.eval(&args.car(), env)?;
-                self.catch_tags.push(tag.clone());
-                let r = self.progn(&args.cdr(), env);
-                self.catch_tags.pop();
-                match r {
-                    Err(u) if matches!(u.kind(), UnwindKind::Throw { tag: t, .. } if t.eq(&tag)) => {
-                        Ok(self.values(u.into_values()))
-                    }
-                    other => other,
-                }
-            }
-            SF::Throw => {
-                let tag = self.eval(&args.car(), env)?;
-                let v = self.eval(&args.cdr().car(), env)?;
-                let values = self.take_values(v);
-                if !self.catch_tags.iter().any(|t| t.eq(&tag)) {
-                    let msg = format!(
-                        "attempt to THROW to a tag that does not exist: {}",
-                        prin1_to_string(&tag)
-                    );
-                    let c = self.make_error("CONTROL-ERROR", &msg);
-                    return Err(self.raise(c));
-                }
-                Err(UnwindKind::Throw { tag, values }.into())
-            }
-            SF::UnwindProtect => {
-                let r = self.eval(&args.car(), env);
-                let saved_mv = self.mv.take();
-                self.progn(&args.cdr(), env)?;
-                self.mv = saved_mv;
-                r
-            }
-            SF::The => self.eval(&nth(args, 1), env),
-            SF::MultipleValueCall => {
-                let f = self.eval(&args.car(), env)?;
-                let mut all = Vec::new();
-                for a in args.cdr().iter() {
-                    let v = self.eval(&a, env)?;
-                    all.extend(self.take_values(v));
-                }
-                self.apply(&f, &all)
-            }
-            SF::MultipleValueProg1 => {
-                let v = self.eval(&args.car(), env)?;
-                let vals = self.take_values(v);
-                self.progn(&args.cdr(), env)?;
-                Ok(self.values(vals))
-            }
-            SF::EvalWhen => {
-                // Not at top level only :execute matters (CLHS 3.8 eval-when).
-                if eval_when_executes(&args.car()) {
-                    self.progn(&args.cdr(), env)
-                } else {
-                    Ok(Value::Nil)
-                }
-            }
-            SF::Locally => self.body_with_decls(args, env),
-            SF::Progv => {
-                let syms = self.eval(&args.car(), env)?;
-                let vals = self.eval(&nth(args, 1), env)?;
-                let mark = self.dyn_mark();
-                let mut vi = vals.iter();
-                for s in syms.iter() {
-                    let s = self.expect_symbol(&s, "PROGV")?;
-                    let v = vi.next();
-                    match v {
-                        Some(v) => self.bind_special(&s, v),
-                        None => {
-                            let old = s.value.replace(None);
-                            self.bind_special(&s, Value::Nil);
-                            *s.value.borrow_mut() = None;
-                            let _ = old;
-                        }
-                    }
-                }
-                let r = self.progn(&nthcdr(args, 2), env);
-                self.unbind_to(mark);
-                r
-            }
-            SF::LoadTimeValue => self.eval(&args.car(), env),
-        }
-    }
-
     pub fn expect_symbol(&mut self, v: &Value, ctx: &str) -> LResult<Sym> {
         match v.as_symbol() {
             Some(s) => Ok(s),
@@ -274,30 +132,6 @@ impl Interp {
         }
     }
 
-    fn sf_function(&mut self, name: &Value, env: &Env) -> LResult<Value> {
-        if let Some(r) = self.internal_lambda(name, env) {
-            return r;
-        }
-        match name {
-            Value::Symbol(s) => self.function_named(s, env),
-            Value::Cons(_) if name.car().is_sym(&self.s.lambda) => {
-                self.make_closure(&name.cdr(), env, None, None)
-            }
-            Value::Cons(_) if name.car().is_sym(&self.s.setf) => {
-                let target = name.cdr().car();
-                if let Some(s) = target.as_symbol() {
-                    if let Some(f) = self.setf_functions.get(&SymKey(s)).cloned() {
-                        if !(f.is_cons() && f.car().is_sym(&self.s.setf)) {
-                            return Ok(f);
-                        }
-                    }
-                }
-                Err(self.undefined_function(name))
-            }
-            _ => Err(self.undefined_function(name)),
-        }
-    }
-
     /// Bind a variable lexically, or dynamically when it is special
     /// (globally or by a local declaration).
     pub fn bind_var_maybe_special(&mut self, env: Env, s: &Sym, v: Value, specials: &[Sym]) -> Env {
@@ -307,125 +141,6 @@ impl Interp {
         } else {
             env.with_var(s.clone(), v)
         }
-    }
-
-    fn let_bindings_with(
-        &mut self,
-        bindings: &Value,
-        env: &Env,
-        sequential: bool,
-        specials: &[Sym],
-    ) -> LResult<Env> {
-        let mut new_env = env.clone();
-        if sequential {
-            for b in bindings.iter() {
-                let (s, v) = self.binding_value(&b, &new_env)?;
-                new_env = self.bind_var_maybe_special(new_env, &s, v, specials);
-            }
-        } else {
-            let mut vals = Vec::new();
-            for b in bindings.iter() {
-                vals.push(self.binding_value(&b, env)?);
-            }
-            for (s, v) in vals {
-                new_env = self.bind_var_maybe_special(new_env, &s, v, specials);
-            }
-        }
-        Ok(new_env)
-    }
-
-    fn binding_value(&mut self, b: &Value, env: &Env) -> LResult<(Sym, Value)> {
-        if b.is_cons() {
-            let s = self.expect_symbol(&b.car(), "LET")?;
-            if s.constant.get() {
-                let msg = format!("{} is a constant and cannot be bound", s.name);
-                let c = self.make_error("PROGRAM-ERROR", &msg);
-                return Err(self.raise(c));
-            }
-            let v = self.eval(&b.cdr().car(), env)?;
-            Ok((s, v))
-        } else {
-            let s = self.expect_symbol(b, "LET")?;
-            Ok((s, Value::Nil))
-        }
-    }
-
-    fn sf_let(&mut self, args: &Value, env: &Env, sequential: bool) -> LResult<Value> {
-        let mark = self.dyn_mark();
-        let body = args.cdr();
-        let specials = self.special_declarations(&body);
-        let r = (|| {
-            let mut new_env = self.let_bindings_with(&args.car(), env, sequential, &specials)?;
-            for s in &specials {
-                if new_env.lookup_var(s).is_none_or(|b| !b.special) {
-                    new_env = new_env.declare_special(s.clone());
-                }
-            }
-            let body = self.strip_declarations(&body, false);
-            self.progn(&body, &new_env)
-        })();
-        self.unbind_to(mark);
-        r
-    }
-
-    /// A body that may start with declarations (`locally`, `macrolet`).
-    fn body_with_decls(&mut self, body: &Value, env: &Env) -> LResult<Value> {
-        let specials = self.special_declarations(body);
-        let mut new_env = env.clone();
-        for s in specials {
-            new_env = new_env.declare_special(s);
-        }
-        let body = self.strip_declarations(body, false);
-        self.progn(&body, &new_env)
-    }
-
-    fn sf_flet(&mut self, args: &Value, env: &Env, recursive: bool) -> LResult<Value> {
-        let mut new_env = env.clone();
-        let defs: Vec<Value> = args.car().iter().collect();
-        if recursive {
-            for d in &defs {
-                let name = self.expect_symbol(&d.car(), "LABELS")?;
-                new_env = new_env.bind_fun(name, Value::Nil, false);
-            }
-            for d in &defs {
-                let name = self.expect_symbol(&d.car(), "LABELS")?;
-                let f = self.make_closure(
-                    &d.cdr(),
-                    &new_env,
-                    Some(Value::Symbol(name.clone())),
-                    Some(name.clone()),
-                )?;
-                if let Some(b) = new_env.lookup_fun(&name) {
-                    *b.func.borrow_mut() = f;
-                }
-            }
-        } else {
-            for d in &defs {
-                let name = self.expect_symbol(&d.car(), "FLET")?;
-                let f = self.make_closure(
-                    &d.cdr(),
-                    env,
-                    Some(Value::Symbol(name.clone())),
-                    Some(name.clone()),
-                )?;
-                new_env = new_env.bind_fun(name, f, false);
-            }
-        }
-        self.body_with_decls(&args.cdr(), &new_env)
-    }
-
-    fn block(&mut self, name: Sym, body: &Value, env: &Env) -> LResult<Value> {
-        let id = self.new_id();
-        let benv = env.bind_block(name, id);
-        let r = self.progn(body, &benv);
-        self.leave_block(&benv, id, r)
-    }
-
-    fn return_from(&mut self, name: &Sym, form: &Value, env: &Env) -> LResult<Value> {
-        let id = self.open_block(name, env)?;
-        let v = self.eval(form, env)?;
-        let values = self.take_values(v);
-        Err(UnwindKind::ReturnFrom { id, values }.into())
     }
 
     /// The id of the open block `name` for `return-from`, or the
@@ -480,50 +195,6 @@ impl Interp {
                 Err(self.raise(c))
             }
         }
-    }
-
-    /// `tagbody` (CLHS): symbols and integers in the body are tags.
-    pub fn tagbody(&mut self, body: &Value, env: &Env) -> LResult<Value> {
-        let items: Vec<Value> = body.iter().collect();
-        let is_tag = |v: &Value| matches!(v, Value::Symbol(_) | Value::Fixnum(_) | Value::Nil);
-        let tags: Vec<Value> = items.iter().filter(|v| is_tag(v)).cloned().collect();
-        if tags.is_empty() {
-            self.progn(body, env)?;
-            self.mv = None;
-            return Ok(Value::Nil);
-        }
-        let id = self.new_id();
-        let tenv = env.bind_tags(tags.clone(), id);
-        let mut pc = 0;
-        while pc < items.len() {
-            let item = &items[pc];
-            pc += 1;
-            if is_tag(item) {
-                continue;
-            }
-            match self.eval(item, &tenv) {
-                Ok(_) => {}
-                Err(e) if matches!(e.kind(), UnwindKind::Go { id: gid, .. } if *gid == id) => {
-                    let index = match e.kind() {
-                        UnwindKind::Go { index, .. } => *index,
-                        _ => 0,
-                    };
-                    let tag = &tags[index];
-                    pc = items
-                        .iter()
-                        .position(|x| is_tag(x) && x.eql(tag))
-                        .map(|p| p + 1)
-                        .unwrap_or(items.len());
-                }
-                Err(e) => {
-                    tenv.close_tags();
-                    return Err(e);
-                }
-            }
-        }
-        tenv.close_tags();
-        self.mv = None;
-        Ok(Value::Nil)
     }
 
     /// Assign a variable (CLHS `setq`): lexical binding, else the dynamic
@@ -588,11 +259,7 @@ impl Interp {
         ll.local_specials = self.special_declarations(&lambda.cdr());
         ll.only_required = false;
         let body = self.strip_declarations(&lambda.cdr(), false);
-        let code = if self.analyse {
-            Some(self.compiled_body(&body, None))
-        } else {
-            None
-        };
+        let code = Some(self.compiled_body(&body, None));
         Ok(Value::Function(Rc::new(Function::Closure(
             super::value::Closure {
                 name: std::cell::RefCell::new(None),
@@ -617,6 +284,12 @@ impl Interp {
     ) -> LResult<Value> {
         let lambda_list = self.parse_lambda_list(ll, true)?;
         let body = self.strip_declarations(body, true);
+        // Analysed in the environment the expander closes over.
+        let mut cenv = env.clone();
+        for v in super::compile::lambda_list_vars(ll) {
+            cenv = cenv.bind_var(v, Value::Nil);
+        }
+        let code = super::compile::Compiler::in_env(self, Some(name.clone()), cenv).body(&body);
         Ok(Value::Function(Rc::new(Function::Closure(
             super::value::Closure {
                 name: std::cell::RefCell::new(Some(Value::Symbol(name.clone()))),
@@ -626,7 +299,7 @@ impl Interp {
                 block: Some(name.clone()),
                 is_macro: true,
                 destructuring: false,
-                code: None,
+                code: Some(Rc::new(code)),
             },
         ))))
     }
