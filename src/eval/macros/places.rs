@@ -102,11 +102,34 @@ fn is_constant(v: &Value) -> bool {
     }
 }
 
-/// Temporaries for argument forms: (vars, vals, the forms to use).
+thread_local! {
+    /// Set while expanding a place whose new value is computed only from
+    /// constants and variables: see [`temporaries`].
+    static VALUE_IS_ATOMIC: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` with [`VALUE_IS_ATOMIC`] set to `atomic`.
+fn with_atomic_value<T>(atomic: bool, f: impl FnOnce() -> T) -> T {
+    let saved = VALUE_IS_ATOMIC.with(|c| c.replace(atomic));
+    let out = f();
+    VALUE_IS_ATOMIC.with(|c| c.set(saved));
+    out
+}
+
+/// A form that cannot assign anything: a constant or a variable.
+fn is_atomic(v: &Value) -> bool {
+    !v.is_cons() || is_constant(v)
+}
+
+/// Temporaries for argument forms: (vars, vals, the forms to use). A
+/// variable needs none when nothing evaluated after it (the later
+/// arguments, the new value's own forms) can assign it.
 fn temporaries(forms: &[Value]) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
     let (mut vars, mut vals, mut uses) = (Vec::new(), Vec::new(), Vec::new());
-    for f in forms {
-        if is_constant(f) {
+    let value_atomic = VALUE_IS_ATOMIC.with(|c| c.get());
+    for (i, f) in forms.iter().enumerate() {
+        let stable_variable = value_atomic && f.is_symbol() && forms[i + 1..].iter().all(is_atomic);
+        if is_constant(f) || stable_variable {
             uses.push(f.clone());
         } else {
             let g = gensym("ARG");
@@ -210,7 +233,7 @@ pub fn expansion(it: &mut Interp, place: &Value, env: &Value) -> LResult<Expansi
         let user = it.setf_expanders.get(&SymKey(head.clone())).cloned();
         match user {
             Some(SetfExpander::Function(f)) => {
-                let v = it.apply(&f, &[place.clone(), env.clone()])?;
+                let v = with_atomic_value(false, || it.apply(&f, &[place.clone(), env.clone()]))?;
                 let vals = it.take_values(v);
                 let get = |i: usize| vals.get(i).cloned().unwrap_or(Value::Nil);
                 let vars = items(it, &get(0), place)?;
@@ -229,7 +252,7 @@ pub fn expansion(it: &mut Interp, place: &Value, env: &Value) -> LResult<Expansi
                 let stores: Vec<Value> = (0..nstores).map(|_| gensym("NEW")).collect();
                 let mut fargs = stores.clone();
                 fargs.extend(uses.iter().cloned());
-                let writer = it.apply(&f, &fargs)?;
+                let writer = with_atomic_value(false, || it.apply(&f, &fargs))?;
                 return Ok(Expansion {
                     vars,
                     vals,
@@ -255,7 +278,7 @@ pub fn expansion(it: &mut Interp, place: &Value, env: &Value) -> LResult<Expansi
             }
         }
     }
-    let (expanded, yes) = it.macroexpand_1(place, &lenv)?;
+    let (expanded, yes) = with_atomic_value(false, || it.macroexpand_1(place, &lenv))?;
     if yes {
         return expansion(it, &expanded, env);
     }
@@ -346,7 +369,13 @@ fn standard_place(
         }
         "GETF" => {
             need(it, 2, 3)?;
-            let inner = expansion(it, &forms[0], env)?;
+            // The plist place's variables are followed by the indicator
+            // and default forms.
+            let later_atomic = forms[1..].iter().all(is_atomic);
+            let inner =
+                with_atomic_value(later_atomic && VALUE_IS_ATOMIC.with(|c| c.get()), || {
+                    expansion(it, &forms[0], env)
+                })?;
             let (mut vars, mut vals, uses) = temporaries(&forms[1..]);
             let mut all_vars = inner.vars.clone();
             all_vars.append(&mut vars);
@@ -394,7 +423,7 @@ fn standard_place(
             let mut writers = vec![cl("VALUES")];
             let mut readers = vec![cl("VALUES")];
             for f in forms {
-                let e = expansion(it, f, env)?;
+                let e = with_atomic_value(false, || expansion(it, f, env))?;
                 out.vars.extend(e.vars.iter().cloned());
                 out.vals.extend(e.vals.iter().cloned());
                 // Extra store variables of a subplace get NIL.
@@ -493,7 +522,10 @@ fn setf(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     }
     let mut out = Vec::new();
     for pair in x.chunks(2) {
-        out.push(assign(it, &pair[0], pair[1].clone(), &env)?);
+        let atomic = is_atomic(&pair[1]);
+        out.push(with_atomic_value(atomic, || {
+            assign(it, &pair[0], pair[1].clone(), &env)
+        })?);
     }
     Ok(if out.is_empty() {
         Value::Nil
@@ -578,7 +610,9 @@ fn incf_decf(it: &mut Interp, a: &[Value], op: &str) -> LResult<Value> {
     let (form, env) = form_and_env(a);
     let x = arity(it, &form, 1, 2)?;
     let delta = x.get(1).cloned().unwrap_or(Value::Fixnum(1));
-    modify(it, &x[0], &env, vec![], |r| list([cl(op), r, delta]))
+    with_atomic_value(is_atomic(&delta), || {
+        modify(it, &x[0], &env, vec![], |r| list([cl(op), r, delta]))
+    })
 }
 
 fn incf(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -828,7 +862,7 @@ fn define_modify_macro(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn get_setf_expansion_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let env = a.get(1).cloned().unwrap_or(Value::Nil);
-    let e = expansion(it, &a[0], &env)?;
+    let e = with_atomic_value(false, || expansion(it, &a[0], &env))?;
     Ok(it.values(vec![
         Value::list(e.vars),
         Value::list(e.vals),
