@@ -74,7 +74,7 @@ pub const MANY: usize = usize::MAX;
 
 /// Every builtin table, in installation order.
 pub fn tables() -> Vec<&'static [BuiltinDef]> {
-    vec![
+    let mut t = vec![
         core::BUILTINS,
         numbers::BUILTINS,
         chars::BUILTINS,
@@ -92,7 +92,9 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         loop_macro::BUILTINS,
         mime::BUILTINS,
         smtp::BUILTINS,
-    ]
+    ];
+    t.extend(crate::eval::macros::builtin_tables());
+    t
 }
 
 /// Install all builtins into the interpreter's packages. Each symbol gets
@@ -104,6 +106,7 @@ pub fn install(it: &mut Interp) {
             predefine_builtin(d);
         }
     }
+    crate::eval::macros::install();
     smtp::install(it);
     loop_macro::install(it);
 }

@@ -20,9 +20,7 @@ use super::env::Env;
 use super::interp::Interp;
 use super::value::{Sym, Value};
 
-pub use super::node::{
-    Compiled, CondClause, DoLoop, LambdaNode, Node, PlaceNode, Prim, TagbodyNode,
-};
+pub use super::node::{Compiled, LambdaNode, Node, Prim, TagbodyNode};
 
 /// The items of a proper list, or `None` for a dotted or circular one.
 fn proper_list(v: &Value) -> Option<Vec<Value>> {
@@ -64,10 +62,24 @@ fn has_default_forms(list: &Value) -> bool {
     })
 }
 
-/// Does a `tagbody`-style body contain go tags?
-fn has_tags(body: &[Value]) -> bool {
-    body.iter()
-        .any(|v| matches!(v, Value::Symbol(_) | Value::Fixnum(_) | Value::Nil))
+/// A statement of a tagbody that is `(go tag)` or `(if test (go tag))`
+/// with a tag of that tagbody becomes a [`Node::Jump`].
+fn local_jumps(statement: &mut Node, tags: &[Value]) {
+    let jump = |node: &mut Node| {
+        if let Node::Go(tag) = node {
+            if let Some(index) = tags.iter().position(|t| t.eql(tag)) {
+                let tag = tag.clone();
+                *node = Node::Jump { index, tag };
+            }
+        }
+    };
+    match statement {
+        Node::Go(_) => jump(statement),
+        Node::If(branches) if matches!(branches.2, Node::Const(Value::Nil)) => {
+            jump(&mut branches.1)
+        }
+        _ => {}
+    }
 }
 
 /// One analysis: the tree plus what it found about exits.
@@ -78,18 +90,82 @@ pub(crate) struct Compiler<'a> {
     /// The function being defined: an unresolved call of it is recursion,
     /// not a possible macro.
     self_name: Option<Sym>,
-    /// Local macros of the `macrolet` forms being compiled, innermost last.
-    local_macros: Vec<(Sym, Value)>,
+    /// The lexical environment at analysis time: local functions and
+    /// macros, symbol macros, variables that shadow them (what macros'
+    /// `&environment` receives).
+    cenv: Env,
+}
+
+/// A malformed form: a program error naming it, signalled when it runs.
+fn malformed(form: &Value, why: &str) -> Node {
+    let head = match form.car() {
+        Value::Symbol(s) => s.name.clone(),
+        _ => "form".to_string(),
+    };
+    let msg = format!(
+        "malformed {head}: {why} in {}",
+        crate::printer::prin1_to_string(form)
+    );
+    Node::Fail(Rc::new(move |it: &mut Interp| {
+        let c = it.make_error("PROGRAM-ERROR", &msg);
+        it.raise(c)
+    }))
+}
+
+/// The variables a lambda list binds (for shadowing symbol macros).
+pub(crate) fn lambda_list_vars(list: &Value) -> Vec<Sym> {
+    let mut out = Vec::new();
+    let mut cur = list.clone();
+    let mut guard = 0;
+    while guard < 10_000 {
+        guard += 1;
+        let item = match &cur {
+            Value::Cons(c) => c.car.borrow().clone(),
+            Value::Symbol(s) => {
+                out.push(s.clone());
+                break;
+            }
+            _ => break,
+        };
+        match &item {
+            Value::Symbol(s) if !s.name.starts_with('&') => out.push(s.clone()),
+            Value::Cons(_) => {
+                let var = item.car();
+                match &var {
+                    Value::Symbol(s) => out.push(s.clone()),
+                    Value::Cons(_) => {
+                        if let Some(s) = var.cdr().car().as_symbol() {
+                            out.push(s);
+                        } else {
+                            out.extend(lambda_list_vars(&var));
+                        }
+                    }
+                    _ => {}
+                }
+                if let Some(s) = item.cdr().cdr().car().as_symbol() {
+                    out.push(s);
+                }
+            }
+            _ => {}
+        }
+        cur = cur.cdr();
+    }
+    out
 }
 
 impl<'a> Compiler<'a> {
     pub(crate) fn new(it: &'a mut Interp, self_name: Option<Sym>) -> Compiler<'a> {
+        Compiler::in_env(it, self_name, Env::default())
+    }
+
+    /// An analysis of forms in the lexical environment `cenv`.
+    pub(crate) fn in_env(it: &'a mut Interp, self_name: Option<Sym>, cenv: Env) -> Compiler<'a> {
         Compiler {
             it,
             opaque: false,
             returns: Vec::new(),
             self_name,
-            local_macros: Vec::new(),
+            cenv,
         }
     }
 
@@ -98,13 +174,9 @@ impl<'a> Compiler<'a> {
         let nodes = match proper_list(body) {
             Some(forms) => forms.iter().map(|f| self.form(f)).collect(),
             None => {
-                // The interpreter reports the malformed body when run.
-                self.opaque = true;
-                vec![Node::Interp(Value::cons(
-                    Value::Symbol(super::package::cl_sym("PROGN")),
-                    body.clone(),
-                ))]
-                .into_boxed_slice()
+                let form =
+                    Value::cons(Value::Symbol(super::package::cl_sym("PROGN")), body.clone());
+                vec![malformed(&form, "a dotted body")].into_boxed_slice()
             }
         };
         Compiled {
@@ -114,14 +186,15 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn interp(&mut self, form: &Value) -> Node {
-        self.opaque = true;
-        Node::Interp(form.clone())
-    }
-
     pub(crate) fn form(&mut self, form: &Value) -> Node {
         match form {
             Value::Symbol(s) => {
+                if let Some(b) = self.cenv.lookup_var(s) {
+                    if b.symbol_macro {
+                        let expansion = b.value.borrow().clone();
+                        return self.form(&expansion);
+                    }
+                }
                 if s.constant.get() && s.is_keyword() {
                     Node::Const(form.clone())
                 } else {
@@ -137,27 +210,58 @@ impl<'a> Compiler<'a> {
         forms.iter().map(|f| self.form(f)).collect()
     }
 
+    /// Analyse `f` with `cenv` extended, then restore it.
+    fn with_env<T>(&mut self, cenv: Env, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.cenv, cenv);
+        let out = f(self);
+        self.cenv = saved;
+        out
+    }
+
     fn compound(&mut self, form: &Value) -> Node {
-        // Forms nested deeper than the stack allows are left to the
-        // interpreter, which reports the exhaustion as a condition.
+        // Forms nested deeper than the stack allows: the exhaustion is
+        // reported as a condition when the form runs.
         if self.it.stack_exceeded() {
-            return self.interp(form);
+            return Node::Fail(Rc::new(|it: &mut Interp| it.stack_exhausted()));
         }
-        let Value::Symbol(head) = form.car() else {
-            return self.interp(form);
-        };
+        let head_v = form.car();
         let Some(args) = proper_list(&form.cdr()) else {
-            return self.interp(form);
+            return malformed(form, "a dotted argument list");
+        };
+        let head = match head_v {
+            Value::Symbol(s) => s,
+            Value::Cons(_) if head_v.car().is_sym(&self.it.s.lambda) => {
+                // ((lambda ...) args) is (funcall #'(lambda ...) args).
+                let call = Value::cons(
+                    Value::Symbol(super::package::cl_sym("FUNCALL")),
+                    Value::cons(
+                        Value::list([Value::Symbol(self.it.s.function.clone()), head_v.clone()]),
+                        form.cdr(),
+                    ),
+                );
+                return self.form(&call);
+            }
+            _ => {
+                let msg = format!(
+                    "Illegal function call: {} is not a function name",
+                    crate::printer::prin1_to_string(&head_v)
+                );
+                return Node::Fail(Rc::new(move |it: &mut Interp| {
+                    let c = it.make_error("PROGRAM-ERROR", &msg);
+                    it.raise(c)
+                }));
+            }
         };
         if head.special_form.get() != 0 {
             return self.special(&head, form, &args);
         }
-        if let Some(m) = self.local_macro(&head) {
-            // Expanded here, where the macrolet is lexically visible.
-            return match self.it.apply(&m, &[form.clone(), Value::Nil]) {
-                Ok(expansion) => self.form(&expansion),
-                Err(_) => self.interp(form),
-            };
+        if let Some(b) = self.cenv.lookup_fun(&head) {
+            if !b.is_macro {
+                return self.call(head, args, form);
+            }
+            // A local macro, expanded where it is visible.
+            let m = b.func.borrow().clone();
+            return self.expand(&m, form);
         }
         let is_self = self
             .self_name
@@ -170,52 +274,47 @@ impl<'a> Compiler<'a> {
         }
         let macro_fn = head.macro_fn.borrow().clone();
         if let Some(m) = macro_fn {
-            let Value::Cons(cell) = form else {
-                return self.interp(form);
-            };
-            // A macro that looks at its lexical environment is expanded
-            // where it runs, when that environment exists.
-            if wants_environment(&m) {
-                return self.interp(form);
-            }
-            let expansion = match self.it.macroexpand_cached(&m, form, cell, &Env::default()) {
-                Ok(e) => e,
-                Err(_) => return self.interp(form),
-            };
-            let in_cl = head.home_is_cl();
-            // CL's macros cannot be shadowed by local functions (CLHS
-            // 11.1.2.1.2); a user's could, and then the form is interpreted.
-            if !in_cl {
-                self.opaque = true;
-            }
-            let expansion = Box::new(self.form(&expansion));
-            return Node::Macro {
-                name: head,
-                form: form.clone(),
-                expansion,
-            };
+            return self.expand(&m, form);
         }
-        // Defined later: perhaps as a macro, interpreted then.
+        // Defined later: perhaps as a macro, analysed when it runs.
         self.opaque = true;
         self.call(head, args, form)
     }
 
-    fn local_macro(&self, name: &Sym) -> Option<Value> {
-        self.local_macros
-            .iter()
-            .rev()
-            .find(|(n, _)| Rc::ptr_eq(n, name))
-            .map(|(_, m)| m.clone())
+    /// Expand a macro call once, here, and analyse the expansion. An
+    /// expansion that fails is retried when the form runs, so the error
+    /// is signalled then.
+    fn expand(&mut self, m: &Value, form: &Value) -> Node {
+        let shareable = !self.cenv.lexical_macros
+            && self.cenv.vars.is_none()
+            && self.cenv.funs.is_none()
+            && !wants_environment(m);
+        let expanded = match form {
+            Value::Cons(cell) if shareable => {
+                self.it.macroexpand_cached(m, form, cell, &Env::default())
+            }
+            _ => self.it.expand_with(m, form, &self.cenv.clone()),
+        };
+        match expanded {
+            Ok(expansion) => self.form(&expansion),
+            Err(_) => Node::Reexpand {
+                macro_fn: m.clone(),
+                form: form.clone(),
+                cenv: self.cenv.clone(),
+            },
+        }
     }
 
     fn call(&mut self, name: Sym, args: Vec<Value>, form: &Value) -> Node {
-        if let Some(prim) = self.prim(&name, args.len()) {
-            return Node::Prim {
-                op: prim.0,
-                name,
-                builtin: prim.1,
-                args: self.forms(&args),
-            };
+        if self.cenv.lookup_fun(&name).is_none() {
+            if let Some(prim) = self.prim(&name, args.len()) {
+                return Node::Prim {
+                    op: prim.0,
+                    name,
+                    builtin: prim.1,
+                    args: self.forms(&args),
+                };
+            }
         }
         Node::Call {
             name,
@@ -227,7 +326,7 @@ impl<'a> Compiler<'a> {
     /// Is `name` a standard function [`Node::Prim`] can do, still defined
     /// as the builtin?
     fn prim(&self, name: &Sym, arity: usize) -> Option<(Prim, Rc<super::value::Function>)> {
-        let in_cl = name.home_is_cl();
+        let in_cl = name.home_is_cl() || Rc::ptr_eq(name, &self.it.s.puthash);
         if !in_cl {
             return None;
         }
@@ -240,6 +339,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// The special operators of CLHS 3.1.2.1.2.1.
     fn special(&mut self, head: &Sym, form: &Value, args: &[Value]) -> Node {
         let name = super::special::special_form_name(head);
         match (name, args) {
@@ -256,60 +356,78 @@ impl<'a> Compiler<'a> {
                 self.let_form(name == "LET*", bindings, body, form)
             }
             ("SETQ", pairs) => self.setq(pairs, form),
-            ("SETF", pairs) => self.setf(pairs, form),
-            ("WHEN", [test, body @ ..]) | ("UNLESS", [test, body @ ..]) => Node::When {
-                unless: name == "UNLESS",
-                test: Box::new(self.form(test)),
-                body: self.forms(body),
-            },
-            ("COND", clauses) => self.cond(clauses, form),
-            ("AND", items) => Node::And(self.forms(items)),
-            ("OR", items) => Node::Or(self.forms(items)),
             ("BLOCK", [Value::Symbol(name), body @ ..]) => self.block(name.clone(), body),
             ("BLOCK", [Value::Nil, body @ ..]) => self.block(super::package::nil_symbol(), body),
             ("RETURN-FROM", [block, rest @ ..]) if rest.len() <= 1 => {
                 let name = match block {
                     Value::Symbol(s) => s.clone(),
                     Value::Nil => super::package::nil_symbol(),
-                    _ => return self.interp(form),
+                    _ => return malformed(form, "a block name that is not a symbol"),
                 };
                 self.return_from(name, rest.first())
-            }
-            ("RETURN", rest) if rest.len() <= 1 => {
-                self.return_from(super::package::nil_symbol(), rest.first())
-            }
-            ("DOTIMES", [spec, body @ ..]) | ("DOLIST", [spec, body @ ..]) => {
-                match self.do_loop(spec, body) {
-                    Some(l) if name == "DOTIMES" => Node::Dotimes(Box::new(l)),
-                    Some(l) => Node::Dolist(Box::new(l)),
-                    None => self.interp(form),
-                }
             }
             ("TAGBODY", body) => self.tagbody(body),
             ("GO", [tag]) => Node::Go(tag.clone()),
             ("MACROLET", [defs, body @ ..]) => self.macrolet(defs, body, form),
-            ("FUNCTION", [Value::Symbol(s)]) => Node::Function(s.clone()),
-            ("FUNCTION", [lambda @ Value::Cons(_)]) if lambda.car().is_sym(&self.it.s.lambda) => {
-                self.lambda(&lambda.cdr(), form)
-            }
-            ("LAMBDA", [_, ..]) => self.lambda(&form.cdr(), form),
-            ("INCF", [place, rest @ ..]) | ("DECF", [place, rest @ ..]) if rest.len() <= 1 => {
-                Node::Incf {
-                    decf: name == "DECF",
-                    place: self.place(place),
-                    delta: rest.first().map(|d| Box::new(self.form(d))),
+            ("SYMBOL-MACROLET", [defs, body @ ..]) => self.symbol_macrolet(defs, body, form),
+            ("FLET", [defs, body @ ..]) => self.flet(false, defs, body, form),
+            ("LABELS", [defs, body @ ..]) => self.flet(true, defs, body, form),
+            ("LOCALLY", body) => self.locally(body, form),
+            ("FUNCTION", [f]) => self.function(f, form),
+            ("CATCH", [tag, body @ ..]) => Node::Catch {
+                tag: Box::new(self.form(tag)),
+                body: self.forms(body),
+            },
+            ("THROW", [tag, value]) => Node::Throw(Box::new((self.form(tag), self.form(value)))),
+            ("UNWIND-PROTECT", [protected, cleanup @ ..]) => Node::UnwindProtect {
+                form: Box::new(self.form(protected)),
+                cleanup: self.forms(cleanup),
+            },
+            ("MULTIPLE-VALUE-CALL", [f, rest @ ..]) => Node::MultipleValueCall {
+                function: Box::new(self.form(f)),
+                args: self.forms(rest),
+            },
+            ("MULTIPLE-VALUE-PROG1", [first, rest @ ..]) => Node::MultipleValueProg1 {
+                first: Box::new(self.form(first)),
+                rest: self.forms(rest),
+            },
+            ("EVAL-WHEN", [situations, body @ ..]) => {
+                // Not at top level only :execute matters (CLHS 3.8).
+                if super::special::eval_when_executes(situations) {
+                    Node::Progn(self.forms(body))
+                } else {
+                    Node::Const(Value::Nil)
                 }
             }
-            ("PUSH", [item, place]) => {
-                // The item is evaluated before the place's subforms.
-                let item = Box::new(self.form(item));
-                Node::Push {
-                    item,
-                    place: self.place(place),
+            ("PROGV", [symbols, values, body @ ..]) => Node::Progv {
+                symbols: Box::new(self.form(symbols)),
+                values: Box::new(self.form(values)),
+                body: self.forms(body),
+            },
+            ("LOAD-TIME-VALUE", [f]) | ("LOAD-TIME-VALUE", [f, _]) => {
+                // Evaluated once, in the null lexical environment.
+                let node = Compiler::new(self.it, None).form(f);
+                Node::LoadTimeValue {
+                    form: Box::new(node),
+                    value: OnceCell::new(),
                 }
             }
-            _ => self.interp(form),
+            _ => malformed(form, "the wrong number or kind of arguments"),
         }
+    }
+
+    /// Names a body's declarations make special.
+    fn specials(&mut self, body: &[Value]) -> Vec<Sym> {
+        self.it
+            .special_declarations(&Value::list(body.iter().cloned()))
+    }
+
+    /// A body without its declarations.
+    fn strip(&mut self, body: &[Value]) -> Option<Vec<Value>> {
+        let stripped = self
+            .it
+            .strip_declarations(&Value::list(body.iter().cloned()), false);
+        proper_list(&stripped)
     }
 
     fn let_form(
@@ -320,7 +438,7 @@ impl<'a> Compiler<'a> {
         form: &Value,
     ) -> Node {
         let Some(specs) = proper_list(bindings) else {
-            return self.interp(form);
+            return malformed(form, "a dotted binding list");
         };
         let mut out = Vec::with_capacity(specs.len());
         for spec in &specs {
@@ -330,33 +448,58 @@ impl<'a> Compiler<'a> {
                     (Value::Symbol(s), Some(rest)) if rest.len() <= 1 => {
                         (s, rest.into_iter().next().unwrap_or(Value::Nil))
                     }
-                    _ => return self.interp(form),
+                    _ => return malformed(form, "a binding that is not (variable [value])"),
                 },
-                _ => return self.interp(form),
+                _ => return malformed(form, "a binding that is not a symbol or list"),
             };
             if sym.constant.get() {
-                return self.interp(form);
+                let msg = format!("{} is a constant and cannot be bound", sym.name);
+                return Node::Fail(Rc::new(move |it: &mut Interp| {
+                    let c = it.make_error("PROGRAM-ERROR", &msg);
+                    it.raise(c)
+                }));
             }
             out.push((sym, init));
         }
-        let body_value = Value::list(body.iter().cloned());
-        // Local special declarations change how the bindings are made:
-        // the interpreter handles those.
-        if !self.it.special_declarations(&body_value).is_empty() {
-            return self.interp(form);
-        }
-        let body = self.it.strip_declarations(&body_value, false);
-        let Some(body) = proper_list(&body) else {
-            return self.interp(form);
+        let specials = self.specials(body);
+        let Some(body) = self.strip(body) else {
+            return malformed(form, "a dotted body");
         };
-        let bindings = out
-            .iter()
-            .map(|(s, init)| (s.clone(), self.form(init)))
-            .collect();
+        let mut bindings = Vec::with_capacity(out.len());
+        let mut inner = self.cenv.clone();
+        for (s, init) in &out {
+            let node = if sequential {
+                self.with_env(inner.clone(), |c| c.form(init))
+            } else {
+                self.form(init)
+            };
+            bindings.push((s.clone(), node));
+            inner = inner.bind_var(s.clone(), Value::Nil);
+        }
+        let body = self.with_env(inner, |c| c.forms(&body));
         Node::Let {
             sequential,
-            bindings,
-            body: self.forms(&body),
+            bindings: bindings.into_boxed_slice(),
+            body,
+            specials: specials.into_boxed_slice(),
+        }
+    }
+
+    /// `locally` and the bodies of `macrolet`/`symbol-macrolet`/`flet`:
+    /// declarations, then forms.
+    fn locally(&mut self, body: &[Value], form: &Value) -> Node {
+        let specials = self.specials(body);
+        let Some(forms) = self.strip(body) else {
+            return malformed(form, "a dotted body");
+        };
+        let body = self.forms(&forms);
+        if specials.is_empty() {
+            Node::Progn(body)
+        } else {
+            Node::Locally {
+                specials: specials.into_boxed_slice(),
+                body,
+            }
         }
     }
 
@@ -367,8 +510,7 @@ impl<'a> Compiler<'a> {
         let mut tag_starts = vec![usize::MAX; tags.len()];
         for item in body {
             if is_tag(item) {
-                // A tag names the first place it appears (as the
-                // interpreter finds it).
+                // A tag names the first place it appears.
                 if let Some(i) = tags.iter().position(|t| t.eql(item)) {
                     if tag_starts[i] == usize::MAX {
                         tag_starts[i] = statements.len();
@@ -378,8 +520,9 @@ impl<'a> Compiler<'a> {
                 statements.push(self.form(item));
             }
         }
-        // (A repeated tag's later entries are never the target of a `go`:
-        // tags are looked up by their first occurrence.)
+        for statement in statements.iter_mut() {
+            local_jumps(statement, &tags);
+        }
         Node::Tagbody(Box::new(TagbodyNode {
             tags,
             statements: statements.into_boxed_slice(),
@@ -388,126 +531,178 @@ impl<'a> Compiler<'a> {
     }
 
     fn macrolet(&mut self, defs: &Value, body: &[Value], form: &Value) -> Node {
-        // Nested inside another macrolet, an expander may use the outer
-        // local macros itself: left to the interpreter.
-        if !self.local_macros.is_empty() {
-            return self.interp(form);
-        }
         let Some(defs) = proper_list(defs) else {
-            return self.interp(form);
+            return malformed(form, "a dotted definition list");
         };
-        let mut macros = Vec::with_capacity(defs.len());
+        let mut cenv = self.cenv.clone();
         for def in &defs {
-            let Some(name) = def.car().as_symbol() else {
-                return self.interp(form);
+            let Some(name) = def.car().as_symbol().filter(|_| def.is_cons()) else {
+                return malformed(form, "a definition that is not (name lambda-list . body)");
             };
-            let m =
-                match self
-                    .it
-                    .make_macro(&name, &def.cdr().car(), &def.cdr().cdr(), &Env::default())
-                {
-                    Ok(m) if !wants_environment(&m) => m,
-                    _ => return self.interp(form),
-                };
-            macros.push((name, m));
+            // The expanders see the enclosing local macros.
+            let outer = self.cenv.clone();
+            match self
+                .it
+                .make_macro(&name, &def.cdr().car(), &def.cdr().cdr(), &outer)
+            {
+                Ok(m) => cenv = cenv.bind_fun(name, m, true),
+                Err(_) => return malformed(form, "a bad lambda list"),
+            }
         }
-        let body_value = Value::list(body.iter().cloned());
-        if !self.it.special_declarations(&body_value).is_empty() {
-            return self.interp(form);
-        }
-        let Some(body) = proper_list(&self.it.strip_declarations(&body_value, false)) else {
-            return self.interp(form);
+        self.with_env(cenv, |c| c.locally(body, form))
+    }
+
+    fn symbol_macrolet(&mut self, defs: &Value, body: &[Value], form: &Value) -> Node {
+        let Some(defs) = proper_list(defs) else {
+            return malformed(form, "a dotted definition list");
         };
-        let depth = self.local_macros.len();
-        self.local_macros.extend(macros.iter().cloned());
-        let body = self.forms(&body);
-        self.local_macros.truncate(depth);
-        Node::Macrolet {
-            macros: macros.into_boxed_slice(),
-            body,
-            form: form.clone(),
+        let mut cenv = self.cenv.clone();
+        for def in &defs {
+            match proper_list(def).as_deref() {
+                Some([Value::Symbol(s), expansion]) if !s.constant.get() && !s.special.get() => {
+                    cenv = cenv.bind_symbol_macro(s.clone(), expansion.clone());
+                }
+                _ => return malformed(form, "a definition that is not (symbol expansion)"),
+            }
+        }
+        self.with_env(cenv, |c| c.locally(body, form))
+    }
+
+    fn flet(&mut self, recursive: bool, defs: &Value, body: &[Value], form: &Value) -> Node {
+        let Some(defs) = proper_list(defs) else {
+            return malformed(form, "a dotted definition list");
+        };
+        let mut names = Vec::with_capacity(defs.len());
+        for def in &defs {
+            match def
+                .car()
+                .as_symbol()
+                .filter(|_| def.is_cons() && def.cdr().is_cons())
+            {
+                Some(name) => names.push(name),
+                None => {
+                    return malformed(form, "a definition that is not (name lambda-list . body)")
+                }
+            }
+        }
+        let mut inner = self.cenv.clone();
+        for name in &names {
+            inner = inner.bind_fun(name.clone(), Value::Nil, false);
+        }
+        let fun_env = if recursive {
+            inner.clone()
+        } else {
+            self.cenv.clone()
+        };
+        let mut funs = Vec::with_capacity(defs.len());
+        for (def, name) in defs.iter().zip(&names) {
+            let node = self.with_env(fun_env.clone(), |c| {
+                c.lambda(
+                    &def.cdr(),
+                    form,
+                    Some((Value::Symbol(name.clone()), name.clone())),
+                )
+            });
+            match node {
+                Node::Lambda(l) => funs.push((name.clone(), l)),
+                other => return other,
+            }
+        }
+        let body = self.with_env(inner, |c| c.locally(body, form));
+        Node::Flet {
+            recursive,
+            funs: funs.into_boxed_slice(),
+            body: Box::new(body),
+        }
+    }
+
+    fn function(&mut self, f: &Value, form: &Value) -> Node {
+        let s = &self.it.s;
+        match f {
+            Value::Symbol(name) => {
+                if self.cenv.lookup_fun(name).is_some_and(|b| b.is_macro) {
+                    return malformed(form, "a local macro is not a function");
+                }
+                Node::Function(name.clone())
+            }
+            Value::Cons(_) if f.car().is_sym(&s.lambda) => self.lambda(&f.cdr(), form, None),
+            Value::Cons(_) if f.car().is_sym(&s.named_lambda) => {
+                let name = f.cdr().car();
+                let block = match name.as_symbol() {
+                    Some(s) => s,
+                    None => match name.cdr().car().as_symbol() {
+                        Some(s) if name.is_cons() => s,
+                        _ => return malformed(form, "a function name that is not a symbol"),
+                    },
+                };
+                self.lambda(&f.cdr().cdr(), form, Some((name, block)))
+            }
+            Value::Cons(_) if f.car().is_sym(&s.destructuring_lambda) => {
+                match self.lambda(&f.cdr(), form, None) {
+                    Node::Lambda(l) => {
+                        let mut l = Rc::try_unwrap(l).unwrap_or_else(|l| LambdaNode {
+                            lambda: l.lambda.clone(),
+                            source_body: l.source_body.clone(),
+                            list: OnceCell::new(),
+                            body: l.body.clone(),
+                            name: l.name.clone(),
+                            block: l.block.clone(),
+                            destructuring: true,
+                        });
+                        l.destructuring = true;
+                        Node::Lambda(Rc::new(l))
+                    }
+                    other => other,
+                }
+            }
+            // Made when the form runs, in its environment.
+            Value::Cons(_) if f.car().is_sym(&s.macro_lambda) => Node::MakeFunction(f.clone()),
+            Value::Cons(_) if f.car().is_sym(&s.setf) => Node::FunctionSetf(f.clone()),
+            _ => {
+                let name = f.clone();
+                Node::Fail(Rc::new(move |it: &mut Interp| it.undefined_function(&name)))
+            }
         }
     }
 
     fn setq(&mut self, pairs: &[Value], form: &Value) -> Node {
         if !pairs.len().is_multiple_of(2) {
-            return self.interp(form);
+            return malformed(form, "an odd number of arguments");
         }
-        let mut out = Vec::with_capacity(pairs.len() / 2);
+        let mut out: Vec<Node> = Vec::new();
+        let mut run: Vec<(Sym, Node)> = Vec::new();
         for pair in pairs.chunks(2) {
-            let Value::Symbol(s) = &pair[0] else {
-                return self.interp(form);
+            let Some(s) = pair[0].as_symbol().filter(|_| !pair[0].is_nil()) else {
+                return malformed(form, "a variable that is not a symbol");
             };
-            out.push((s.clone(), self.form(&pair[1])));
+            let symbol_macro = self
+                .cenv
+                .lookup_var(&s)
+                .filter(|b| b.symbol_macro)
+                .map(|b| b.value.borrow().clone());
+            if let Some(expansion) = symbol_macro {
+                // (setq x v) of a symbol macro is (setf expansion v).
+                if !run.is_empty() {
+                    out.push(Node::Setq(std::mem::take(&mut run).into_boxed_slice()));
+                }
+                let setf = Value::list([
+                    Value::Symbol(self.it.s.setf.clone()),
+                    expansion,
+                    pair[1].clone(),
+                ]);
+                out.push(self.form(&setf));
+            } else {
+                run.push((s, self.form(&pair[1])));
+            }
         }
-        Node::Setq(out.into_boxed_slice())
-    }
-
-    /// `setf`: of variables it is `setq` (CLHS 5.1.2.1); other places
-    /// pair by pair.
-    fn setf(&mut self, pairs: &[Value], form: &Value) -> Node {
-        if !pairs.len().is_multiple_of(2) {
-            return self.interp(form);
-        }
-        if pairs.chunks(2).all(|p| matches!(p[0], Value::Symbol(_))) {
-            return self.setq(pairs, form);
-        }
-        let mut out: Vec<Node> = Vec::with_capacity(pairs.len() / 2);
-        for pair in pairs.chunks(2) {
-            let place = self.place(&pair[0]);
-            let value = Box::new(self.form(&pair[1]));
-            out.push(Node::Setf { place, value });
+        if !run.is_empty() || out.is_empty() {
+            out.push(Node::Setq(run.into_boxed_slice()));
         }
         if out.len() == 1 {
             out.pop().unwrap_or(Node::Const(Value::Nil))
         } else {
             Node::Progn(out.into_boxed_slice())
         }
-    }
-
-    fn place(&mut self, place: &Value) -> Box<PlaceNode> {
-        Box::new(self.place_node(place))
-    }
-
-    fn place_node(&mut self, place: &Value) -> PlaceNode {
-        let is_gethash = place.is_cons()
-            && place
-                .car()
-                .as_symbol()
-                .is_some_and(|s| Rc::ptr_eq(&s, &self.it.s.gethash));
-        if is_gethash {
-            if let Some(args) = proper_list(&place.cdr()) {
-                if let [key, table, rest @ ..] = &args[..] {
-                    if rest.len() <= 1 {
-                        let key = self.form(key);
-                        let table = self.form(table);
-                        let default = rest.first().map(|d| self.form(d));
-                        return PlaceNode::Gethash {
-                            key,
-                            table,
-                            default,
-                        };
-                    }
-                }
-            }
-        }
-        if !matches!(place, Value::Symbol(_)) {
-            self.opaque = true;
-        }
-        PlaceNode::Form(place.clone())
-    }
-
-    fn cond(&mut self, clauses: &[Value], form: &Value) -> Node {
-        let mut out = Vec::with_capacity(clauses.len());
-        for clause in clauses {
-            let Some(items) = proper_list(clause).filter(|i| !i.is_empty()) else {
-                return self.interp(form);
-            };
-            let test = self.form(&items[0]);
-            let body = (items.len() > 1).then(|| self.forms(&items[1..]));
-            out.push(CondClause { test, body });
-        }
-        Node::Cond(out.into_boxed_slice())
     }
 
     fn block(&mut self, name: Sym, body: &[Value]) -> Node {
@@ -535,54 +730,24 @@ impl<'a> Compiler<'a> {
         Node::ReturnFrom { name, value }
     }
 
-    fn do_loop(&mut self, spec: &Value, body: &[Value]) -> Option<DoLoop> {
-        let spec = proper_list(spec)?;
-        let (var, source, result) = match &spec[..] {
-            [Value::Symbol(v), source] => (v.clone(), source, None),
-            [Value::Symbol(v), source, result] => (v.clone(), source, Some(result)),
-            _ => return None,
-        };
-        let body_value = Value::list(body.iter().cloned());
-        // Special declarations of the variable are the interpreter's.
-        if !self.it.special_declarations(&body_value).is_empty() {
-            return None;
-        }
-        let body = proper_list(&self.it.strip_declarations(&body_value, false))?;
-        if has_tags(&body) {
-            return None;
-        }
-        let nil = super::package::nil_symbol();
-        // The source form is inside the implicit block too.
-        let ((source, body, result), block) = self.exits_of(nil, |c| {
-            let source = c.form(source);
-            let body = c.forms(&body);
-            let result = match result {
-                Some(r) => c.form(r),
-                None => Node::Const(Value::Nil),
-            };
-            (source, body, result)
-        });
-        Some(DoLoop {
-            var,
-            source,
-            result,
-            body,
-            block,
-        })
-    }
-
-    fn lambda(&mut self, lambda: &Value, form: &Value) -> Node {
+    fn lambda(&mut self, lambda: &Value, form: &Value, named: Option<(Value, Sym)>) -> Node {
         if !lambda.is_cons() || proper_list(&lambda.cdr()).is_none() {
-            return self.interp(form);
+            return malformed(
+                form,
+                "a lambda expression that is not (lambda lambda-list . body)",
+            );
         }
         if has_default_forms(&lambda.car()) {
             // They may return from a block around the lambda.
             self.opaque = true;
         }
         let source_body = self.it.strip_declarations(&lambda.cdr(), true);
-        let mut inner = Compiler::new(self.it, None);
-        inner.local_macros = self.local_macros.clone();
-        let inner = inner.body(&source_body);
+        let self_name = named.as_ref().map(|(_, block)| block.clone());
+        let mut cenv = self.cenv.clone();
+        for v in lambda_list_vars(&lambda.car()) {
+            cenv = cenv.bind_var(v, Value::Nil);
+        }
+        let inner = Compiler::in_env(self.it, self_name, cenv).body(&source_body);
         // A return-from inside the lambda may leave a block around it.
         self.opaque |= inner.opaque;
         self.returns.extend(inner.returns.iter().cloned());
@@ -591,6 +756,9 @@ impl<'a> Compiler<'a> {
             source_body,
             list: OnceCell::new(),
             body: Rc::new(inner),
+            block: named.as_ref().map(|(_, block)| block.clone()),
+            name: named.map(|(name, _)| name),
+            destructuring: false,
         }))
     }
 }
@@ -632,9 +800,6 @@ impl Interp {
     /// `progn`'s forms are processed one after another (CLHS 3.2.3.1), so
     /// a macro defined by one is used by the next.
     pub fn eval_toplevel_form(&mut self, form: &Value) -> super::LResult<Value> {
-        if !self.analyse {
-            return self.eval(form, &Env::default());
-        }
         if form.is_cons() && form.car().is_sym(&self.s.progn.clone()) {
             if let Some(forms) = proper_list(&form.cdr()) {
                 let mut last = Value::Nil;
@@ -643,6 +808,23 @@ impl Interp {
                     last = self.eval_toplevel_form(f)?;
                 }
                 return Ok(last);
+            }
+        }
+        // eval-when at top level: with :execute its body forms are
+        // processed as top-level forms (CLHS 3.2.3.1), otherwise skipped.
+        if form.is_cons() && form.car().is_sym(&self.s.eval_when.clone()) {
+            if let Some(forms) = proper_list(&form.cdr()) {
+                if let Some((situations, body)) = forms.split_first() {
+                    self.mv = None;
+                    if !super::special::eval_when_executes(situations) {
+                        return Ok(Value::Nil);
+                    }
+                    let mut last = Value::Nil;
+                    for f in body {
+                        last = self.eval_toplevel_form(f)?;
+                    }
+                    return Ok(last);
+                }
             }
         }
         // A top-level macro form is expanded first and its expansion
@@ -683,6 +865,6 @@ mod tests {
         assert!(r.is_ok());
         assert!(it.macro_cache.len() <= 10_000, "{}", it.macro_cache.len());
         assert!(it.compile_cache.len() <= super::COMPILE_CACHE_LIMIT);
-        assert!(it.compile_cache.len() > 100, "the cache is used");
+        assert!(it.macro_cache.len() > 100, "the cache is used");
     }
 }

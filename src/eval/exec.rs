@@ -5,10 +5,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::compile::{DoLoop, LambdaNode, Node, PlaceNode, Prim, TagbodyNode};
+use super::compile::{LambdaNode, Node, Prim, TagbodyNode};
 use super::env::Env;
 use super::interp::Interp;
-use super::special::Place;
 use super::value::{Closure, Function, Value};
 use super::{LResult, UnwindKind};
 
@@ -29,9 +28,6 @@ impl Interp {
             Node::Call { name, args, form } => {
                 if env.funs.is_some() {
                     if let Some(b) = env.lookup_fun(name) {
-                        if b.is_macro {
-                            return self.eval(form, env);
-                        }
                         let f = b.func.borrow().clone();
                         return self.call_nodes(&f, args, env);
                     }
@@ -39,7 +35,7 @@ impl Interp {
                 let f = name.function.borrow().clone();
                 match f {
                     Some(f) => self.call_nodes(&f, args, env),
-                    None => self.eval(form, env),
+                    None => self.call_undefined(name, form, env),
                 }
             }
             Node::If(branches) => {
@@ -55,9 +51,24 @@ impl Interp {
                 name,
                 builtin,
                 args,
-            } => self.exec_prim(*op, name, builtin, args, env),
+            } => self.exec_prim(*op, name, builtin, args, env, false),
             _ => self.exec_other(node, env),
         }
+    }
+
+    /// A call of a function not defined when the form was analysed: a
+    /// macro defined since is expanded now; otherwise the error.
+    #[cold]
+    fn call_undefined(
+        &mut self,
+        name: &super::value::Sym,
+        form: &Value,
+        env: &Env,
+    ) -> LResult<Value> {
+        if name.macro_fn.borrow().is_some() {
+            return self.eval(form, env);
+        }
+        Err(self.undefined_function(&Value::Symbol(name.clone())))
     }
 
     /// The less frequent nodes, apart so the common path of `exec` stays
@@ -68,16 +79,6 @@ impl Interp {
             Node::Const(_) | Node::Var(_) | Node::Call { .. } | Node::If(_) | Node::Prim { .. } => {
                 self.exec(node, env)
             }
-            Node::Macro {
-                name,
-                form,
-                expansion,
-            } => {
-                if env.funs.is_some() && env.lookup_fun(name).is_some() {
-                    return self.eval(form, env);
-                }
-                self.exec(expansion, env)
-            }
             Node::Function(s) => {
                 self.mv = None;
                 self.function_named(s, env)
@@ -87,11 +88,138 @@ impl Interp {
                 sequential,
                 bindings,
                 body,
+                specials,
             } => {
                 let mark = self.dyn_mark();
-                let r = self.exec_let(*sequential, bindings, body, env);
+                let r = self.exec_let(*sequential, bindings, body, specials, env);
                 self.unbind_to(mark);
                 r
+            }
+            Node::Locally { specials, body } => {
+                let mut new_env = env.clone();
+                for s in specials.iter() {
+                    new_env = new_env.declare_special(s.clone());
+                }
+                self.exec_body(body, &new_env)
+            }
+            Node::Flet {
+                recursive,
+                funs,
+                body,
+            } => self.exec_flet(*recursive, funs, body, env),
+            Node::Catch { tag, body } => {
+                let tag = self.exec(tag, env)?;
+                self.catch_tags.push(tag.clone());
+                let r = self.exec_body(body, env);
+                self.catch_tags.pop();
+                match r {
+                    Err(u) if matches!(u.kind(), UnwindKind::Throw { tag: t, .. } if t.eq(&tag)) => {
+                        Ok(self.values(u.into_values()))
+                    }
+                    other => other,
+                }
+            }
+            Node::Throw(b) => {
+                let tag = self.exec(&b.0, env)?;
+                let v = self.exec(&b.1, env)?;
+                let values = self.take_values(v);
+                if !self.catch_tags.iter().any(|t| t.eq(&tag)) {
+                    let msg = format!(
+                        "attempt to THROW to a tag that does not exist: {}",
+                        crate::printer::prin1_to_string(&tag)
+                    );
+                    let c = self.make_error("CONTROL-ERROR", &msg);
+                    return Err(self.raise(c));
+                }
+                Err(UnwindKind::Throw { tag, values }.into())
+            }
+            Node::UnwindProtect { form, cleanup } => {
+                let r = self.exec(form, env);
+                let saved_mv = self.mv.take();
+                self.exec_body(cleanup, env)?;
+                self.mv = saved_mv;
+                r
+            }
+            Node::MultipleValueCall { function, args } => {
+                let f = self.exec(function, env)?;
+                let mut all = Vec::new();
+                for a in args.iter() {
+                    let v = self.exec(a, env)?;
+                    all.extend(self.take_values(v));
+                }
+                self.mv = None;
+                self.apply(&f, &all)
+            }
+            Node::MultipleValueProg1 { first, rest } => {
+                let v = self.exec(first, env)?;
+                let vals = self.take_values(v);
+                self.exec_body(rest, env)?;
+                Ok(self.values(vals))
+            }
+            Node::Progv {
+                symbols,
+                values,
+                body,
+            } => {
+                let syms = self.exec(symbols, env)?;
+                let vals = self.exec(values, env)?;
+                let mark = self.dyn_mark();
+                let r = (|| {
+                    let mut vi = vals.iter();
+                    for s in syms.iter() {
+                        let s = self.expect_symbol(&s, "PROGV")?;
+                        match vi.next() {
+                            Some(v) => self.bind_special(&s, v),
+                            None => {
+                                // Bound with no value (CLHS progv).
+                                self.bind_special(&s, Value::Nil);
+                                *s.value.borrow_mut() = None;
+                            }
+                        }
+                    }
+                    self.exec_body(body, env)
+                })();
+                self.unbind_to(mark);
+                r
+            }
+            Node::LoadTimeValue { form, value } => {
+                self.mv = None;
+                if let Some(v) = value.get() {
+                    return Ok(v.clone());
+                }
+                let v = self.exec(form, &Env::default())?;
+                self.mv = None;
+                let _ = value.set(v.clone());
+                Ok(v)
+            }
+            Node::FunctionSetf(name) => {
+                self.mv = None;
+                let target = name.cdr().car();
+                if let Some(s) = target.as_symbol() {
+                    let f = self.setf_functions.get(&super::interp::SymKey(s)).cloned();
+                    if let Some(f) = f.filter(|f| !(f.is_cons() && f.car().is_sym(&self.s.setf))) {
+                        return Ok(f);
+                    }
+                }
+                Err(self.undefined_function(name))
+            }
+            Node::MakeFunction(form) => {
+                self.mv = None;
+                match self.internal_lambda(form, env) {
+                    Some(r) => r,
+                    None => Err(self.undefined_function(form)),
+                }
+            }
+            Node::Fail(f) => Err(f(self)),
+            Node::Reexpand {
+                macro_fn,
+                form,
+                cenv,
+            } => {
+                let expansion = self.expand_with(macro_fn, form, cenv)?;
+                let node =
+                    super::compile::Compiler::in_env(self, None, cenv.clone()).form(&expansion);
+                self.exec(&node, env)
             }
             Node::Setq(pairs) => {
                 let mut last = Value::Nil;
@@ -102,59 +230,6 @@ impl Interp {
                 }
                 self.mv = None;
                 Ok(last)
-            }
-            Node::When { unless, test, body } => {
-                let test = self.exec(test, env)?.truthy();
-                self.mv = None;
-                if test != *unless {
-                    self.exec_body(body, env)
-                } else {
-                    Ok(Value::Nil)
-                }
-            }
-            Node::Cond(clauses) => {
-                for clause in clauses.iter() {
-                    let test = self.exec(&clause.test, env)?;
-                    if test.truthy() {
-                        return match &clause.body {
-                            None => {
-                                self.mv = None;
-                                Ok(test)
-                            }
-                            Some(body) => self.exec_body(body, env),
-                        };
-                    }
-                }
-                self.mv = None;
-                Ok(Value::Nil)
-            }
-            Node::And(items) => {
-                self.mv = None;
-                let mut last = Value::bool(true);
-                for (i, item) in items.iter().enumerate() {
-                    last = self.exec(item, env)?;
-                    if last.is_nil() {
-                        if i + 1 < items.len() {
-                            self.mv = None;
-                        }
-                        return Ok(last);
-                    }
-                }
-                Ok(last)
-            }
-            Node::Or(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    let v = self.exec(item, env)?;
-                    if i + 1 == items.len() {
-                        return Ok(v);
-                    }
-                    if v.truthy() {
-                        self.mv = None;
-                        return Ok(v);
-                    }
-                }
-                self.mv = None;
-                Ok(Value::Nil)
             }
             Node::Block { name, body, needed } => {
                 if !*needed && !env.lexical_macros {
@@ -171,73 +246,12 @@ impl Interp {
                 let values = self.take_values(v);
                 Err(UnwindKind::ReturnFrom { id, values }.into())
             }
-            Node::Dotimes(l) => self.exec_dotimes(l, env),
-            Node::Dolist(l) => self.exec_dolist(l, env),
             Node::Lambda(l) => {
                 self.mv = None;
                 self.make_compiled_closure(l, env)
             }
-            Node::Setf { place, value } => {
-                let place = self.resolve_place_node(place, env)?;
-                let v = self.exec(value, env)?;
-                let vals = self.take_values(v.clone());
-                let last = self.place_set_values(&place, v, vals)?;
-                if !matches!(place, Place::Values(_)) {
-                    self.mv = None;
-                }
-                Ok(last)
-            }
-            Node::Incf { decf, place, delta } => {
-                let place = self.resolve_place_node(place, env)?;
-                let old = self.place_get(&place)?;
-                let delta = match delta {
-                    Some(d) => self.exec(d, env)?,
-                    None => Value::Fixnum(1),
-                };
-                let fixnum = match (&old, &delta) {
-                    (Value::Fixnum(a), Value::Fixnum(b)) if *decf => a.checked_sub(*b),
-                    (Value::Fixnum(a), Value::Fixnum(b)) => a.checked_add(*b),
-                    _ => None,
-                };
-                let new = match fixnum {
-                    Some(n) => Value::Fixnum(n),
-                    None => {
-                        let op = if *decf {
-                            self.s.minus.clone()
-                        } else {
-                            self.s.plus.clone()
-                        };
-                        self.call_named(&op, &[old, delta])?
-                    }
-                };
-                self.place_set(&place, new.clone())?;
-                self.mv = None;
-                Ok(new)
-            }
-            Node::Push { item, place } => {
-                let item = self.exec(item, env)?;
-                let place = self.resolve_place_node(place, env)?;
-                let old = self.place_get(&place)?;
-                let new = Value::cons(item, old);
-                self.place_set(&place, new.clone())?;
-                self.mv = None;
-                Ok(new)
-            }
             Node::Tagbody(t) => self.exec_tagbody(t, env),
-            Node::Go(tag) => self.go(tag, env),
-            Node::Macrolet { macros, body, form } => {
-                // Expanders made without the run-time environment: when
-                // other local macros are visible they may need it.
-                if env.lexical_macros {
-                    return self.eval(form, env);
-                }
-                let mut new_env = env.clone();
-                for (name, m) in macros.iter() {
-                    new_env = new_env.bind_fun(name.clone(), m.clone(), true);
-                }
-                self.exec_body(body, &new_env)
-            }
-            Node::Interp(form) => self.eval(form, env),
+            Node::Go(tag) | Node::Jump { tag, .. } => self.go(tag, env),
         }
     }
 
@@ -252,6 +266,30 @@ impl Interp {
         let mut pc = 0;
         while let Some(statement) = t.statements.get(pc) {
             pc += 1;
+            // A jump within this tagbody needs no unwinding.
+            let target = match statement {
+                Node::Jump { index, .. } => Some(*index),
+                Node::If(branches) => match &branches.1 {
+                    Node::Jump { index, .. } => match self.exec(&branches.0, &tenv) {
+                        Ok(test) if test.truthy() => Some(*index),
+                        Ok(_) => continue,
+                        Err(e) => {
+                            tenv.close_tags();
+                            return Err(e);
+                        }
+                    },
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(index) = target {
+                pc = t.tag_starts.get(index).copied().unwrap_or(usize::MAX);
+                if let Err(e) = self.check_interrupt() {
+                    tenv.close_tags();
+                    return Err(e);
+                }
+                continue;
+            }
             match self.exec(statement, &tenv) {
                 Ok(_) => {}
                 Err(e) => match e.kind() {
@@ -283,6 +321,7 @@ impl Interp {
         builtin: &Rc<Function>,
         args: &[Node],
         env: &Env,
+        primary_only: bool,
     ) -> LResult<Value> {
         let x = match args.first() {
             Some(a) => self.arg(a, env)?,
@@ -290,6 +329,10 @@ impl Interp {
         };
         let y = match args.get(1) {
             Some(b) => Some(self.arg(b, env)?),
+            None => None,
+        };
+        let z = match args.get(2) {
+            Some(c) => Some(self.arg(c, env)?),
             None => None,
         };
         self.mv = None;
@@ -310,6 +353,32 @@ impl Interp {
                 }
                 (Prim::OnePlus, Value::Fixnum(a), None) => a.checked_add(1).map(Value::Fixnum),
                 (Prim::OneMinus, Value::Fixnum(a), None) => a.checked_sub(1).map(Value::Fixnum),
+                (Prim::Car, Value::Cons(c), None) => Some(c.car.borrow().clone()),
+                (Prim::Cdr, Value::Cons(c), None) => Some(c.cdr.borrow().clone()),
+                (Prim::Car | Prim::Cdr, Value::Nil, None) => Some(Value::Nil),
+                (Prim::Cons, _, Some(y)) => Some(Value::cons(x.clone(), y.clone())),
+                (Prim::Endp, Value::Nil, None) => Some(t()),
+                (Prim::Endp, Value::Cons(_), None) => Some(Value::Nil),
+                (Prim::Gethash, _, Some(table)) => {
+                    match crate::builtins::hashtables::lookup(self, table, &x) {
+                        Ok(found) => {
+                            let present = Value::bool(found.is_some());
+                            let v = found.or_else(|| z.clone()).unwrap_or(Value::Nil);
+                            if primary_only {
+                                return Ok(v);
+                            }
+                            return Ok(self.values(vec![v, present]));
+                        }
+                        Err(e) => return Err(self.signal_at_boundary(e)),
+                    }
+                }
+                (Prim::Puthash, _, Some(table)) => {
+                    let value = z.clone().unwrap_or(Value::Nil);
+                    match crate::builtins::hashtables::store(self, table, &x, value.clone()) {
+                        Ok(()) => Some(value),
+                        Err(e) => return Err(self.signal_at_boundary(e)),
+                    }
+                }
                 (cmp, Value::Fixnum(a), Some(Value::Fixnum(b))) => {
                     let holds = match cmp {
                         Prim::Lt => a < b,
@@ -334,9 +403,10 @@ impl Interp {
                 None => return Err(self.undefined_function(&Value::Symbol(name.clone()))),
             },
         };
-        match y {
-            Some(y) => self.apply(&f, &[x, y]),
-            None => self.apply(&f, &[x]),
+        match (y, z) {
+            (Some(y), Some(z)) => self.apply(&f, &[x, y, z]),
+            (Some(y), None) => self.apply(&f, &[x, y]),
+            _ => self.apply(&f, &[x]),
         }
     }
 
@@ -467,90 +537,64 @@ impl Interp {
         sequential: bool,
         bindings: &[(super::value::Sym, Node)],
         body: &[Node],
+        specials: &[super::value::Sym],
         env: &Env,
     ) -> LResult<Value> {
         let mut new_env = env.clone();
         if sequential {
             for (s, init) in bindings {
                 let v = self.exec(init, &new_env)?;
-                new_env = self.bind_var_maybe_special(new_env, s, v, &[]);
+                new_env = self.bind_var_maybe_special(new_env, s, v, specials);
             }
         } else if bindings.len() == 1 {
             let (s, init) = &bindings[0];
             let v = self.exec(init, env)?;
-            new_env = self.bind_var_maybe_special(new_env, s, v, &[]);
+            new_env = self.bind_var_maybe_special(new_env, s, v, specials);
         } else {
             let mut vals = Vec::with_capacity(bindings.len());
             for (_, init) in bindings {
                 vals.push(self.exec(init, env)?);
             }
             for ((s, _), v) in bindings.iter().zip(vals) {
-                new_env = self.bind_var_maybe_special(new_env, s, v, &[]);
+                new_env = self.bind_var_maybe_special(new_env, s, v, specials);
+            }
+        }
+        // Free special declarations: references in the body are dynamic.
+        for s in specials {
+            if new_env.lookup_var(s).is_none_or(|b| !b.special) {
+                new_env = new_env.declare_special(s.clone());
             }
         }
         self.exec_body(body, &new_env)
     }
 
-    /// The environment a `dotimes`/`dolist` body runs in, with its block
-    /// when one is needed, and the block's id.
-    fn loop_env(&mut self, l: &DoLoop, env: &Env) -> (Env, usize) {
-        if !l.block && !env.lexical_macros {
-            return (env.clone(), 0);
+    /// `flet` (functions closed over the outer environment) and `labels`
+    /// (over the environment that has them).
+    fn exec_flet(
+        &mut self,
+        recursive: bool,
+        funs: &[(super::value::Sym, Rc<LambdaNode>)],
+        body: &Node,
+        env: &Env,
+    ) -> LResult<Value> {
+        let mut new_env = env.clone();
+        if recursive {
+            for (name, _) in funs {
+                new_env = new_env.bind_fun(name.clone(), Value::Nil, false);
+            }
+            for (name, l) in funs {
+                let f = self.make_compiled_closure(l, &new_env)?;
+                if let Some(b) = new_env.lookup_fun(name) {
+                    *b.func.borrow_mut() = f;
+                }
+            }
+        } else {
+            for (name, l) in funs {
+                let f = self.make_compiled_closure(l, env)?;
+                new_env = new_env.bind_fun(name.clone(), f, false);
+            }
         }
-        let id = self.new_id();
-        (env.bind_block(super::package::nil_symbol(), id), id)
-    }
-
-    fn finish_loop(&mut self, benv: &Env, r: LResult<Value>, id: usize) -> LResult<Value> {
-        if id == 0 {
-            return r;
-        }
-        self.leave_block(benv, id, r)
-    }
-
-    fn exec_dotimes(&mut self, l: &DoLoop, env: &Env) -> LResult<Value> {
-        let (benv, id) = self.loop_env(l, env);
-        let mark = self.dyn_mark();
-        let r = (|| {
-            let count = self.exec(&l.source, &benv)?;
-            let (n, end) = self.dotimes_count(count)?;
-            let mut i = 0;
-            while i < n {
-                self.check_interrupt()?;
-                let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, Value::Fixnum(i), &[]);
-                self.exec_body(&l.body, &lenv)?;
-                i += 1;
-            }
-            let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, end, &[]);
-            self.exec(&l.result, &lenv)
-        })();
-        self.unbind_to(mark);
-        self.finish_loop(&benv, r, id)
-    }
-
-    fn exec_dolist(&mut self, l: &DoLoop, env: &Env) -> LResult<Value> {
-        let (benv, id) = self.loop_env(l, env);
-        let mark = self.dyn_mark();
-        let r = (|| {
-            let list = self.exec(&l.source, &benv)?;
-            let mut cur = list.clone();
-            while let Value::Cons(c) = &cur {
-                self.check_interrupt()?;
-                let item = c.car.borrow().clone();
-                let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, item, &[]);
-                self.exec_body(&l.body, &lenv)?;
-                let next = c.cdr.borrow().clone();
-                cur = next;
-            }
-            if !cur.is_nil() {
-                let c = self.type_error(&cur, "LIST");
-                return Err(self.raise(c));
-            }
-            let lenv = self.bind_var_maybe_special(benv.clone(), &l.var, Value::Nil, &[]);
-            self.exec(&l.result, &lenv)
-        })();
-        self.unbind_to(mark);
-        self.finish_loop(&benv, r, id)
+        self.exec(body, &new_env)
     }
 
     /// A closure over `env` running the lambda's compiled body.
@@ -558,38 +602,28 @@ impl Interp {
         let list = match l.list.get() {
             Some(list) => list.clone(),
             None => {
-                let parsed = Rc::new(self.parse_closure_lambda_list(&l.lambda)?);
+                let parsed = if l.destructuring {
+                    let mut ll = self.parse_lambda_list(&l.lambda.car(), true)?;
+                    ll.local_specials = self.special_declarations(&l.lambda.cdr());
+                    ll.only_required = false;
+                    ll
+                } else {
+                    self.parse_closure_lambda_list(&l.lambda)?
+                };
+                let parsed = Rc::new(parsed);
                 let _ = l.list.set(parsed.clone());
                 parsed
             }
         };
         Ok(Value::Function(Rc::new(Function::Closure(Closure {
-            name: RefCell::new(None),
+            name: RefCell::new(l.name.clone()),
             lambda_list: list,
             body: l.source_body.clone(),
             env: env.clone(),
-            block: None,
+            block: l.block.clone(),
             is_macro: false,
+            destructuring: l.destructuring,
             code: Some(l.body.clone()),
         }))))
-    }
-
-    fn resolve_place_node(&mut self, place: &PlaceNode, env: &Env) -> LResult<Place> {
-        match place {
-            PlaceNode::Gethash {
-                key,
-                table,
-                default,
-            } => {
-                let k = self.exec(key, env)?;
-                let h = self.exec(table, env)?;
-                let d = match default {
-                    Some(d) => self.exec(d, env)?,
-                    None => Value::Nil,
-                };
-                Ok(Place::Gethash(h, k, d))
-            }
-            PlaceNode::Form(form) => self.resolve_place(form, env),
-        }
     }
 }

@@ -60,12 +60,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "DEFTYPE",
         "user-defined type specifiers are not implemented",
     ),
-    ("DEFINE-MODIFY-MACRO", "not implemented; write a DEFMACRO"),
-    (
-        "DEFINE-SETF-EXPANDER",
-        "not implemented; use (DEFUN (SETF name) ...) or short DEFSETF",
-    ),
-    ("GET-SETF-EXPANSION", "not implemented"),
     (
         "PPRINT-LOGICAL-BLOCK",
         "the pretty printer is not implemented",
@@ -177,6 +171,8 @@ pub struct Interp {
     pub struct_accessors: HashMap<SymKey, (Rc<StructClass>, usize)>,
     /// `defsetf` short form: access function → update function.
     pub setf_functions: HashMap<SymKey, Value>,
+    /// `define-setf-expander` and long `defsetf` expanders.
+    pub setf_expanders: HashMap<SymKey, super::macros::places::SetfExpander>,
     /// Expansions of macro calls, by the identity of the calling cons.
     pub(crate) macro_cache: HashMap<usize, (Rc<Cons>, Value)>,
     /// Compiled closure bodies by the identity of the body's first cons
@@ -187,10 +183,6 @@ pub struct Interp {
     /// mail builtins (sink directory, routing, verbosity).
     pub ext: HashMap<&'static str, Box<dyn std::any::Any>>,
     pub s: WellKnown,
-    /// Analyse function bodies and top-level forms before running them
-    /// (`eval::compile`). Off, everything is interpreted: the tests compare
-    /// the two.
-    pub analyse: bool,
 }
 
 /// Symbols the evaluator refers to constantly.
@@ -228,6 +220,12 @@ pub struct WellKnown {
     /// Internal setters behind `(setf gethash)` and `(setf elt)`.
     pub puthash: Sym,
     pub set_elt: Sym,
+    /// The internal lambda forms of `function` (see
+    /// `Interp::internal_lambda`).
+    pub named_lambda: Sym,
+    pub macro_lambda: Sym,
+    pub destructuring_lambda: Sym,
+    pub eval_when: Sym,
 }
 
 impl WellKnown {
@@ -266,6 +264,10 @@ impl WellKnown {
             progn: cl_sym("PROGN"),
             puthash: package::intern_in("PUTHASH", &sl),
             set_elt: package::intern_in("SET-ELT", &sl),
+            named_lambda: package::intern_in("NAMED-LAMBDA", &sl),
+            macro_lambda: package::intern_in("MACRO-LAMBDA", &sl),
+            destructuring_lambda: package::intern_in("DESTRUCTURING-LAMBDA", &sl),
+            eval_when: cl_sym("EVAL-WHEN"),
         }
     }
 }
@@ -297,11 +299,11 @@ impl Interp {
             classes: HashMap::new(),
             struct_accessors: HashMap::new(),
             setf_functions: HashMap::new(),
+            setf_expanders: HashMap::new(),
             macro_cache: HashMap::new(),
             compile_cache: HashMap::new(),
             ext: HashMap::new(),
             s: WellKnown::new(),
-            analyse: true,
         };
         super::special::install();
         super::condition::install_classes(&mut it);
@@ -319,6 +321,13 @@ impl Interp {
     /// the stack itself is measured rather than only counting depth.
     pub(crate) fn stack_exceeded(&self) -> bool {
         self.stack_base.saturating_sub(stack_address()) > self.stack_budget
+    }
+
+    /// Drop cached macro expansions and analysed bodies: a definition
+    /// they may depend on changed (a macro, a setf expander).
+    pub fn forget_expansions(&mut self) {
+        self.macro_cache.clear();
+        self.compile_cache.clear();
     }
 
     pub fn new_id(&mut self) -> usize {
@@ -376,14 +385,31 @@ impl Interp {
         self.mv = None;
         match form {
             Value::Symbol(s) => self.eval_symbol(s, env),
-            Value::Cons(c) => {
+            Value::Cons(_) => {
                 self.check_interrupt()?;
+                // (progn a b): each form analysed after the previous one
+                // ran, so a macro defined by one is used by the next (as
+                // SBCL's eval does).
+                if form.car().is_sym(&self.s.progn) {
+                    let mut last = Value::Nil;
+                    let mut cur = form.cdr();
+                    while let Value::Cons(c) = cur {
+                        let f = c.car.borrow().clone();
+                        last = self.eval(&f, env)?;
+                        cur = c.cdr.borrow().clone();
+                    }
+                    if cur.is_nil() {
+                        return Ok(last);
+                    }
+                }
                 self.depth += 1;
                 if self.depth > self.max_depth || self.stack_exceeded() {
                     self.depth -= 1;
                     return Err(self.stack_exhausted());
                 }
-                let r = self.eval_compound(form, c, env);
+                // The one pipeline: macroexpand and analyse, then run.
+                let node = super::compile::Compiler::in_env(self, None, env.clone()).form(form);
+                let r = self.exec(&node, env);
                 self.depth -= 1;
                 r
             }
@@ -418,7 +444,7 @@ impl Interp {
         self.raise(c)
     }
 
-    fn stack_exhausted(&mut self) -> Unwind {
+    pub(crate) fn stack_exhausted(&mut self) -> Unwind {
         // Give handlers room to run: they need stack themselves.
         self.depth = self.depth.saturating_sub(200);
         let budget = self.stack_budget;
@@ -463,50 +489,6 @@ impl Interp {
         Err(self.raise(c))
     }
 
-    fn eval_compound(&mut self, form: &Value, c: &Rc<Cons>, env: &Env) -> LResult<Value> {
-        let head = c.car.borrow().clone();
-        let args = c.cdr.borrow().clone();
-        match &head {
-            Value::Symbol(s) => {
-                let sf = s.special_form.get();
-                if sf != 0 {
-                    return self.eval_special(sf, s, &args, env, form);
-                }
-                if let Some(b) = env.lookup_fun(s) {
-                    let f = b.func.borrow().clone();
-                    if b.is_macro {
-                        let exp = self.expand_with(&f, form, env)?;
-                        return self.eval(&exp, env);
-                    }
-                    return self.call_with_args(&f, &args, env);
-                }
-                let f = s.function.borrow().clone();
-                if let Some(f) = f {
-                    return self.call_with_args(&f, &args, env);
-                }
-                let m = s.macro_fn.borrow().clone();
-                if let Some(m) = m {
-                    let exp = self.macroexpand_cached(&m, form, c, env)?;
-                    return self.eval(&exp, env);
-                }
-                Err(self.undefined_function(&head))
-            }
-            Value::Cons(_) if head.car().is_sym(&self.s.lambda) => {
-                let f = self.make_closure(&head.cdr(), env, None, None)?;
-                let argv = self.eval_args(&args, env)?;
-                self.apply(&f, &argv)
-            }
-            _ => {
-                let msg = format!(
-                    "Illegal function call: {} is not a function name",
-                    crate::printer::prin1_to_string(&head)
-                );
-                let c = self.make_error("PROGRAM-ERROR", &msg);
-                Err(self.raise(c))
-            }
-        }
-    }
-
     pub fn undefined_function(&mut self, name: &Value) -> Unwind {
         let unsupported = match name {
             Value::Symbol(s) if s.home_is_cl() => UNSUPPORTED
@@ -536,40 +518,6 @@ impl Interp {
         self.raise(c)
     }
 
-    /// Evaluate the argument forms left to right and call `f`. Up to
-    /// four arguments live on the stack: most calls then allocate nothing.
-    fn call_with_args(&mut self, f: &Value, args: &Value, env: &Env) -> LResult<Value> {
-        const N: usize = 4;
-        let mut buf: [Value; N] = [Value::Nil, Value::Nil, Value::Nil, Value::Nil];
-        let mut n = 0;
-        let mut cur = args.clone();
-        while let Value::Cons(c) = cur {
-            if n == N {
-                let mut argv: Vec<Value> = buf.into_iter().collect();
-                argv.extend(self.eval_args(&Value::Cons(c), env)?);
-                return self.apply(f, &argv);
-            }
-            let form = c.car.borrow().clone();
-            buf[n] = self.eval(&form, env)?;
-            n += 1;
-            cur = c.cdr.borrow().clone();
-        }
-        self.mv = None;
-        self.apply(f, &buf[..n])
-    }
-
-    fn eval_args(&mut self, args: &Value, env: &Env) -> LResult<Vec<Value>> {
-        let mut out = Vec::new();
-        let mut cur = args.clone();
-        while let Value::Cons(c) = cur {
-            let form = c.car.borrow().clone();
-            out.push(self.eval(&form, env)?);
-            cur = c.cdr.borrow().clone();
-        }
-        self.mv = None;
-        Ok(out)
-    }
-
     pub(crate) fn macroexpand_cached(
         &mut self,
         m: &Value,
@@ -579,7 +527,7 @@ impl Interp {
     ) -> LResult<Value> {
         // What a macro that looks at its environment makes may differ
         // from one place to the next.
-        if super::compile::wants_environment(m) {
+        if super::compile::wants_environment(m) || env.lexical_macros {
             return self.expand_with(m, form, env);
         }
         let key = Rc::as_ptr(c) as usize;
@@ -598,7 +546,10 @@ impl Interp {
 
     /// Call a macro function on a form (CLHS 3.1.2.1.2.2).
     pub fn expand_with(&mut self, m: &Value, form: &Value, env: &Env) -> LResult<Value> {
-        let env = if super::compile::wants_environment(m) {
+        // The standard macros (builtins) always see the environment: a
+        // place may be a local macro or a symbol macro.
+        let builtin = matches!(m, Value::Function(f) if matches!(**f, Function::Builtin(_)));
+        let env = if builtin || super::compile::wants_environment(m) {
             env.to_value()
         } else {
             Value::Nil
@@ -762,6 +713,13 @@ impl Interp {
                 env = env.bind_var(e.clone(), args.get(1).cloned().unwrap_or(Value::Nil));
             }
             env
+        } else if cl.destructuring {
+            let value = args.first().cloned().unwrap_or(Value::Nil);
+            let mut env = self.destructure(&cl.lambda_list, &value, &cl.env)?;
+            if let Some(super::lambda::Param::Var(w)) = &cl.lambda_list.whole {
+                env = env.bind_var(w.clone(), value);
+            }
+            self.apply_local_specials(&cl.lambda_list, env)
         } else {
             let env = self.bind_lambda_list(&cl.lambda_list, args, &cl.env, false)?;
             if cl.lambda_list.local_specials.is_empty() {
@@ -819,11 +777,7 @@ impl Interp {
     ) -> LResult<Value> {
         let ll = self.parse_closure_lambda_list(lambda)?;
         let body = self.strip_declarations(&lambda.cdr(), true);
-        let code = if self.analyse {
-            Some(self.compiled_body(&body, block.as_ref()))
-        } else {
-            None
-        };
+        let code = Some(self.compiled_body(&body, block.as_ref()));
         Ok(Value::Function(Rc::new(Function::Closure(
             super::value::Closure {
                 name: std::cell::RefCell::new(name),
@@ -832,6 +786,7 @@ impl Interp {
                 env: env.clone(),
                 block,
                 is_macro: false,
+                destructuring: false,
                 code,
             },
         ))))

@@ -10,6 +10,7 @@ mod exec;
 pub mod interp;
 pub mod interrupt;
 pub mod lambda;
+pub mod macros;
 pub mod node;
 pub mod package;
 pub mod special;

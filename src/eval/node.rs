@@ -19,15 +19,8 @@ pub enum Node {
         args: Box<[Node]>,
         form: Value,
     },
-    /// A global macro call expanded at analysis time; `form` is
-    /// interpreted instead when a local function shadows the name.
-    Macro {
-        name: Sym,
-        form: Value,
-        expansion: Box<Node>,
-    },
-    /// A call of a standard arithmetic or comparison function on one or
-    /// two arguments: done here on fixnums, otherwise (or if the function
+    /// A call of a standard arithmetic, comparison or list function (or
+    /// the hash-table store behind `(setf gethash)`): done here on fixnums, otherwise (or if the function
     /// was redefined) an ordinary call of `builtin`'s current definition.
     Prim {
         op: Prim,
@@ -43,16 +36,63 @@ pub enum Node {
         sequential: bool,
         bindings: Box<[(Sym, Node)]>,
         body: Box<[Node]>,
+        /// Declared special: bound dynamically, or referred to
+        /// dynamically in the body when not bound here.
+        specials: Box<[Sym]>,
     },
-    Setq(Box<[(Sym, Node)]>),
-    When {
-        unless: bool,
-        test: Box<Node>,
+    /// A body with free `special` declarations (`locally` and the like).
+    Locally {
+        specials: Box<[Sym]>,
         body: Box<[Node]>,
     },
-    Cond(Box<[CondClause]>),
-    And(Box<[Node]>),
-    Or(Box<[Node]>),
+    /// `flet` / `labels`: local functions, then the body.
+    Flet {
+        recursive: bool,
+        funs: Box<[(Sym, Rc<LambdaNode>)]>,
+        body: Box<Node>,
+    },
+    Catch {
+        tag: Box<Node>,
+        body: Box<[Node]>,
+    },
+    /// `throw`: (tag, value).
+    Throw(Box<(Node, Node)>),
+    UnwindProtect {
+        form: Box<Node>,
+        cleanup: Box<[Node]>,
+    },
+    MultipleValueCall {
+        function: Box<Node>,
+        args: Box<[Node]>,
+    },
+    MultipleValueProg1 {
+        first: Box<Node>,
+        rest: Box<[Node]>,
+    },
+    Progv {
+        symbols: Box<Node>,
+        values: Box<Node>,
+        body: Box<[Node]>,
+    },
+    /// `load-time-value`: evaluated the first time, then constant.
+    LoadTimeValue {
+        form: Box<Node>,
+        value: OnceCell<Value>,
+    },
+    /// `#'(setf name)`.
+    FunctionSetf(Value),
+    /// `#'(sendletter::macro-lambda ...)`, made when it runs.
+    MakeFunction(Value),
+    /// A malformed form: the error it signals when it runs.
+    Fail(Rc<dyn Fn(&mut super::interp::Interp) -> super::Unwind>),
+    /// A macro call whose expansion failed during analysis: expanded
+    /// again when it runs, so the error is signalled then.
+    Reexpand {
+        macro_fn: Value,
+        form: Value,
+        cenv: super::env::Env,
+    },
+    Setq(Box<[(Sym, Node)]>),
     /// `block`; `needed` is false when nothing in the body can return
     /// from it, so no exit point is made.
     Block {
@@ -64,35 +104,16 @@ pub enum Node {
         name: Sym,
         value: Box<Node>,
     },
-    Dotimes(Box<DoLoop>),
-    Dolist(Box<DoLoop>),
     Lambda(Rc<LambdaNode>),
-    Setf {
-        place: Box<PlaceNode>,
-        value: Box<Node>,
-    },
-    Incf {
-        decf: bool,
-        place: Box<PlaceNode>,
-        delta: Option<Box<Node>>,
-    },
-    Push {
-        item: Box<Node>,
-        place: Box<PlaceNode>,
-    },
     /// `tagbody` with go tags.
     Tagbody(Box<TagbodyNode>),
     Go(Value),
-    /// `macrolet`: the expanders are bound in the environment at run time
-    /// (for interpreted forms inside); compiled forms were expanded with
-    /// them already.
-    Macrolet {
-        macros: Box<[(Sym, Value)]>,
-        body: Box<[Node]>,
-        form: Value,
+    /// A `go` to tag `index` of the `tagbody` whose statement this is:
+    /// that tagbody jumps without unwinding (run elsewhere, a `go`).
+    Jump {
+        index: usize,
+        tag: Value,
     },
-    /// Left to the interpreter.
-    Interp(Value),
 }
 
 /// A compiled `tagbody` (CLHS special operator TAGBODY).
@@ -117,6 +138,12 @@ pub enum Prim {
     NumEq,
     OnePlus,
     OneMinus,
+    Car,
+    Cdr,
+    Cons,
+    Endp,
+    Puthash,
+    Gethash,
 }
 
 impl Prim {
@@ -133,37 +160,15 @@ impl Prim {
             ("=", 2) => Prim::NumEq,
             ("1+", 1) => Prim::OnePlus,
             ("1-", 1) => Prim::OneMinus,
+            ("CAR", 1) => Prim::Car,
+            ("CDR", 1) => Prim::Cdr,
+            ("CONS", 2) => Prim::Cons,
+            ("ENDP", 1) => Prim::Endp,
+            ("PUTHASH", 3) => Prim::Puthash,
+            ("GETHASH", 2 | 3) => Prim::Gethash,
             _ => return None,
         })
     }
-}
-
-pub struct CondClause {
-    pub test: Node,
-    /// `None`: the clause is just a test, whose value is returned.
-    pub body: Option<Box<[Node]>>,
-}
-
-/// `dotimes` and `dolist`: `(var source result) body`.
-pub struct DoLoop {
-    pub var: Sym,
-    pub source: Node,
-    pub result: Node,
-    pub body: Box<[Node]>,
-    /// The implicit `block nil` is needed.
-    pub block: bool,
-}
-
-/// A place of `setf`, `incf` and `push`.
-pub enum PlaceNode {
-    /// `(gethash key table [default])`.
-    Gethash {
-        key: Node,
-        table: Node,
-        default: Option<Node>,
-    },
-    /// Any other place: resolved by the interpreter at run time.
-    Form(Value),
 }
 
 /// A `lambda` expression: the closure it makes runs `body`.
@@ -175,6 +180,13 @@ pub struct LambdaNode {
     /// Parsed when the first closure is made (errors are run-time errors).
     pub list: OnceCell<Rc<LambdaList>>,
     pub body: Rc<Compiled>,
+    /// `sendletter::named-lambda` (`defun`): the function's name, and the
+    /// block around its body.
+    pub name: Option<Value>,
+    pub block: Option<Sym>,
+    /// `sendletter::destructuring-lambda`: one argument, destructured
+    /// against the (macro) lambda list.
+    pub destructuring: bool,
 }
 
 /// A compiled function body.

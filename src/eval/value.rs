@@ -205,6 +205,9 @@ pub struct Closure {
     /// A macro expander: called with the whole form, destructured against
     /// `lambda_list` (CLHS 3.4.4).
     pub is_macro: bool,
+    /// `destructuring-bind`'s closure: its one argument is destructured
+    /// against `lambda_list`.
+    pub destructuring: bool,
     /// The body compiled (`eval::compile`); `None` runs `body` interpreted.
     pub code: Option<Rc<crate::eval::compile::Compiled>>,
 }

@@ -848,8 +848,8 @@ impl Parser {
                 } else {
                     None
                 };
-                self.type_spec();
-                Ok(Some(self.accumulate(n, v, into)?))
+                let ty = self.type_spec();
+                Ok(Some(self.accumulate(n, v, into, ty)?))
             }
             _ => {
                 self.pos = start;
@@ -923,7 +923,13 @@ impl Parser {
         }
     }
 
-    fn accumulate(&mut self, kind: &str, form: Value, into: Option<Value>) -> ParseResult<Value> {
+    fn accumulate(
+        &mut self,
+        kind: &str,
+        form: Value,
+        into: Option<Value>,
+        ty: Option<Value>,
+    ) -> ParseResult<Value> {
         let class = match kind {
             "COLLECT" | "COLLECTING" | "APPEND" | "APPENDING" | "NCONC" | "NCONCING" => {
                 AccClass::List
@@ -954,7 +960,7 @@ impl Parser {
                 let var = into.clone().unwrap_or_else(|| gensym("LOOP-RESULT"));
                 let init = match class {
                     AccClass::List => Value::Nil,
-                    _ => Value::Fixnum(0),
+                    _ => zero_of_type(ty.as_ref()),
                 };
                 let tail = gensym("LOOP-TAIL");
                 let flag = gensym("LOOP-MINMAX-FLAG");
@@ -1160,4 +1166,22 @@ fn emit_steps(parts: &[Step], end: &Value, parallel: bool) -> Vec<Value> {
         desetq(&pat, f, &mut out);
     }
     out
+}
+
+/// A numeric accumulation's initial value: zero of its declared type
+/// (`sum x of-type float` starts at 0.0, CLHS 6.1.3), else 0.
+fn zero_of_type(ty: Option<&Value>) -> Value {
+    let name = match ty {
+        Some(Value::Cons(_)) => ty.map(|t| t.car()),
+        other => other.cloned(),
+    };
+    match name
+        .as_ref()
+        .and_then(|n| n.as_symbol())
+        .map(|s| s.name.clone())
+    {
+        Some(n) if n == "DOUBLE-FLOAT" || n == "LONG-FLOAT" => Value::Double(0.0),
+        Some(n) if n == "FLOAT" || n == "SINGLE-FLOAT" || n == "SHORT-FLOAT" => Value::Single(0.0),
+        _ => Value::Fixnum(0),
+    }
 }

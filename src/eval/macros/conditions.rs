@@ -1,0 +1,328 @@
+//! The condition system's macros (CLHS 9): `handler-case`,
+//! `handler-bind`, `ignore-errors`, `restart-case`,
+//! `with-simple-restart`, `assert`, `check-type`. The forms become
+//! closures handed to internal functions that establish the handlers and
+//! restarts around calling them.
+
+use super::{arity, call, cl, form_and_env, gensym, items, lambda, list, malformed, quote, si};
+use crate::def;
+use crate::eval::interp::{Handler, RestartFrame};
+use crate::eval::value::{BuiltinFn, Value};
+use crate::eval::{Interp, LResult, UnwindKind};
+
+pub const MACROS: &[(&str, BuiltinFn)] = &[
+    ("HANDLER-CASE", handler_case),
+    ("HANDLER-BIND", handler_bind),
+    ("IGNORE-ERRORS", ignore_errors),
+    ("RESTART-CASE", restart_case),
+    ("WITH-SIMPLE-RESTART", with_simple_restart),
+    ("ASSERT", assert),
+    ("CHECK-TYPE", check_type),
+];
+
+#[rustfmt::skip]
+pub const BUILTINS: &[crate::builtins::BuiltinDef] = &[
+    def!("SENDLETTER" : "%HANDLER-CASE", "(thunk types clauses no-error)", 4, 4, handler_case_fn,
+        "Call THUNK with a handler per type; a condition unwinds to here and runs its clause function."),
+    def!("SENDLETTER" : "%HANDLER-BIND", "(bindings thunk)", 2, 2, handler_bind_fn,
+        "Call THUNK with the handlers of BINDINGS (type function ...) established."),
+    def!("SENDLETTER" : "%RESTART-CASE", "(thunk names clauses)", 3, 3, restart_case_fn,
+        "Call THUNK with the named restarts established; invoking one runs its clause function."),
+    def!("SENDLETTER" : "%ASSERT-FAILED", "(test-form arguments)", 2, 2, assert_failed,
+        "Signal ASSERT's error with a CONTINUE restart; returns when the restart is taken."),
+    def!("SENDLETTER" : "%CHECK-TYPE-FAILED", "(place value type description)", 4, 4, check_type_failed,
+        "Signal CHECK-TYPE's type-error."),
+];
+
+fn thunk(body: Vec<Value>) -> Value {
+    lambda(Value::Nil, body)
+}
+
+/// `(handler-case form (type ([var]) . body)... [(:no-error ll . body)])`.
+fn handler_case(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 1, usize::MAX)?;
+    let mut types = Vec::new();
+    let mut fns = Vec::new();
+    let mut no_error = Value::Nil;
+    for clause in &x[1..] {
+        let c = items(it, clause, &form)?;
+        if c.len() < 2 {
+            return malformed(it, &form, "a clause without a variable list");
+        }
+        let is_no_error = c[0]
+            .as_symbol()
+            .is_some_and(|s| s.name == "NO-ERROR" && s.is_keyword());
+        if is_no_error {
+            no_error = lambda(c[1].clone(), c[2..].to_vec());
+            continue;
+        }
+        let vars = items(it, &c[1], &form)?;
+        let f = match vars.as_slice() {
+            [] => {
+                let g = gensym("CONDITION");
+                let mut body = vec![list([cl("DECLARE"), list([cl("IGNORE"), g.clone()])])];
+                body.extend(c[2..].iter().cloned());
+                lambda(list([g]), body)
+            }
+            [v] if v.is_symbol() => lambda(list([v.clone()]), c[2..].to_vec()),
+            _ => return malformed(it, &form, "a clause variable list that is not (var)"),
+        };
+        types.push(c[0].clone());
+        fns.push(f);
+    }
+    Ok(list([
+        si("%HANDLER-CASE"),
+        thunk(vec![x[0].clone()]),
+        quote(Value::list(types)),
+        call(cl("LIST"), fns),
+        no_error,
+    ]))
+}
+
+fn handler_bind(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 1, usize::MAX)?;
+    let mut pairs = Vec::new();
+    for b in items(it, &x[0], &form)? {
+        let bi = items(it, &b, &form)?;
+        if bi.len() != 2 {
+            return malformed(it, &form, "a binding that is not (type handler)");
+        }
+        pairs.push(quote(bi[0].clone()));
+        pairs.push(bi[1].clone());
+    }
+    Ok(list([
+        si("%HANDLER-BIND"),
+        call(cl("LIST"), pairs),
+        thunk(x[1..].to_vec()),
+    ]))
+}
+
+fn ignore_errors(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 0, usize::MAX)?;
+    let c = gensym("CONDITION");
+    Ok(list([
+        cl("HANDLER-CASE"),
+        call(cl("PROGN"), x),
+        list([
+            cl("ERROR"),
+            list([c.clone()]),
+            list([cl("VALUES"), Value::Nil, c]),
+        ]),
+    ]))
+}
+
+/// `(restart-case form (name ll [:report r] [:interactive i] [:test t] . body)...)`.
+fn restart_case(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 1, usize::MAX)?;
+    let mut names = Vec::new();
+    let mut fns = Vec::new();
+    for clause in &x[1..] {
+        let c = items(it, clause, &form)?;
+        if c.len() < 2 {
+            return malformed(it, &form, "a clause without a lambda list");
+        }
+        let mut body = &c[2..];
+        while body.len() >= 2 && body[0].as_symbol().is_some_and(|s| s.is_keyword()) {
+            body = &body[2..];
+        }
+        names.push(c[0].clone());
+        fns.push(lambda(c[1].clone(), body.to_vec()));
+    }
+    Ok(list([
+        si("%RESTART-CASE"),
+        thunk(vec![x[0].clone()]),
+        quote(Value::list(names)),
+        call(cl("LIST"), fns),
+    ]))
+}
+
+fn with_simple_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 1, usize::MAX)?;
+    let spec = items(it, &x[0], &form)?;
+    let Some(name) = spec.first() else {
+        return malformed(it, &form, "no restart name");
+    };
+    Ok(list([
+        cl("RESTART-CASE"),
+        call(cl("PROGN"), x[1..].to_vec()),
+        list([
+            name.clone(),
+            Value::Nil,
+            list([cl("VALUES"), Value::Nil, cl("T")]),
+        ]),
+    ]))
+}
+
+/// `(assert test [places [datum args...]])`: retried after CONTINUE.
+fn assert(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 1, usize::MAX)?;
+    let top = gensym("ASSERT");
+    let datum = if x.len() > 2 {
+        call(cl("LIST"), x[2..].to_vec())
+    } else {
+        Value::Nil
+    };
+    let fail = list([si("%ASSERT-FAILED"), quote(x[0].clone()), datum]);
+    Ok(list([
+        cl("TAGBODY"),
+        top.clone(),
+        list([cl("UNLESS"), x[0].clone(), fail, list([cl("GO"), top])]),
+    ]))
+}
+
+fn check_type(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 2, 3)?;
+    let v = gensym("VALUE");
+    Ok(list([
+        cl("LET"),
+        list([list([v.clone(), x[0].clone()])]),
+        list([
+            cl("UNLESS"),
+            list([cl("TYPEP"), v.clone(), quote(x[1].clone())]),
+            list([
+                si("%CHECK-TYPE-FAILED"),
+                quote(x[0].clone()),
+                v,
+                quote(x[1].clone()),
+                x.get(2).cloned().unwrap_or(Value::Nil),
+            ]),
+        ]),
+        Value::Nil,
+    ]))
+}
+
+// ----- the internal functions ------------------------------------------
+
+fn handler_case_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let id = it.new_id();
+    let types: Vec<Value> = a[1].iter().collect();
+    let clauses: Vec<Value> = a[2].iter().collect();
+    let cluster = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.clone(), Handler::Case { id, clause: i }))
+        .collect();
+    let mark = it.handlers.len();
+    it.handlers.push(cluster);
+    let r = it.apply(&a[0], &[]);
+    it.handlers.truncate(mark);
+    match r {
+        Ok(v) if a[3].is_nil() => Ok(v),
+        Ok(v) => {
+            let vals = it.take_values(v);
+            it.apply(&a[3], &vals)
+        }
+        Err(e) => match e.into_kind() {
+            UnwindKind::HandlerCase {
+                id: hid,
+                clause,
+                condition,
+            } if hid == id => {
+                let f = clauses.get(clause).cloned().unwrap_or(Value::Nil);
+                it.apply(&f, &[condition])
+            }
+            other => Err(other.into()),
+        },
+    }
+}
+
+fn handler_bind_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let items: Vec<Value> = a[0].iter().collect();
+    let cluster = items
+        .chunks(2)
+        .map(|p| {
+            (
+                p[0].clone(),
+                Handler::Function(p.get(1).cloned().unwrap_or(Value::Nil)),
+            )
+        })
+        .collect();
+    let mark = it.handlers.len();
+    it.handlers.push(cluster);
+    let r = it.apply(&a[1], &[]);
+    it.handlers.truncate(mark);
+    r
+}
+
+fn restart_case_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let id = it.new_id();
+    let names: Vec<Value> = a[1].iter().collect();
+    let clauses: Vec<Value> = a[2].iter().collect();
+    let mark = it.restarts.len();
+    for (i, name) in names.iter().enumerate() {
+        it.restarts.push(RestartFrame {
+            name: name.clone(),
+            id,
+            index: i,
+            report: None,
+        });
+    }
+    // Innermost restarts are found first; keep the written order.
+    it.restarts[mark..].reverse();
+    let r = it.apply(&a[0], &[]);
+    it.restarts.truncate(mark);
+    match r {
+        Err(e) => match e.into_kind() {
+            UnwindKind::Restart {
+                id: rid,
+                index,
+                args,
+            } if rid == id => {
+                let f = clauses.get(index).cloned().unwrap_or(Value::Nil);
+                it.apply(&f, &args)
+            }
+            other => Err(other.into()),
+        },
+        ok => ok,
+    }
+}
+
+fn assert_failed(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let cond = if a[1].is_cons() {
+        let args: Vec<Value> = a[1].iter().collect();
+        it.coerce_to_condition(&args, "SIMPLE-ERROR")?
+    } else {
+        let msg = format!(
+            "The assertion {} failed.",
+            crate::printer::prin1_to_string(&a[0])
+        );
+        it.make_error("SIMPLE-ERROR", &msg)
+    };
+    // The test is tried again once CONTINUE is taken.
+    match it.with_restart("CONTINUE", |it| Err::<(), _>(it.raise(cond)))? {
+        Ok(()) | Err(_) => Ok(Value::Nil),
+    }
+}
+
+fn check_type_failed(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let description = match &a[3] {
+        Value::String(s) => Value::String(s.clone()),
+        _ => Value::string(format!(
+            "of type {}",
+            crate::printer::prin1_to_string(&a[2])
+        )),
+    };
+    let c = it.make_condition(
+        "SIMPLE-TYPE-ERROR",
+        &[
+            ("DATUM", a[1].clone()),
+            ("EXPECTED-TYPE", a[2].clone()),
+            (
+                "FORMAT-CONTROL",
+                Value::string("The value of ~S is ~S, which is not ~A."),
+            ),
+            (
+                "FORMAT-ARGUMENTS",
+                Value::list([a[0].clone(), a[1].clone(), description]),
+            ),
+        ],
+    );
+    it.err(c)
+}

@@ -1,0 +1,299 @@
+//! Definitions: `defun`, `defmacro`, `defvar`, `defparameter`,
+//! `defconstant`, `in-package`, `declaim` (with the function `proclaim`),
+//! `defstruct`, `define-condition`. Each expands into a call of an
+//! internal function that records the definition when it runs.
+
+use super::{arity, call, cl, form_and_env, list, malformed, quote, si, split_body};
+use crate::def;
+use crate::eval::value::{BuiltinFn, Value};
+use crate::eval::{Interp, LResult};
+
+pub const MACROS: &[(&str, BuiltinFn)] = &[
+    ("DEFUN", defun),
+    ("DEFMACRO", defmacro),
+    ("DEFVAR", defvar),
+    ("DEFPARAMETER", defparameter),
+    ("DEFCONSTANT", defconstant),
+    ("IN-PACKAGE", in_package),
+    ("DECLAIM", declaim),
+    ("DEFSTRUCT", defstruct),
+    ("DEFINE-CONDITION", define_condition),
+];
+
+#[rustfmt::skip]
+pub const BUILTINS: &[crate::builtins::BuiltinDef] = &[
+    def!("PROCLAIM", "(declaration-specifier)", 1, 1, proclaim,
+        "Make a declaration global (CLHS 3.8): SPECIAL is honoured; INLINE, NOTINLINE, FTYPE, TYPE, OPTIMIZE and the like are accepted."),
+    def!("SENDLETTER" : "%DEFUN", "(name function documentation)", 3, 3, defun_fn, "Make FUNCTION the global definition of NAME."),
+    def!("SENDLETTER" : "%DEFMACRO", "(name expander documentation)", 3, 3, defmacro_fn, "Make EXPANDER NAME's macro function."),
+    def!("SENDLETTER" : "%DEFCONSTANT", "(name value documentation)", 3, 3, defconstant_fn, "Define NAME as a constant."),
+    def!("SENDLETTER" : "%VARIABLE-DOCUMENTATION", "(name documentation)", 2, 2, variable_doc, "Record a variable's documentation."),
+    def!("SENDLETTER" : "%IN-PACKAGE", "(name)", 1, 1, in_package_fn, "Make the package named NAME current."),
+    def!("SENDLETTER" : "%DEFSTRUCT", "(definition)", 1, 1, defstruct_fn, "Define a structure from DEFSTRUCT's arguments."),
+    def!("SENDLETTER" : "%DEFINE-CONDITION", "(definition report)", 2, 2, define_condition_fn,
+        "Define a condition class from DEFINE-CONDITION's arguments and its evaluated :REPORT."),
+];
+
+fn doc_value(doc: Option<Value>) -> Value {
+    doc.unwrap_or(Value::Nil)
+}
+
+/// `(defun name ll . body)` →
+/// `(%defun 'name #'(sendletter::named-lambda name ll . body) doc)`.
+fn defun(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 2, usize::MAX)?;
+    let name = &x[0];
+    let is_setf_name =
+        name.is_cons() && name.car().is_sym(&it.s.setf) && name.cdr().car().is_symbol();
+    if !(name.is_symbol() && !name.is_nil() || is_setf_name) {
+        return malformed(
+            it,
+            &form,
+            "a function name that is not a symbol or (setf symbol)",
+        );
+    }
+    let (_, doc, _) = split_body(&x[2..], true);
+    let f = list([
+        cl("FUNCTION"),
+        Value::cons(
+            si("NAMED-LAMBDA"),
+            Value::cons(name.clone(), list(x[1..].to_vec())),
+        ),
+    ]);
+    Ok(list([si("%DEFUN"), quote(name.clone()), f, doc_value(doc)]))
+}
+
+fn defmacro(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 2, usize::MAX)?;
+    if !x[0].is_symbol() || x[0].is_nil() {
+        return malformed(it, &form, "a macro name that is not a symbol");
+    }
+    let (_, doc, _) = split_body(&x[2..], true);
+    let f = list([
+        cl("FUNCTION"),
+        Value::cons(si("MACRO-LAMBDA"), list(x.iter().cloned())),
+    ]);
+    Ok(list([
+        si("%DEFMACRO"),
+        quote(x[0].clone()),
+        f,
+        doc_value(doc),
+    ]))
+}
+
+/// `defvar`/`defparameter`: proclaimed special, assigned (`defvar`: only
+/// when unbound), documented; the value is the name.
+fn defvar_like(it: &mut Interp, a: &[Value], always: bool) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, if always { 2 } else { 1 }, 3)?;
+    if !x[0].is_symbol() || x[0].is_nil() {
+        return malformed(it, &form, "a variable name that is not a symbol");
+    }
+    let name = quote(x[0].clone());
+    let mut out = vec![list([
+        cl("PROCLAIM"),
+        quote(list([cl("SPECIAL"), x[0].clone()])),
+    ])];
+    if let Some(init) = x.get(1) {
+        let set = list([cl("SET"), name.clone(), init.clone()]);
+        out.push(if always {
+            set
+        } else {
+            list([cl("UNLESS"), list([cl("BOUNDP"), name.clone()]), set])
+        });
+    }
+    if let Some(doc) = x.get(2) {
+        out.push(list([
+            si("%VARIABLE-DOCUMENTATION"),
+            name.clone(),
+            doc.clone(),
+        ]));
+    }
+    out.push(name);
+    Ok(call(cl("PROGN"), out))
+}
+
+fn defvar(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    defvar_like(it, a, false)
+}
+
+fn defparameter(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    defvar_like(it, a, true)
+}
+
+fn defconstant(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 2, 3)?;
+    if !x[0].is_symbol() || x[0].is_nil() {
+        return malformed(it, &form, "a constant name that is not a symbol");
+    }
+    Ok(list([
+        si("%DEFCONSTANT"),
+        quote(x[0].clone()),
+        x[1].clone(),
+        x.get(2).cloned().unwrap_or(Value::Nil),
+    ]))
+}
+
+fn in_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 1, 1)?;
+    Ok(list([si("%IN-PACKAGE"), quote(x[0].clone())]))
+}
+
+/// `(declaim spec...)` → `(progn (proclaim 'spec) ...)`.
+fn declaim(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 0, usize::MAX)?;
+    let mut out: Vec<Value> = x
+        .into_iter()
+        .map(|spec| list([cl("PROCLAIM"), quote(spec)]))
+        .collect();
+    out.push(Value::Nil);
+    Ok(call(cl("PROGN"), out))
+}
+
+fn defstruct(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    arity(it, &form, 1, usize::MAX)?;
+    Ok(list([si("%DEFSTRUCT"), quote(form.cdr())]))
+}
+
+/// The `:report` option is evaluated where the definition is (a lambda
+/// closes over its environment); the rest is data.
+fn define_condition(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 2, usize::MAX)?;
+    let mut report = Value::Nil;
+    for o in x.iter().skip(3) {
+        if o.car()
+            .as_symbol()
+            .is_some_and(|s| s.name == "REPORT" && s.is_keyword())
+        {
+            let r = o.cdr().car();
+            report = match &r {
+                Value::String(_) | Value::Symbol(_) => quote(r.clone()),
+                _ => list([cl("FUNCTION"), r.clone()]),
+            };
+        }
+    }
+    Ok(list([si("%DEFINE-CONDITION"), quote(form.cdr()), report]))
+}
+
+// ----- the internal functions ------------------------------------------
+
+fn set_doc(sym: &crate::eval::Sym, kind: &'static str, doc: &Value) {
+    if let Value::String(d) = doc {
+        let mut docs = sym.doc.borrow_mut();
+        docs.retain(|(k, _)| *k != kind);
+        docs.push((kind, d.borrow().clone()));
+    }
+}
+
+fn defun_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let name = &a[0];
+    if let Some(s) = name.as_symbol() {
+        set_doc(&s, "FUNCTION", &a[2]);
+        *s.function.borrow_mut() = Some(a[1].clone());
+        *s.macro_fn.borrow_mut() = None;
+        return Ok(name.clone());
+    }
+    let target = name.cdr().car();
+    match target.as_symbol() {
+        Some(t) if name.car().is_sym(&it.s.setf) => {
+            it.setf_functions
+                .insert(crate::eval::interp::SymKey(t), a[1].clone());
+            it.forget_expansions();
+            Ok(name.clone())
+        }
+        _ => {
+            let c = it.type_error(name, "(OR SYMBOL (CONS (EQL SETF)))");
+            it.err(c)
+        }
+    }
+}
+
+fn defmacro_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let Some(name) = a[0].as_symbol() else {
+        let c = it.type_error(&a[0], "SYMBOL");
+        return it.err(c);
+    };
+    set_doc(&name, "FUNCTION", &a[2]);
+    *name.macro_fn.borrow_mut() = Some(a[1].clone());
+    *name.function.borrow_mut() = None;
+    it.forget_expansions();
+    Ok(a[0].clone())
+}
+
+fn defconstant_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let Some(name) = a[0].as_symbol() else {
+        let c = it.type_error(&a[0], "SYMBOL");
+        return it.err(c);
+    };
+    *name.value.borrow_mut() = Some(a[1].clone());
+    name.constant.set(true);
+    name.special.set(true);
+    set_doc(&name, "VARIABLE", &a[2]);
+    Ok(a[0].clone())
+}
+
+fn variable_doc(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Some(s) = a[0].as_symbol() {
+        set_doc(&s, "VARIABLE", &a[1]);
+    }
+    Ok(a[0].clone())
+}
+
+fn in_package_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let name = it.string_designator(&a[0])?;
+    match crate::eval::package::find_package(&name) {
+        Some(p) => {
+            crate::eval::package::set_current_package(p.clone());
+            Ok(Value::Package(p))
+        }
+        None => {
+            let msg = format!("The name \"{name}\" does not designate any package.");
+            let c = it.make_condition(
+                "PACKAGE-ERROR",
+                &[
+                    ("PACKAGE", Value::string(name)),
+                    ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
+                ],
+            );
+            it.err(c)
+        }
+    }
+}
+
+/// CLHS proclaim: `special` makes the names globally special; the other
+/// standard declarations (and unknown ones, as SBCL's style warning
+/// aside) change nothing here.
+fn proclaim(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let spec = &a[0];
+    if !spec.is_cons() {
+        let c = it.type_error(spec, "CONS");
+        return it.err(c);
+    }
+    if spec.car().is_sym(&it.s.special) {
+        for v in spec.cdr().iter() {
+            match v.as_symbol() {
+                Some(s) if !v.is_nil() => s.special.set(true),
+                _ => {
+                    let c = it.type_error(&v, "SYMBOL");
+                    return it.err(c);
+                }
+            }
+        }
+    }
+    Ok(Value::Nil)
+}
+
+fn defstruct_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    it.define_struct(&a[0])
+}
+
+fn define_condition_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    it.define_condition_class(&a[0], a[1].clone())
+}
