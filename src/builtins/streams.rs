@@ -757,14 +757,18 @@ fn make_two_way_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 /// The input streams are read to their end now; the result reads the
 /// concatenated text.
 fn make_concatenated_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let mut bytes = Vec::new();
+    let mut text = String::new();
     for v in a {
         let s = stream_arg(it, v)?;
-        bytes.extend(with_input(it, &s, |b| b.read_to_end())?);
+        // Characters, each stream decoded in its own external format.
+        with_input(it, &s, |b| {
+            while let Some(c) = b.read_char()? {
+                text.push(c);
+            }
+            Ok(())
+        })?;
     }
-    Ok(Value::Stream(Rc::new(Stream::string_input(
-        &String::from_utf8_lossy(&bytes),
-    ))))
+    Ok(Value::Stream(Rc::new(Stream::string_input(&text))))
 }
 
 fn two_way_input(it: &mut Interp, a: &[Value]) -> LResult<Value> {
