@@ -9,6 +9,7 @@
 use std::io::{IsTerminal, Read, Write};
 use std::rc::Rc;
 
+use crate::eval::encoding::{decode_source, Encoding};
 use crate::eval::package::cl_sym;
 use crate::eval::value::Pathname;
 use crate::eval::{Interp, Value};
@@ -230,7 +231,16 @@ fn run_inner(it: &mut Interp, config: &Config) -> i32 {
         Source::File(path) => match std::fs::read(path) {
             Ok(bytes) => {
                 set_load_pathname(path);
-                (String::from_utf8_lossy(&bytes).into_owned(), path)
+                // Strict UTF-8, a leading byte-order mark skipped: a script
+                // in another encoding stops here instead of running with
+                // U+FFFD in its strings.
+                match decode_source(&bytes, Encoding::Utf8, path) {
+                    Ok(text) => (text, path),
+                    Err(msg) => {
+                        error_line(&msg);
+                        return 1;
+                    }
+                }
             }
             Err(e) => {
                 error_line(&format!("cannot read {path}: {}", io_message(&e)));
@@ -258,7 +268,8 @@ fn set_load_pathname(path: &str) {
 fn read_stdin() -> std::io::Result<String> {
     let mut buf = Vec::new();
     std::io::stdin().read_to_end(&mut buf)?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
+    decode_source(&buf, Encoding::Utf8, "<stdin>")
+        .map_err(|msg| std::io::Error::new(std::io::ErrorKind::InvalidData, msg))
 }
 
 /// An I/O error without Rust's "(os error N)" suffix.

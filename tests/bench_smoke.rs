@@ -179,6 +179,7 @@ fn interpreter_workloads_print_what_sbcl_prints() {
         ("strings", "100", "\n290 \n24890 "),
         ("sort", "1000", "\n(339727 2146181055 1000) "),
         ("hash", "2000", "\n(1000 2) \n(300 1) "),
+        ("bignum", "3000", "\n(2536 T 673054663) "),
     ];
     for (name, n, expected) in cases {
         let set_n = format!("(defparameter *n* {n})");

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use super::args::{self, type_err};
 use super::{BuiltinDef, MANY};
 use crate::def;
+use crate::eval::encoding::Encoding;
 use crate::eval::package::{keyword, t};
 use crate::eval::stream::{InputBuffer, Stream, StreamKind};
 use crate::eval::value::Pathname;
@@ -288,6 +289,41 @@ fn kw_name(v: &Value) -> Option<String> {
 
 // ----- open ---------------------------------------------------------------------
 
+/// The encoding `:external-format` asks for (see `Encoding::from_name`);
+/// a format sendletter does not have, or a list with options such as
+/// `(:utf-8 :replacement #\?)`, is an error that says so rather than
+/// text silently read another way.
+pub fn external_format(it: &mut Interp, v: Option<&Value>) -> LResult<Encoding> {
+    let Some(v) = v else {
+        return Ok(Encoding::Utf8);
+    };
+    if v.is_cons() {
+        let msg = format!(
+            "external format {}: options such as :replacement are not supported; \
+             use a keyword such as :utf-8 or :latin-1",
+            crate::printer::prin1_to_string(v)
+        );
+        let c = it.make_error("SIMPLE-ERROR", &msg);
+        return it.err(c);
+    }
+    let name = match v {
+        Value::Symbol(s) => Some(s.name.clone()),
+        _ => None,
+    };
+    match name.as_deref().and_then(Encoding::from_name) {
+        Some(e) => Ok(e),
+        None => {
+            let msg = format!(
+                "unsupported external format {}: sendletter has :utf-8, :latin-1 \
+                 (:iso-8859-1), :ascii, :utf-16, :utf-16le and :utf-16be",
+                crate::printer::prin1_to_string(v)
+            );
+            let c = it.make_error("SIMPLE-ERROR", &msg);
+            it.err(c)
+        }
+    }
+}
+
 #[derive(PartialEq, Clone, Copy)]
 enum Direction {
     Input,
@@ -327,6 +363,7 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         },
     };
     let binary = args::kw(&kws, "ELEMENT-TYPE").is_some_and(|v| binary_type(&v));
+    let encoding = external_format(it, args::kw(&kws, "EXTERNAL-FORMAT").as_ref())?;
     let exists = Path::new(&path).exists();
     let writing = matches!(direction, Direction::Output | Direction::Io);
     let if_exists = match args::kw(&kws, "IF-EXISTS") {
@@ -413,23 +450,38 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         path: Some(path.clone()),
         open: std::cell::Cell::new(true),
         column: std::cell::Cell::new(0),
+        encoding,
     };
     let stream = match direction {
-        Direction::Input => make(StreamKind::FileIn(InputBuffer::new(BufReader::new(file)))),
+        Direction::Input => make(StreamKind::FileIn(InputBuffer::with_encoding(
+            BufReader::new(file),
+            encoding,
+        ))),
         Direction::Probe => {
             let s = make(StreamKind::Null);
             s.open.set(false);
             s
         }
-        Direction::Output => make(StreamKind::FileOut(BufWriter::new(file))),
+        Direction::Output => {
+            let mut w = BufWriter::new(file);
+            // RFC 2781 §3.2: UTF-16 output starts with a byte-order mark.
+            let empty = w.get_ref().metadata().is_ok_and(|m| m.len() == 0);
+            if encoding == Encoding::Utf16 && !binary && empty {
+                if let Err(e) = io::Write::write_all(&mut w, b"\xFE\xFF") {
+                    return file_error(it, "error writing", &path, &e);
+                }
+            }
+            make(StreamKind::FileOut(w))
+        }
         Direction::Io => {
             let reader = match file.try_clone() {
                 Ok(r) => r,
                 Err(e) => return file_error(it, "error opening", &path, &e),
             };
-            let i = Rc::new(make(StreamKind::FileIn(InputBuffer::new(BufReader::new(
-                reader,
-            )))));
+            let i = Rc::new(make(StreamKind::FileIn(InputBuffer::with_encoding(
+                BufReader::new(reader),
+                encoding,
+            ))));
             let o = Rc::new(make(StreamKind::FileOut(BufWriter::new(file))));
             make(StreamKind::TwoWay(i, o))
         }

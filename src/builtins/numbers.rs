@@ -6,6 +6,7 @@
 mod arith;
 mod ints;
 mod math;
+pub mod radix;
 
 use std::cmp::Ordering;
 

@@ -19,6 +19,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("MAKE-STRING-INPUT-STREAM", "(string &optional start end)", 1, 3, make_string_input_stream, "An input stream reading the characters of STRING from START to END."),
     def!("MAKE-STRING-OUTPUT-STREAM", "(&key element-type)", 0, MANY, make_string_output_stream, "An output stream collecting characters; see GET-OUTPUT-STREAM-STRING."),
     def!("GET-OUTPUT-STREAM-STRING", "(stream)", 1, 1, get_output_stream_string, "The characters written to STREAM since the last call; clears them."),
+    def!("STREAM-EXTERNAL-FORMAT", "(stream)", 1, 1, stream_external_format, "The external format of STREAM: a keyword such as :UTF-8 or :LATIN-1 for a character file stream, :DEFAULT otherwise."),
     def!("READ-LINE", "(&optional stream eof-error-p eof-value recursive-p)", 0, 4, read_line, "Read a line; second value true when it ended at end of file without a newline."),
     def!("READ-CHAR", "(&optional stream eof-error-p eof-value recursive-p)", 0, 4, read_char, "Read one character."),
     def!("READ-CHAR-NO-HANG", "(&optional stream eof-error-p eof-value recursive-p)", 0, 4, read_char, "Read one character (sendletter waits like READ-CHAR)."),
@@ -117,7 +118,12 @@ pub fn io_failure<T>(it: &mut Interp, s: &Rc<Stream>, e: io::Error) -> LResult<T
     if e.kind() == io::ErrorKind::BrokenPipe {
         return Err(Unwind::Exit(0));
     }
-    let c = stream_error(it, s, &e.to_string());
+    // Decoding and encoding errors name the file they happened in.
+    let msg = match (&s.path, e.kind()) {
+        (Some(path), io::ErrorKind::InvalidData) => format!("{path}: {e}"),
+        _ => e.to_string(),
+    };
+    let c = stream_error(it, s, &msg);
     it.err(c)
 }
 
@@ -623,6 +629,22 @@ fn output_stream_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::bool(s.is_output()))
 }
 
+/// `(stream-external-format stream)` (CLHS 21.2): the encoding of a
+/// character file stream; other streams hold characters, not bytes.
+fn stream_external_format(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    let file = matches!(
+        &*s.kind.borrow(),
+        StreamKind::FileIn(_) | StreamKind::FileOut(_) | StreamKind::TwoWay(..)
+    ) && s.path.is_some();
+    let name = if file && !s.binary {
+        s.encoding.keyword()
+    } else {
+        "DEFAULT"
+    };
+    Ok(Value::Symbol(crate::eval::package::keyword(name)))
+}
+
 fn open_stream_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = stream_arg(it, &a[0])?;
     Ok(Value::bool(s.open.get()))
@@ -735,14 +757,18 @@ fn make_two_way_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 /// The input streams are read to their end now; the result reads the
 /// concatenated text.
 fn make_concatenated_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let mut bytes = Vec::new();
+    let mut text = String::new();
     for v in a {
         let s = stream_arg(it, v)?;
-        bytes.extend(with_input(it, &s, |b| b.read_to_end())?);
+        // Characters, each stream decoded in its own external format.
+        with_input(it, &s, |b| {
+            while let Some(c) = b.read_char()? {
+                text.push(c);
+            }
+            Ok(())
+        })?;
     }
-    Ok(Value::Stream(Rc::new(Stream::string_input(
-        &String::from_utf8_lossy(&bytes),
-    ))))
+    Ok(Value::Stream(Rc::new(Stream::string_input(&text))))
 }
 
 fn two_way_input(it: &mut Interp, a: &[Value]) -> LResult<Value> {

@@ -553,8 +553,15 @@ fn load(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             path = with_type;
         }
     }
+    let encoding = super::files::external_format(it, args::kw(&kws, "EXTERNAL-FORMAT").as_ref())?;
     let src = match std::fs::read(&path) {
-        Ok(b) => String::from_utf8_lossy(&b).to_string(),
+        Ok(b) => match crate::eval::encoding::decode_source(&b, encoding, &path) {
+            Ok(text) => text,
+            Err(msg) => {
+                let c = it.make_error("SIMPLE-ERROR", &msg);
+                return it.err(c);
+            }
+        },
         Err(e) => {
             if e.kind() == std::io::ErrorKind::NotFound
                 && args::kw(&kws, "IF-DOES-NOT-EXIST").is_some_and(|v| v.is_nil())

@@ -5,6 +5,7 @@ mod cl_symbols;
 pub mod compile;
 pub mod condition;
 pub mod depth;
+pub mod encoding;
 pub mod env;
 mod exec;
 pub mod interp;

@@ -3,7 +3,14 @@
 
 use std::cell::{Cell, RefCell};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+
+use super::encoding::{self, Encoding};
+
+/// The longest line `read-line` returns, in bytes: past it the read is an
+/// error rather than memory growing without bound (a file of NULs,
+/// `/dev/zero`).
+pub const MAX_LINE_BYTES: usize = 64 << 20;
 
 /// A Lisp stream.
 pub struct Stream {
@@ -15,6 +22,8 @@ pub struct Stream {
     pub open: Cell<bool>,
     /// Output column, for `fresh-line`, `~&` and `~T`.
     pub column: Cell<usize>,
+    /// The external format of a character file stream.
+    pub encoding: Encoding,
 }
 
 pub enum StreamKind {
@@ -37,71 +46,83 @@ pub struct InputBuffer<R> {
     pub pushback: Vec<char>,
     /// Bytes consumed so far (`file-position`).
     pub position: u64,
+    pub encoding: Encoding,
+    /// UTF-16 byte order once known (`Some(true)`: little-endian).
+    pub utf16_order: Option<bool>,
 }
 
 impl<R: BufRead> InputBuffer<R> {
     pub fn new(reader: R) -> Self {
+        Self::with_encoding(reader, Encoding::Utf8)
+    }
+
+    pub fn with_encoding(reader: R, encoding: Encoding) -> Self {
         InputBuffer {
             reader,
             pushback: Vec::new(),
             position: 0,
+            encoding,
+            utf16_order: None,
         }
     }
 
-    /// Read one UTF-8 character; invalid bytes read as U+FFFD.
+    /// Read one character in the stream's encoding; malformed input is an
+    /// `InvalidData` error naming the byte offset.
     pub fn read_char(&mut self) -> io::Result<Option<char>> {
         if let Some(c) = self.pushback.pop() {
-            self.position += c.len_utf8() as u64;
+            self.position += self.encoding.width(c);
             return Ok(Some(c));
         }
-        let mut first = [0u8; 1];
-        if self.reader.read(&mut first)? == 0 {
-            return Ok(None);
-        }
-        self.position += 1;
-        let b = first[0];
-        let len = match b {
-            0x00..=0x7f => return Ok(Some(b as char)),
-            0xc0..=0xdf => 2,
-            0xe0..=0xef => 3,
-            0xf0..=0xf7 => 4,
-            _ => return Ok(Some('\u{fffd}')),
-        };
-        let mut buf = [b, 0, 0, 0];
-        for slot in buf.iter_mut().take(len).skip(1) {
-            let mut one = [0u8; 1];
-            if self.reader.read(&mut one)? == 0 {
-                return Ok(Some('\u{fffd}'));
+        let got = encoding::read_char(
+            &mut self.reader,
+            self.encoding,
+            self.position,
+            &mut self.utf16_order,
+        );
+        match got {
+            Ok(Some((c, n))) => {
+                self.position += n;
+                Ok(Some(c))
             }
-            self.position += 1;
-            *slot = one[0];
+            Ok(None) => Ok(None),
+            Err(e) => {
+                // Past the bad byte, so that reading on makes progress.
+                self.position += 1;
+                Err(e)
+            }
         }
-        Ok(Some(
-            std::str::from_utf8(&buf[..len])
-                .ok()
-                .and_then(|s| s.chars().next())
-                .unwrap_or('\u{fffd}'),
-        ))
     }
 
     pub fn unread_char(&mut self, c: char) {
-        self.position = self.position.saturating_sub(c.len_utf8() as u64);
+        self.position = self.position.saturating_sub(self.encoding.width(c));
         self.pushback.push(c);
     }
 
     /// Read a line without its newline; `None` at end of input. The flag
     /// says whether the line ended without a newline (CL's second value).
+    /// A line longer than [`MAX_LINE_BYTES`] is an error.
     pub fn read_line(&mut self) -> io::Result<Option<(String, bool)>> {
         let mut line = String::new();
         while let Some(c) = self.pushback.pop() {
-            self.position += c.len_utf8() as u64;
+            self.position += self.encoding.width(c);
             if c == '\n' {
                 return Ok(Some((line, false)));
             }
             line.push(c);
         }
+        if self.encoding != Encoding::Utf8 {
+            return self.read_line_by_char(line);
+        }
         let mut bytes = Vec::new();
-        let n = self.reader.read_until(b'\n', &mut bytes)?;
+        let limit = MAX_LINE_BYTES.saturating_sub(line.len()) as u64 + 1;
+        let n = (&mut self.reader)
+            .take(limit)
+            .read_until(b'\n', &mut bytes)?;
+        if n as u64 == limit && bytes.last() != Some(&b'\n') {
+            self.position += n as u64;
+            return Err(line_too_long());
+        }
+        let start = self.position;
         self.position += n as u64;
         if n == 0 && line.is_empty() {
             return Ok(None);
@@ -110,8 +131,39 @@ impl<R: BufRead> InputBuffer<R> {
         if !missing_newline {
             bytes.pop();
         }
-        line.push_str(&String::from_utf8_lossy(&bytes));
+        match String::from_utf8(bytes) {
+            Ok(s) => line.push_str(&s),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let b = e.as_bytes().get(at).copied().unwrap_or(0);
+                return Err(encoding::malformed(
+                    Encoding::Utf8,
+                    start + at as u64,
+                    &format!("the byte 0x{b:02X}"),
+                ));
+            }
+        }
         Ok(Some((line, missing_newline)))
+    }
+
+    /// `read_line` for the encodings other than UTF-8, a character at a
+    /// time.
+    fn read_line_by_char(&mut self, mut line: String) -> io::Result<Option<(String, bool)>> {
+        let mut any = !line.is_empty();
+        loop {
+            match self.read_char()? {
+                None if any => return Ok(Some((line, true))),
+                None => return Ok(None),
+                Some('\n') => return Ok(Some((line, false))),
+                Some(c) => {
+                    any = true;
+                    line.push(c);
+                    if line.len() > MAX_LINE_BYTES {
+                        return Err(line_too_long());
+                    }
+                }
+            }
+        }
     }
 
     pub fn read_byte(&mut self) -> io::Result<Option<u8>> {
@@ -136,6 +188,13 @@ impl<R: BufRead> InputBuffer<R> {
     }
 }
 
+fn line_too_long() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("line longer than {MAX_LINE_BYTES} bytes (read-line's limit)"),
+    )
+}
+
 impl Stream {
     pub fn new(kind: StreamKind) -> Stream {
         Stream {
@@ -144,6 +203,7 @@ impl Stream {
             path: None,
             open: Cell::new(true),
             column: Cell::new(0),
+            encoding: Encoding::Utf8,
         }
     }
 
@@ -194,7 +254,12 @@ impl Stream {
                 buf.push_str(s);
                 Ok(())
             }
-            StreamKind::FileOut(w) => w.write_all(s.as_bytes()),
+            StreamKind::FileOut(w) if self.encoding == Encoding::Utf8 => w.write_all(s.as_bytes()),
+            StreamKind::FileOut(w) => {
+                let mut bytes = Vec::with_capacity(s.len());
+                self.encoding.encode(s, &mut bytes)?;
+                w.write_all(&bytes)
+            }
             StreamKind::Null => Ok(()),
             StreamKind::TwoWay(_, o) => o.write_str(s),
             _ => Err(io::Error::new(

@@ -473,7 +473,9 @@ fn is_comma_form(v: &Value) -> bool {
 
 /// Digits of `n` in `base`, upper case, with a leading `-` when negative.
 fn digits(n: &num_bigint::BigInt, base: u32) -> String {
-    n.to_str_radix(base).to_ascii_uppercase()
+    let mut text = crate::builtins::numbers::radix::to_string_radix(n, base);
+    text.make_ascii_uppercase();
+    text
 }
 
 /// The text after `#\` (SBCL's names for ASCII control characters).

@@ -24,6 +24,7 @@ fn decimal(i: &str) -> IResult<&str, &str> {
 }
 use num_bigint::BigInt;
 
+use crate::builtins::numbers::radix;
 use crate::eval::Value;
 
 /// The float format a token asks for.
@@ -152,12 +153,8 @@ fn integer(sign: Option<char>, digits: &str, base: u32) -> Value {
 }
 
 fn big(sign: Option<char>, digits: &str, base: u32) -> BigInt {
-    let n = BigInt::parse_bytes(digits.as_bytes(), base).unwrap_or_default();
-    if sign == Some('-') {
-        -n
-    } else {
-        n
-    }
+    // Sub-quadratic for long tokens; the caller checked the digits.
+    radix::parse_signed(sign == Some('-'), digits, base).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! "2.67" because 2.675f0 is 2.67499995…; 0.125 gives "0.13").
 
 use num_bigint::BigInt;
-use num_traits::{One, Signed};
+use num_traits::One;
 
 /// A float argument: magnitude, sign, and whether it is a single-float.
 #[derive(Clone, Copy)]
@@ -382,7 +382,10 @@ pub fn pad_left(s: &str, w: usize, pad: char) -> String {
 
 /// Digits of an integer in `radix` (2–36), upper-case letters as SBCL prints.
 pub fn int_digits(n: &BigInt, radix: u32) -> String {
-    n.abs().to_str_radix(radix).to_uppercase()
+    let mut text = String::new();
+    crate::builtins::numbers::radix::push_unsigned(n.magnitude(), radix, &mut text);
+    text.make_ascii_uppercase();
+    text
 }
 
 /// `n` as a BigInt if it is an integer value.

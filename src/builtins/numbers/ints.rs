@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use num_bigint::BigInt;
+use num_bigint::{BigInt, Sign};
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 
@@ -175,27 +175,18 @@ fn scan_integer(chars: &[char], radix: u32) -> (Option<BigInt>, usize) {
         _ => false,
     };
     let start = i;
-    // Fixnum accumulation first, bignum once it would overflow.
-    let mut small: i64 = 0;
-    let mut big: Option<BigInt> = None;
+    let mut values = Vec::new();
     while let Some(d) = chars.get(i).and_then(|c| digit_value(*c, radix)) {
-        match &mut big {
-            Some(b) => *b = &*b * radix + d,
-            None => match small
-                .checked_mul(radix as i64)
-                .and_then(|x| x.checked_add(d as i64))
-            {
-                Some(x) => small = x,
-                None => big = Some(BigInt::from(small) * radix + d),
-            },
-        }
+        values.push(d as u8);
         i += 1;
     }
-    if i == start {
+    // One conversion of all the digits (sub-quadratic), not a bignum
+    // multiplication per digit.
+    let Some(n) = super::radix::from_digit_values(&values, radix) else {
         return (None, start);
-    }
-    let n = big.unwrap_or_else(|| BigInt::from(small));
-    (Some(if negative { -n } else { n }), i)
+    };
+    let sign = if negative { Sign::Minus } else { Sign::Plus };
+    (Some(BigInt::from_biguint(sign, n)), i)
 }
 
 /// `(parse-integer string &key start end radix junk-allowed)` (CLHS 12.2).

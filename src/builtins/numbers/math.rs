@@ -220,12 +220,21 @@ fn exact_expt(it: &mut Interp, b: &Value, p: &Value) -> LResult<Value> {
     };
     let num: BigInt = Pow::pow(base.numer(), e);
     let den: BigInt = Pow::pow(base.denom(), e);
-    let r = if negative {
-        BigRational::new(den, num)
+    // Powers of coprime numbers are coprime: the result is already in
+    // lowest terms. `BigRational::new` would take a gcd of the full-size
+    // numbers, which for a million-digit power took longer than the power.
+    let (num, den) = if negative { (den, num) } else { (num, den) };
+    let (num, den) = if den.is_negative() {
+        (-num, -den)
     } else {
-        BigRational::new(num, den)
+        (num, den)
     };
-    Ok(Value::rational(r))
+    if den.is_one() {
+        return Ok(Value::integer(num));
+    }
+    Ok(Value::Ratio(std::rc::Rc::new(BigRational::new_raw(
+        num, den,
+    ))))
 }
 
 fn too_large<T>(it: &mut Interp, b: &Value, p: &Value) -> LResult<T> {
