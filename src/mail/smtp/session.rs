@@ -469,7 +469,13 @@ mod tests {
                 client_name: Some("client.test".into()),
                 ..Server::new("127.0.0.1", 25)
             };
-            let e = open(&mut w, &server, Some(&Credentials::new("u", "p"))).unwrap_err();
+            let e = open(
+                &mut w,
+                &server,
+                Some(&Credentials::new("u", "p")),
+                &Secrets::default(),
+            )
+            .unwrap_err();
             assert_eq!(e.kind(), last);
             assert_eq!(
                 w.sent.last().is_some_and(|c| c == "QUIT"),
