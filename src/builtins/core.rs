@@ -138,32 +138,41 @@ fn eql(_: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::bool(a[0].eql(&a[1])))
 }
 
+/// Two lists compared element by element with `same` (`equal` or
+/// `equalp`): along the cdrs in a loop, so long lists do not recurse; the
+/// recursion into the cars is guarded (`eval::depth`).
+fn lists_alike(
+    x: &Value,
+    y: &Value,
+    same: fn(&Value, &Value) -> Result<bool, TooDeep>,
+) -> Result<bool, TooDeep> {
+    depth::check()?;
+    let (mut a, mut b) = (x.clone(), y.clone());
+    loop {
+        match (&a, &b) {
+            (Value::Cons(ca), Value::Cons(cb)) => {
+                if Rc::ptr_eq(ca, cb) {
+                    return Ok(true);
+                }
+                if !same(&ca.car.borrow(), &cb.car.borrow())? {
+                    return Ok(false);
+                }
+                let (na, nb) = (ca.cdr.borrow().clone(), cb.cdr.borrow().clone());
+                a = na;
+                b = nb;
+            }
+            _ => return same(&a, &b),
+        }
+    }
+}
+
 /// `equal` (CLHS): recursive on conses, strings by contents, pathnames.
 /// Recursion on the cars is guarded (`eval::depth`): a list circular
 /// through its cars, or nested deeper than the stack allows, ends in
 /// `TooDeep` (SBCL: control stack exhausted), not a stack overflow.
 pub fn equal_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
     match (x, y) {
-        (Value::Cons(_), Value::Cons(_)) => {
-            depth::check()?;
-            let (mut a, mut b) = (x.clone(), y.clone());
-            loop {
-                match (&a, &b) {
-                    (Value::Cons(ca), Value::Cons(cb)) => {
-                        if Rc::ptr_eq(ca, cb) {
-                            return Ok(true);
-                        }
-                        if !equal_values(&ca.car.borrow(), &cb.car.borrow())? {
-                            return Ok(false);
-                        }
-                        let (na, nb) = (ca.cdr.borrow().clone(), cb.cdr.borrow().clone());
-                        a = na;
-                        b = nb;
-                    }
-                    _ => return equal_values(&a, &b),
-                }
-            }
-        }
+        (Value::Cons(_), Value::Cons(_)) => lists_alike(x, y, equal_values),
         (Value::String(a), Value::String(b)) => Ok(*a.borrow() == *b.borrow()),
         (Value::Pathname(a), Value::Pathname(b)) => Ok(a == b),
         _ => Ok(x.eql(y)),
@@ -181,7 +190,6 @@ fn equal(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 /// `=`, elementwise on conses, vectors, structures and hash tables; guarded
 /// like [`equal_values`].
 pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
-    use crate::eval::types::number_f64;
     let is_num = |v: &Value| {
         matches!(
             v,
@@ -205,30 +213,12 @@ pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
             if let (Value::Fixnum(a), Value::Fixnum(b)) = (x, y) {
                 return Ok(a == b);
             }
-            Ok(x.eql(y) || number_f64(x) == number_f64(y))
+            // By `=` (CLHS 5.3.36), exactly: two bignums that round to
+            // the same double are not equalp.
+            Ok(crate::builtins::numbers::real_cmp(x, y) == Some(std::cmp::Ordering::Equal))
         }
         (Value::Char(a), Value::Char(b)) => Ok(a.to_lowercase().eq(b.to_lowercase())),
-        (Value::Cons(_), Value::Cons(_)) => {
-            depth::check()?;
-            // Along the cdrs in a loop, so long lists do not recurse.
-            let (mut a, mut b) = (x.clone(), y.clone());
-            loop {
-                match (&a, &b) {
-                    (Value::Cons(ca), Value::Cons(cb)) => {
-                        if Rc::ptr_eq(ca, cb) {
-                            return Ok(true);
-                        }
-                        if !equalp_values(&ca.car.borrow(), &cb.car.borrow())? {
-                            return Ok(false);
-                        }
-                        let (na, nb) = (ca.cdr.borrow().clone(), cb.cdr.borrow().clone());
-                        a = na;
-                        b = nb;
-                    }
-                    _ => return equalp_values(&a, &b),
-                }
-            }
-        }
+        (Value::Cons(_), Value::Cons(_)) => lists_alike(x, y, equalp_values),
         (Value::Struct(a), Value::Struct(b)) => {
             if !Rc::ptr_eq(&a.class, &b.class) {
                 return Ok(false);

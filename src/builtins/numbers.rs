@@ -17,8 +17,8 @@ use crate::eval::{Interp, LResult, Value};
 
 pub use arith::{
     abs, add, arith, compare, contagion, div, divide, division_by_zero, float_kind, is_float,
-    is_integer, is_number, is_zero, make_float, mul, negate, num_eq, rank, sign, sub, to_bigint,
-    to_f64, to_kind, to_ratio, FloatKind, Op, Rank, Rounding,
+    is_integer, is_number, is_zero, make_float, mul, negate, num_eq, rank, real_cmp, sign, sub,
+    to_bigint, to_f64, to_kind, to_ratio, FloatKind, Op, Rank, Rounding,
 };
 pub use ints::parse_integer_str;
 

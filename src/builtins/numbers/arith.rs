@@ -329,26 +329,35 @@ pub fn negate(it: &mut Interp, a: &Value) -> LResult<Value> {
 /// Exact comparison of two reals: a float compares as the rational it
 /// denotes, so `(= 1/3 0.33333334)` is false as in SBCL.
 pub fn compare(it: &mut Interp, a: &Value, b: &Value) -> LResult<Ordering> {
-    if let (Value::Fixnum(x), Value::Fixnum(y)) = (a, b) {
-        return Ok(x.cmp(y));
+    match real_cmp(a, b) {
+        Some(order) => Ok(order),
+        None => {
+            let bad = if rank(a).is_some() { b } else { a };
+            type_err(it, bad, "REAL")
+        }
     }
-    let (Some(ra), Some(rb)) = (rank(a), rank(b)) else {
-        let bad = if rank(a).is_some() { b } else { a };
-        return type_err(it, bad, "REAL");
-    };
+}
+
+/// [`compare`] without an interpreter: `None` when either is not a real.
+/// Also `equalp`'s number test (CLHS 5.3.36: numbers compare by `=`).
+pub fn real_cmp(a: &Value, b: &Value) -> Option<Ordering> {
+    if let (Value::Fixnum(x), Value::Fixnum(y)) = (a, b) {
+        return Some(x.cmp(y));
+    }
+    let (ra, rb) = (rank(a)?, rank(b)?);
     if ra >= Rank::Single && rb >= Rank::Single {
         let (x, y) = (to_f64(a).unwrap_or(f64::NAN), to_f64(b).unwrap_or(f64::NAN));
-        return Ok(x.partial_cmp(&y).unwrap_or(Ordering::Equal));
+        return Some(x.partial_cmp(&y).unwrap_or(Ordering::Equal));
     }
     if ra == Rank::Integer && rb == Rank::Integer {
-        return Ok(to_bigint(a).cmp(&to_bigint(b)));
+        return Some(to_bigint(a).cmp(&to_bigint(b)));
     }
     match (to_ratio(a), to_ratio(b)) {
-        (Some(x), Some(y)) => Ok(x.cmp(&y)),
+        (Some(x), Some(y)) => Some(x.cmp(&y)),
         // An infinity or NaN against a rational: compare as doubles.
         _ => {
             let (x, y) = (to_f64(a).unwrap_or(f64::NAN), to_f64(b).unwrap_or(f64::NAN));
-            Ok(x.partial_cmp(&y).unwrap_or(Ordering::Equal))
+            Some(x.partial_cmp(&y).unwrap_or(Ordering::Equal))
         }
     }
 }
