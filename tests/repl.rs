@@ -4,13 +4,17 @@
 //! Symbols are typed in lower case, so an upper-case word in the output
 //! can only come from the printer, not from the echo of the input.
 
+mod common;
+
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+
+use common::open_pty;
 
 const PROMPT: &str = "CL-USER> ";
 const ENTER: &str = "\r";
@@ -134,35 +138,6 @@ impl Drop for Pty {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
-    }
-}
-
-/// A new pseudo-terminal as (master, slave). Both ends are close-on-exec
-/// from the start, so that no program spawned meanwhile by another test
-/// inherits them and holds the terminal open.
-fn open_pty() -> io::Result<(OwnedFd, OwnedFd)> {
-    let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC;
-    // SAFETY: each descriptor is checked, then owned exactly once;
-    // ptsname_r writes a NUL-terminated name within the given length.
-    unsafe {
-        let master = libc::posix_openpt(flags);
-        if master == -1 {
-            return Err(io::Error::last_os_error());
-        }
-        let master = OwnedFd::from_raw_fd(master);
-        if libc::grantpt(master.as_raw_fd()) != 0 || libc::unlockpt(master.as_raw_fd()) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let mut name = [0; 64];
-        let rc = libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len());
-        if rc != 0 {
-            return Err(io::Error::from_raw_os_error(rc));
-        }
-        let slave = libc::open(name.as_ptr(), flags);
-        if slave == -1 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok((master, OwnedFd::from_raw_fd(slave)))
     }
 }
 

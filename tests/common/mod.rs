@@ -3,6 +3,8 @@
 
 pub mod fake_server;
 pub mod letters;
+pub mod pty;
 
 pub use fake_server::*;
 pub use letters::*;
+pub use pty::*;
