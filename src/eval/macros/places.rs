@@ -584,20 +584,30 @@ fn psetq(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     parallel(it, a, true)
 }
 
-/// Read-modify-write: `(let* (pre temps (store (make reader))) writer)`.
+/// Read-modify-write: `(let* (pre temps post (store (make reader))) writer)`.
+/// `post` binds the forms evaluated after the place's subforms and before
+/// it is read, as `define-modify-macro`'s arguments are (CLHS 5.1.1.1):
+/// `(let ((x 0)) (incf x (setf x 1)))` is 2.
 fn modify(
     it: &mut Interp,
     place: &Value,
     env: &Value,
     pre: Vec<Value>,
+    post: Vec<Value>,
     make: impl FnOnce(Value) -> Value,
 ) -> LResult<Value> {
     if is_variable(place, env) && pre.is_empty() {
-        return Ok(list([cl("SETQ"), place.clone(), make(place.clone())]));
+        let setq = list([cl("SETQ"), place.clone(), make(place.clone())]);
+        return Ok(if post.is_empty() {
+            setq
+        } else {
+            let_star(post, vec![setq])
+        });
     }
     let e = expansion(it, place, env)?;
     let mut binds = pre;
     binds.extend(e.bindings());
+    binds.extend(post);
     let value = make(e.reader.clone());
     if let Some(w) = direct_writer(&e, &value) {
         return Ok(let_star(binds, vec![w]));
@@ -610,8 +620,18 @@ fn incf_decf(it: &mut Interp, a: &[Value], op: &str) -> LResult<Value> {
     let (form, env) = form_and_env(a);
     let x = arity(it, &form, 1, 2)?;
     let delta = x.get(1).cloned().unwrap_or(Value::Fixnum(1));
-    with_atomic_value(is_atomic(&delta), || {
-        modify(it, &x[0], &env, vec![], |r| list([cl(op), r, delta]))
+    if is_atomic(&delta) {
+        return with_atomic_value(true, || {
+            modify(it, &x[0], &env, vec![], vec![], |r| {
+                list([cl(op), r, delta])
+            })
+        });
+    }
+    // The delta is evaluated after the place's subforms, before the read.
+    let d = gensym("DELTA");
+    let post = vec![list([d.clone(), delta])];
+    with_atomic_value(false, || {
+        modify(it, &x[0], &env, vec![], post, |r| list([cl(op), r, d]))
     })
 }
 
@@ -636,7 +656,9 @@ fn push(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     // The item is evaluated before the place's subforms.
     let item = gensym("ITEM");
     let pre = vec![list([item.clone(), x[0].clone()])];
-    modify(it, &x[1], &env, pre, |r| list([cl("CONS"), item, r]))
+    modify(it, &x[1], &env, pre, vec![], |r| {
+        list([cl("CONS"), item, r])
+    })
 }
 
 fn pushnew(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -874,8 +896,22 @@ fn get_setf_expansion_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn modify_expansion_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let f = a[2].clone();
-    let extra: Vec<Value> = a[3].iter().collect();
-    modify(it, &a[0], &a[1], vec![], |r| {
+    // The arguments are evaluated after the place's subforms, before it
+    // is read (CLHS 5.1.1.1); constants and variables need no temporary.
+    let mut post = Vec::new();
+    let extra: Vec<Value> = a[3]
+        .iter()
+        .map(|arg| {
+            if is_atomic(&arg) {
+                arg
+            } else {
+                let g = gensym("ARG");
+                post.push(list([g.clone(), arg]));
+                g
+            }
+        })
+        .collect();
+    modify(it, &a[0], &a[1], vec![], post, |r| {
         Value::cons(f, list(std::iter::once(r).chain(extra)))
     })
 }
