@@ -730,7 +730,7 @@ pub fn local_date_now() -> String {
 }
 
 /// UTC broken-down time (days-to-civil, Howard Hinnant's algorithm).
-fn utc_parts(secs: u64) -> DateParts {
+pub(crate) fn utc_parts(secs: u64) -> DateParts {
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     let rem = secs % 86_400;
     let z = days + 719_468;

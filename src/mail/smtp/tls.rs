@@ -193,19 +193,10 @@ fn certificate_problem(c: &rustls::CertificateError) -> String {
     }
 }
 
-/// `YYYY-MM-DD` of a Unix time (days to civil date: H. Hinnant,
-/// "chrono-Compatible Low-Level Date Algorithms").
+/// `YYYY-MM-DD` of a Unix time, by the calendar the Date header uses.
 fn utc_date(unix_secs: u64) -> String {
-    let z = (unix_secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    let d = crate::mail::letter::utc_parts(unix_secs);
+    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
 }
 
 /// `DnsName("mx.example")` (webpki's wording of a presented name) →
