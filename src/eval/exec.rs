@@ -225,7 +225,7 @@ impl Interp {
                 let mut last = Value::Nil;
                 for (var, value) in pairs.iter() {
                     let v = self.exec(value, env)?;
-                    self.set_variable(var, v.clone(), env)?;
+                    self.assign_variable(var, v.clone(), env)?;
                     last = v;
                 }
                 self.mv = None;
@@ -312,8 +312,9 @@ impl Interp {
         Ok(Value::Nil)
     }
 
-    /// [`Node::Prim`]: fixnum arithmetic and comparison done directly
-    /// (what the builtin would return); anything else is a call.
+    /// [`Node::Prim`]: fixnum arithmetic and comparison, list access and
+    /// hash-table access done directly (what the builtin would return);
+    /// anything else, or a redefined function, is a call.
     fn exec_prim(
         &mut self,
         op: Prim,
@@ -323,79 +324,156 @@ impl Interp {
         env: &Env,
         primary_only: bool,
     ) -> LResult<Value> {
-        let x = match args.first() {
-            Some(a) => self.arg(a, env)?,
-            None => Value::Nil,
-        };
-        let y = match args.get(1) {
-            Some(b) => Some(self.arg(b, env)?),
-            None => None,
-        };
-        let z = match args.get(2) {
-            Some(c) => Some(self.arg(c, env)?),
-            None => None,
-        };
-        self.mv = None;
-        let shadowed = env.funs.is_some() && env.lookup_fun(name).is_some();
-        let unchanged = !shadowed
-            && matches!(&*name.function.borrow(), Some(Value::Function(f)) if Rc::ptr_eq(f, builtin));
-        if unchanged {
-            let t = || Value::Symbol(self.s.t.clone());
-            let direct = match (op, &x, &y) {
-                (Prim::Add, Value::Fixnum(a), Some(Value::Fixnum(b))) => {
-                    a.checked_add(*b).map(Value::Fixnum)
+        match args {
+            [a] => {
+                let x = self.arg(a, env)?;
+                self.mv = None;
+                if !self.prim_unchanged(name, builtin, env) {
+                    return self.prim_call(name, env, &[x]);
                 }
-                (Prim::Sub, Value::Fixnum(a), Some(Value::Fixnum(b))) => {
-                    a.checked_sub(*b).map(Value::Fixnum)
+                self.prim1(op, name, env, x)
+            }
+            [a, b] => {
+                let x = self.arg(a, env)?;
+                let y = self.arg(b, env)?;
+                self.mv = None;
+                if !self.prim_unchanged(name, builtin, env) {
+                    return self.prim_call(name, env, &[x, y]);
                 }
-                (Prim::Mul, Value::Fixnum(a), Some(Value::Fixnum(b))) => {
-                    a.checked_mul(*b).map(Value::Fixnum)
+                self.prim2(op, name, env, x, y, None, primary_only)
+            }
+            [a, b, c] => {
+                let x = self.arg(a, env)?;
+                let y = self.arg(b, env)?;
+                let z = self.arg(c, env)?;
+                self.mv = None;
+                if !self.prim_unchanged(name, builtin, env) {
+                    return self.prim_call(name, env, &[x, y, z]);
                 }
-                (Prim::OnePlus, Value::Fixnum(a), None) => a.checked_add(1).map(Value::Fixnum),
-                (Prim::OneMinus, Value::Fixnum(a), None) => a.checked_sub(1).map(Value::Fixnum),
-                (Prim::Car, Value::Cons(c), None) => Some(c.car.borrow().clone()),
-                (Prim::Cdr, Value::Cons(c), None) => Some(c.cdr.borrow().clone()),
-                (Prim::Car | Prim::Cdr, Value::Nil, None) => Some(Value::Nil),
-                (Prim::Cons, _, Some(y)) => Some(Value::cons(x.clone(), y.clone())),
-                (Prim::Endp, Value::Nil, None) => Some(t()),
-                (Prim::Endp, Value::Cons(_), None) => Some(Value::Nil),
-                (Prim::Gethash, _, Some(table)) => {
-                    match crate::builtins::hashtables::lookup(self, table, &x) {
-                        Ok(found) => {
-                            let present = Value::bool(found.is_some());
-                            let v = found.or_else(|| z.clone()).unwrap_or(Value::Nil);
-                            if primary_only {
-                                return Ok(v);
-                            }
-                            return Ok(self.values(vec![v, present]));
-                        }
-                        Err(e) => return Err(self.signal_at_boundary(e)),
-                    }
+                self.prim2(op, name, env, x, y, Some(z), primary_only)
+            }
+            _ => {
+                let mut argv = Vec::with_capacity(args.len());
+                for a in args {
+                    argv.push(self.arg(a, env)?);
                 }
-                (Prim::Puthash, _, Some(table)) => {
-                    let value = z.clone().unwrap_or(Value::Nil);
-                    match crate::builtins::hashtables::store(self, table, &x, value.clone()) {
-                        Ok(()) => Some(value),
-                        Err(e) => return Err(self.signal_at_boundary(e)),
-                    }
-                }
-                (cmp, Value::Fixnum(a), Some(Value::Fixnum(b))) => {
-                    let holds = match cmp {
-                        Prim::Lt => a < b,
-                        Prim::Gt => a > b,
-                        Prim::Le => a <= b,
-                        Prim::Ge => a >= b,
-                        _ => a == b,
-                    };
-                    Some(if holds { t() } else { Value::Nil })
-                }
-                _ => None,
-            };
-            if let Some(v) = direct {
-                return Ok(v);
+                self.mv = None;
+                self.prim_call(name, env, &argv)
             }
         }
-        // The general case: a call of the current definition.
+    }
+
+    /// Whether `name` still means the builtin the node was made for (not
+    /// shadowed by a local function, not redefined).
+    #[inline(always)]
+    fn prim_unchanged(&self, name: &super::value::Sym, builtin: &Rc<Function>, env: &Env) -> bool {
+        !(env.funs.is_some() && env.lookup_fun(name).is_some())
+            && matches!(&*name.function.borrow(), Some(Value::Function(f)) if Rc::ptr_eq(f, builtin))
+    }
+
+    /// One-argument primitives.
+    #[inline(always)]
+    fn prim1(&mut self, op: Prim, name: &super::value::Sym, env: &Env, x: Value) -> LResult<Value> {
+        let direct = match (op, &x) {
+            (Prim::OnePlus, Value::Fixnum(a)) => a.checked_add(1).map(Value::Fixnum),
+            (Prim::OneMinus, Value::Fixnum(a)) => a.checked_sub(1).map(Value::Fixnum),
+            (Prim::Car, Value::Cons(c)) => Some(c.car.borrow().clone()),
+            (Prim::Cdr, Value::Cons(c)) => Some(c.cdr.borrow().clone()),
+            (Prim::Car | Prim::Cdr, Value::Nil) => Some(Value::Nil),
+            (Prim::Endp, Value::Nil) => Some(Value::Symbol(self.s.t.clone())),
+            (Prim::Endp, Value::Cons(_)) => Some(Value::Nil),
+            _ => None,
+        };
+        match direct {
+            Some(v) => Ok(v),
+            None => self.prim_call(name, env, &[x]),
+        }
+    }
+
+    /// Two- and three-argument primitives (`z`: the third argument).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn prim2(
+        &mut self,
+        op: Prim,
+        name: &super::value::Sym,
+        env: &Env,
+        x: Value,
+        y: Value,
+        z: Option<Value>,
+        primary_only: bool,
+    ) -> LResult<Value> {
+        if let (Value::Fixnum(a), Value::Fixnum(b), None) = (&x, &y, &z) {
+            let (a, b) = (*a, *b);
+            let holds = |h: bool| {
+                Ok(if h {
+                    Value::Symbol(self.s.t.clone())
+                } else {
+                    Value::Nil
+                })
+            };
+            let n = match op {
+                Prim::Add => a.checked_add(b),
+                Prim::Sub => a.checked_sub(b),
+                Prim::Mul => a.checked_mul(b),
+                // CLHS mod: floor's remainder, with the divisor's sign;
+                // rem: truncate's, with the dividend's. A zero divisor
+                // (and MIN rem -1, which overflows) takes the general path.
+                Prim::Mod => a.checked_rem(b).map(|r| {
+                    if r != 0 && (r < 0) != (b < 0) {
+                        r + b
+                    } else {
+                        r
+                    }
+                }),
+                Prim::Rem => a.checked_rem(b),
+                Prim::Lt => return holds(a < b),
+                Prim::Gt => return holds(a > b),
+                Prim::Le => return holds(a <= b),
+                Prim::Ge => return holds(a >= b),
+                Prim::NumEq => return holds(a == b),
+                _ => None,
+            };
+            if let Some(n) = n {
+                return Ok(Value::Fixnum(n));
+            }
+        }
+        match op {
+            Prim::Cons if z.is_none() => return Ok(Value::cons(x, y)),
+            Prim::Gethash => {
+                return match crate::builtins::hashtables::lookup(self, &y, &x) {
+                    Ok(found) => {
+                        let present = Value::bool(found.is_some());
+                        let v = found.or(z).unwrap_or(Value::Nil);
+                        if primary_only {
+                            Ok(v)
+                        } else {
+                            Ok(self.values(vec![v, present]))
+                        }
+                    }
+                    Err(e) => Err(self.signal_at_boundary(e)),
+                };
+            }
+            Prim::Puthash => {
+                if let Some(value) = z {
+                    return match crate::builtins::hashtables::store(self, &y, &x, value.clone()) {
+                        Ok(()) => Ok(value),
+                        Err(e) => Err(self.signal_at_boundary(e)),
+                    };
+                }
+            }
+            _ => {}
+        }
+        match z {
+            Some(z) => self.prim_call(name, env, &[x, y, z]),
+            None => self.prim_call(name, env, &[x, y]),
+        }
+    }
+
+    /// The general case of a primitive: a call of the current definition.
+    #[cold]
+    #[inline(never)]
+    fn prim_call(&mut self, name: &super::value::Sym, env: &Env, argv: &[Value]) -> LResult<Value> {
         let f = match env.lookup_fun(name) {
             Some(b) if !b.is_macro => b.func.borrow().clone(),
             _ => match name.function.borrow().clone() {
@@ -403,11 +481,7 @@ impl Interp {
                 None => return Err(self.undefined_function(&Value::Symbol(name.clone()))),
             },
         };
-        match (y, z) {
-            (Some(y), Some(z)) => self.apply(&f, &[x, y, z]),
-            (Some(y), None) => self.apply(&f, &[x, y]),
-            _ => self.apply(&f, &[x]),
-        }
+        self.apply(&f, argv)
     }
 
     /// A variable's value: a lexical binding found directly, anything
@@ -428,6 +502,25 @@ impl Interp {
         self.eval_symbol(s, env)
     }
 
+    /// `setq` of a variable: a lexical binding assigned directly,
+    /// anything else (special, symbol macro, global, constant) as the
+    /// interpreter does it.
+    #[inline]
+    fn assign_variable(&mut self, s: &super::value::Sym, v: Value, env: &Env) -> LResult<()> {
+        let mut cur = env.vars.as_deref();
+        while let Some(b) = cur {
+            if Rc::ptr_eq(&b.sym, s) {
+                if !b.special && !b.symbol_macro {
+                    *b.value.borrow_mut() = v;
+                    return Ok(());
+                }
+                break;
+            }
+            cur = b.next.as_deref();
+        }
+        self.set_variable(s, v, env)
+    }
+
     /// An argument's value: constants and variables without a full
     /// `exec` (the call resets the multiple values afterwards anyway).
     #[inline(always)]
@@ -435,6 +528,14 @@ impl Interp {
         match node {
             Node::Const(v) => Ok(v.clone()),
             Node::Var(s) => self.var_value(s, env),
+            // Only the primary value of an argument is used: `gethash`
+            // need not make its second value (CLHS 3.1.2.1.2.3).
+            Node::Prim {
+                op,
+                name,
+                builtin,
+                args,
+            } => self.exec_prim(*op, name, builtin, args, env, true),
             _ => self.exec(node, env),
         }
     }
