@@ -16,43 +16,59 @@ impl Interp {
     /// would: reset for one value (the leaves reset it here; compound
     /// nodes through what they run last).
     pub fn exec(&mut self, node: &Node, env: &Env) -> LResult<Value> {
-        match node {
-            Node::Const(v) => {
-                self.mv = None;
-                Ok(v.clone())
-            }
-            Node::Var(s) => {
-                self.mv = None;
-                self.var_value(s, env)
-            }
-            Node::Call { name, args, form } => {
-                if env.funs.is_some() {
-                    if let Some(b) = env.lookup_fun(name) {
-                        let f = b.func.borrow().clone();
-                        return self.call_nodes(&f, args, env);
-                    }
+        // A small frame for the most frequent nodes; the rest is out of
+        // line. An `if` continues with its branch in this frame.
+        let mut node = node;
+        loop {
+            return match node {
+                Node::Const(v) => {
+                    self.mv = None;
+                    Ok(v.clone())
                 }
-                let f = name.function.borrow().clone();
-                match f {
-                    Some(f) => self.call_nodes(&f, args, env),
-                    None => self.call_undefined(name, form, env),
+                Node::Var(s) => {
+                    self.mv = None;
+                    self.var_value(s, env)
                 }
-            }
-            Node::If(branches) => {
-                let (test, then, otherwise) = &**branches;
-                if self.exec(test, env)?.truthy() {
-                    self.exec(then, env)
-                } else {
-                    self.exec(otherwise, env)
+                Node::If(branches) => {
+                    let (test, then, otherwise) = &**branches;
+                    node = if self.exec(test, env)?.truthy() {
+                        then
+                    } else {
+                        otherwise
+                    };
+                    continue;
                 }
+                Node::Call { name, args, form } => self.exec_call(name, args, form, env),
+                Node::Prim {
+                    op,
+                    name,
+                    builtin,
+                    args,
+                } => self.exec_prim(*op, name, builtin, args, env, false),
+                _ => self.exec_other(node, env),
+            };
+        }
+    }
+
+    /// [`Node::Call`]: the local function if one is bound, else the global.
+    #[inline]
+    fn exec_call(
+        &mut self,
+        name: &super::value::Sym,
+        args: &[Node],
+        form: &Value,
+        env: &Env,
+    ) -> LResult<Value> {
+        if env.funs.is_some() {
+            if let Some(b) = env.lookup_fun(name) {
+                let f = b.func.borrow().clone();
+                return self.call_nodes(&f, args, env);
             }
-            Node::Prim {
-                op,
-                name,
-                builtin,
-                args,
-            } => self.exec_prim(*op, name, builtin, args, env, false),
-            _ => self.exec_other(node, env),
+        }
+        let f = name.function.borrow().clone();
+        match f {
+            Some(f) => self.call_nodes(&f, args, env),
+            None => self.call_undefined(name, form, env),
         }
     }
 
@@ -84,6 +100,26 @@ impl Interp {
                 self.function_named(s, env)
             }
             Node::Progn(body) => self.exec_body(body, env),
+            Node::Let {
+                bindings,
+                body,
+                specials,
+                ..
+            } if specials.is_empty() && bindings.len() == 1 => {
+                // One variable and no declarations, as macros' temporaries:
+                // the lexical binding without the dynamic bookkeeping.
+                let (s, init) = &bindings[0];
+                let v = self.exec(init, env)?;
+                if s.special.get() {
+                    let mark = self.dyn_mark();
+                    let new_env = self.bind_var_maybe_special(env.clone(), s, v, &[]);
+                    let r = self.exec_body(body, &new_env);
+                    self.unbind_to(mark);
+                    return r;
+                }
+                let new_env = env.clone().with_var(s.clone(), v);
+                self.exec_body(body, &new_env)
+            }
             Node::Let {
                 sequential,
                 bindings,
@@ -290,8 +326,20 @@ impl Interp {
                 }
                 continue;
             }
-            match self.exec(statement, &tenv) {
-                Ok(_) => {}
+            // A statement's value is discarded: `(setq var form)`, the
+            // step of most loops, is run without the general dispatch.
+            let r = match statement {
+                Node::Setq(pairs) if pairs.len() == 1 => {
+                    let (var, value) = &pairs[0];
+                    match self.exec(value, &tenv) {
+                        Ok(v) => self.assign_variable(var, v, &tenv),
+                        Err(e) => Err(e),
+                    }
+                }
+                _ => self.exec(statement, &tenv).map(drop),
+            };
+            match r {
+                Ok(()) => {}
                 Err(e) => match e.kind() {
                     UnwindKind::Go { id: gid, index } if *gid == id => {
                         pc = t.tag_starts.get(*index).copied().unwrap_or(usize::MAX);
@@ -315,6 +363,7 @@ impl Interp {
     /// [`Node::Prim`]: fixnum arithmetic and comparison, list access and
     /// hash-table access done directly (what the builtin would return);
     /// anything else, or a redefined function, is a call.
+    #[inline(never)]
     fn exec_prim(
         &mut self,
         op: Prim,
