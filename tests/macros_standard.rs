@@ -326,3 +326,15 @@ fn loop_sum_of_a_float_type_starts_at_float_zero() {
         "(0.0 0.0d0 3)"
     );
 }
+
+/// A malformed form is reported before any part of it runs: `eval` of a
+/// dotted `progn` prints nothing and signals a program-error naming it.
+#[test]
+fn dotted_progn_is_reported_before_running() {
+    let out = run("(defvar *ran* nil)
+                   (list (handler-case (eval '(progn (setq *ran* t) . 5))
+                           (program-error (e) (princ-to-string e)))
+                         *ran*)");
+    assert!(out.contains("PROGN"), "{out}");
+    assert!(out.ends_with("NIL)"), "the first form ran: {out}");
+}

@@ -68,11 +68,14 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("WARN", "(datum &rest arguments)", 1, MANY, warn, "Signal a warning; print it to *ERROR-OUTPUT* unless muffled."),
     def!("MAKE-CONDITION", "(type &rest initargs)", 1, MANY, make_condition, "Make a condition object."),
     def!("INVOKE-RESTART", "(restart &rest arguments)", 1, MANY, invoke_restart, "Transfer control to RESTART."),
+    def!("INVOKE-RESTART-INTERACTIVELY", "(restart)", 1, 1, invoke_restart_interactively, "Transfer control to RESTART with the arguments its :interactive function returns."),
     def!("FIND-RESTART", "(name &optional condition)", 1, 2, find_restart, "The innermost active restart named NAME."),
     def!("COMPUTE-RESTARTS", "(&optional condition)", 0, 1, compute_restarts, "The active restarts, innermost first."),
     def!("RESTART-NAME", "(restart)", 1, 1, restart_name, "The name of RESTART."),
     def!("MUFFLE-WARNING", "(&optional condition)", 0, 1, muffle_warning, "Invoke the MUFFLE-WARNING restart."),
     def!("CONTINUE", "(&optional condition)", 0, 1, continue_, "Invoke the CONTINUE restart, if there is one."),
+    def!("STORE-VALUE", "(value &optional condition)", 1, 2, store_value, "Invoke the STORE-VALUE restart with VALUE, if there is one."),
+    def!("USE-VALUE", "(value &optional condition)", 1, 2, use_value, "Invoke the USE-VALUE restart with VALUE, if there is one."),
     def!("ABORT", "(&optional condition)", 0, 1, abort, "Invoke the ABORT restart."),
     def!("SIMPLE-CONDITION-FORMAT-CONTROL", "(condition)", 1, 1, format_control, "The format control of a simple condition."),
     def!("SIMPLE-CONDITION-FORMAT-ARGUMENTS", "(condition)", 1, 1, format_arguments, "The format arguments of a simple condition."),
@@ -733,23 +736,58 @@ impl crate::eval::value::HostObject for RestartObj {
     }
 }
 
-fn find_restart_frame(it: &Interp, r: &Value) -> Option<crate::eval::interp::RestartFrame> {
+/// Whether a restart's `:test` lets it be seen for `condition` (NIL: no
+/// particular condition).
+fn restart_visible(
+    it: &mut Interp,
+    f: &crate::eval::interp::RestartFrame,
+    condition: &Value,
+) -> LResult<bool> {
+    match &f.test {
+        Some(test) => Ok(it.apply(test, std::slice::from_ref(condition))?.truthy()),
+        None => Ok(true),
+    }
+}
+
+/// The active restart `r` designates (a restart object, or the innermost
+/// visible restart of that name; CLHS find-restart).
+fn find_restart_frame(
+    it: &mut Interp,
+    r: &Value,
+    condition: &Value,
+) -> LResult<Option<crate::eval::interp::RestartFrame>> {
     if let Value::Object(o) = r {
         if let Some(ro) = o.as_any().downcast_ref::<RestartObj>() {
-            return it
+            return Ok(it
                 .restarts
                 .iter()
                 .rev()
                 .find(|f| f.id == ro.0.id && f.index == ro.0.index)
-                .cloned();
+                .cloned());
         }
-        return None;
+        return Ok(None);
     }
-    it.restarts.iter().rev().find(|f| f.name.eq(r)).cloned()
+    // Anonymous restarts are found only as objects.
+    if r.is_nil() {
+        return Ok(None);
+    }
+    let named: Vec<_> = it
+        .restarts
+        .iter()
+        .rev()
+        .filter(|f| f.name.eq(r))
+        .cloned()
+        .collect();
+    for f in named {
+        if restart_visible(it, &f, condition)? {
+            return Ok(Some(f));
+        }
+    }
+    Ok(None)
 }
 
 fn invoke_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    match find_restart_frame(it, &a[0]) {
+    match find_restart_frame(it, &a[0], &Value::Nil)? {
         Some(f) => Err(crate::eval::UnwindKind::Restart {
             id: f.id,
             index: f.index,
@@ -767,21 +805,57 @@ fn invoke_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     }
 }
 
+/// CLHS invoke-restart-interactively: the arguments come from the
+/// restart's `:interactive` function (none without one).
+fn invoke_restart_interactively(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let Some(f) = find_restart_frame(it, &a[0], &Value::Nil)? else {
+        return invoke_restart(it, &a[..1]);
+    };
+    let args = match &f.interactive {
+        Some(g) => it.apply(g, &[])?.iter().collect(),
+        None => vec![],
+    };
+    Err(crate::eval::UnwindKind::Restart {
+        id: f.id,
+        index: f.index,
+        args,
+    }
+    .into())
+}
+
 fn find_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    Ok(match find_restart_frame(it, &a[0]) {
+    let condition = a.get(1).cloned().unwrap_or(Value::Nil);
+    Ok(match find_restart_frame(it, &a[0], &condition)? {
         Some(f) => Value::Object(Rc::new(Box::new(RestartObj(f)))),
         None => Value::Nil,
     })
 }
 
-fn compute_restarts(it: &mut Interp, _: &[Value]) -> LResult<Value> {
-    Ok(Value::list(
-        it.restarts
-            .iter()
-            .rev()
-            .map(|f| Value::Object(Rc::new(Box::new(RestartObj(f.clone())))) as Value)
-            .collect::<Vec<_>>(),
-    ))
+fn compute_restarts(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let condition = a.first().cloned().unwrap_or(Value::Nil);
+    let frames: Vec<_> = it.restarts.iter().rev().cloned().collect();
+    let mut out = Vec::new();
+    for f in frames {
+        if restart_visible(it, &f, &condition)? {
+            out.push(Value::Object(Rc::new(Box::new(RestartObj(f)))));
+        }
+    }
+    Ok(Value::list(out))
+}
+
+/// The text `princ` shows for a restart with a `:report` (CLHS
+/// restart-case); `None` for anything else.
+pub(crate) fn restart_report(it: &mut Interp, v: &Value) -> Option<LResult<String>> {
+    let Value::Object(o) = v else { return None };
+    let report = o.as_any().downcast_ref::<RestartObj>()?.0.report.clone()?;
+    if let Value::String(s) = &report {
+        return Some(Ok(s.borrow().clone()));
+    }
+    let out = Rc::new(crate::eval::stream::Stream::string_output());
+    Some(
+        it.apply(&report, &[Value::Stream(out.clone())])
+            .map(|_| out.take_string().unwrap_or_default()),
+    )
 }
 
 fn restart_name(_: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -793,13 +867,23 @@ fn restart_name(_: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::Nil)
 }
 
-fn invoke_named(it: &mut Interp, name: &str, required: bool) -> LResult<Value> {
+/// Invoke the restart `name` visible for `condition` with `args` (the
+/// restart functions of CLHS 9.2); with none, an error if `required`,
+/// else NIL.
+fn invoke_named(
+    it: &mut Interp,
+    name: &str,
+    required: bool,
+    args: Vec<Value>,
+    condition: Option<&Value>,
+) -> LResult<Value> {
     let sym = sym_value(cl_sym(name));
-    match find_restart_frame(it, &sym) {
+    let condition = condition.cloned().unwrap_or(Value::Nil);
+    match find_restart_frame(it, &sym, &condition)? {
         Some(f) => Err(crate::eval::UnwindKind::Restart {
             id: f.id,
             index: f.index,
-            args: vec![],
+            args,
         }
         .into()),
         None if required => {
@@ -811,16 +895,24 @@ fn invoke_named(it: &mut Interp, name: &str, required: bool) -> LResult<Value> {
     }
 }
 
-fn muffle_warning(it: &mut Interp, _: &[Value]) -> LResult<Value> {
-    invoke_named(it, "MUFFLE-WARNING", true)
+fn muffle_warning(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    invoke_named(it, "MUFFLE-WARNING", true, vec![], a.first())
 }
 
-fn continue_(it: &mut Interp, _: &[Value]) -> LResult<Value> {
-    invoke_named(it, "CONTINUE", false)
+fn continue_(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    invoke_named(it, "CONTINUE", false, vec![], a.first())
 }
 
-fn abort(it: &mut Interp, _: &[Value]) -> LResult<Value> {
-    invoke_named(it, "ABORT", true)
+fn abort(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    invoke_named(it, "ABORT", true, vec![], a.first())
+}
+
+fn store_value(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    invoke_named(it, "STORE-VALUE", false, vec![a[0].clone()], a.get(1))
+}
+
+fn use_value(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    invoke_named(it, "USE-VALUE", false, vec![a[0].clone()], a.get(1))
 }
 
 fn slot(name: &'static str) -> impl Fn(&mut Interp, &[Value]) -> LResult<Value> {

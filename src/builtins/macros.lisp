@@ -9,7 +9,7 @@
   `(let ((,var (sendletter::%mime-part-stream ,part)))
      ,@body))
 
-;;;; ---- Package iteration, standard I/O syntax, ctypecase ----
+;;;; ---- Package iteration, standard I/O syntax ----
 (in-package :common-lisp)
 
 ;; CLHS do-symbols: RESULT is evaluated with VAR bound to NIL.
@@ -31,10 +31,6 @@
          (*read-base* 10) (*read-default-float-format* 'single-float)
          (*read-eval* t) (*read-suppress* nil))
      ,@body))
-
-;; No store-value restart is offered, so ctypecase behaves as etypecase.
-(defmacro ctypecase (keyplace &body clauses)
-  `(etypecase ,keyplace ,@clauses))
 
 ;;; Streams, files, format and system (CLHS 21, 20, 22.3, 25).
 (defmacro with-output-to-string ((var &optional string &key element-type) &body body)

@@ -60,6 +60,11 @@ pub fn text_with(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<Str
     if !opts.escape && !opts.readably && Interp::condition_class(v).is_some() {
         return it.report_condition(v);
     }
+    if !opts.escape && !opts.readably {
+        if let Some(report) = crate::builtins::core::restart_report(it, v) {
+            return report;
+        }
+    }
     Ok(write_to_string(v, opts))
 }
 

@@ -23,7 +23,7 @@ use super::value::{Sym, Value};
 pub use super::node::{Compiled, LambdaNode, Node, Prim, TagbodyNode};
 
 /// The items of a proper list, or `None` for a dotted or circular one.
-fn proper_list(v: &Value) -> Option<Vec<Value>> {
+pub(crate) fn proper_list(v: &Value) -> Option<Vec<Value>> {
     let mut out = Vec::new();
     let mut cur = v.clone();
     loop {
@@ -543,7 +543,7 @@ impl<'a> Compiler<'a> {
             let outer = self.cenv.clone();
             match self
                 .it
-                .make_macro(&name, &def.cdr().car(), &def.cdr().cdr(), &outer)
+                .make_macro(&name, &def.cdr().car(), &def.cdr().cdr(), &outer, &outer)
             {
                 Ok(m) => cenv = cenv.bind_fun(name, m, true),
                 Err(_) => return malformed(form, "a bad lambda list"),
@@ -656,7 +656,9 @@ impl<'a> Compiler<'a> {
                 }
             }
             // Made when the form runs, in its environment.
-            Value::Cons(_) if f.car().is_sym(&s.macro_lambda) => Node::MakeFunction(f.clone()),
+            Value::Cons(_) if f.car().is_sym(&s.macro_lambda) => {
+                Node::MakeFunction(f.clone(), self.cenv.clone())
+            }
             Value::Cons(_) if f.car().is_sym(&s.setf) => Node::FunctionSetf(f.clone()),
             _ => {
                 let name = f.clone();

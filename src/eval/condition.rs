@@ -397,6 +397,8 @@ impl Interp {
             id,
             index: 0,
             report: None,
+            test: None,
+            interactive: None,
         });
         let r = body(self);
         self.restarts.truncate(mark);

@@ -239,9 +239,9 @@ impl Interp {
                 }
                 Err(self.undefined_function(name))
             }
-            Node::MakeFunction(form) => {
+            Node::MakeFunction(form, cenv) => {
                 self.mv = None;
-                match self.internal_lambda(form, env) {
+                match self.internal_lambda(form, env, cenv) {
                     Some(r) => r,
                     None => Err(self.undefined_function(form)),
                 }

@@ -115,7 +115,14 @@ pub struct RestartFrame {
     pub name: Value,
     pub id: usize,
     pub index: usize,
-    pub report: Option<String>,
+    /// `:report`: a string, or a function of a stream (CLHS restart-case).
+    pub report: Option<Value>,
+    /// `:test`: a function of a condition (or NIL); the restart is visible
+    /// only while it returns true.
+    pub test: Option<Value>,
+    /// `:interactive`: a function of no arguments returning the list of
+    /// arguments `invoke-restart-interactively` passes.
+    pub interactive: Option<Value>,
 }
 
 /// Where the form being evaluated came from, for error messages.
@@ -390,15 +397,14 @@ impl Interp {
                 // (progn a b): each form analysed after the previous one
                 // ran, so a macro defined by one is used by the next (as
                 // SBCL's eval does).
+                // A dotted (or circular) progn is malformed: reported by
+                // the analysis below before any of its forms runs.
                 if form.car().is_sym(&self.s.progn) {
-                    let mut last = Value::Nil;
-                    let mut cur = form.cdr();
-                    while let Value::Cons(c) = cur {
-                        let f = c.car.borrow().clone();
-                        last = self.eval(&f, env)?;
-                        cur = c.cdr.borrow().clone();
-                    }
-                    if cur.is_nil() {
+                    if let Some(forms) = super::compile::proper_list(&form.cdr()) {
+                        let mut last = Value::Nil;
+                        for f in &forms {
+                            last = self.eval(f, env)?;
+                        }
                         return Ok(last);
                     }
                 }

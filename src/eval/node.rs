@@ -82,7 +82,9 @@ pub enum Node {
     /// `#'(setf name)`.
     FunctionSetf(Value),
     /// `#'(sendletter::macro-lambda ...)`, made when it runs.
-    MakeFunction(Value),
+    /// The form, and the analysis environment (local macros) its body is
+    /// analysed in.
+    MakeFunction(Value, super::env::Env),
     /// A malformed form: the error it signals when it runs.
     Fail(Rc<dyn Fn(&mut super::interp::Interp) -> super::Unwind>),
     /// A macro call whose expansion failed during analysis: expanded

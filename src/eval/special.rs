@@ -227,7 +227,14 @@ impl Interp {
     /// named, with a block), `(sendletter::macro-lambda name ll . body)`
     /// (`defmacro`) and `(sendletter::destructuring-lambda ll . body)`
     /// (`destructuring-bind`: one argument, destructured).
-    pub(crate) fn internal_lambda(&mut self, form: &Value, env: &Env) -> Option<LResult<Value>> {
+    /// `analysis_env`: the lexical environment the form was analysed in
+    /// (its local macros).
+    pub(crate) fn internal_lambda(
+        &mut self,
+        form: &Value,
+        env: &Env,
+        analysis_env: &Env,
+    ) -> Option<LResult<Value>> {
         let head = form.car();
         let head = head.as_symbol().filter(|_| form.is_cons())?;
         if Rc::ptr_eq(&head, &self.s.named_lambda) {
@@ -240,7 +247,13 @@ impl Interp {
         }
         if Rc::ptr_eq(&head, &self.s.macro_lambda) {
             let name = nth(form, 1).as_symbol()?;
-            return Some(self.make_macro(&name, &nth(form, 2), &nthcdr(form, 3), env));
+            return Some(self.make_macro(
+                &name,
+                &nth(form, 2),
+                &nthcdr(form, 3),
+                env,
+                analysis_env,
+            ));
         }
         if Rc::ptr_eq(&head, &self.s.destructuring_lambda) {
             return Some(self.make_destructuring_closure(&form.cdr(), env));
@@ -281,11 +294,14 @@ impl Interp {
         ll: &Value,
         body: &Value,
         env: &Env,
+        analysis_env: &Env,
     ) -> LResult<Value> {
         let lambda_list = self.parse_lambda_list(ll, true)?;
         let body = self.strip_declarations(body, true);
-        // Analysed in the environment the expander closes over.
-        let mut cenv = env.clone();
+        // Analysed in the lexical environment of the definition (local
+        // macros included, which exist only at analysis time); the closure
+        // keeps the run-time environment.
+        let mut cenv = analysis_env.clone();
         for v in super::compile::lambda_list_vars(ll) {
             cenv = cenv.bind_var(v, Value::Nil);
         }

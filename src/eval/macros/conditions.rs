@@ -26,7 +26,7 @@ pub const BUILTINS: &[crate::builtins::BuiltinDef] = &[
         "Call THUNK with a handler per type; a condition unwinds to here and runs its clause function."),
     def!("SENDLETTER" : "%HANDLER-BIND", "(bindings thunk)", 2, 2, handler_bind_fn,
         "Call THUNK with the handlers of BINDINGS (type function ...) established."),
-    def!("SENDLETTER" : "%RESTART-CASE", "(thunk names clauses)", 3, 3, restart_case_fn,
+    def!("SENDLETTER" : "%RESTART-CASE", "(thunk clauses)", 2, 2, restart_case_fn,
         "Call THUNK with the named restarts established; invoking one runs its clause function."),
     def!("SENDLETTER" : "%ASSERT-FAILED", "(test-form arguments)", 2, 2, assert_failed,
         "Signal ASSERT's error with a CONTINUE restart; returns when the restart is taken."),
@@ -115,28 +115,51 @@ fn ignore_errors(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 /// `(restart-case form (name ll [:report r] [:interactive i] [:test t] . body)...)`.
+/// Each clause becomes `(list name report test function interactive)`; a string report
+/// stays a string, a report or test naming a function becomes `#'f`.
 fn restart_case(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let (form, _) = form_and_env(a);
     let x = arity(it, &form, 1, usize::MAX)?;
-    let mut names = Vec::new();
-    let mut fns = Vec::new();
+    let mut specs = Vec::new();
     for clause in &x[1..] {
         let c = items(it, clause, &form)?;
         if c.len() < 2 {
             return malformed(it, &form, "a clause without a lambda list");
         }
+        let (mut report, mut test, mut interactive) = (Value::Nil, Value::Nil, Value::Nil);
         let mut body = &c[2..];
         while body.len() >= 2 && body[0].as_symbol().is_some_and(|s| s.is_keyword()) {
+            let option = body[0]
+                .as_symbol()
+                .map(|s| s.name.clone())
+                .unwrap_or_default();
+            let function = || match &body[1] {
+                Value::String(_) => body[1].clone(),
+                f => list([cl("FUNCTION"), f.clone()]),
+            };
+            match option.as_str() {
+                "REPORT" => report = function(),
+                "TEST" => test = function(),
+                "INTERACTIVE" => interactive = function(),
+                _ => return malformed(it, &form, "an unknown restart-case clause option"),
+            }
             body = &body[2..];
         }
-        names.push(c[0].clone());
-        fns.push(lambda(c[1].clone(), body.to_vec()));
+        specs.push(call(
+            cl("LIST"),
+            [
+                quote(c[0].clone()),
+                report,
+                test,
+                lambda(c[1].clone(), body.to_vec()),
+                interactive,
+            ],
+        ));
     }
     Ok(list([
         si("%RESTART-CASE"),
         thunk(vec![x[0].clone()]),
-        quote(Value::list(names)),
-        call(cl("LIST"), fns),
+        call(cl("LIST"), specs),
     ]))
 }
 
@@ -176,25 +199,35 @@ fn assert(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     ]))
 }
 
+/// `(check-type place type [description])` (CLHS): the type-error offers
+/// a STORE-VALUE restart; the value stored goes into the place and is
+/// checked again. `(tagbody top (let ((v place)) (unless (typep v 'type)
+/// (setf place (%check-type-failed 'place v 'type description)) (go top))))`.
 fn check_type(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let (form, _) = form_and_env(a);
     let x = arity(it, &form, 2, 3)?;
     let v = gensym("VALUE");
+    let top = gensym("CHECK");
+    let failed = list([
+        si("%CHECK-TYPE-FAILED"),
+        quote(x[0].clone()),
+        v.clone(),
+        quote(x[1].clone()),
+        x.get(2).cloned().unwrap_or(Value::Nil),
+    ]);
     Ok(list([
-        cl("LET"),
-        list([list([v.clone(), x[0].clone()])]),
+        cl("TAGBODY"),
+        top.clone(),
         list([
-            cl("UNLESS"),
-            list([cl("TYPEP"), v.clone(), quote(x[1].clone())]),
+            cl("LET"),
+            list([list([v.clone(), x[0].clone()])]),
             list([
-                si("%CHECK-TYPE-FAILED"),
-                quote(x[0].clone()),
-                v,
-                quote(x[1].clone()),
-                x.get(2).cloned().unwrap_or(Value::Nil),
+                cl("UNLESS"),
+                list([cl("TYPEP"), v, quote(x[1].clone())]),
+                list([cl("SETF"), x[0].clone(), failed]),
+                list([cl("GO"), top]),
             ]),
         ]),
-        Value::Nil,
     ]))
 }
 
@@ -253,15 +286,17 @@ fn handler_bind_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn restart_case_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let id = it.new_id();
-    let names: Vec<Value> = a[1].iter().collect();
-    let clauses: Vec<Value> = a[2].iter().collect();
+    let specs: Vec<Vec<Value>> = a[1].iter().map(|s| s.iter().collect()).collect();
+    let option = |v: Option<&Value>| v.filter(|v| v.truthy()).cloned();
     let mark = it.restarts.len();
-    for (i, name) in names.iter().enumerate() {
+    for (i, spec) in specs.iter().enumerate() {
         it.restarts.push(RestartFrame {
-            name: name.clone(),
+            name: spec.first().cloned().unwrap_or(Value::Nil),
             id,
             index: i,
-            report: None,
+            report: option(spec.get(1)),
+            test: option(spec.get(2)),
+            interactive: option(spec.get(4)),
         });
     }
     // Innermost restarts are found first; keep the written order.
@@ -275,7 +310,11 @@ fn restart_case_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                 index,
                 args,
             } if rid == id => {
-                let f = clauses.get(index).cloned().unwrap_or(Value::Nil);
+                let f = specs
+                    .get(index)
+                    .and_then(|s| s.get(3))
+                    .cloned()
+                    .unwrap_or(Value::Nil);
                 it.apply(&f, &args)
             }
             other => Err(other.into()),
@@ -324,5 +363,8 @@ fn check_type_failed(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             ),
         ],
     );
-    it.err(c)
+    match it.with_restart("STORE-VALUE", |it| Err::<Value, _>(it.raise(c)))? {
+        Ok(v) => Ok(v),
+        Err(args) => Ok(args.into_iter().next().unwrap_or(Value::Nil)),
+    }
 }

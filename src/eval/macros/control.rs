@@ -19,6 +19,7 @@ pub const MACROS: &[(&str, BuiltinFn)] = &[
     ("CCASE", ccase),
     ("TYPECASE", typecase),
     ("ETYPECASE", etypecase),
+    ("CTYPECASE", ctypecase),
     ("RETURN", return_),
     ("PROG1", prog1),
     ("PROG2", prog2),
@@ -32,7 +33,9 @@ pub const MACROS: &[(&str, BuiltinFn)] = &[
 
 pub const BUILTINS: &[crate::builtins::BuiltinDef] = &[
     def!("SENDLETTER" : "%FELL-THROUGH", "(key operator combinator wanted)", 4, 4, fell_through,
-        "Signal the type-error of an ECASE, CCASE or ETYPECASE no clause took."),
+        "Signal the type-error of an ECASE or ETYPECASE no clause took."),
+    def!("SENDLETTER" : "%FELL-THROUGH-STORE", "(key operator combinator wanted)", 4, 4, fell_through_store,
+        "Signal the type-error of a CCASE or CTYPECASE no clause took, with a STORE-VALUE restart; return the value stored."),
 ];
 
 fn when(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -148,10 +151,56 @@ fn case_like(it: &mut Interp, a: &[Value], exhaustive: Option<&'static str>) -> 
         tests.push((test, body));
     }
     let end = match exhaustive {
+        Some("CCASE") => return Ok(correctable(key, &x[0], tests, "CCASE", "MEMBER", wanted)),
         Some(op) => Fallthrough::Error(op, "MEMBER"),
         None => Fallthrough::Nil,
     };
     Ok(dispatch(key, x[0].clone(), tests, end, wanted))
+}
+
+/// `ccase`/`ctypecase` (CLHS 5.3): when no clause takes the key, the
+/// type-error offers a STORE-VALUE restart; the value stored goes into
+/// the place and the dispatch starts again.
+/// `(block b (tagbody top (return-from b (let ((key place)) ... (progn
+/// (setf place (%fell-through-store ...)) (go top))))))`.
+fn correctable(
+    key: Value,
+    place: &Value,
+    tests: Vec<(Value, Value)>,
+    operator: &'static str,
+    combinator: &'static str,
+    wanted: Vec<Value>,
+) -> Value {
+    let block = gensym(operator);
+    let top = gensym("AGAIN");
+    let store = call(
+        si("%FELL-THROUGH-STORE"),
+        [
+            key.clone(),
+            quote(cl(operator)),
+            quote(cl(combinator)),
+            quote(Value::list(wanted)),
+        ],
+    );
+    let retry = list([
+        cl("PROGN"),
+        list([cl("SETF"), place.clone(), store]),
+        list([cl("GO"), top.clone()]),
+    ]);
+    let mut acc = retry;
+    for (test, body) in tests.into_iter().rev() {
+        acc = list([cl("IF"), test, body, acc]);
+    }
+    let dispatch = list([cl("LET"), list([list([key, place.clone()])]), acc]);
+    list([
+        cl("BLOCK"),
+        block.clone(),
+        list([
+            cl("TAGBODY"),
+            top,
+            list([cl("RETURN-FROM"), block, dispatch]),
+        ]),
+    ])
 }
 
 /// `(let ((key keyform)) (if test1 body1 (if test2 ...)))`.
@@ -226,6 +275,26 @@ fn typecase_like(it: &mut Interp, a: &[Value], exhaustive: bool) -> LResult<Valu
     Ok(dispatch(key, x[0].clone(), tests, end, wanted))
 }
 
+fn ctypecase(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 1, usize::MAX)?;
+    let key = gensym("KEY");
+    let mut tests = Vec::new();
+    let mut wanted = Vec::new();
+    for clause in &x[1..] {
+        let c = items(it, clause, &form)?;
+        let Some(ty) = c.first() else {
+            return malformed(it, &form, "an empty clause");
+        };
+        wanted.push(ty.clone());
+        tests.push((
+            list([cl("TYPEP"), key.clone(), quote(ty.clone())]),
+            progn(c[1..].to_vec()),
+        ));
+    }
+    Ok(correctable(key, &x[0], tests, "CTYPECASE", "OR", wanted))
+}
+
 fn typecase(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     typecase_like(it, a, false)
 }
@@ -253,6 +322,17 @@ fn fell_through(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         ],
     );
     it.err(c)
+}
+
+fn fell_through_store(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let signalled = |it: &mut Interp| match fell_through(it, a) {
+        Err(u) => Err(it.signal_at_boundary(u)),
+        ok => ok,
+    };
+    match it.with_restart("STORE-VALUE", signalled)? {
+        Ok(v) => Ok(v),
+        Err(args) => Ok(args.into_iter().next().unwrap_or(Value::Nil)),
+    }
 }
 
 fn return_(it: &mut Interp, a: &[Value]) -> LResult<Value> {
