@@ -48,6 +48,18 @@ fn lisp_string(p: &Path) -> String {
 /// white space and trailing empty lines; and a raw `send-smtp` letter
 /// whose body is a string stream.
 fn letters_script(dir: &Path, server: &str, froms: &[&str]) -> PathBuf {
+    letters_script_for(dir, server, froms, 30, "none")
+}
+
+/// [`letters_script`] with `recipients` To addresses and an `X-Run: tag`
+/// header in every letter.
+fn letters_script_for(
+    dir: &Path,
+    server: &str,
+    froms: &[&str],
+    recipients: usize,
+    tag: &str,
+) -> PathBuf {
     let text = dir.join("notes.txt");
     fs::write(&text, "first line\n.dotted line\n\n  indented   \nlast\n").unwrap();
     let binary = dir.join("data.bin");
@@ -62,17 +74,18 @@ fn letters_script(dir: &Path, server: &str, froms: &[&str]) -> PathBuf {
         &script,
         format!(
             r#"
-(defparameter *to* (loop for i below 30 collect (format nil "reader.number~d@example.org" i)))
+(defparameter *to* (loop for i below {recipients} collect (format nil "reader.number~d@example.org" i)))
 (dolist (from '({froms}))
   (with-open-file (bin {binary} :element-type '(unsigned-byte 8))
     (send-letter {server} from *to*
                  (format nil "Dear reader,~%.a line starting with a dot~%..two dots~%trailing spaces   ~%tab	inside~%~%~%")
                  :subject "Grüße aus Köln — ünïcödé subject, long enough to be folded into several encoded words"
                  :cc "cc@example.net"
-                 :headers (list (format nil "X-Long: ~{{~a~^ ~}}" (loop for i below 40 collect (format nil "word~d" i))))
+                 :headers (list (format nil "X-Long: ~{{~a~^ ~}}" (loop for i below 40 collect (format nil "word~d" i)))
+                                "X-Run: {tag}")
                  :attachments (list {text} bin)))
   (send-smtp {server} from "raw@example.org"
-             (format nil "From: ~a~%To: raw@example.org~%Subject: raw letter~%~%" from)
+             (format nil "From: ~a~%To: raw@example.org~%X-Run: {tag}~%Subject: raw letter~%~%" from)
              (make-string-input-stream (format nil "raw body~%.dot~%end~%"))))
 "#,
             froms = froms.join(" "),
@@ -511,4 +524,93 @@ fn keys_are_checked_before_the_script_runs_and_never_shown() {
     assert!(err.contains("no such file"), "{err}");
     let err = refused("example.com s".to_string(), false);
     assert!(err.contains("DOMAIN SELECTOR KEY-FILE"), "{err}");
+}
+
+/// The settings `scripts/test-servers/ci_smtp_up.sh` wrote.
+fn smtp_env() -> Option<std::collections::HashMap<String, String>> {
+    let path = match std::env::var("SENDLETTER_SMTP_ENV") {
+        Ok(p) => p,
+        Err(_) if std::env::var("SENDLETTER_SKIP_INTEROP").as_deref() == Ok("1") => {
+            eprintln!("Exim round trip skipped: SENDLETTER_SKIP_INTEROP=1");
+            return None;
+        }
+        Err(_) => panic!(
+            "SENDLETTER_SMTP_ENV is not set: run the tests via scripts/test, which starts \
+             Exim; SENDLETTER_SKIP_INTEROP=1 skips"
+        ),
+    };
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    Some(
+        text.lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect(),
+    )
+}
+
+/// Letters signed with each algorithm and canonicalization, delivered
+/// through a real MTA (Exim adds Received, Return-path, Envelope-to and
+/// Delivery-date, and stores LF line ends), still verify.
+#[test]
+fn signatures_survive_a_round_trip_through_exim() {
+    let Some(env) = smtp_env() else {
+        return;
+    };
+    let mut keys = Keys::new();
+    let work = tempfile::tempdir().unwrap();
+    let mut config = String::new();
+    for (domain, selector, key, record, options) in ENTRIES {
+        config.push_str(&format!("{domain} {selector} {key} {options}\n"));
+        keys.publish(selector, domain, record);
+    }
+    let config_file = keys.path("dkim.conf");
+    fs::write(&config_file, config).unwrap();
+    let froms: Vec<String> = ENTRIES.iter().map(|(d, ..)| format!("me@{d}")).collect();
+    let froms: Vec<&str> = froms.iter().map(String::as_str).collect();
+    let tag = format!(
+        "dkim-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let server = format!("\"localhost:{}\"", env["EXIM_PORT"]);
+    let script = letters_script_for(work.path(), &server, &froms, 2, &tag);
+    let out = run(
+        &[
+            "--dkim-config",
+            config_file.to_str().unwrap(),
+            script.to_str().unwrap(),
+        ],
+        &[],
+    );
+    ok(&out);
+    // Two To addresses and a Cc: three copies of each letter, one of
+    // each raw letter.
+    let want = 4 * ENTRIES.len();
+    let maildir = PathBuf::from(&env["EXIM_MAILDIR"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut delivered = Vec::new();
+    while delivered.len() < want && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        delivered = fs::read_dir(&maildir)
+            .map(|d| {
+                d.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| {
+                        fs::read_to_string(p).is_ok_and(|t| t.contains(&format!("X-Run: {tag}")))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    assert_eq!(delivered.len(), want, "letters delivered by Exim");
+    for file in &delivered {
+        let text = fs::read_to_string(file).unwrap();
+        assert!(text.contains("\nReceived: from "), "Exim's trace header");
+        assert!(text.contains("\nDKIM-Signature: v=1;"), "signature kept");
+    }
+    let verdicts = keys.verify(&delivered).unwrap();
+    for (file, verdict) in delivered.iter().zip(&verdicts) {
+        assert_eq!(verdict, "PASS", "{}", file.display());
+    }
 }
