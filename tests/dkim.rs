@@ -345,8 +345,21 @@ fn the_smtp_path_signs_the_bytes_it_sends_before_dot_stuffing() {
             &format!("\"127.0.0.1:{}\"", server.addr.port()),
             &["me@example.com"],
         );
-        let out = run(&["--dkim", &entry, script.to_str().unwrap()], &[]);
+        let out = run(&["-v", "--dkim", &entry, script.to_str().unwrap()], &[]);
         ok(&out);
+        let trace = String::from_utf8_lossy(&out.stderr);
+        let algorithm = if letter == 0 {
+            "ed25519-sha256 c=relaxed/relaxed"
+        } else {
+            "rsa-sha256 c=simple/simple"
+        };
+        assert!(
+            trace.contains(&format!(
+                ";; DKIM signed: d=example.com s={} a={algorithm}",
+                if letter == 0 { "ed" } else { "rsa" }
+            )),
+            "{trace}"
+        );
         let transcript = server.transcript_bytes();
         // Two connections: the letter, then the raw send-smtp letter.
         let second = transcript.windows(5).rposition(|w| w == b"EHLO ").unwrap();

@@ -186,11 +186,7 @@ impl Keyring {
         let mut best: Option<&Signer> = None;
         for s in &self.signers {
             let d = &s.entry.domain;
-            let covers = domain == *d
-                || domain
-                    .strip_suffix(d.as_str())
-                    .is_some_and(|rest| rest.ends_with('.'));
-            if covers && best.is_none_or(|b| b.entry.domain.len() < d.len()) {
+            if covers(d, &domain) && best.is_none_or(|b| b.entry.domain.len() < d.len()) {
                 best = Some(s);
             }
         }
@@ -198,9 +194,27 @@ impl Keyring {
     }
 }
 
+/// True if `domain` is `parent` or below it (`mail.example.com` under
+/// `example.com`, not `notexample.com`); both lower case.
+pub fn covers(parent: &str, domain: &str) -> bool {
+    domain == parent
+        || domain
+            .strip_suffix(parent)
+            .is_some_and(|rest| rest.ends_with('.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_domain_covers_itself_and_its_subdomains_only() {
+        assert!(covers("example.com", "example.com"));
+        assert!(covers("example.com", "a.b.example.com"));
+        assert!(!covers("example.com", "notexample.com"));
+        assert!(!covers("example.com", "example.com.evil"));
+        assert!(!covers("mail.example.com", "example.com"));
+    }
 
     #[test]
     fn entries_parse_with_options_and_comments() {
