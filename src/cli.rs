@@ -44,6 +44,13 @@ OPTIONS:
                             (TLS verification and EHLO still use H; repeatable)
     -v, --verbose           Trace every SMTP command and reply on stderr
                             (credentials redacted)
+        --dkim 'DOMAIN SELECTOR KEY-FILE [canon=C] [expire=T]'
+                            DKIM-sign letters from DOMAIN (and its
+                            subdomains) with the PEM key in KEY-FILE
+                            (repeatable; see docs/security.md)
+        --dkim-config FILE  DKIM entries, one such line each, per sender
+                            domain; these options replace the environment's
+                            $SENDLETTER_DKIM and $SENDLETTER_DKIM_CONFIG
     -h, --help              Print this help
     -V, --version           Print the version
     --                      End of options: the next argument is SCRIPT
@@ -81,6 +88,10 @@ pub struct Config {
     pub sink: Option<String>,
     pub connect_to: Vec<String>,
     pub verbose: bool,
+    /// `--dkim` entries, in order.
+    pub dkim: Vec<String>,
+    /// `--dkim-config FILE`.
+    pub dkim_config: Option<String>,
     pub help: bool,
     pub version: bool,
 }
@@ -98,7 +109,10 @@ pub fn parse_args(args: &[String]) -> Result<Config, String> {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
             _ => (a, None),
         };
-        let takes_value = matches!(flag, "-e" | "--eval" | "--sink" | "--connect-to");
+        let takes_value = matches!(
+            flag,
+            "-e" | "--eval" | "--sink" | "--connect-to" | "--dkim" | "--dkim-config"
+        );
         let value = if takes_value {
             match inline {
                 Some(v) => Some(v),
@@ -132,6 +146,15 @@ pub fn parse_args(args: &[String]) -> Result<Config, String> {
                 }
                 c.connect_to.push(v)
             }
+            ("--dkim", Some(v)) => {
+                if let Err(e) = crate::mail::dkim::config::parse_entry(&v, None)
+                    .and_then(|e| e.ok_or_else(|| "an empty entry".to_string()))
+                {
+                    return Err(format!("--dkim '{v}': {e}"));
+                }
+                c.dkim.push(v)
+            }
+            ("--dkim-config", Some(v)) => c.dkim_config = Some(v),
             ("-v" | "--verbose", _) => c.verbose = true,
             ("-h" | "--help", _) => c.help = true,
             ("-V" | "--version", _) => c.version = true,
@@ -178,7 +201,15 @@ pub fn run(config: Config, stack_size: Option<usize>) -> i32 {
             return EXIT_USAGE;
         }
     }
+    let keyring = match dkim_keyring(&config) {
+        Ok(k) => k,
+        Err(message) => {
+            error_line(&message);
+            return EXIT_USAGE;
+        }
+    };
     let mut it = toplevel::new_interp();
+    crate::builtins::smtp::dkim::configure(&mut it, keyring);
     if let Some(size) = stack_size {
         let budget = crate::stack::budget(size);
         it.set_stack_budget(budget);
@@ -197,6 +228,38 @@ pub fn run(config: Config, stack_size: Option<usize>) -> i32 {
     let status = run_inner(&mut it, &config);
     toplevel::flush_output(&it);
     status
+}
+
+/// The DKIM signers: `--dkim` and `--dkim-config` when given, else
+/// `$SENDLETTER_DKIM` (entries separated by newlines or `;`) and
+/// `$SENDLETTER_DKIM_CONFIG`. Every key is loaded now, so a missing or
+/// unprotected key stops the run before the script starts.
+fn dkim_keyring(config: &Config) -> Result<crate::mail::dkim::Keyring, String> {
+    use crate::mail::dkim::config::{parse_entry, parse_file};
+    let from_options = !config.dkim.is_empty() || config.dkim_config.is_some();
+    let (lines, file, origin) = if from_options {
+        (config.dkim.clone(), config.dkim_config.clone(), "--dkim")
+    } else {
+        let lines = std::env::var("SENDLETTER_DKIM")
+            .map(|v| v.split(['\n', ';']).map(str::to_string).collect())
+            .unwrap_or_default();
+        let file = std::env::var("SENDLETTER_DKIM_CONFIG")
+            .ok()
+            .filter(|f| !f.is_empty());
+        (lines, file, "SENDLETTER_DKIM")
+    };
+    let mut entries = Vec::new();
+    for line in &lines {
+        if let Some(entry) =
+            parse_entry(line, None).map_err(|e| format!("{origin} '{line}': {e}"))?
+        {
+            entries.push(entry);
+        }
+    }
+    if let Some(file) = file {
+        entries.extend(parse_file(std::path::Path::new(&file))?);
+    }
+    crate::mail::dkim::Keyring::load(entries)
 }
 
 /// Where the script text comes from.

@@ -236,3 +236,58 @@ fn tls_letters_reach_the_tls_sink() {
         assert_eq!(stats.letters.load(Ordering::Relaxed), 7);
     }
 }
+
+/// `scripts/bench dkim`: letters and a stream attachment, signed with the
+/// test keys the benchmark uses, into a dry-run sink.
+#[test]
+fn dkim_benchmark_commands_sign() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut keys = Vec::new();
+    for name in ["rsa2048-pkcs1.pem", "ed25519.pem"] {
+        let key = dir.path().join(name);
+        std::fs::copy(root().join("tests/files/dkim").join(name), &key).expect("copy key");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        keys.push(key);
+    }
+    let file = dir.path().join("attachment.bin");
+    std::fs::write(&file, vec![7u8; 300_000]).expect("write");
+    let file_form = format!("(defparameter *file* {:?})", file.to_string_lossy());
+    for (i, key) in keys.iter().enumerate() {
+        let sink = dir.path().join(format!("sink{i}"));
+        let entry = format!("example.com bench {}", key.display());
+        let sink_arg = sink.to_str().expect("path");
+        ok(
+            &sendletter(&[
+                "--dkim",
+                &entry,
+                "-e",
+                "(defparameter *letters* 3)",
+                "--sink",
+                sink_arg,
+                "bench/lisp/letters.lisp",
+            ]),
+            "signed letters",
+        );
+        ok(
+            &sendletter(&[
+                "--dkim",
+                &entry,
+                "-e",
+                &file_form,
+                "--sink",
+                sink_arg,
+                "bench/lisp/bigstream.lisp",
+            ]),
+            "signed stream attachment",
+        );
+        for n in 1..=4 {
+            let eml = std::fs::read_to_string(sink.join(format!("{n:06}.eml"))).expect("eml");
+            assert!(
+                eml.starts_with("DKIM-Signature: v=1;"),
+                "{n}: {}",
+                &eml[..80]
+            );
+        }
+    }
+}

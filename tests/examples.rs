@@ -107,3 +107,64 @@ fn a_second_run_into_the_same_sink_continues_the_numbering() {
         assert!(sink.path().join(format!("{n}.json")).exists(), "{n}.json");
     }
 }
+
+/// The DKIM example and its configuration lines sign its letters, with
+/// the test keys standing in for the ones the comments tell how to make.
+#[test]
+fn dkim_report_is_signed_by_the_example_configuration() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::tempdir().expect("tempdir");
+    let w = work.path();
+    std::fs::create_dir_all(w.join("dkim/keys")).unwrap();
+    std::fs::create_dir_all(w.join("data")).unwrap();
+    for (from, to) in [
+        ("examples/dkim-report.lisp", "dkim-report.lisp"),
+        ("examples/dkim/dkim.conf", "dkim/dkim.conf"),
+        ("examples/data/report.csv", "data/report.csv"),
+        (
+            "tests/files/dkim/rsa2048-pkcs1.pem",
+            "dkim/keys/example.com.pem",
+        ),
+        (
+            "tests/files/dkim/ed25519.pem",
+            "dkim/keys/example.org-ed25519.pem",
+        ),
+    ] {
+        std::fs::copy(root.join(from), w.join(to)).unwrap();
+        if to.ends_with(".pem") {
+            std::fs::set_permissions(w.join(to), std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_sendletter"))
+        .args([
+            "--dkim-config",
+            "dkim/dkim.conf",
+            "--sink",
+            "out",
+            "dkim-report.lisp",
+        ])
+        .current_dir(w)
+        .env_remove("SENDLETTER_DKIM")
+        .env_remove("SENDLETTER_DKIM_CONFIG")
+        .output()
+        .expect("run sendletter");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "sent\n");
+    let first = |n: u32| {
+        let text = std::fs::read_to_string(w.join(format!("out/{n:06}.eml"))).unwrap();
+        text.lines().next().unwrap_or_default().to_string()
+    };
+    assert_eq!(
+        first(1),
+        "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=mail2026;"
+    );
+    assert_eq!(
+        first(2),
+        "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.org; s=ed2026;"
+    );
+}

@@ -3,6 +3,7 @@
 //! `smtp-error` condition and `*smtp-debug*`. Arguments are checked and
 //! translated here; building and sending is the mail engine's job.
 
+pub mod dkim;
 mod server_form;
 pub mod sink;
 
@@ -17,9 +18,10 @@ use crate::def;
 use crate::eval::package::{cl_sym, find_package, intern_in};
 use crate::eval::value::Value;
 use crate::eval::{Interp, LResult};
-use crate::mail::letter::{Attachment, Letter, LetterError, Message, SharedStream};
+use crate::mail::letter::{Attachment, BuiltLetter, Letter, LetterError, Message, SharedStream};
+use crate::mail::mime::MimeError;
 use crate::mail::smtp::{self, Credentials, Envelope, Server, SmtpError, TraceEvent};
-use crate::mail::wire::MessageSource;
+use crate::mail::wire::{MessageSource, WriteWith};
 use server_form::Target;
 
 pub const BUILTINS: &[BuiltinDef] = &[
@@ -37,6 +39,7 @@ pub fn install(it: &mut Interp) {
     crate::eval::condition::install_smtp_error(it);
     if let Some(po) = find_package("NET.POST-OFFICE") {
         // Not exported, as in Allegro: scripts write net.post-office::*smtp-debug*.
+        dkim::install(&po);
         let dbg = intern_in("*SMTP-DEBUG*", &po);
         dbg.special.set(true);
         *dbg.value.borrow_mut() = Some(Value::Nil);
@@ -245,24 +248,81 @@ fn send_letter(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         recipients: built.recipients().to_vec(),
         eight_bit: built.needs_8bitmime(),
     };
-    let mut reader = built.reader();
-    deliver(it, &target, creds.as_ref(), &envelope, &mut reader)?;
+    let mut letter = Built {
+        built,
+        spooled: Vec::new(),
+    };
+    deliver(it, &target, creds.as_ref(), &envelope, &mut letter)?;
     Ok(crate::eval::package::t())
 }
 
-/// `send-smtp`'s messages: strings and streams, written one after another.
-struct Concatenated(Vec<Value>);
+/// A letter to deliver, which DKIM signing writes twice.
+trait Outgoing {
+    /// Make every later [`write_to`](Self::write_to) write the same bytes:
+    /// stream bodies are copied into temporary files first.
+    fn spool(&mut self) -> Result<(), MimeError>;
+    /// Write the letter (LF or CRLF line ends; the wire layer encodes).
+    fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()>;
+}
 
-impl MessageSource for Concatenated {
-    fn write_message(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        for m in &self.0 {
-            match m {
-                Value::String(s) => out.write_all(s.borrow().as_bytes())?,
-                Value::Stream(s) => {
+/// `send-letter`'s letter, and the files its streams were spooled into.
+struct Built {
+    built: BuiltLetter,
+    spooled: Vec<tempfile::NamedTempFile>,
+}
+
+impl Outgoing for Built {
+    fn spool(&mut self) -> Result<(), MimeError> {
+        self.spooled = self.built.spool_streams()?;
+        Ok(())
+    }
+
+    fn write_to(&mut self, mut out: &mut dyn Write) -> io::Result<()> {
+        io::copy(&mut self.built.reader(), &mut out).map(|_| ())
+    }
+}
+
+/// One of `send-smtp`'s messages: a string or stream as given, or the
+/// temporary file a stream was spooled into.
+enum Piece {
+    Lisp(Value),
+    Spooled(tempfile::NamedTempFile),
+}
+
+/// `send-smtp`'s messages, written one after another.
+struct Concatenated(Vec<Piece>);
+
+impl Outgoing for Concatenated {
+    fn spool(&mut self) -> Result<(), MimeError> {
+        for piece in &mut self.0 {
+            if let Piece::Lisp(Value::Stream(s)) = piece {
+                let failed = |e: io::Error| MimeError::Stream {
+                    message: format!("spooling a stream to a temporary file: {e}"),
+                };
+                let mut file = tempfile::Builder::new()
+                    .prefix("sendletter-spool-")
+                    .tempfile()
+                    .map_err(failed)?;
+                let mut r = crate::eval::stream::StreamReader(s.clone());
+                io::copy(&mut r, file.as_file_mut()).map_err(failed)?;
+                *piece = Piece::Spooled(file);
+            }
+        }
+        Ok(())
+    }
+
+    fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        for piece in &self.0 {
+            match piece {
+                Piece::Lisp(Value::String(s)) => out.write_all(s.borrow().as_bytes())?,
+                Piece::Lisp(Value::Stream(s)) => {
                     let mut r = crate::eval::stream::StreamReader(s.clone());
                     io::copy(&mut r, out)?;
                 }
-                _ => {
+                Piece::Spooled(file) => {
+                    io::copy(&mut file.reopen()?, out)?;
+                }
+                Piece::Lisp(_) => {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidInput,
                         "not a string or stream",
@@ -307,7 +367,7 @@ fn send_raw(
         recipients,
         eight_bit,
     };
-    let mut src = Concatenated(messages.to_vec());
+    let mut src = Concatenated(messages.iter().cloned().map(Piece::Lisp).collect());
     deliver(it, &target, creds.as_ref(), &envelope, &mut src)?;
     Ok(Value::Nil)
 }
@@ -346,14 +406,33 @@ fn trace_streams(it: &Interp) -> Vec<Rc<crate::eval::stream::Stream>> {
 }
 
 /// Send through the configured transport: the dry-run sink, a program, or
-/// an SMTP server (with `--connect-to` routes applied).
+/// an SMTP server (with `--connect-to` routes applied); signed first when
+/// DKIM is configured.
 fn deliver(
     it: &mut Interp,
     target: &Target,
     creds: Option<&Credentials>,
     envelope: &Envelope,
-    src: &mut dyn MessageSource,
+    letter: &mut dyn Outgoing,
 ) -> LResult<()> {
+    let choice = dkim::choice(it)?;
+    let signature = match choice {
+        dkim::Choice::Off => None,
+        _ => {
+            if let Err(e) = letter.spool() {
+                let c = super::mime::mime_condition(it, &e);
+                return it.err(c);
+            }
+            dkim::sign(it, &choice, &mut |out| letter.write_to(out))?
+        }
+    };
+    let mut signed = WriteWith(|out: &mut dyn Write| {
+        if let Some(s) = &signature {
+            out.write_all(s.field.as_bytes())?;
+        }
+        letter.write_to(out)
+    });
+    let src: &mut dyn MessageSource = &mut signed;
     let route = routing(it);
     if let Some(dir) = &route.sink {
         let first = sink::next_number(it, dir);
@@ -372,6 +451,9 @@ fn deliver(
             let _ = s.write_str(&line);
         }
     };
+    if let Some(s) = &signature {
+        write_trace(&TraceEvent::Note(&s.summary));
+    }
     let trace: Option<&mut dyn smtp::Trace> = if streams.is_empty() {
         None
     } else {

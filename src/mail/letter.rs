@@ -486,6 +486,32 @@ impl BuiltLetter {
         &self.recipients
     }
 
+    /// Copies every stream body into a temporary file and renders the
+    /// file instead, so [`reader`](Self::reader) can be called more than
+    /// once with the same result (DKIM signs in a first pass). The files
+    /// live as long as the returned value.
+    pub fn spool_streams(&mut self) -> Result<Vec<tempfile::NamedTempFile>, MimeError> {
+        let mut files = Vec::new();
+        self.part.spool_streams(&mut |reader| {
+            let mut file = tempfile::Builder::new()
+                .prefix("sendletter-spool-")
+                .tempfile()
+                .map_err(|e| MimeError::Stream {
+                    message: format!("cannot make a temporary file to spool a stream: {e}"),
+                })?;
+            let mut reader = reader.try_borrow_mut().map_err(|_| MimeError::Stream {
+                message: "the stream is in use elsewhere".to_string(),
+            })?;
+            io::copy(&mut *reader, file.as_file_mut()).map_err(|e| MimeError::Stream {
+                message: format!("spooling a stream to a temporary file: {e}"),
+            })?;
+            let path = file.path().to_path_buf();
+            files.push(file);
+            Ok(path)
+        })?;
+        Ok(files)
+    }
+
     /// The whole message as a stream. Stream sources are consumed, so a
     /// letter with a stream body renders its body once.
     pub fn reader(&self) -> PartReader {

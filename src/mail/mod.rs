@@ -3,6 +3,7 @@
 //! `src/builtins/smtp.rs` and `src/builtins/mime.rs` translate Lisp
 //! arguments into these types and engine errors into Lisp conditions.
 
+pub mod dkim;
 pub mod letter;
 pub mod mime;
 pub mod program;

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, unused_imports)]
 
+pub mod dkim;
 pub mod fake_server;
 pub mod letters;
 pub mod pty;

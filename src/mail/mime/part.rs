@@ -171,6 +171,22 @@ impl MimePart {
         copy
     }
 
+    /// Replaces every stream body in the tree by the file `spool` copies
+    /// it into, so the part renders the same bytes more than once (DKIM's
+    /// first pass). Parts are nested no deeper than a script built them.
+    pub(crate) fn spool_streams(
+        &mut self,
+        spool: &mut dyn FnMut(&SharedReader) -> Result<PathBuf, MimeError>,
+    ) -> Result<(), MimeError> {
+        if let Source::Stream(reader) = &self.source {
+            self.source = Source::File(spool(reader)?);
+        }
+        for child in &mut self.parts {
+            child.spool_streams(spool)?;
+        }
+        Ok(())
+    }
+
     /// True if rendering may put bytes above 127 on the wire unencoded
     /// (the reason for RFC 6152 `BODY=8BITMIME`). File and stream bodies
     /// with a raw encoding are assumed to.
