@@ -4,6 +4,7 @@
 //! arguments into these types and engine errors into Lisp conditions.
 
 pub mod letter;
+pub mod mailbox;
 pub mod mime;
 pub mod program;
 pub mod smtp;
