@@ -8,6 +8,7 @@ pub mod core;
 pub mod files;
 pub mod format;
 pub mod hashtables;
+pub mod imap;
 pub mod lists;
 pub mod loop_macro;
 pub mod mime;
@@ -92,6 +93,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         loop_macro::BUILTINS,
         mime::BUILTINS,
         smtp::BUILTINS,
+        imap::BUILTINS,
     ];
     t.extend(crate::eval::macros::builtin_tables());
     t
@@ -108,6 +110,7 @@ pub fn install(it: &mut Interp) {
     }
     crate::eval::macros::install();
     smtp::install(it);
+    imap::install(it);
     loop_macro::install(it);
 }
 

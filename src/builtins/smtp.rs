@@ -3,7 +3,7 @@
 //! `smtp-error` condition and `*smtp-debug*`. Arguments are checked and
 //! translated here; building and sending is the mail engine's job.
 
-mod server_form;
+pub(crate) mod server_form;
 pub mod sink;
 
 use std::io::{self, Write};
