@@ -11,6 +11,7 @@ pub mod hashtables;
 pub mod imap;
 pub mod lists;
 pub mod loop_macro;
+pub mod mail_text;
 pub mod mime;
 pub mod numbers;
 pub mod prelude;
@@ -94,6 +95,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         mime::BUILTINS,
         smtp::BUILTINS,
         imap::BUILTINS,
+        mail_text::BUILTINS,
     ];
     t.extend(crate::eval::macros::builtin_tables());
     t

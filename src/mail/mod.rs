@@ -3,6 +3,8 @@
 //! `src/builtins/smtp.rs` and `src/builtins/mime.rs` translate Lisp
 //! arguments into these types and engine errors into Lisp conditions.
 
+pub mod address;
+pub mod header_text;
 pub mod letter;
 pub mod mailbox;
 pub mod mime;
