@@ -502,3 +502,42 @@ fn pop_over_stls_and_implicit_tls() {
     let left = python(&env, "t07", "p = pop()\nprint(p.stat()[0])\np.quit()\n");
     assert_eq!(left.trim(), "1");
 }
+
+#[test]
+fn the_answer_unseen_example_reads_answers_and_flags() {
+    let Some(env) = env() else { return };
+    seed(&env, "t08", &[LETTER1, LETTER2]);
+    python(
+        &env,
+        "t08",
+        "m = imap()\nm.select('INBOX')\nm.store('1', '+FLAGS', '(\\\\Seen)')\nm.logout()\n",
+    );
+    let sink = tempfile::tempdir().expect("sink dir");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/answer-unseen.lisp");
+    let out = Command::new(env!("CARGO_BIN_EXE_sendletter"))
+        .arg("--sink")
+        .arg(sink.path())
+        .arg(example)
+        .env("IMAP_HOST", "localhost")
+        .env("IMAP_PORT", env.get("IMAPS_PORT"))
+        .env("IMAP_CA_FILE", env.get("DOVECOT_CA"))
+        .env("IMAP_USER", "t08")
+        .env("IMAP_PASSWORD", "secret")
+        .output()
+        .expect("sendletter runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout, "bob@example.org: café\n");
+    let record = fs::read_to_string(sink.path().join("000001.json")).expect("one answer");
+    assert!(record.contains("bob@example.org"), "{record}");
+    assert!(!sink.path().join("000002.json").exists());
+    let flags = python(&env, "t08", "m = imap()\nm.select('INBOX')\nprint(m.fetch('2', '(FLAGS)')[1][0].decode())\nm.logout()\n");
+    assert!(
+        flags.contains("\\Answered") && flags.contains("\\Seen"),
+        "{flags}"
+    );
+}
