@@ -588,7 +588,7 @@ fn insecure_login(host: &str) -> PoError {
         Identifier::InsecureLogin,
         format!(
             "refusing to send the password in clear to {host}: use (\"{host}\" :ssl t) or \
-             (\"{host}\" :starttls t), or allow it with :allow-insecure-login t"
+             (\"{host}\" :starttls t), or allow it with :allow-insecure-auth t in the host list"
         ),
     )
 }

@@ -218,7 +218,7 @@ impl<C: Channel> PopSession<C> {
                 Identifier::InsecureLogin,
                 format!(
                     "refusing to send the password in clear to {host}: use (\"{host}\" :ssl t) \
-                     or (\"{host}\" :starttls t), or allow it with :allow-insecure-login t"
+                     or (\"{host}\" :starttls t), or allow it with :allow-insecure-auth t in the host list"
                 ),
             ));
         }
