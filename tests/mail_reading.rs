@@ -378,3 +378,98 @@ fn franz_header_and_address_cases() {
         ]
     );
 }
+
+const TOP_HEADERS: &[u8] = b"From: a@b\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n";
+
+/// `parse-mime-structure` of a 256 MiB message runs in bounded memory:
+/// under a 150 MB address-space limit (the message alone would not fit).
+#[test]
+fn parse_mime_structure_streams_a_256_mib_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let eml = dir.path().join("big.eml");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&eml).expect("create"));
+        f.write_all(TOP_HEADERS).unwrap();
+        f.write_all(b"--B\r\nContent-Type: text/plain\r\n\r\nhi\r\n--B\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n").unwrap();
+        let line = [b"A".repeat(76), b"\r\n".to_vec()].concat();
+        for _ in 0..(256 * 1024 * 1024 / line.len() + 1) {
+            f.write_all(&line).unwrap();
+        }
+        f.write_all(b"--B--\r\n").unwrap();
+    }
+    let script = dir.path().join("s.lisp");
+    std::fs::write(
+        &script,
+        format!(
+            r#"(with-open-file (s {:?})
+  (multiple-value-bind (p reason end) (net.post-office:parse-mime-structure s)
+    (format t "~s ~s~%" reason end)
+    (net.post-office:map-over-parts p
+      (lambda (x) (format t "~a ~a ~a~%" (net.post-office:mime-part-subtype x)
+                          (net.post-office:mime-part-body-size x)
+                          (net.post-office:mime-part-lines x))))))"#,
+            eml.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 150000; exec {} {}",
+            env!("CARGO_BIN_EXE_sendletter"),
+            script.display()
+        ))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let size = std::fs::metadata(&eml).unwrap().len();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], format!(":EOF {size}"));
+    assert_eq!(
+        lines[1],
+        format!("mixed {} 0", size - TOP_HEADERS.len() as u64)
+    );
+    assert_eq!(lines[2], "plain 4 1");
+    assert_eq!(
+        lines[3],
+        format!(
+            "octet-stream {} {}",
+            (256 * 1024 * 1024 / 78 + 1) * 78,
+            256 * 1024 * 1024 / 78 + 1
+        )
+    );
+}
+
+#[test]
+fn parsed_parts_from_lisp() {
+    let r = run(r#"
+(with-input-from-string (s (format nil "Subject: x~%Content-Type: multipart/alternative; boundary=zz~%~%--zz~%Content-Type: text/plain; charset=\"utf-8\"~%Content-Id: <a@b>~%~%plain~%--zz~%Content-Type: message/rfc822~%~%Subject: inner~%~%in~%--zz--~%"))
+  (multiple-value-bind (p reason) (parse-mime-structure s)
+    (format t "~s~%" reason)
+    (format t "~s~%" (mapcar #'mime-part-subtype (mime-part-parts p)))
+    (let ((text (first (mime-part-parts p))))
+      (format t "~s~%" (list (mime-part-parameters text) (mime-dequote (cdr (first (mime-part-parameters text))))
+                             (mime-part-id text) (mime-part-boundary text) (mime-part-encoding text))))
+    (format t "~s~%" (mime-part-headers (mime-part-message (second (mime-part-parts p)))))
+    (let ((n 0)) (map-over-parts p (lambda (x) (declare (ignore x)) (incf n))) (format t "~s~%" n))
+    (format t "~s~%" (mime-part-p p))))
+(format t "~s~%" (with-input-from-string (s "") (multiple-value-list (parse-mime-structure s))))
+"#);
+    assert_eq!(
+        ok(&r),
+        [
+            ":EOF",
+            "(\"plain\" \"rfc822\")",
+            "(((\"charset\" . \"\\\"utf-8\\\"\")) \"utf-8\" \"<a@b>\" \"zz\" \"7bit\")",
+            "((\"Subject\" . \"inner\"))",
+            "4",
+            "T",
+            "(NIL :EOF NIL)",
+        ]
+    );
+}

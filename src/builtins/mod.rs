@@ -13,6 +13,7 @@ pub mod lists;
 pub mod loop_macro;
 pub mod mail_text;
 pub mod mime;
+pub mod mime_parsed;
 pub mod numbers;
 pub mod prelude;
 pub mod printing;
@@ -96,6 +97,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         smtp::BUILTINS,
         imap::BUILTINS,
         mail_text::BUILTINS,
+        mime_parsed::BUILTINS,
     ];
     t.extend(crate::eval::macros::builtin_tables());
     t

@@ -8,6 +8,7 @@ pub mod header_text;
 pub mod letter;
 pub mod mailbox;
 pub mod mime;
+pub mod mime_parse;
 pub mod program;
 pub mod smtp;
 pub mod wire;
