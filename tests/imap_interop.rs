@@ -339,6 +339,7 @@ fn imap_implicit_tls_and_its_failures() {
         &env,
         "t03",
         r#"
+(format t "~s~%" (close-connection (make-imap-connection '("localhost" . {IMAP-PORT}) :user {USER} :password "secret")))
 (let ((mb (make-imap-connection {IMAPS} :user {USER} :password "secret")))
   (select-mailbox mb "INBOX")
   (format t "~s~%" (fetch-letter mb (first (search-mailbox mb :all :uid t)) :uid t))
@@ -358,6 +359,7 @@ fn imap_implicit_tls_and_its_failures() {
     );
     let out = expect_ok(&r);
     let l = lines(out);
+    assert_eq!(l[0], "T", "the (host . port) form: {out}");
     assert!(out.contains("Subject: third\n\nthird body\n\""), "{out}");
     assert_eq!(l[l.len() - 4], "T", "{out}");
     assert_eq!(

@@ -450,16 +450,20 @@ fn connect_args(
             (crate::mail::smtp::Server::new(host, plain_port), None)
         }
         list @ Value::Cons(_) => {
-            let given_port = args::list(it, list)?
-                .windows(2)
-                .skip(1)
-                .step_by(1)
-                .find_map(|w| match (&w[0], &w[1]) {
-                    (Value::Symbol(k), Value::Fixnum(p)) if k.is_keyword() && k.name == "PORT" => {
-                        u16::try_from(*p).ok()
-                    }
-                    _ => None,
-                });
+            // Allegro's defaults (993/995 with :ssl) unless the list names a port.
+            let given_port = match list.cdr() {
+                Value::Fixnum(p) => u16::try_from(p).ok(),
+                _ => list.list_to_vec().and_then(|items| {
+                    items[1..].chunks(2).find_map(|kv| match kv {
+                        [Value::Symbol(k), Value::Fixnum(p)]
+                            if k.is_keyword() && k.name == "PORT" =>
+                        {
+                            u16::try_from(*p).ok()
+                        }
+                        _ => None,
+                    })
+                }),
+            };
             match server_form::parse(it, list)? {
                 Target::Smtp(s) => (s, given_port),
                 Target::Program(..) => {
