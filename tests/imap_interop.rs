@@ -543,3 +543,44 @@ fn the_answer_unseen_example_reads_answers_and_flags() {
         "{flags}"
     );
 }
+
+#[test]
+fn read_only_changes_nothing_on_the_server() {
+    let Some(env) = env() else { return };
+    seed(&env, "t09", &[LETTER1, LETTER2]);
+    let r = lisp(
+        &env,
+        "t09",
+        r#"
+(with-imap-connection (mb {IMAP} :user {USER} :password "secret")
+  (select-mailbox mb "INBOX")
+  (format t "~s~%" (length (fetch-letter mb 1)))
+  (dolist (f (list (lambda () (delete-letter mb 1))
+                   (lambda () (alter-flags mb 2 :add-flags :\\flagged))
+                   (lambda () (expunge-mailbox mb))
+                   (lambda () (copy-to-mailbox mb 1 "INBOX"))
+                   (lambda () (create-mailbox mb "x"))))
+    (format t "~s~%" (handler-case (funcall f) (po-error (e) (po-condition-identifier e))))))
+(with-pop-connection (pb {POP} :user {USER} :password "secret")
+  (format t "~s~%" (handler-case (delete-letter pb 1) (po-error (e) (po-condition-identifier e)))))
+"#,
+        &["--read-only"],
+    );
+    let out = expect_ok(&r);
+    let l = lines(out);
+    assert_eq!(l[0], LETTER1.len().to_string(), "{out}");
+    assert!(
+        l[1..].iter().all(|x| *x == ":READ-ONLY") && l.len() == 7,
+        "{out}"
+    );
+    let state = python(
+        &env,
+        "t09",
+        "m = imap()\ntyp, n = m.select('INBOX', readonly=True)\nprint(n[0].decode(), m.fetch('1:*', '(FLAGS)')[1])\nm.logout()\n",
+    );
+    assert!(state.starts_with("2 "), "{state}");
+    assert!(
+        !state.contains("Seen") && !state.contains("Flagged"),
+        "EXAMINE kept \\Seen unset: {state}"
+    );
+}

@@ -595,6 +595,20 @@ fn close_connection(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(t())
 }
 
+/// Under `--read-only`, what would change the server is refused before
+/// anything is sent.
+fn refuse_if_read_only(it: &mut Interp, what: &str) -> LResult<()> {
+    if routing(it).read_only {
+        return po_error(
+            it,
+            Identifier::ReadOnly,
+            &format!("{what} refused: --read-only is in effect"),
+            "",
+        );
+    }
+    Ok(())
+}
+
 fn string_arg(it: &mut Interp, v: &Value) -> LResult<String> {
     match v {
         Value::String(s) => Ok(s.borrow().clone()),
@@ -605,23 +619,28 @@ fn string_arg(it: &mut Interp, v: &Value) -> LResult<String> {
 
 fn select_mailbox(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let name = string_arg(it, &a[1])?;
-    with_imap(it, &a[0], |s| s.select(&name))?;
+    // EXAMINE opens the mailbox read-only: not even \Seen is set by fetches.
+    let examine = routing(it).read_only;
+    with_imap(it, &a[0], |s| s.select(&name, examine))?;
     Ok(t())
 }
 
 fn create_mailbox(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    refuse_if_read_only(it, "create-mailbox")?;
     let name = string_arg(it, &a[1])?;
     with_imap(it, &a[0], |s| s.simple("create", &[&name]))?;
     Ok(t())
 }
 
 fn delete_mailbox(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    refuse_if_read_only(it, "delete-mailbox")?;
     let name = string_arg(it, &a[1])?;
     with_imap(it, &a[0], |s| s.simple("delete", &[&name]))?;
     Ok(Value::Nil)
 }
 
 fn rename_mailbox(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    refuse_if_read_only(it, "rename-mailbox")?;
     let old = string_arg(it, &a[1])?;
     let new = string_arg(it, &a[2])?;
     with_imap(it, &a[0], |s| s.simple("rename", &[&old, &new]))?;
@@ -629,6 +648,7 @@ fn rename_mailbox(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn close_mailbox(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    refuse_if_read_only(it, "close-mailbox")?;
     with_imap(it, &a[0], |s| s.simple("close", &[]))?;
     Ok(t())
 }
@@ -786,6 +806,7 @@ fn search_mailbox(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn expunge_mailbox(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    refuse_if_read_only(it, "expunge-mailbox")?;
     let r = with_imap(it, &a[0], |s| s.expunge())?;
     Ok(Value::list(
         r.into_iter()
@@ -795,6 +816,7 @@ fn expunge_mailbox(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn copy_to_mailbox(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    refuse_if_read_only(it, "copy-to-mailbox")?;
     let uid = uid_kw(it, &a[3..], "COPY-TO-MAILBOX")?;
     let set = wire::message_set(it, &a[1])?;
     let dest = string_arg(it, &a[2])?;
@@ -803,6 +825,7 @@ fn copy_to_mailbox(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn alter_flags(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    refuse_if_read_only(it, "alter-flags")?;
     let kws = args::keywords(
         it,
         &a[2..],
@@ -832,6 +855,7 @@ fn alter_flags(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn delete_letter(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    refuse_if_read_only(it, "delete-letter")?;
     let kws = args::keywords(it, &a[2..], &["EXPUNGE", "UID"], "DELETE-LETTER")?;
     match conn_of(&a[0]) {
         Some(Conn::Pop(_)) => {

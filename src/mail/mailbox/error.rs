@@ -32,6 +32,8 @@ pub enum Identifier {
     InsecureLogin,
     /// Ours: Ctrl-C ended a wait (the interrupt is still pending).
     Interrupted,
+    /// Ours: a change refused under `--read-only`.
+    ReadOnly,
 }
 
 impl Identifier {
@@ -49,6 +51,7 @@ impl Identifier {
             Identifier::TlsFailed => "TLS-FAILED",
             Identifier::InsecureLogin => "INSECURE-LOGIN",
             Identifier::Interrupted => "INTERRUPTED",
+            Identifier::ReadOnly => "READ-ONLY",
         }
     }
 }

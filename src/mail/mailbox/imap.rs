@@ -456,9 +456,11 @@ impl<C: Channel> ImapSession<C> {
         Ok(out)
     }
 
-    /// `select NAME`; failure is `:problem` "imap mailbox select failed".
-    pub fn select(&mut self, name: &str) -> Result<(), PoError> {
-        let text = format!("select {}", quote(name, "mailbox name")?);
+    /// `select NAME` (or `examine NAME`, read-only: RFC 3501 §6.3.2);
+    /// failure is `:problem` "imap mailbox select failed".
+    pub fn select(&mut self, name: &str, examine: bool) -> Result<(), PoError> {
+        let verb = if examine { "examine" } else { "select" };
+        let text = format!("{verb} {}", quote(name, "mailbox name")?);
         self.command(&text, &[]).map_err(|e| {
             if e.identifier == Identifier::ErrorResponse {
                 PoError {
@@ -688,7 +690,7 @@ mod tests {
                 "* OK [HIGHESTMODSEQ 5] Highest\r\n",
             ],
             |s| {
-                s.select("INBOX").unwrap();
+                s.select("INBOX", false).unwrap();
                 assert_eq!(s.mailbox.message_count, 3);
                 assert_eq!(s.mailbox.recent_messages, 1);
                 assert_eq!(s.mailbox.uidvalidity, 1_700_000_000);
@@ -710,7 +712,7 @@ mod tests {
             .input
             .extend(b"TAG NO Mailbox doesn't exist: nope\r\n".iter());
         s.chan.retag = true;
-        let e = s.select("nope").unwrap_err();
+        let e = s.select("nope", false).unwrap_err();
         assert_eq!(e.identifier, Identifier::Problem);
         assert_eq!(e.server_string, "Mailbox doesn't exist: nope");
     }
@@ -831,7 +833,9 @@ mod tests {
     fn arguments_that_would_inject_commands_are_refused() {
         let mut s = session(GREETING);
         assert_eq!(
-            s.select("INBOX\r\nt02 delete x").unwrap_err().identifier,
+            s.select("INBOX\r\nt02 delete x", false)
+                .unwrap_err()
+                .identifier,
             Identifier::SyntaxError
         );
         assert_eq!(
