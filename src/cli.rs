@@ -42,6 +42,10 @@ OPTIONS:
         --connect-to H:P:H2:P2
                             Connect to H2:P2 wherever a script names H:P
                             (TLS verification and EHLO still use H; repeatable)
+        --read-only         Reading mail changes nothing: IMAP mailboxes are
+                            opened with EXAMINE, and deleting, expunging,
+                            copying, flag changes and mailbox creation,
+                            renaming or deletion are errors
     -v, --verbose           Trace every SMTP command and reply on stderr
                             (credentials redacted)
         --dkim 'DOMAIN SELECTOR KEY-FILE [canon=C] [expire=T]'
@@ -87,6 +91,7 @@ pub struct Config {
     pub script_args: Vec<String>,
     pub sink: Option<String>,
     pub connect_to: Vec<String>,
+    pub read_only: bool,
     pub verbose: bool,
     /// `--dkim` entries, in order.
     pub dkim: Vec<String>,
@@ -155,6 +160,7 @@ pub fn parse_args(args: &[String]) -> Result<Config, String> {
                 c.dkim.push(v)
             }
             ("--dkim-config", Some(v)) => c.dkim_config = Some(v),
+            ("--read-only", _) => c.read_only = true,
             ("-v" | "--verbose", _) => c.verbose = true,
             ("-h" | "--help", _) => c.help = true,
             ("-V" | "--version", _) => c.version = true,
@@ -225,6 +231,7 @@ pub fn run(config: Config, stack_size: Option<usize>) -> i32 {
         &config.connect_to,
         config.verbose,
     );
+    crate::builtins::routing::set_read_only(&mut it, config.read_only);
     let status = run_inner(&mut it, &config);
     toplevel::flush_output(&it);
     status
@@ -433,8 +440,10 @@ mod tests {
             "--connect-to=a:25:b:2525",
             "--connect-to",
             "[::1]:25:localhost:2525",
+            "--read-only",
         ]))
         .unwrap();
+        assert!(c.read_only);
         assert_eq!(c.sink.as_deref(), Some("out"));
         assert_eq!(c.connect_to.len(), 2);
     }

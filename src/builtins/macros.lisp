@@ -9,6 +9,19 @@
   `(let ((,var (sendletter::%mime-part-stream ,part)))
      ,@body))
 
+;; imap.cl: a connection closed however BODY is left.
+(defmacro with-imap-connection ((mb &rest options) &body body)
+  "Bind MB to (make-imap-connection ,@OPTIONS) while BODY runs; close it after."
+  `(let ((,mb (make-imap-connection ,@options)))
+     (unwind-protect (progn ,@body)
+       (close-connection ,mb))))
+
+(defmacro with-pop-connection ((mb &rest options) &body body)
+  "Bind MB to (make-pop-connection ,@OPTIONS) while BODY runs; close it after."
+  `(let ((,mb (make-pop-connection ,@options)))
+     (unwind-protect (progn ,@body)
+       (close-connection ,mb))))
+
 ;;;; ---- Package iteration, standard I/O syntax ----
 (in-package :common-lisp)
 

@@ -240,28 +240,28 @@ fn pairs(p: &[(String, String)]) -> Value {
     )
 }
 
-fn part_type(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+pub(crate) fn part_type(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::string(need_part(it, &a[0])?.type_()))
 }
-fn part_subtype(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+pub(crate) fn part_subtype(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::string(need_part(it, &a[0])?.subtype()))
 }
-fn part_parameters(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+pub(crate) fn part_parameters(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(pairs(need_part(it, &a[0])?.parameters()))
 }
-fn part_id(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+pub(crate) fn part_id(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(opt(need_part(it, &a[0])?.id()))
 }
-fn part_description(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+pub(crate) fn part_description(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(opt(need_part(it, &a[0])?.description()))
 }
-fn part_encoding(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+pub(crate) fn part_encoding(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(opt(need_part(it, &a[0])?.encoding()))
 }
-fn part_headers(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+pub(crate) fn part_headers(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(pairs(need_part(it, &a[0])?.headers()))
 }
-fn part_parts(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+pub(crate) fn part_parts(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let p = need_part(it, &a[0])?;
     Ok(Value::list(
         p.parts()
@@ -271,7 +271,7 @@ fn part_parts(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             .collect::<Vec<_>>(),
     ))
 }
-fn part_boundary(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+pub(crate) fn part_boundary(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(opt(need_part(it, &a[0])?.boundary()))
 }
 fn part_disposition(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -281,7 +281,7 @@ fn part_disposition_name(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(opt(need_part(it, &a[0])?.disposition_name()))
 }
 
-fn mime_get_header(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+pub(crate) fn mime_get_header(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let name = args::designator(it, &a[0])?;
     let p = need_part(it, &a[1])?;
     Ok(opt(p.header(&name)))

@@ -8,9 +8,12 @@ pub mod core;
 pub mod files;
 pub mod format;
 pub mod hashtables;
+pub mod imap;
 pub mod lists;
 pub mod loop_macro;
+pub mod mail_text;
 pub mod mime;
+pub mod mime_parsed;
 pub mod numbers;
 pub mod prelude;
 pub mod printing;
@@ -92,6 +95,9 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         loop_macro::BUILTINS,
         mime::BUILTINS,
         smtp::BUILTINS,
+        imap::BUILTINS,
+        mail_text::BUILTINS,
+        mime_parsed::BUILTINS,
     ];
     t.extend(crate::eval::macros::builtin_tables());
     t
@@ -108,6 +114,7 @@ pub fn install(it: &mut Interp) {
     }
     crate::eval::macros::install();
     smtp::install(it);
+    imap::install(it);
     loop_macro::install(it);
 }
 

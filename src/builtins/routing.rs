@@ -10,6 +10,8 @@ pub struct Routing {
     /// (host, port) → (host2, port2)
     pub connect_to: Vec<((String, u16), (String, u16))>,
     pub verbose: bool,
+    /// `--read-only`: reading mail must change nothing on the server.
+    pub read_only: bool,
 }
 
 /// Parse `HOST:PORT:HOST2:PORT2` (IPv6 literals in brackets).
@@ -54,7 +56,15 @@ pub fn configure(it: &mut Interp, sink: Option<&str>, connect_to: &[String], ver
             .filter_map(|s| parse_connect_to(s))
             .collect(),
         verbose,
+        read_only: false,
     };
+    it.ext.insert("routing", Box::new(r));
+}
+
+/// `--read-only` (see `builtins/imap.rs`).
+pub fn set_read_only(it: &mut Interp, on: bool) {
+    let mut r = routing(it);
+    r.read_only = on;
     it.ext.insert("routing", Box::new(r));
 }
 

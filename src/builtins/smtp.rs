@@ -4,7 +4,7 @@
 //! translated here; building and sending is the mail engine's job.
 
 pub mod dkim;
-mod server_form;
+pub(crate) mod server_form;
 pub mod sink;
 
 use std::io::{self, Write};

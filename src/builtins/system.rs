@@ -634,7 +634,7 @@ fn provide(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 /// Modules sendletter has built in: requiring them does nothing.
-const BUILTIN_MODULES: &[&str] = &["SMTP", "MIME", "OSI"];
+const BUILTIN_MODULES: &[&str] = &["SMTP", "MIME", "OSI", "IMAP", "RFC2822"];
 
 fn require(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let name = module_name(it, &a[0])?;

@@ -4,8 +4,12 @@
 //! arguments into these types and engine errors into Lisp conditions.
 
 pub mod dkim;
+pub mod address;
+pub mod header_text;
 pub mod letter;
+pub mod mailbox;
 pub mod mime;
+pub mod mime_parse;
 pub mod program;
 pub mod smtp;
 pub mod wire;

@@ -224,7 +224,7 @@ fn interrupted_error(what: &str) -> SmtpError {
 /// helper thread while the caller waits in slices, since neither the
 /// resolver nor `connect_timeout` can be cut short; the thread ends by
 /// itself within the connect limit (per address) and drops what it got.
-fn connect_interruptibly(
+pub(crate) fn connect_interruptibly(
     host: &str,
     port: u16,
     limit: Duration,
