@@ -61,7 +61,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         1,
         2,
         require,
-        "Load MODULE unless already provided; :SMTP and :MIME are built in."
+        "Load MODULE unless already provided; sendletter's built-in modules (:smtp, :mime, :osi, :regexp2, :test, ...) are provided on request."
     ),
     def!(
         "PROVIDE",
@@ -633,18 +633,13 @@ fn provide(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(t())
 }
 
-/// Modules sendletter has built in: requiring them does nothing.
-const BUILTIN_MODULES: &[&str] = &["SMTP", "MIME", "OSI"];
-
 fn require(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let name = module_name(it, &a[0])?;
     if provided(&name) {
         return Ok(Value::Nil);
     }
-    if BUILTIN_MODULES
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(&name))
-    {
+    if super::allegro::modules::is_provided(&name) {
+        super::allegro::modules::load_builtin(it, &name)?;
         provide(it, &a[..1])?;
         return Ok(t());
     }
@@ -660,10 +655,7 @@ fn require(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             }
             Ok(t())
         }
-        _ => {
-            let msg = format!("Don't know how to REQUIRE {name}.");
-            it.simple_error(msg)
-        }
+        _ => super::allegro::modules::not_provided(it, &name),
     }
 }
 
