@@ -7,6 +7,7 @@
 //! (`missing.rs`), and the macros and `util.test` written in Lisp
 //! (`lisp.rs`). docs/allegro.md lists what is provided and what not.
 
+pub mod command_line;
 pub mod control;
 pub mod features;
 pub mod lisp;
@@ -21,22 +22,29 @@ use crate::eval::value::{Builtin, Function, Value};
 
 /// The layer's builtin tables.
 pub fn tables() -> Vec<&'static [BuiltinDef]> {
-    vec![features::BUILTINS]
+    vec![features::BUILTINS, command_line::BUILTINS]
 }
 
 /// Install the macros written in Rust (in EXCL, which CL-USER uses).
 pub fn install() {
-    let Some(excl) = find_package("EXCL") else {
-        return;
-    };
-    for &(name, f) in control::MACROS {
-        let sym = intern_external(name, &excl);
-        let m = Value::Function(Rc::new(Function::Builtin(Builtin {
-            name: sym.clone(),
-            min_args: 1,
-            max_args: Some(2),
-            f,
-        })));
-        *sym.macro_fn.borrow_mut() = Some(m);
+    let groups = [("EXCL", control::MACROS), ("SYSTEM", command_line::MACROS)];
+    for (package, macros) in groups {
+        let Some(p) = find_package(package) else {
+            continue;
+        };
+        for &(name, f) in macros {
+            install_macro(intern_external(name, &p), f);
+        }
     }
+}
+
+/// Make `sym` a macro whose expander is `f` (form, environment).
+fn install_macro(sym: crate::eval::value::Sym, f: crate::eval::value::BuiltinFn) {
+    let m = Value::Function(Rc::new(Function::Builtin(Builtin {
+        name: sym.clone(),
+        min_args: 1,
+        max_args: Some(2),
+        f,
+    })));
+    *sym.macro_fn.borrow_mut() = Some(m);
 }
