@@ -13,6 +13,7 @@ pub mod features;
 pub mod lisp;
 pub mod missing;
 pub mod modules;
+pub mod regexp;
 
 use std::rc::Rc;
 
@@ -22,12 +23,16 @@ use crate::eval::value::{Builtin, Function, Value};
 
 /// The layer's builtin tables.
 pub fn tables() -> Vec<&'static [BuiltinDef]> {
-    vec![features::BUILTINS, command_line::BUILTINS]
+    vec![features::BUILTINS, command_line::BUILTINS, regexp::BUILTINS]
 }
 
 /// Install the macros written in Rust (in EXCL, which CL-USER uses).
 pub fn install() {
-    let groups = [("EXCL", control::MACROS), ("SYSTEM", command_line::MACROS)];
+    let groups = [
+        ("EXCL", control::MACROS),
+        ("EXCL", regexp::MACROS),
+        ("SYSTEM", command_line::MACROS),
+    ];
     for (package, macros) in groups {
         let Some(p) = find_package(package) else {
             continue;
