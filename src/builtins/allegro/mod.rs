@@ -13,6 +13,7 @@ pub mod features;
 pub mod lisp;
 pub mod missing;
 pub mod modules;
+pub mod osi;
 pub mod regexp;
 
 use std::rc::Rc;
@@ -23,7 +24,12 @@ use crate::eval::value::{Builtin, Function, Value};
 
 /// The layer's builtin tables.
 pub fn tables() -> Vec<&'static [BuiltinDef]> {
-    vec![features::BUILTINS, command_line::BUILTINS, regexp::BUILTINS]
+    vec![
+        features::BUILTINS,
+        command_line::BUILTINS,
+        regexp::BUILTINS,
+        osi::BUILTINS,
+    ]
 }
 
 /// Install the macros written in Rust (in EXCL, which CL-USER uses).
