@@ -15,6 +15,7 @@ pub mod missing;
 pub mod modules;
 pub mod osi;
 pub mod regexp;
+pub mod strings;
 
 use std::rc::Rc;
 
@@ -29,6 +30,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         command_line::BUILTINS,
         regexp::BUILTINS,
         osi::BUILTINS,
+        strings::BUILTINS,
     ]
 }
 
