@@ -199,7 +199,8 @@ impl Reader<'_> {
             None => Err(self.error(
                 ReadErrorKind::Package,
                 tok.start,
-                format!("symbol {name} not found in package {}", pkg.name),
+                crate::builtins::allegro::missing::unprovided_allegro_symbol(&pkg.name, &name)
+                    .unwrap_or_else(|| format!("symbol {name} not found in package {}", pkg.name)),
             )),
         }
     }

@@ -18,3 +18,5 @@
 (report (lambda () (read-from-string "net.aserve:start")))
 (report (lambda () (use-package :net.aserve)))
 (report (lambda () (read-from-string "no-such-package:foo")))
+(report (lambda () (read-from-string "excl.osi:fork")))
+(report (lambda () (read-from-string "excl:no-such-function")))

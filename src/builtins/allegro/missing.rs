@@ -89,6 +89,20 @@ pub fn unprovided_symbol(package: &str, name: &str) -> Option<String> {
     ))
 }
 
+/// Allegro's own packages that sendletter has only in part.
+const PARTIAL_PACKAGES: &[&str] = &["EXCL", "SYSTEM", "EXCL.OSI", "UTIL.STRING", "UTIL.TEST"];
+
+/// The error for `PKG:NAME` when PKG is one of Allegro's packages that
+/// sendletter has in part and NAME is not in it: "EXCL.OSI:FORK is part
+/// of Allegro CL but not provided by sendletter".
+pub fn unprovided_allegro_symbol(package: &str, name: &str) -> Option<String> {
+    PARTIAL_PACKAGES.contains(&package).then(|| {
+        format!(
+            "{package}:{name} is part of Allegro CL but not provided by sendletter (symbol {name} not found in package {package}; docs/allegro.md lists what is)"
+        )
+    })
+}
+
 /// The error for a package name that does not exist, if it is Allegro's.
 pub fn unprovided_package(package: &str) -> Option<String> {
     let what = lookup(UNPROVIDED_PACKAGES, package)?;
@@ -119,5 +133,8 @@ mod tests {
         assert!(unprovided_module("aserve").is_some());
         assert!(unprovided_module("smtp").is_none());
         assert!(unprovided_package("SOCKET").is_some());
+        assert!(unprovided_allegro_symbol("EXCL.OSI", "FORK")
+            .is_some_and(|m| m.starts_with("EXCL.OSI:FORK is part of Allegro CL")));
+        assert!(unprovided_allegro_symbol("CL-USER", "X").is_none());
     }
 }
