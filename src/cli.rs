@@ -61,7 +61,8 @@ OPTIONS:
 
 A first line starting with #! in SCRIPT is skipped, so scripts can be
 executable (#!/usr/bin/env sendletter). Inside the script,
-(sys:command-line-arguments) returns ARGS.
+(sys:command-line-arguments) returns the program name followed by ARGS,
+as Allegro CL's does for the words after --.
 
 REPL: Enter evaluates once the form is complete; Tab completes symbol
 names; Up/Down walk the history ($SENDLETTER_HISTORY, default

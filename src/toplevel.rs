@@ -153,7 +153,7 @@ pub fn new_interp() -> Interp {
     set("*RANDOM-STATE*", Value::Nil);
     set("*GENSYM-COUNTER*", Value::Fixnum(1));
     set("*MODULES*", Value::Nil);
-    let features = ["SENDLETTER", "COMMON-LISP", "ANSI-CL", "UNIX", "ALLEGRO"];
+    let features = crate::builtins::allegro::features::initial_features();
     set(
         "*FEATURES*",
         Value::list(features.iter().map(|f| Value::Symbol(keyword(f)))),

@@ -5,21 +5,31 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn run_example(name: &str) -> (String, Vec<serde_json::Value>) {
+    let (status, out, records) = run_example_with(name, &[]);
+    assert!(status.success(), "{name}: {status}");
+    (out, records)
+}
+
+/// Run an example with script arguments: its exit status, output and
+/// sink records.
+fn run_example_with(
+    name: &str,
+    args: &[&str],
+) -> (std::process::ExitStatus, String, Vec<serde_json::Value>) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
     let sink = tempfile::tempdir().expect("tempdir");
     let out = Command::new(env!("CARGO_BIN_EXE_sendletter"))
         .arg("--sink")
         .arg(sink.path())
         .arg(name)
+        .args(args)
         .current_dir(&dir)
         .env("SMTP_PASSWORD", "example-password")
         .output()
         .expect("run sendletter");
-    assert!(
-        out.status.success(),
-        "{name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    if !args.is_empty() || !out.status.success() {
+        eprintln!("{name}: {}", String::from_utf8_lossy(&out.stderr));
+    }
     let mut records = Vec::new();
     for n in 1.. {
         let p = sink.path().join(format!("{n:06}.json"));
@@ -29,7 +39,55 @@ fn run_example(name: &str) -> (String, Vec<serde_json::Value>) {
         records.push(serde_json::from_str(&text).expect("valid json"));
         assert!(p.with_extension("eml").exists());
     }
-    (String::from_utf8_lossy(&out.stdout).into_owned(), records)
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        records,
+    )
+}
+
+/// The Allegro-style script: options from with-command-line-arguments,
+/// log lines found with match-re, if* branches.
+#[test]
+fn log_alert_mails_the_errors_to_every_to_option() {
+    let (status, out, r) = run_example_with(
+        "log-alert.lisp",
+        &[
+            "--to",
+            "ops@example.com",
+            "--to=oncall@example.com",
+            "-s",
+            "Backup",
+            "data/server.log",
+        ],
+    );
+    assert!(status.success());
+    assert_eq!(
+        out,
+        "sent \"[ALERT] Backup: 2 errors in server.log\" to ops@example.com, oncall@example.com\n"
+    );
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        r[0]["rcpt_tos"],
+        serde_json::json!(["ops@example.com", "oncall@example.com"])
+    );
+}
+
+#[test]
+fn log_alert_refuses_bad_options_and_addresses() {
+    let (status, _, r) = run_example_with("log-alert.lisp", &["--to", "nobody", "data/server.log"]);
+    assert_eq!(status.code(), Some(2));
+    assert!(r.is_empty());
+    let (status, _, r) = run_example_with("log-alert.lisp", &["--bogus", "data/server.log"]);
+    assert_eq!(status.code(), Some(1));
+    assert!(r.is_empty());
+    let (status, out, r) = run_example_with(
+        "log-alert.lisp",
+        &["--to", "ops@example.com", "data/notes.txt"],
+    );
+    assert!(status.success());
+    assert_eq!(out, "no errors in data/notes.txt\n");
+    assert!(r.is_empty());
 }
 
 #[test]

@@ -45,7 +45,7 @@ fn script_arguments_follow_the_script_name() {
     let script = dir.path().join("args.lisp");
     std::fs::write(
         &script,
-        "(format t \"~s ~s ~s\" (sys:command-line-arguments) (sys:command-line-argument 1) (sys:command-line-argument 5))",
+        "(format t \"~s ~s ~s\" (rest (sys:command-line-arguments)) (sys:command-line-argument 2) (sys:command-line-argument 5))",
     )
     .expect("write script");
     let out = sendletter()

@@ -488,7 +488,11 @@ pub fn package_arg(it: &mut Interp, v: Option<&Value>) -> LResult<Rc<package::Pa
             match package::find_package(&name) {
                 Some(p) => Ok(p),
                 None => {
-                    let msg = format!("The name \"{name}\" does not designate any package.");
+                    let msg = crate::builtins::allegro::missing::unprovided_package(&name)
+                        .unwrap_or_else(|| {
+                            format!("The name \"{name}\" does not designate any package.")
+                        })
+                        .replace('~', "~~");
                     let c = it.make_condition(
                         "PACKAGE-ERROR",
                         &[

@@ -2,6 +2,7 @@
 //! file per area. Each entry carries its name, lambda list and docstring;
 //! the same tables feed `documentation` and REPL completion.
 
+pub mod allegro;
 pub mod args;
 pub mod chars;
 pub mod core;
@@ -100,6 +101,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         mime_parsed::BUILTINS,
     ];
     t.extend(crate::eval::macros::builtin_tables());
+    t.extend(allegro::tables());
     t
 }
 
@@ -113,6 +115,7 @@ pub fn install(it: &mut Interp) {
         }
     }
     crate::eval::macros::install();
+    allegro::install();
     smtp::install(it);
     imap::install(it);
     loop_macro::install(it);

@@ -22,27 +22,25 @@ use crate::eval::stream::{InputBuffer, Stream, StreamKind};
 use crate::eval::{Interp, LResult, Unwind, Value};
 
 thread_local! {
-    static COMMAND_LINE: RefCell<(Option<String>, Vec<String>)> = const { RefCell::new((None, Vec::new())) };
     /// Processes started with `:wait nil`, by pid, for `sys:reap-os-subprocess`.
     static CHILDREN: RefCell<HashMap<u32, Child>> = RefCell::new(HashMap::new());
     static START: Instant = Instant::now();
 }
 
-/// Record the script name and its arguments for `sys:command-line-arguments`.
-pub fn set_command_line(script: &Option<String>, args: &[String]) {
-    COMMAND_LINE.with(|c| *c.borrow_mut() = (script.clone(), args.to_vec()));
-}
-
-/// The script name and arguments.
-pub fn command_line() -> (Option<String>, Vec<String>) {
-    COMMAND_LINE.with(|c| c.borrow().clone())
+/// Record the command line for `sys:command-line-arguments`: the
+/// program name, then the words after the script name.
+pub fn set_command_line(_script: &Option<String>, args: &[String]) {
+    let all: Vec<String> = std::env::args().collect();
+    let program = all
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "sendletter".to_string());
+    super::allegro::command_line::set(program, all, args.to_vec());
 }
 
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("SYSTEM" : "GETENV", "(name)", 1, 1, getenv, "The value of environment variable NAME, or NIL. SETF-able."),
     def!("SENDLETTER" : "%SETENV", "(name value)", 2, 2, setenv, "Set (or with NIL, remove) an environment variable."),
-    def!("SYSTEM" : "COMMAND-LINE-ARGUMENTS", "(&key application)", 0, MANY, command_line_arguments, "The script's arguments (after the script name) as strings."),
-    def!("SYSTEM" : "COMMAND-LINE-ARGUMENT", "(n &key application)", 1, MANY, command_line_argument, "The Nth script argument (0-based), or NIL."),
     def!("EXCL" : "RUN-SHELL-COMMAND", "(command &key input output error-output wait if-output-exists environment directory)", 1, MANY, run_shell_command, "Run COMMAND (a string for /bin/sh, or a vector #(program argv0 args...)); returns the exit status, or with :output :stream or :wait nil the stream(s) and process id."),
     def!("SYSTEM" : "REAP-OS-SUBPROCESS", "(&key pid wait)", 0, MANY, reap_os_subprocess, "Wait for a process started with :wait nil; returns its exit status and pid."),
     def!("EXCL" : "EXIT", "(&optional status &key code no-unwind quiet abort)", 0, MANY, exit, "End the script with exit status STATUS (default 0)."),
@@ -61,7 +59,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
         1,
         2,
         require,
-        "Load MODULE unless already provided; :SMTP and :MIME are built in."
+        "Load MODULE unless already provided; sendletter's built-in modules (:smtp, :mime, :osi, :regexp2, :test, ...) are provided on request."
     ),
     def!(
         "PROVIDE",
@@ -219,20 +217,6 @@ fn setenv(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
     }
     Ok(a[1].clone())
-}
-
-fn command_line_arguments(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
-    let (_, args) = command_line();
-    Ok(Value::list(args.into_iter().map(Value::string)))
-}
-
-fn command_line_argument(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let n = args::index(it, &a[0])?;
-    let (_, args) = command_line();
-    Ok(args
-        .get(n)
-        .map(|s| Value::string(s.clone()))
-        .unwrap_or(Value::Nil))
 }
 
 // ----- processes ----------------------------------------------------------------------
@@ -633,18 +617,13 @@ fn provide(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(t())
 }
 
-/// Modules sendletter has built in: requiring them does nothing.
-const BUILTIN_MODULES: &[&str] = &["SMTP", "MIME", "OSI", "IMAP", "RFC2822"];
-
 fn require(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let name = module_name(it, &a[0])?;
     if provided(&name) {
         return Ok(Value::Nil);
     }
-    if BUILTIN_MODULES
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(&name))
-    {
+    if super::allegro::modules::is_provided(&name) {
+        super::allegro::modules::load_builtin(it, &name)?;
         provide(it, &a[..1])?;
         return Ok(t());
     }
@@ -660,10 +639,7 @@ fn require(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             }
             Ok(t())
         }
-        _ => {
-            let msg = format!("Don't know how to REQUIRE {name}.");
-            it.simple_error(msg)
-        }
+        _ => super::allegro::modules::not_provided(it, &name),
     }
 }
 

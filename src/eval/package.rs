@@ -110,6 +110,10 @@ impl Registry {
         let kw = new_package("KEYWORD", &[]);
         let excl = new_package("EXCL", &[]);
         let sys = new_package("SYSTEM", &["SYS", "SI"]);
+        // Allegro's operating-system interface (builtins/allegro/osi.rs).
+        let osi = new_package("EXCL.OSI", &[]);
+        // Franz's string utilities (builtins/allegro/strings.rs).
+        let ustring = new_package("UTIL.STRING", &[]);
         let po = new_package("NET.POST-OFFICE", &[]);
         let mail = new_package("NET.MAIL", &[]);
         let sl = new_package("SENDLETTER", &[]);
@@ -140,7 +144,7 @@ impl Registry {
             // Room for the symbols a typical script makes, without regrowing.
             cl.external.borrow_mut().reserve(512);
         }
-        for p in [&user, &excl, &sys, &po, &mail, &sl] {
+        for p in [&user, &excl, &sys, &osi, &ustring, &po, &mail, &sl] {
             p.uses.borrow_mut().push(cl.clone());
         }
         user.uses.borrow_mut().push(excl.clone());
@@ -154,7 +158,7 @@ impl Registry {
             cl: cl.clone(),
             keyword: kw.clone(),
             sendletter: sl.clone(),
-            packages: RefCell::new(vec![cl, user, kw, excl, sys, po, mail, sl]),
+            packages: RefCell::new(vec![cl, user, kw, excl, sys, osi, ustring, po, mail, sl]),
             nil,
             t,
             package_var,

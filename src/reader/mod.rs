@@ -39,6 +39,7 @@ use crate::eval::Value;
 
 pub use error::{ReadError, ReadErrorKind};
 pub use number::FloatFormat;
+pub use sharp::feature_holds;
 pub(crate) use token::upcase;
 
 /// How deeply forms may nest (lists, vectors, quote, backquote, `#'`...).

@@ -277,8 +277,9 @@ impl Reader<'_> {
     }
 }
 
-/// Evaluate a feature expression (CLHS 24.1.2.1) against `*features*`.
-fn feature_holds(expr: &Value) -> Result<bool, String> {
+/// Evaluate a feature expression (CLHS 24.1.2.1) against `*features*`;
+/// also Allegro's `(version>= major minor)`.
+pub fn feature_holds(expr: &Value) -> Result<bool, String> {
     match expr {
         Value::Symbol(_) | Value::Nil => {
             let Some(sym) = expr.as_symbol() else {
@@ -315,6 +316,7 @@ fn feature_holds(expr: &Value) -> Result<bool, String> {
                     }
                     Ok(false)
                 }
+                "VERSION>=" => crate::builtins::allegro::features::version_at_least(&args),
                 _ => Err("malformed feature expression: expected a symbol, (not f), (and f...) or (or f...)".into()),
             }
         }
@@ -330,7 +332,7 @@ fn features() -> Vec<Value> {
     let cell = package::cl_sym("*FEATURES*").value.borrow().clone();
     match cell {
         Some(list) => list.iter().collect(),
-        None => ["SENDLETTER", "COMMON-LISP", "ANSI-CL", "UNIX", "ALLEGRO"]
+        None => crate::builtins::allegro::features::initial_features()
             .iter()
             .map(|n| Value::Symbol(package::keyword(n)))
             .collect(),

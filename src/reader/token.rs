@@ -182,11 +182,9 @@ impl Reader<'_> {
         };
         let pkg_name = Token::folded(pkg_chars);
         let Some(pkg) = package::find_package(&pkg_name) else {
-            return Err(self.error(
-                ReadErrorKind::Package,
-                tok.start,
-                format!("package {pkg_name} does not exist"),
-            ));
+            let msg = crate::builtins::allegro::missing::unprovided_symbol(&pkg_name, &name)
+                .unwrap_or_else(|| format!("package {pkg_name} does not exist"));
+            return Err(self.error(ReadErrorKind::Package, tok.start, msg));
         };
         if !external || pkg.name == "KEYWORD" {
             return Ok(package::sym_value(package::intern_in(&name, &pkg)));
@@ -201,7 +199,8 @@ impl Reader<'_> {
             None => Err(self.error(
                 ReadErrorKind::Package,
                 tok.start,
-                format!("symbol {name} not found in package {}", pkg.name),
+                crate::builtins::allegro::missing::unprovided_allegro_symbol(&pkg.name, &name)
+                    .unwrap_or_else(|| format!("symbol {name} not found in package {}", pkg.name)),
             )),
         }
     }

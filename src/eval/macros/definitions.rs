@@ -254,7 +254,8 @@ fn in_package_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             Ok(Value::Package(p))
         }
         None => {
-            let msg = format!("The name \"{name}\" does not designate any package.");
+            let msg = crate::builtins::allegro::missing::unprovided_package(&name)
+                .unwrap_or_else(|| format!("The name \"{name}\" does not designate any package."));
             let c = it.make_condition(
                 "PACKAGE-ERROR",
                 &[
