@@ -3,8 +3,8 @@
 //! `src/builtins/smtp.rs` and `src/builtins/mime.rs` translate Lisp
 //! arguments into these types and engine errors into Lisp conditions.
 
-pub mod dkim;
 pub mod address;
+pub mod dkim;
 pub mod header_text;
 pub mod letter;
 pub mod mailbox;
