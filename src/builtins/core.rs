@@ -864,6 +864,9 @@ fn type_of(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn subtypep(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Some((sub, certain)) = crate::clos::hooks::subtypep(it, &a[0], &a[1])? {
+        return Ok(it.values(vec![Value::bool(sub), Value::bool(certain)]));
+    }
     let result = match (a[0].as_symbol(), a[1].as_symbol()) {
         (Some(x), Some(y)) => {
             if Rc::ptr_eq(&x, &y) || y.name == "T" {

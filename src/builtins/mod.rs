@@ -94,6 +94,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         smtp::BUILTINS,
     ];
     t.extend(crate::eval::macros::builtin_tables());
+    t.extend(crate::clos::builtin_tables());
     t
 }
 
@@ -107,6 +108,7 @@ pub fn install(it: &mut Interp) {
         }
     }
     crate::eval::macros::install();
+    crate::clos::install();
     smtp::install(it);
     loop_macro::install(it);
 }

@@ -60,6 +60,9 @@ pub fn text_with(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<Str
     if !opts.escape && !opts.readably && Interp::condition_class(v).is_some() {
         return it.report_condition(v);
     }
+    if crate::clos::loaded(it) {
+        return crate::clos::hooks::write_with_print_object(it, v, opts);
+    }
     Ok(write_to_string(v, opts))
 }
 
