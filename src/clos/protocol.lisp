@@ -335,3 +335,10 @@
                        collect (if (slot-boundp object n)
                                    `(setf (slot-value ',object ',n) ',(slot-value object n))
                                    `(slot-makunbound ',object ',n)))))))
+
+(defun class-prototype (class)
+  (or (%class-prototype class)
+      (setf (%class-prototype class)
+            (if (eq (%class-kind class) :standard)
+                (allocate-instance class)
+                nil))))
