@@ -335,14 +335,15 @@
 (defun ensure-struct-class (name)
   (let ((info (%struct-class-info name)))
     (when info
-      (destructuring-bind (metaclass-name super-names slot-names) info
+      (destructuring-bind (kind super-names slot-names) info
         (let* ((supers (mapcar (lambda (n) (or (find-class n nil)
                                                (gethash t *class-table*)))
                                super-names))
-               (class (make-class-object (gethash metaclass-name *class-table*) name supers
-                                         (if (eq metaclass-name 'condition-class)
-                                             :condition :structure)
-                                         slot-names)))
+               (class (make-class-object (gethash (if (eq kind :condition)
+                                                      'condition-class
+                                                      'structure-class)
+                                                  *class-table*)
+                                         name supers kind slot-names)))
           (finalize-inheritance class))))))
 
 (defun find-class (symbol &optional (errorp t) environment)

@@ -298,10 +298,14 @@
       (setq positions (compute-dispatch-positions gf))
       (setf (%gf-dispatch-positions gf) positions)
       (setf (%gf-cache gf) (make-hash-table :test (if (cdr positions) 'equal 'eql))))
-    (let ((nreq (or (gf-nreq gf) 0)))
-      (when (< (length args) nreq)
-        (error 'program-error :format-control "Too few arguments (~D) to the generic function ~S."
-               :format-arguments (list (length args) (%gf-name gf)))))
+    (let ((info (%gf-info gf)) (n (length args)))
+      (when info
+        (destructuring-bind (nreq nopt restp keyp &rest more) info
+          (declare (ignore more))
+          (when (or (< n nreq) (and (not restp) (not keyp) (> n (+ nreq nopt))))
+            (error 'program-error
+                   :format-control "Wrong number of arguments (~D) to the generic function ~S."
+                   :format-arguments (list n (%gf-name gf)))))))
     (let* ((key (cond ((null positions) t)
                       ((null (cdr positions)) (arg-key (car positions) args))
                       (t (mapcar (lambda (p) (arg-key p args)) positions))))

@@ -176,7 +176,7 @@
   (let ((methods '()) (keys '()) (seen '()))
     (dolist (o options)
       (unless (consp o) (malformed "DEFGENERIC option" o))
-      (unless (member (car o) '(:method :declare))
+      (unless (member (car o) '(:method declare))
         (when (member (car o) seen) (malformed "DEFGENERIC (an option given twice)" form))
         (push (car o) seen))
       (case (car o)
@@ -191,11 +191,17 @@
          (setq keys (list* :argument-precedence-order `',(cdr o) keys)))
         ((:generic-function-class :method-class)
          (setq keys (list* (car o) `',(cadr o) keys)))
-        (:declare nil)
+        (declare nil)
         (t (malformed "DEFGENERIC (unknown option)" o))))
     `(%defgeneric ',name ',lambda-list (list ,@(nreverse methods)) ,@keys)))
 
 (defun %defgeneric (name lambda-list methods &rest keys)
+  ;; The methods an earlier defgeneric defined go (CLHS defgeneric).
+  (let* ((old (%function-named name))
+         (old-gf (and old (gf-object old))))
+    (when old-gf
+      (dolist (m (%gf-initial-methods old-gf)) (remove-method old-gf m))
+      (setf (%gf-initial-methods old-gf) nil)))
   (let* ((f (apply #'ensure-generic-function name :lambda-list lambda-list keys))
          (gf (gf-object f)))
     (let ((apo (getf keys :argument-precedence-order)))
@@ -204,8 +210,6 @@
                      (every (lambda (p) (member p lambda-list)) apo)
                      (= (length apo) (length (remove-duplicates apo))))
           (error 'program-error))))
-    ;; The methods an earlier defgeneric defined go (CLHS defgeneric).
-    (dolist (m (%gf-initial-methods gf)) (remove-method gf m))
     (setf (%gf-initial-methods gf)
           (mapcar (lambda (spec)
                     (destructuring-bind (qualifiers specs ll maker doc) spec

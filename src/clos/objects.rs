@@ -15,7 +15,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("CLOS" : "%CLASS-KEY", "(object)", 1, 1, class_key,
         "The name of the built-in, structure or condition class of OBJECT (not a standard instance)."),
     def!("CLOS" : "%STRUCT-CLASS-INFO", "(name)", 1, 1, struct_class_info,
-        "(kind superclass-names slot-names) of the structure or condition class NAME, or NIL."),
+        "(:structure-or-:condition superclass-names slot-names) of the structure or condition class NAME, or NIL."),
     def!("CLOS" : "%STRUCT-SLOT-VALUE", "(object name default)", 3, 3, struct_slot_value,
         "The value of slot NAME of a structure or condition, or DEFAULT when it has no such slot."),
     def!("CLOS" : "%SET-STRUCT-SLOT-VALUE", "(object name value)", 3, 3, set_struct_slot_value,
@@ -63,9 +63,9 @@ fn struct_class_info(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         return Ok(Value::Nil);
     };
     let kind = if class.is_condition {
-        "CONDITION-CLASS"
+        "CONDITION"
     } else {
-        "STRUCTURE-CLASS"
+        "STRUCTURE"
     };
     let mut supers: Vec<Value> = Vec::new();
     if let Some(p) = &class.parent {
@@ -87,7 +87,7 @@ fn struct_class_info(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         .skip(own_start)
         .map(|s| Value::Symbol(s.name.clone()));
     Ok(Value::list([
-        sym_value(cl_sym(kind)),
+        Value::Symbol(crate::eval::package::keyword(kind)),
         Value::list(supers),
         Value::list(slots.collect::<Vec<_>>()),
     ]))
@@ -100,7 +100,11 @@ fn struct_slot_value(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let Some(name) = a[1].as_symbol() else {
         return type_err(it, &a[1], "SYMBOL");
     };
-    match o.class.slot_index(&name) {
+    match o
+        .class
+        .slot_index(&name)
+        .or_else(|| o.class.slot_index_by_name(&name.name))
+    {
         Some(i) => Ok(o.slots.borrow().get(i).cloned().unwrap_or(Value::Nil)),
         None => Ok(a[2].clone()),
     }
@@ -113,7 +117,11 @@ fn set_struct_slot_value(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let Some(name) = a[1].as_symbol() else {
         return type_err(it, &a[1], "SYMBOL");
     };
-    match o.class.slot_index(&name) {
+    match o
+        .class
+        .slot_index(&name)
+        .or_else(|| o.class.slot_index_by_name(&name.name))
+    {
         Some(i) => {
             if let Some(slot) = o.slots.borrow_mut().get_mut(i) {
                 *slot = a[2].clone();

@@ -135,11 +135,18 @@
 
 (defvar *initarg-gfs* '(make-instance allocate-instance initialize-instance shared-initialize))
 
-(defun method-applies-to-class-p (m class)
-  (let ((s (car (%method-specializers m))))
+(defun method-applies-to-class-p (m class gf-name)
+  ;; make-instance and allocate-instance receive the class itself; the
+  ;; others an instance of it (CLHS 7.1.2).
+  (let ((s (car (%method-specializers m)))
+        (of-class (member gf-name '(make-instance allocate-instance))))
     (or (eq s (find-class t))
-        (and (classp s) (member s (class-precedence-list class)))
-        (and (eql-specializer-p s) (eq (eql-specializer-object s) class)))))
+        (and (classp s)
+             (member s (class-precedence-list (if of-class (class-of class) class))))
+        (and (eql-specializer-p s)
+             (if of-class
+                 (member (eql-specializer-object s) (list class (%class-name class)))
+                 nil)))))
 
 (defun valid-initargs (class gf-names)
   "T when any initarg is valid, else the list of valid ones."
@@ -150,7 +157,7 @@
       (let* ((f (%function-named name)) (gf (and f (gf-object f))))
         (when gf
           (dolist (m (%gf-methods gf))
-            (when (method-applies-to-class-p m class)
+            (when (method-applies-to-class-p m class name)
               (when (cdr (%method-keywords m)) (return-from valid-initargs t))
               (setq keys (append (car (%method-keywords m)) keys)))))))))
 
@@ -342,3 +349,6 @@
             (if (eq (%class-kind class) :standard)
                 (allocate-instance class)
                 nil))))
+
+(defun unbound-slot-instance (condition)
+  (%struct-slot-value condition 'instance nil))
