@@ -107,3 +107,16 @@ fn a_second_run_into_the_same_sink_continues_the_numbering() {
         assert!(sink.path().join(format!("{n}.json")).exists(), "{n}.json");
     }
 }
+
+#[test]
+fn clos_notifications_render_through_generic_functions() {
+    let (out, r) = run_example("clos-notifications.lisp");
+    assert_eq!(
+        out,
+        "sent #<INVOICE-DUE to ann@example.com>\n\
+         sent #<PASSWORD-RESET to bob@example.com>\n\
+         sent #<URGENT-INVOICE to cy@example.com>\n"
+    );
+    assert_eq!(r.len(), 3);
+    assert_eq!(r[2]["rcpt_tos"], serde_json::json!(["cy@example.com"]));
+}
