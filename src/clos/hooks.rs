@@ -44,6 +44,8 @@ pub fn write_with_print_object(it: &mut Interp, v: &Value, opts: &PrintOptions) 
         let wanted = match x {
             Value::Object(obj) => obj.as_any().is::<super::instance::Instance>(),
             Value::Struct(s) => structures && !s.class.is_condition,
+            // A generic function prints as SBCL prints it.
+            Value::Function(_) => true,
             _ => false,
         };
         if !wanted {

@@ -68,12 +68,11 @@
   (dolist (q (%method-qualifiers m))
     (prin1 q stream)
     (write-char #\Space stream))
-  (print-name-qualified
-   (mapcar (lambda (s) (if (eql-specializer-p s)
-                           (list 'eql (eql-specializer-object s))
-                           (%class-name s)))
-           (%method-specializers m))
-   stream)
+  (prin1 (mapcar (lambda (s) (if (eql-specializer-p s)
+                                  (list 'eql (eql-specializer-object s))
+                                  (%class-name s)))
+                  (%method-specializers m))
+         stream)
   (write-string ">" stream)
   m)
 
@@ -97,6 +96,8 @@
 ;;; print-object has a method for one): the text, or NIL to print it as
 ;;; usual.
 (defun %print-hook (object escape readably)
+  (when (functionp object)
+    (return-from %print-hook (and (gf-object object) (gf-print-string object))))
   (when (or (%std-instance-p object)
             (let ((m (car (compute-applicable-methods #'print-object (list object t)))))
               (and m (not (eq (car (%method-specializers m)) (find-class t))))))

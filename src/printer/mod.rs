@@ -116,8 +116,8 @@ pub fn write_value(out: &mut String, v: &Value, opts: &PrintOptions) {
 /// 22.1.3.13), or `None` to print it the usual way.
 pub type PrintHook<'h> = &'h mut dyn FnMut(&Value, &PrintOptions) -> Option<String>;
 
-/// `write_value`, asking `hook` first about each standard instance and
-/// structure met on the way.
+/// `write_value`, asking `hook` first about each standard instance,
+/// structure and function met on the way.
 pub fn write_value_hooked(
     out: &mut String,
     v: &Value,
@@ -198,7 +198,7 @@ impl Printer<'_, '_> {
 
     fn object(&mut self, v: Value) {
         let escape = self.opts.escape;
-        if matches!(&v, Value::Object(_) | Value::Struct(_)) {
+        if matches!(&v, Value::Object(_) | Value::Struct(_) | Value::Function(_)) {
             if let Some(hook) = self.hook.as_mut() {
                 if let Some(text) = hook(&v, &self.opts) {
                     self.out.push_str(&text);

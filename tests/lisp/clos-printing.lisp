@@ -48,3 +48,8 @@
 (print (list (slot-value *v* 'a) (slot-value *v* 'b)))
 (defclass versioned () ((b :initform 3)))
 (print (list (slot-exists-p *v* 'a) (slot-value *v* 'b)))
+(defgeneric shown (x))
+(print #'shown)
+(defmethod shown ((x integer)) x)
+(print (find-class 'account))
+(print (class-of 5))
