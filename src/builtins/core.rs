@@ -679,6 +679,9 @@ fn macro_function(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn documentation(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Some(doc) = crate::clos::hooks::documentation(it, &a[0], &a[1])? {
+        return Ok(doc);
+    }
     let s = match &a[0] {
         Value::Function(f) => match &**f {
             Function::Builtin(b) => b.name.clone(),

@@ -124,8 +124,9 @@
             ((and (consp p) (cdr p)) (error 'program-error)))))
   (analyze-lambda-list ll))
 
-(defun ensure-generic-function (name &key (lambda-list nil ll-p) documentation
-                                       method-combination argument-precedence-order
+(defun ensure-generic-function (name &key (lambda-list nil ll-p) (documentation nil doc-p)
+                                       (method-combination nil mc-p)
+                                       (argument-precedence-order nil apo-p)
                                        declare generic-function-class method-class
                                        environment)
   (declare (ignore environment generic-function-class method-class declare))
@@ -148,9 +149,10 @@
           (t (setq gf (make-gf name (if ll-p lambda-list nil)))
              (unless ll-p (setf (%gf-info gf) nil))
              (sendletter::%defun name (%gf-function gf) nil)))
-    (setf (%gf-documentation gf) documentation)
-    (setf (%gf-method-combination gf) (or method-combination '(standard)))
-    (setf (%gf-argument-precedence-order gf) argument-precedence-order)
+    ;; Options not given keep their values (CLHS ensure-generic-function).
+    (when doc-p (setf (%gf-documentation gf) documentation))
+    (when mc-p (setf (%gf-method-combination gf) (or method-combination '(standard))))
+    (when apo-p (setf (%gf-argument-precedence-order gf) argument-precedence-order))
     (invalidate-gf gf)
     (%gf-function gf)))
 
@@ -497,6 +499,11 @@
               emf)))))
 
 (defun %call-next-method (method args next cnm-args)
+  (when (and cnm-args (not (equal cnm-args args)))
+    ;; CLHS call-next-method: new arguments must select the same methods.
+    (let ((gf (%method-generic-function method)))
+      (unless (equal (applicable-methods gf cnm-args) (applicable-methods gf args))
+        (error "CALL-NEXT-METHOD with arguments ~S selects other methods than ~S." cnm-args args))))
   (let ((args (or cnm-args args)))
     (if next
         (funcall (car next) args (cdr next))

@@ -120,3 +120,18 @@ pub fn type_of(v: &Value) -> Option<Value> {
         name => Some(name),
     }
 }
+
+/// `documentation` of classes, generic functions and methods (and of a
+/// class name with doc-type `type`): `None` leaves it to the builtin.
+pub fn documentation(it: &mut Interp, x: &Value, doc_type: &Value) -> LResult<Option<Value>> {
+    if !super::loaded(it) {
+        return Ok(None);
+    }
+    let Some(f) = hook("%DOCUMENTATION-HOOK") else {
+        return Ok(None);
+    };
+    match it.call_named(&f, &[x.clone(), doc_type.clone()])? {
+        Value::Nil => Ok(None),
+        r => Ok(Some(r.car())),
+    }
+}

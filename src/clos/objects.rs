@@ -20,6 +20,8 @@ pub const BUILTINS: &[BuiltinDef] = &[
         "The value of slot NAME of a structure or condition, or DEFAULT when it has no such slot."),
     def!("CLOS" : "%SET-STRUCT-SLOT-VALUE", "(object name value)", 3, 3, set_struct_slot_value,
         "Store VALUE in slot NAME of a structure or condition; NIL when there is no such slot."),
+    def!("CLOS" : "%ALLOCATE-STRUCTURE", "(name)", 1, 1, allocate_structure,
+        "A structure of type NAME with every slot NIL (allocate-instance)."),
     def!("CLOS" : "%FUNCTION-NAMED", "(name)", 1, 1, function_named,
         "The global function named NAME (a symbol or (setf symbol)), or NIL."),
 ];
@@ -94,8 +96,9 @@ fn struct_class_info(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn struct_slot_value(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    // Other objects have no slots.
     let Value::Struct(o) = &a[0] else {
-        return type_err(it, &a[0], "STRUCTURE-OBJECT");
+        return Ok(a[2].clone());
     };
     let Some(name) = a[1].as_symbol() else {
         return type_err(it, &a[1], "SYMBOL");
@@ -112,7 +115,7 @@ fn struct_slot_value(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn set_struct_slot_value(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let Value::Struct(o) = &a[0] else {
-        return type_err(it, &a[0], "STRUCTURE-OBJECT");
+        return Ok(Value::Nil);
     };
     let Some(name) = a[1].as_symbol() else {
         return type_err(it, &a[1], "SYMBOL");
@@ -151,4 +154,20 @@ fn function_named(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
     }
     type_err(it, &a[0], "(OR SYMBOL (CONS (EQL SETF)))")
+}
+
+fn allocate_structure(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let Some(class) = a[0]
+        .as_symbol()
+        .and_then(|n| it.classes.get(&SymKey(n)).cloned())
+    else {
+        return type_err(it, &a[0], "STRUCTURE-CLASS");
+    };
+    let slots = vec![Value::Nil; class.slots.len()];
+    Ok(Value::Struct(std::rc::Rc::new(
+        crate::eval::value::StructObj {
+            class,
+            slots: std::cell::RefCell::new(slots),
+        },
+    )))
 }

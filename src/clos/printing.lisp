@@ -142,3 +142,19 @@
     (fresh-line stream)
     (describe-object object stream)
     (values)))
+
+;;; ---- documentation (CLHS 25.2) of the object system's objects ----
+
+(defun %documentation-hook (x doc-type)
+  (cond ((classp x) (list (%class-documentation x)))
+        ((and (symbolp x) (eq doc-type 'type) (gethash x *class-table*)
+              (%user-class-p (gethash x *class-table*)))
+         (list (%class-documentation (gethash x *class-table*))))
+        ((gf-object x) (list (%gf-documentation (gf-object x))))
+        ((and (valid-function-name-p x) (eq doc-type 'function)
+              (let ((f (%function-named x))) (and f (gf-object f))))
+         (list (%gf-documentation (gf-object (%function-named x)))))
+        ((and (%std-instance-p x) (member (find-class 'method)
+                                          (class-precedence-list (class-of x))))
+         (list (%method-documentation x)))
+        (t nil)))

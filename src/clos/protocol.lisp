@@ -83,7 +83,9 @@
 (defun ensure-class (name &key direct-superclasses direct-slots direct-default-initargs
                             documentation (metaclass 'standard-class) &allow-other-keys)
   (let* ((metaclass (if (symbolp metaclass) (find-class metaclass) metaclass))
-         (old (and name (gethash name *class-table*)))
+         (old (let ((c (and name (gethash name *class-table*))))
+                ;; Only a class whose proper name this still is (CLHS 4.3.1).
+                (and c (eq (%class-name c) name) c)))
          (supers (or (mapcar (lambda (s)
                                (cond ((classp s) s)
                                      ((gethash s *class-table*))
@@ -197,7 +199,7 @@
     (%make-std-instance class w (svref w 2) +unbound+)))
 (defmethod allocate-instance ((class structure-class) &rest initargs)
   (declare (ignore initargs))
-  (error "ALLOCATE-INSTANCE of the structure class ~S is not supported." (%class-name class)))
+  (%allocate-structure (%class-name class)))
 
 (defgeneric make-instance (class &rest initargs &key &allow-other-keys))
 (defmethod make-instance ((class symbol) &rest initargs)
@@ -216,6 +218,10 @@
         finally (return (values nil nil))))
 
 (defun std-shared-initialize (instance slot-names initargs)
+  (unless (and (evenp (length initargs))
+               (loop for (k) on initargs by #'cddr always (symbolp k)))
+    (error 'program-error :format-control "Malformed initialization arguments: ~S"
+           :format-arguments (list initargs)))
   (let ((class (class-of instance)))
     (dolist (s (class-slots class) instance)
       (let ((name (%slotd-name s)))
@@ -352,3 +358,12 @@
 
 (defun unbound-slot-instance (condition)
   (%struct-slot-value condition 'instance nil))
+
+;;; class-name and its setf are generic (CLHS 7.7.7, 7.7.8).
+(fmakunbound 'class-name)
+(fmakunbound '(setf class-name))
+(defgeneric class-name (class))
+(defmethod class-name ((class class)) (%class-name class))
+(defgeneric (setf class-name) (new-value class))
+(defmethod (setf class-name) (new-value (class class))
+  (setf (%class-name class) new-value))
