@@ -449,12 +449,12 @@
 (defun slot-location (instance name)
   (gethash name (svref (current-wrapper instance) 1)))
 
-(defun slot-value (object slot-name)
+(defun %slot-value (object slot-name)
   (if (%std-instance-p object)
       (let ((loc (slot-location object slot-name)))
         (let ((v (cond ((integerp loc) (%std-instance-ref object loc))
                        ((consp loc) (cdr loc))
-                       (t (return-from slot-value
+                       (t (return-from %slot-value
                             (values (slot-missing (class-of object) object slot-name 'slot-value)))))))
           (if (eq v +unbound+)
               (values (slot-unbound (class-of object) object slot-name))
@@ -463,6 +463,11 @@
         (if (eq v +unbound+)
             (values (slot-missing (class-of object) object slot-name 'slot-value))
             v))))
+
+;;; slot-value reads an up-to-date instance in place (dispatch.rs) and
+;;; comes to %slot-value for everything else.
+(%set-unbound-marker +unbound+)
+(setf (symbol-function 'slot-value) #'%fast-slot-value)
 
 (defun (setf slot-value) (new object slot-name)
   (if (%std-instance-p object)

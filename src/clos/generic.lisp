@@ -104,7 +104,6 @@
           (%gf-lambda-list gf) lambda-list
           (%gf-info gf) (analyze-lambda-list lambda-list)
           (%gf-method-combination gf) '(standard)
-          (%gf-cache gf) (make-hash-table :test 'eql)
           (%gf-method-class gf) *the-method-class*)
     (let ((f (make-discriminator gf)))
       (setf (%gf-function gf) f)
@@ -112,7 +111,37 @@
     gf))
 
 (defun make-discriminator (gf)
-  (lambda (&rest args) (%dispatch gf args)))
+  (%make-discriminator gf))
+
+;;; Called by the discriminating function (dispatch.rs) when its cache has
+;;; no effective method for the arguments: make the cache if the methods
+;;; changed, check the argument count, and return the effective method.
+(defun %dispatch-miss (gf args)
+  (let ((positions (%gf-dispatch-positions gf)))
+    (when (eq positions :unknown)
+      (setq positions (compute-dispatch-positions gf))
+      (setf (%gf-dispatch-positions gf) positions)
+      (let ((info (%gf-info gf)))
+        (setf (%gf-cache gf)
+              (%make-dispatch-cache
+               (if info (first info) 0)
+               (and info (not (third info)) (not (fourth info)) (+ (first info) (second info)))
+               (mapcar (lambda (p)
+                         (cons (car p)
+                               (and (cdr p)
+                                    (let ((l '()))
+                                      (maphash (lambda (k v) (push (cons k v) l)) (cdr p))
+                                      l))))
+                       positions)))))
+    (let ((info (%gf-info gf)) (n (length args)))
+      (when info
+        (destructuring-bind (nreq nopt restp keyp &rest more) info
+          (declare (ignore more))
+          (when (or (< n nreq) (and (not restp) (not keyp) (> n (+ nreq nopt))))
+            (error 'program-error
+                   :format-control "Wrong number of arguments (~D) to the generic function ~S."
+                   :format-arguments (list n (%gf-name gf)))))))
+    (compute-effective-method-function gf args)))
 
 (defun check-gf-lambda-list (ll)
   ;; CLHS 3.4.2: no default forms or supplied-p parameters, no &aux.
@@ -157,7 +186,7 @@
     (%gf-function gf)))
 
 (defun invalidate-gf (gf)
-  (clrhash (%gf-cache gf))
+  (setf (%gf-cache gf) nil)
   (setf (%gf-dispatch-positions gf) :unknown)
   (when (member (%gf-name gf) '(initialize-instance shared-initialize allocate-instance
                                make-instance reinitialize-instance))
@@ -294,30 +323,6 @@
     (or (and table (gethash arg table))
         (class-of arg))))
 
-(defun %dispatch (gf args)
-  (let ((positions (%gf-dispatch-positions gf)))
-    (when (eq positions :unknown)
-      (setq positions (compute-dispatch-positions gf))
-      (setf (%gf-dispatch-positions gf) positions)
-      (setf (%gf-cache gf) (make-hash-table :test (if (cdr positions) 'equal 'eql))))
-    (let ((info (%gf-info gf)) (n (length args)))
-      (when info
-        (destructuring-bind (nreq nopt restp keyp &rest more) info
-          (declare (ignore more))
-          (when (or (< n nreq) (and (not restp) (not keyp) (> n (+ nreq nopt))))
-            (error 'program-error
-                   :format-control "Wrong number of arguments (~D) to the generic function ~S."
-                   :format-arguments (list n (%gf-name gf)))))))
-    (let* ((key (cond ((null positions) t)
-                      ((null (cdr positions)) (arg-key (car positions) args))
-                      (t (mapcar (lambda (p) (arg-key p args)) positions))))
-           (cache (%gf-cache gf))
-           (emf (gethash key cache)))
-      (unless emf
-        (setq emf (compute-effective-method-function gf args))
-        (setf (gethash key cache) emf))
-      (funcall emf args))))
-
 ;;; ---- method selection and ordering (CLHS 7.6.6.1) ----
 
 (defun specializer-applicable-p (s arg)
@@ -397,7 +402,7 @@
 
 (defun reader-emf (m)
   (let ((name (%method-slot-name m)))
-    (lambda (args) (slot-value (car args) name))))
+    (lambda (args) (%fast-slot-value (car args) name))))
 
 (defun standard-emf (gf methods)
   (let ((around '()) (before '()) (primary '()) (after '()))

@@ -11,6 +11,8 @@
 //! - `instance.rs`: the instance representation and its primitives.
 //! - `objects.rs`: built-in classes of other values, structure and
 //!   condition classes as seen from Lisp.
+//! - `dispatch.rs`: the discriminating function with its cache of
+//!   effective methods, and `slot-value` read in place.
 //! - `hooks.rs`: where the evaluator and printer call into the object
 //!   system (`print-object`, `typep`/`subtypep` on classes, `type-of`).
 //! - `boot.lisp` (metaobjects, class precedence, finalization, slots),
@@ -20,6 +22,7 @@
 //!   `defgeneric`, `defmethod`, `with-slots`...), `printing.lisp`
 //!   (`print-object`, `describe`).
 
+pub mod dispatch;
 pub mod hooks;
 pub mod instance;
 pub mod objects;
@@ -45,7 +48,12 @@ pub const LOADED: &str = "clos-loaded";
 
 /// Every builtin table of the object system.
 pub fn builtin_tables() -> Vec<&'static [BuiltinDef]> {
-    vec![instance::BUILTINS, objects::BUILTINS, hooks::BUILTINS]
+    vec![
+        instance::BUILTINS,
+        objects::BUILTINS,
+        hooks::BUILTINS,
+        dispatch::BUILTINS,
+    ]
 }
 
 /// Is the object system loaded?
