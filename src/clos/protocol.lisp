@@ -173,12 +173,13 @@
                          (setf (%class-initargs-cache class) (valid-initargs class gf-names))
                          c))
                    (valid-initargs class gf-names))))
-    (unless (or (eq valid t) (getf initargs :allow-other-keys))
-      (loop for (k) on initargs by #'cddr
-            unless (member k valid)
-              do (error 'program-error
-                        :format-control "Invalid initialization argument ~S for ~S."
-                        :format-arguments (list k (%class-name class)))))))
+    (unless (or (eq valid t) (null initargs) (getf initargs :allow-other-keys))
+      (do ((l initargs (cddr l)))
+          ((null l))
+        (unless (member (car l) valid :test #'eq)
+          (error 'program-error
+                 :format-control "Invalid initialization argument ~S for ~S."
+                 :format-arguments (list (car l) (%class-name class))))))))
 
 (defun default-initargs (class initargs)
   (let ((defaults (%class-default-initargs class)))
@@ -213,20 +214,33 @@
       instance)))
 
 (defun find-initarg (keys initargs)
-  (loop for (k v) on initargs by #'cddr
-        when (member k keys) do (return (values t v))
-        finally (return (values nil nil))))
+  (do ((l initargs (cddr l)))
+      ((null l) (values nil nil))
+    (when (member (car l) keys :test #'eq)
+      (return (values t (cadr l))))))
 
 (defun std-shared-initialize (instance slot-names initargs)
-  (unless (and (evenp (length initargs))
-               (loop for (k) on initargs by #'cddr always (symbolp k)))
+  (unless (or (null initargs)
+              (and (evenp (length initargs))
+                   (do ((l initargs (cddr l))) ((null l) t)
+                     (unless (symbolp (car l)) (return nil)))))
     (error 'program-error :format-control "Malformed initialization arguments: ~S"
            :format-arguments (list initargs)))
+  (current-wrapper instance)
   (let ((class (class-of instance)))
     (dolist (s (class-slots class) instance)
-      (let ((name (%slotd-name s)))
-        (multiple-value-bind (found value) (find-initarg (%slotd-initargs s) initargs)
-          (cond (found (setf (slot-value instance name) value))
+      (let ((name (%slotd-name s))
+            (loc (%slotd-location s)))
+        (multiple-value-bind (found value)
+            (if (%slotd-initargs s) (find-initarg (%slotd-initargs s) initargs) (values nil nil))
+          (cond ((integerp loc)
+                 ;; An instance slot, stored in place.
+                 (cond (found (%std-instance-set instance loc value))
+                       ((and (%slotd-initfunction s)
+                             (or (eq slot-names t) (member name slot-names))
+                             (eq (%std-instance-ref instance loc) +unbound+))
+                        (%std-instance-set instance loc (funcall (%slotd-initfunction s))))))
+                (found (setf (slot-value instance name) value))
                 ((and (%slotd-initfunction s)
                       (or (eq slot-names t) (member name slot-names))
                       (not (slot-boundp instance name)))
