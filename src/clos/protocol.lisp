@@ -82,6 +82,8 @@
 
 (defun ensure-class (name &key direct-superclasses direct-slots direct-default-initargs
                             documentation (metaclass 'standard-class) &allow-other-keys)
+  (when (and name (member name direct-superclasses))
+    (error "~S cannot be a superclass of itself." name))
   (let* ((metaclass (if (symbolp metaclass) (find-class metaclass) metaclass))
          (old (let ((c (and name (gethash name *class-table*))))
                 ;; Only a class whose proper name this still is (CLHS 4.3.1).
