@@ -64,8 +64,6 @@ pub const BUILTINS: &[BuiltinDef] = &[
         "Replace INSTANCE's slot values by the elements of VECTOR."),
     def!("CLOS" : "%STD-INSTANCE-SWAP", "(a b)", 2, 2, std_instance_swap,
         "Exchange the classes, layouts and slots of instances A and B (change-class)."),
-    def!("CLOS" : "%SLOT-INDEX-SEARCH", "(names name)", 2, 2, slot_index_search,
-        "The index of NAME in the list NAMES (eq), or NIL."),
 ];
 
 fn make_std_instance(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -164,14 +162,5 @@ fn std_instance_swap(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     x.class.swap(&y.class);
     x.wrapper.swap(&y.wrapper);
     x.slots.swap(&y.slots);
-    Ok(Value::Nil)
-}
-
-fn slot_index_search(_: &mut Interp, a: &[Value]) -> LResult<Value> {
-    for (i, n) in a[0].iter().enumerate() {
-        if n.eq(&a[1]) {
-            return Ok(Value::Fixnum(i as i64));
-        }
-    }
     Ok(Value::Nil)
 }
