@@ -185,13 +185,16 @@
     (invalidate-gf gf)
     (%gf-function gf)))
 
+;;; Bumped whenever a method of the initialization protocol changes, so
+;;; every class's cached initarg check is recomputed (protocol.lisp).
+(defvar *init-epoch* 0)
+
 (defun invalidate-gf (gf)
   (setf (%gf-cache gf) nil)
   (setf (%gf-dispatch-positions gf) :unknown)
   (when (member (%gf-name gf) '(initialize-instance shared-initialize allocate-instance
                                make-instance reinitialize-instance))
-    (maphash (lambda (k c) (declare (ignore k)) (setf (%class-initargs-cache c) :unknown))
-             *class-table*)))
+    (incf *init-epoch*)))
 
 ;;; ---- congruence (CLHS 7.6.4) ----
 

@@ -97,6 +97,8 @@
                      (list (if (eq metaclass (find-class 'funcallable-standard-class))
                                (find-class 'funcallable-standard-object)
                                (find-class 'standard-object)))))
+         (cycle (when (and old (member old (mapcan #'all-superclasses (copy-list supers))))
+                  (error "~S cannot be a superclass of itself." name)))
          (class (cond ((null old) (bare-class metaclass name :standard))
                       ((eq (%class-kind old) :forward)
                        (%set-std-instance-class old metaclass nil)
@@ -108,8 +110,7 @@
                        old)
                       (t (error "~S names a ~(~A~) class; DEFCLASS cannot redefine it."
                                 name (%class-kind old))))))
-    (when (member class (mapcan #'all-superclasses (copy-list supers)))
-      (error "~S cannot be a superclass of itself." name))
+    (declare (ignore cycle))
     (remove-accessor-methods class)
     (dolist (s (%class-direct-superclasses class))
       (setf (%class-direct-subclasses s) (remove class (%class-direct-subclasses s))))
@@ -165,23 +166,42 @@
               (when (cdr (%method-keywords m)) (return-from valid-initargs t))
               (setq keys (append (car (%method-keywords m)) keys)))))))))
 
+(defvar *standard-init-methods* '())
+
+(defun fast-init-p (class)
+  "Do only the standard methods of the initialization protocol apply to
+instances of CLASS (so make-instance can skip the generic calls)?"
+  (every (lambda (name)
+           (let ((gf (gf-object (%function-named name))))
+             (every (lambda (m) (or (member m *standard-init-methods*)
+                                    (not (method-applies-to-class-p m class name))))
+                    (%gf-methods gf))))
+         '(allocate-instance initialize-instance shared-initialize)))
+
+;;; Signal the errors of CLHS 7.1.2. With CACHE, the class caches
+;;; (fast-init-p . valid-initargs) and the result is fast-init-p.
 (defun check-initargs (class initargs gf-names &optional cache)
   (unless (evenp (length initargs))
     (error 'program-error :format-control "Odd number of initialization arguments: ~S"
            :format-arguments (list initargs)))
-  (let ((valid (if cache
-                   (let ((c (%class-initargs-cache class)))
-                     (if (eq c :unknown)
-                         (setf (%class-initargs-cache class) (valid-initargs class gf-names))
-                         c))
-                   (valid-initargs class gf-names))))
+  (let* ((entry (and cache
+                     (let ((c (%class-initargs-cache class)))
+                       ;; (epoch fast-init-p . valid): stale once a method of
+                       ;; the initialization protocol changes.
+                       (if (and (consp c) (eql (car c) *init-epoch*))
+                           (cdr c)
+                           (cdr (setf (%class-initargs-cache class)
+                                      (list* *init-epoch* (fast-init-p class)
+                                             (valid-initargs class gf-names))))))))
+         (valid (if cache (cdr entry) (valid-initargs class gf-names))))
     (unless (or (eq valid t) (null initargs) (getf initargs :allow-other-keys))
       (do ((l initargs (cddr l)))
           ((null l))
         (unless (member (car l) valid :test #'eq)
           (error 'program-error
                  :format-control "Invalid initialization argument ~S for ~S."
-                 :format-arguments (list (car l) (%class-name class))))))))
+                 :format-arguments (list (car l) (%class-name class))))))
+    (car entry)))
 
 (defun default-initargs (class initargs)
   (let ((defaults (%class-default-initargs class)))
@@ -210,10 +230,13 @@
 (defmethod make-instance ((class standard-class) &rest initargs)
   (ensure-finalized class)
   (let ((initargs (default-initargs class initargs)))
-    (check-initargs class initargs *initarg-gfs* t)
-    (let ((instance (apply #'allocate-instance class initargs)))
-      (apply #'initialize-instance instance initargs)
-      instance)))
+    (if (check-initargs class initargs *initarg-gfs* t)
+        ;; Only the standard methods apply: what they would do, directly.
+        (let ((w (class-wrapper class)))
+          (std-shared-initialize (%make-std-instance class w (svref w 2) +unbound+) t initargs))
+        (let ((instance (apply #'allocate-instance class initargs)))
+          (apply #'initialize-instance instance initargs)
+          instance))))
 
 (defun find-initarg (keys initargs)
   (do ((l initargs (cddr l)))
@@ -383,3 +406,9 @@
 (defgeneric (setf class-name) (new-value class))
 (defmethod (setf class-name) (new-value (class class))
   (setf (%class-name class) new-value))
+
+;;; The methods defined here; any other makes make-instance take the
+;;; generic path.
+(setq *standard-init-methods*
+      (loop for name in '(allocate-instance initialize-instance shared-initialize)
+            append (copy-list (%gf-methods (gf-object (%function-named name))))))

@@ -60,3 +60,13 @@
   (print (eq old (defclass named-once () ()))))
 (defmethod class-name ((x documented)) 'silly)
 (print (class-name (make-instance 'documented)))
+;; A method of the initialization protocol added after instances were made.
+(defclass plain () ((v :initarg :v :initform 1 :reader v)))
+(print (v (make-instance 'plain)))
+(defmethod initialize-instance :after ((p plain) &key (double nil))
+  (when double (setf (slot-value p 'v) (* 2 (v p)))))
+(print (v (make-instance 'plain :v 5 :double t)))
+(defmethod shared-initialize :before ((p plain) slots &key)
+  (declare (ignore slots))
+  (print :shared-before))
+(print (v (make-instance 'plain)))
