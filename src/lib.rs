@@ -10,6 +10,7 @@
 
 pub mod builtins;
 pub mod cli;
+pub mod clos;
 pub mod eval;
 pub mod host;
 pub mod mail;

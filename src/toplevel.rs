@@ -162,7 +162,22 @@ pub fn new_interp() -> Interp {
         ("MOST-POSITIVE-FIXNUM", Value::Fixnum((1 << 62) - 1)),
         ("MOST-NEGATIVE-FIXNUM", Value::Fixnum(-(1 << 62))),
         ("PI", Value::Double(std::f64::consts::PI)),
-        ("LAMBDA-LIST-KEYWORDS", Value::Nil),
+        (
+            "LAMBDA-LIST-KEYWORDS",
+            Value::list(
+                [
+                    "&ALLOW-OTHER-KEYS",
+                    "&AUX",
+                    "&BODY",
+                    "&ENVIRONMENT",
+                    "&KEY",
+                    "&OPTIONAL",
+                    "&REST",
+                    "&WHOLE",
+                ]
+                .map(|n| Value::Symbol(cl_sym(n))),
+            ),
+        ),
         ("CALL-ARGUMENTS-LIMIT", Value::Fixnum(4611686018427387903)),
         ("ARRAY-DIMENSION-LIMIT", Value::Fixnum(4611686018427387901)),
         ("CHAR-CODE-LIMIT", Value::Fixnum(1114112)),

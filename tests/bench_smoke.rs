@@ -180,6 +180,7 @@ fn interpreter_workloads_print_what_sbcl_prints() {
         ("sort", "1000", "\n(339727 2146181055 1000) "),
         ("hash", "2000", "\n(1000 2) \n(300 1) "),
         ("bignum", "3000", "\n(2536 T 673054663) "),
+        ("clos", "1000", "\n(135930 100) "),
     ];
     for (name, n, expected) in cases {
         let set_n = format!("(defparameter *n* {n})");
@@ -188,7 +189,7 @@ fn interpreter_workloads_print_what_sbcl_prints() {
         assert_eq!(ok(&out, &script), expected, "{script}");
     }
     if let Some(py) = python() {
-        for name in ["fib", "strings", "sort", "hash"] {
+        for name in ["fib", "strings", "sort", "hash", "clos"] {
             let out = Command::new(&py)
                 .arg(format!("bench/py/{name}.py"))
                 .current_dir(root())

@@ -226,3 +226,16 @@ fn dkim_report_is_signed_by_the_example_configuration() {
         "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.org; s=ed2026;"
     );
 }
+
+#[test]
+fn clos_notifications_render_through_generic_functions() {
+    let (out, r) = run_example("clos-notifications.lisp");
+    assert_eq!(
+        out,
+        "sent #<INVOICE-DUE to ann@example.com>\n\
+         sent #<PASSWORD-RESET to bob@example.com>\n\
+         sent #<URGENT-INVOICE to cy@example.com>\n"
+    );
+    assert_eq!(r.len(), 3);
+    assert_eq!(r[2]["rcpt_tos"], serde_json::json!(["cy@example.com"]));
+}

@@ -357,3 +357,15 @@ fn list_functions_walking_a_circular_list_end_in_a_type_error() {
         "(11 22 33 41)"
     );
 }
+
+#[test]
+fn a_print_object_method_printing_its_own_object_is_a_storage_condition() {
+    // SBCL dies with a fatal error here; the evaluator's stack guard ends it.
+    let m = signals(
+        "storage-condition",
+        "(progn (defclass selfish () ()) \
+                (defmethod print-object ((x selfish) s) (format s \"<~a>\" x)) \
+                (prin1-to-string (make-instance 'selfish)))",
+    );
+    assert!(m.contains("Control stack exhausted"), "{m}");
+}

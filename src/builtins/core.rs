@@ -39,7 +39,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("SYMBOL-VALUE", "(symbol)", 1, 1, symbol_value, "The dynamic value of SYMBOL."),
     def!("SET", "(symbol value)", 2, 2, set, "Set the dynamic value of SYMBOL."),
     def!("SYMBOL-FUNCTION", "(symbol)", 1, 1, symbol_function, "The global function of SYMBOL."),
-    def!("FDEFINITION", "(name)", 1, 1, symbol_function, "The global function named NAME."),
+    def!("FDEFINITION", "(name)", 1, 1, fdefinition, "The global function named NAME."),
     def!("SYMBOL-PACKAGE", "(symbol)", 1, 1, symbol_package, "The home package of SYMBOL."),
     def!("SYMBOL-PLIST", "(symbol)", 1, 1, symbol_plist, "The property list of SYMBOL."),
     def!("GET", "(symbol indicator &optional default)", 2, 3, get, "The INDICATOR property of SYMBOL."),
@@ -340,6 +340,11 @@ fn makunbound(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn fmakunbound(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Some(s) = setf_name(it, &a[0]) {
+        it.setf_functions.remove(&crate::eval::interp::SymKey(s));
+        it.forget_expansions();
+        return Ok(a[0].clone());
+    }
     let s = args::symbol(it, &a[0])?;
     *s.function.borrow_mut() = None;
     *s.macro_fn.borrow_mut() = None;
@@ -370,6 +375,34 @@ fn set(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     }
     *s.value.borrow_mut() = Some(a[1].clone());
     Ok(a[1].clone())
+}
+
+/// The symbol of a `(setf symbol)` function name (CLHS 1.4.1.2.1).
+fn setf_name(it: &Interp, name: &Value) -> Option<crate::eval::Sym> {
+    let rest = name.cdr();
+    if name.car().is_sym(&it.s.setf) && rest.is_cons() && rest.cdr().is_nil() {
+        rest.car().as_symbol()
+    } else {
+        None
+    }
+}
+
+/// `fdefinition`: `symbol-function`, and `(setf name)` functions too.
+fn fdefinition(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Some(s) = setf_name(it, &a[0]) {
+        return match it
+            .setf_functions
+            .get(&crate::eval::interp::SymKey(s))
+            .cloned()
+        {
+            Some(f) if !f.is_cons() => Ok(f),
+            _ => {
+                let c = it.make_condition("UNDEFINED-FUNCTION", &[("NAME", a[0].clone())]);
+                it.err(c)
+            }
+        };
+    }
+    symbol_function(it, a)
 }
 
 fn symbol_function(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -654,6 +687,9 @@ fn macro_function(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn documentation(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Some(doc) = crate::clos::hooks::documentation(it, &a[0], &a[1])? {
+        return Ok(doc);
+    }
     let s = match &a[0] {
         Value::Function(f) => match &**f {
             Function::Builtin(b) => b.name.clone(),
@@ -960,6 +996,9 @@ fn type_of(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn subtypep(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Some((sub, certain)) = crate::clos::hooks::subtypep(it, &a[0], &a[1])? {
+        return Ok(it.values(vec![Value::bool(sub), Value::bool(certain)]));
+    }
     let result = match (a[0].as_symbol(), a[1].as_symbol()) {
         (Some(x), Some(y)) => {
             if Rc::ptr_eq(&x, &y) || y.name == "T" {

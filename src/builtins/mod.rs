@@ -102,6 +102,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
     ];
     t.extend(crate::eval::macros::builtin_tables());
     t.extend(allegro::tables());
+    t.extend(crate::clos::builtin_tables());
     t
 }
 
@@ -116,6 +117,7 @@ pub fn install(it: &mut Interp) {
     }
     crate::eval::macros::install();
     allegro::install();
+    crate::clos::install();
     smtp::install(it);
     imap::install(it);
     loop_macro::install(it);

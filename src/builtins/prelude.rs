@@ -100,13 +100,19 @@ fn expand_stand_in(it: &mut Interp, pkg: &str, name: &str, args: &[Value]) -> LR
     }
 }
 
-/// Read and evaluate `macros.lisp` once, with the standard reader
-/// settings whatever the script has set, leaving `*package*` as it was.
+/// Read and evaluate `macros.lisp` once.
 fn load_macros(it: &mut Interp) -> LResult<()> {
     if it.ext.contains_key(LOADED) {
         return Ok(());
     }
     it.ext.insert(LOADED, Box::new(()));
+    load_embedded(it, MACROS, "<prelude>")
+}
+
+/// Read and evaluate Lisp source built into the binary, with the standard
+/// reader settings whatever the script has set, leaving `*package*` as it
+/// was.
+pub fn load_embedded(it: &mut Interp, text: &str, origin: &str) -> LResult<()> {
     let standard = [
         ("*PACKAGE*", Value::Package(package::user_package())),
         ("*READ-BASE*", Value::Fixnum(10)),
@@ -124,21 +130,21 @@ fn load_macros(it: &mut Interp) -> LResult<()> {
             (s, old)
         })
         .collect();
-    let result = read_and_eval(it);
+    let result = read_and_eval(it, text, origin);
     for (s, old) in saved {
         *s.value.borrow_mut() = old;
     }
     result
 }
 
-fn read_and_eval(it: &mut Interp) -> LResult<()> {
-    let mut reader = Reader::new(MACROS, Some("<prelude>"));
+fn read_and_eval(it: &mut Interp, text: &str, origin: &str) -> LResult<()> {
+    let mut reader = Reader::new(text, Some(origin));
     loop {
         let form = match reader.read(&mut EvalCtx(it)) {
             Ok(Some(f)) => f,
             Ok(None) => return Ok(()),
             Err(e) => {
-                let msg = format!("internal error in the prelude: {e}");
+                let msg = format!("internal error in {origin}: {e}");
                 let c = it.make_error("SIMPLE-ERROR", &msg);
                 return Err(it.raise(c));
             }

@@ -65,6 +65,9 @@ pub fn text_with(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<Str
             return report;
         }
     }
+    if crate::clos::loaded(it) {
+        return crate::clos::hooks::write_with_print_object(it, v, opts);
+    }
     Ok(write_to_string(v, opts))
 }
 

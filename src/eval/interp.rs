@@ -26,31 +26,6 @@ fn stack_address() -> usize {
 /// Standard operators sendletter deliberately does not implement, and why
 /// (documented in docs/lisp.md).
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("DEFCLASS", "CLOS is not implemented; use DEFSTRUCT"),
-    (
-        "DEFGENERIC",
-        "CLOS is not implemented; use functions with TYPECASE",
-    ),
-    (
-        "DEFMETHOD",
-        "CLOS is not implemented; use functions with TYPECASE",
-    ),
-    (
-        "MAKE-INSTANCE",
-        "CLOS is not implemented; use DEFSTRUCT constructors",
-    ),
-    (
-        "SLOT-VALUE",
-        "CLOS is not implemented; use DEFSTRUCT accessors",
-    ),
-    ("WITH-SLOTS", "CLOS is not implemented"),
-    ("WITH-ACCESSORS", "CLOS is not implemented"),
-    ("CALL-NEXT-METHOD", "CLOS is not implemented"),
-    ("DEFINE-METHOD-COMBINATION", "CLOS is not implemented"),
-    (
-        "PRINT-UNREADABLE-OBJECT",
-        "CLOS printing methods are not implemented",
-    ),
     ("COMPLEX", "complex numbers are not implemented"),
     (
         "COMPILE-FILE",

@@ -117,6 +117,9 @@ impl Registry {
         let po = new_package("NET.POST-OFFICE", &[]);
         let mail = new_package("NET.MAIL", &[]);
         let sl = new_package("SENDLETTER", &[]);
+        // The object system's metaobject protocol (Allegro's CLOS and
+        // MOP packages: one package here).
+        let clos = new_package("CLOS", &["MOP", "ACLMOP"]);
         let nil = Rc::new(Symbol::new("NIL"));
         let t = Rc::new(Symbol::new("T"));
         for s in [&nil, &t] {
@@ -144,7 +147,7 @@ impl Registry {
             // Room for the symbols a typical script makes, without regrowing.
             cl.external.borrow_mut().reserve(512);
         }
-        for p in [&user, &excl, &sys, &osi, &ustring, &po, &mail, &sl] {
+        for p in [&user, &excl, &sys, &osi, &ustring, &po, &mail, &sl, &clos] {
             p.uses.borrow_mut().push(cl.clone());
         }
         user.uses.borrow_mut().push(excl.clone());
@@ -158,7 +161,9 @@ impl Registry {
             cl: cl.clone(),
             keyword: kw.clone(),
             sendletter: sl.clone(),
-            packages: RefCell::new(vec![cl, user, kw, excl, sys, osi, ustring, po, mail, sl]),
+            packages: RefCell::new(vec![
+                cl, user, kw, excl, sys, osi, ustring, po, mail, sl, clos,
+            ]),
             nil,
             t,
             package_var,

@@ -94,6 +94,8 @@ impl Interp {
                     _ => Ok(false),
                 }
             }
+            // A class object as a type specifier (CLHS 4.2.3).
+            Value::Object(_) => Ok(crate::clos::hooks::typep(self, v, spec)?.unwrap_or(false)),
             _ => Ok(false),
         }
     }
@@ -143,11 +145,18 @@ impl Interp {
             "STRUCTURE-OBJECT" => matches!(v, Struct(o) if !o.class.is_condition),
             _ => match v {
                 Struct(o) => o.class.is_subclass_of(sym),
-                Object(o) => {
-                    o.type_name() == name
-                        || (name == "MIME-PART" && o.type_name().starts_with("MIME-PART"))
+                _ => {
+                    // A class name (CLHS 4.3.7), once the object system is loaded.
+                    let spec = Value::Symbol(sym.clone());
+                    match (crate::clos::hooks::typep(self, v, &spec)?, v) {
+                        (Some(b), _) => b,
+                        (None, Object(o)) => {
+                            o.type_name() == name
+                                || (name == "MIME-PART" && o.type_name().starts_with("MIME-PART"))
+                        }
+                        _ => false,
+                    }
                 }
-                _ => false,
             },
         })
     }
@@ -192,6 +201,9 @@ impl Interp {
             Stream(_) => sym("STREAM"),
             Pathname(_) => sym("PATHNAME"),
             Struct(o) => Value::Symbol(o.class.name.clone()),
+            Object(_) if crate::clos::instance::instance(v).is_some() => {
+                crate::clos::hooks::type_of(v).unwrap_or(Nil)
+            }
             Object(o) => super::package::sym_value(super::package::intern_in(
                 o.type_name(),
                 &super::package::find_package("NET.POST-OFFICE")

@@ -109,7 +109,23 @@ pub fn write_to_string(v: &Value, opts: &PrintOptions) -> String {
 
 /// Append the printed form of `v` to `out`.
 pub fn write_value(out: &mut String, v: &Value, opts: &PrintOptions) {
+    write_value_hooked(out, v, opts, None);
+}
+
+/// Text for an object the object system prints (`print-object`, CLHS
+/// 22.1.3.13), or `None` to print it the usual way.
+pub type PrintHook<'h> = &'h mut dyn FnMut(&Value, &PrintOptions) -> Option<String>;
+
+/// `write_value`, asking `hook` first about each standard instance,
+/// structure and function met on the way.
+pub fn write_value_hooked(
+    out: &mut String,
+    v: &Value,
+    opts: &PrintOptions,
+    hook: Option<PrintHook>,
+) {
     let mut printer = Printer {
+        hook,
         out,
         opts: PrintOptions {
             escape: opts.escape || opts.readably,
@@ -138,8 +154,9 @@ enum Task {
     Leave(usize),
 }
 
-struct Printer<'o> {
+struct Printer<'o, 'h> {
     out: &'o mut String,
+    hook: Option<PrintHook<'h>>,
     opts: PrintOptions,
     stack: Vec<Task>,
     /// Conses, vectors and structures being printed (enclosing the
@@ -149,7 +166,7 @@ struct Printer<'o> {
     float_marker: bool,
 }
 
-impl Printer<'_> {
+impl Printer<'_, '_> {
     fn run(&mut self) {
         while let Some(task) = self.stack.pop() {
             match task {
@@ -181,6 +198,14 @@ impl Printer<'_> {
 
     fn object(&mut self, v: Value) {
         let escape = self.opts.escape;
+        if matches!(&v, Value::Object(_) | Value::Struct(_) | Value::Function(_)) {
+            if let Some(hook) = self.hook.as_mut() {
+                if let Some(text) = hook(&v, &self.opts) {
+                    self.out.push_str(&text);
+                    return;
+                }
+            }
+        }
         match &v {
             Value::Nil => write_symbol(self.out, &package::nil_symbol(), escape, self.opts.base),
             Value::Symbol(s) => write_symbol(self.out, s, escape, self.opts.base),
@@ -308,6 +333,17 @@ impl Printer<'_> {
             }
             Value::Struct(s) => self.structure(s),
             Value::Object(o) => {
+                if let Some(inst) = o.as_any().downcast_ref::<crate::clos::instance::Instance>() {
+                    // A standard instance without print-object: its class
+                    // name, as SBCL's default method prints it (no address).
+                    self.out.push_str("#<");
+                    match crate::clos::instance::class_name(inst) {
+                        Value::Symbol(s) => write_symbol(self.out, &s, true, self.opts.base),
+                        _ => self.out.push_str("INSTANCE"),
+                    }
+                    self.out.push('>');
+                    return;
+                }
                 let describe = o.describe();
                 self.out.push_str("#<");
                 self.out.push_str(o.type_name());
