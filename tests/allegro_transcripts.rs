@@ -5,18 +5,10 @@
 //! franz.com's Allegro CL 10.1 documentation, cited at the top of its
 //! script. A first line `;; args: A B C` passes those words to the script.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::transcripts::{first_difference, scripts};
+use std::path::Path;
 use std::process::Command;
-
-fn scripts(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("tests/allegro exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "lisp"))
-        .collect();
-    v.sort();
-    v
-}
 
 /// The words of a first line `;; args: ...`.
 fn script_args(source: &str) -> Vec<String> {
@@ -26,22 +18,6 @@ fn script_args(source: &str) -> Vec<String> {
         .and_then(|l| l.strip_prefix(";; args:"))
         .map(|rest| rest.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default()
-}
-
-fn first_difference(expected: &str, actual: &str) -> String {
-    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
-    for i in 0..e.len().max(a.len()) {
-        let (x, y) = (e.get(i), a.get(i));
-        if x != y {
-            return format!(
-                "  line {}:\n    expected: {:?}\n    actual:   {:?}",
-                i + 1,
-                x.copied().unwrap_or("<end of output>"),
-                y.copied().unwrap_or("<end of output>")
-            );
-        }
-    }
-    "  (outputs differ only in the final newline)".to_string()
 }
 
 #[test]

@@ -2,35 +2,10 @@
 //! built binary (cwd `tests/lisp`) and its standard output must equal
 //! `NAME.out`, recorded from SBCL (`sbcl --script NAME.lisp > NAME.out`).
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::transcripts::{first_difference, scripts};
+use std::path::Path;
 use std::process::Command;
-
-fn scripts(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("tests/lisp exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "lisp"))
-        .collect();
-    v.sort();
-    v
-}
-
-/// The first differing line, shown as expected/actual.
-fn first_difference(expected: &str, actual: &str) -> String {
-    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
-    for i in 0..e.len().max(a.len()) {
-        let (x, y) = (e.get(i), a.get(i));
-        if x != y {
-            return format!(
-                "  line {}:\n    expected: {:?}\n    actual:   {:?}",
-                i + 1,
-                x.copied().unwrap_or("<end of output>"),
-                y.copied().unwrap_or("<end of output>")
-            );
-        }
-    }
-    "  (outputs differ only in the final newline)".to_string()
-}
 
 #[test]
 fn lisp_transcripts_match_sbcl() {

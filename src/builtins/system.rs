@@ -289,44 +289,7 @@ fn run_shell_command(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         ],
         "RUN-SHELL-COMMAND",
     )?;
-    let mut cmd = match &a[0] {
-        Value::String(s) => {
-            let mut c = Command::new("/bin/sh");
-            c.arg("-c").arg(s.borrow().as_str());
-            c
-        }
-        Value::Vector(v) => {
-            // #("program" "argv0" "arg1" ...): the second element is argv[0].
-            let items = v.borrow().clone();
-            let mut strs = Vec::new();
-            for item in &items {
-                strs.push(args::string(it, item)?);
-            }
-            let Some(program) = strs.first() else {
-                return it.simple_error("RUN-SHELL-COMMAND: the command vector is empty");
-            };
-            let mut c = Command::new(program);
-            {
-                use std::os::unix::process::CommandExt;
-                if let Some(argv0) = strs.get(1) {
-                    c.arg0(argv0);
-                }
-            }
-            c.args(strs.iter().skip(2));
-            c
-        }
-        Value::Cons(_) => {
-            let items = args::list(it, &a[0])?;
-            let mut strs = Vec::new();
-            for item in &items {
-                strs.push(args::string(it, item)?);
-            }
-            let mut c = Command::new(&strs[0]);
-            c.args(&strs[1..]);
-            c
-        }
-        other => return type_err(it, other, "(OR STRING SIMPLE-VECTOR)"),
-    };
+    let mut cmd = command_of(it, &a[0], "RUN-SHELL-COMMAND")?;
     let append = |name: &str| args::kw(&kws, name).is_some_and(|v| is_kw(&v, "APPEND"));
     let input = args::kw(&kws, "INPUT");
     let output = args::kw(&kws, "OUTPUT");
@@ -882,6 +845,54 @@ fn lisp_implementation_type(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
 
 fn lisp_implementation_version(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
     Ok(Value::string(env!("CARGO_PKG_VERSION")))
+}
+
+/// The process a command designator names (Allegro's run-shell-command
+/// and excl.osi:command-output): a string runs under `/bin/sh -c`; a
+/// vector `#("program" "argv0" "arg1" ...)` runs the program with that
+/// argv (the second element is argv[0]); a list `("program" "arg1" ...)`
+/// runs the program with those arguments.
+pub(crate) fn command_of(it: &mut Interp, designator: &Value, who: &str) -> LResult<Command> {
+    Ok(match designator {
+        Value::String(s) => {
+            let mut c = Command::new("/bin/sh");
+            c.arg("-c").arg(s.borrow().as_str());
+            c
+        }
+        Value::Vector(v) => {
+            let items = v.borrow().clone();
+            let mut strs = Vec::new();
+            for item in &items {
+                strs.push(args::string(it, item)?);
+            }
+            let Some(program) = strs.first() else {
+                return it.simple_error(format!("{who}: the command vector is empty"));
+            };
+            let mut c = Command::new(program);
+            {
+                use std::os::unix::process::CommandExt;
+                if let Some(argv0) = strs.get(1) {
+                    c.arg0(argv0);
+                }
+            }
+            c.args(strs.iter().skip(2));
+            c
+        }
+        Value::Cons(_) => {
+            let items = args::list(it, designator)?;
+            let mut strs = Vec::new();
+            for item in &items {
+                strs.push(args::string(it, item)?);
+            }
+            let Some((program, rest)) = strs.split_first() else {
+                return it.simple_error(format!("{who}: the command list is empty"));
+            };
+            let mut c = Command::new(program);
+            c.args(rest);
+            c
+        }
+        other => return type_err(it, other, "(OR STRING SIMPLE-VECTOR LIST)"),
+    })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod dkim;
 pub mod fake_server;
 pub mod letters;
 pub mod pty;
+pub mod transcripts;
 
 pub use fake_server::*;
 pub use letters::*;

@@ -446,7 +446,7 @@ fn lines_or_whole(text: &[u8], whole: bool) -> Value {
 
 fn command_output(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     use std::io::Write;
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let kws = args::keywords(
         it,
         &a[1..],
@@ -464,33 +464,7 @@ fn command_output(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         ],
         "COMMAND-OUTPUT",
     )?;
-    let mut cmd = match &a[0] {
-        Value::String(s) => {
-            let mut c = Command::new("/bin/sh");
-            c.arg("-c").arg(s.borrow().as_str());
-            c
-        }
-        Value::Vector(v) => {
-            let items = v.borrow().clone();
-            let mut words = Vec::new();
-            for item in &items {
-                words.push(args::string(it, item)?);
-            }
-            let Some(program) = words.first() else {
-                return it.simple_error("COMMAND-OUTPUT: the command vector is empty");
-            };
-            let mut c = Command::new(program);
-            {
-                use std::os::unix::process::CommandExt;
-                if let Some(argv0) = words.get(1) {
-                    c.arg0(argv0);
-                }
-            }
-            c.args(words.iter().skip(2));
-            c
-        }
-        other => return type_err(it, other, "(OR STRING SIMPLE-VECTOR)"),
-    };
+    let mut cmd = crate::builtins::system::command_of(it, &a[0], "COMMAND-OUTPUT")?;
     if let Some(d) = args::kw(&kws, "DIRECTORY").filter(Value::truthy) {
         let dir = crate::builtins::files::to_pathname(it, &d)?.namestring();
         cmd.current_dir(dir);
