@@ -165,6 +165,8 @@ pub fn new_interp() -> Interp {
         ("LAMBDA-LIST-KEYWORDS", Value::Nil),
         ("CALL-ARGUMENTS-LIMIT", Value::Fixnum(4611686018427387903)),
         ("ARRAY-DIMENSION-LIMIT", Value::Fixnum(4611686018427387901)),
+        ("ARRAY-RANK-LIMIT", Value::Fixnum(129)),
+        ("ARRAY-TOTAL-SIZE-LIMIT", Value::Fixnum(4611686018427387901)),
         ("CHAR-CODE-LIMIT", Value::Fixnum(1114112)),
         ("INTERNAL-TIME-UNITS-PER-SECOND", Value::Fixnum(1_000_000)),
     ] {

@@ -175,6 +175,25 @@ pub fn equal_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
         (Value::Cons(_), Value::Cons(_)) => lists_alike(x, y, equal_values),
         (Value::String(a), Value::String(b)) => Ok(*a.borrow() == *b.borrow()),
         (Value::Pathname(a), Value::Pathname(b)) => Ok(a == b),
+        // Strings and bit vectors of any representation: elementwise
+        // (CLHS EQUAL).
+        (Value::Array(_), _) | (_, Value::Array(_)) => {
+            use crate::builtins::sequences::shape;
+            if let (Some(a), Some(b)) = (shape::string_text(x), shape::string_text(y)) {
+                return Ok(a == b);
+            }
+            let bits = |v: &Value| matches!(v, Value::Array(a) if a.is_bit_vector());
+            if bits(x) && bits(y) {
+                let (a, b) = (shape::vector_items(x), shape::vector_items(y));
+                return Ok(match (a, b) {
+                    (Some(a), Some(b)) => {
+                        a.len() == b.len() && a.iter().zip(&b).all(|(p, q)| p.eql(q))
+                    }
+                    _ => false,
+                });
+            }
+            Ok(x.eql(y))
+        }
         _ => Ok(x.eql(y)),
     }
 }
@@ -242,6 +261,8 @@ pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
             Ok(true)
         }
         _ => match (seq_items(x), seq_items(y)) {
+            // Arrays of rank other than 1 also need the same dimensions.
+            (Some(_), Some(_)) if !same_shape(x, y) => Ok(false),
             (Some(a), Some(b)) => {
                 if a.len() != b.len() {
                     return Ok(false);
@@ -254,8 +275,20 @@ pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
     }
 }
 
+fn same_shape(x: &Value, y: &Value) -> bool {
+    use crate::builtins::sequences::shape::dims_of;
+    let (a, b) = (dims_of(x), dims_of(y));
+    a.len() == b.len() && (a.len() == 1 || a == b)
+}
+
 fn seq_items(v: &Value) -> Option<Vec<Value>> {
     match v {
+        Value::Array(a) if a.rank() == 1 => crate::builtins::sequences::shape::vector_items(v),
+        Value::Array(a) => Some(
+            (0..a.total_size())
+                .filter_map(|i| crate::builtins::sequences::shape::rm_get(v, i))
+                .collect(),
+        ),
         Value::String(s) => Some(s.borrow().chars().map(Value::Char).collect()),
         Value::Vector(v) => Some(v.borrow().clone()),
         Value::Bytes(b) => Some(

@@ -93,6 +93,7 @@ fn eq_key(v: &Value) -> HashKey {
         Value::String(x) => p(x),
         Value::Vector(x) => p(x),
         Value::Bytes(x) => p(x),
+        Value::Array(x) => p(x),
         Value::Function(x) => p(x),
         Value::HashTable(x) => p(x),
         Value::Package(x) => p(x),
@@ -155,6 +156,22 @@ fn list_key(v: &Value, level: usize, elem: KeyFn) -> Result<HashKey, TooDeep> {
 fn equal_key(v: &Value, level: usize) -> Result<HashKey, TooDeep> {
     Ok(match v {
         Value::String(s) => HashKey::Str(s.borrow().clone()),
+        Value::Array(a) if a.is_string() || a.is_bit_vector() => {
+            use crate::builtins::sequences::shape;
+            match shape::string_text(v) {
+                Some(text) => HashKey::Str(text),
+                None => HashKey::Tree(
+                    std::iter::once(tag("bits"))
+                        .chain(
+                            shape::vector_items(v)
+                                .unwrap_or_default()
+                                .iter()
+                                .map(eql_key),
+                        )
+                        .collect(),
+                ),
+            }
+        }
         Value::Cons(_) => return list_key(v, level, equal_key),
         Value::Pathname(p) => HashKey::Tree(vec![tag("path"), HashKey::Str(p.namestring())]),
         _ => eql_key(v),
@@ -221,6 +238,39 @@ fn equalp_key(v: &Value, level: usize) -> Result<HashKey, TooDeep> {
         ),
         Value::Vector(x) => vector(elements(&x.borrow())?),
         Value::Bytes(b) => vector(b.borrow().iter().map(|x| HashKey::Int(*x as i64)).collect()),
+        Value::Array(a) => {
+            use crate::builtins::sequences::shape;
+            let items: Vec<Value> = match shape::vector_items(v) {
+                Some(items) => items,
+                None => (0..a.total_size())
+                    .filter_map(|i| shape::rm_get(v, i))
+                    .collect(),
+            };
+            let mut keys = elements(&items)?;
+            if a.rank() != 1 {
+                let dims = a
+                    .dims
+                    .borrow()
+                    .iter()
+                    .map(|d| HashKey::Int(*d as i64))
+                    .collect();
+                keys.insert(0, HashKey::Tree(dims));
+                keys.insert(0, tag("array"));
+                HashKey::Tree(keys)
+            } else if a.is_string() {
+                vector(
+                    items
+                        .iter()
+                        .map(|c| match c {
+                            Value::Char(c) => HashKey::Char(fold_char(*c)),
+                            _ => HashKey::Nil,
+                        })
+                        .collect(),
+                )
+            } else {
+                vector(keys)
+            }
+        }
         Value::Cons(_) => return list_key(v, level, equalp_key),
         Value::Struct(o) => {
             let mut keys = vec![tag("struct"), HashKey::Ptr(Rc::as_ptr(&o.class) as usize)];

@@ -3,6 +3,8 @@
 //! build a sequence of the same kind; destructive ones write back in place.
 
 pub mod arrays;
+pub mod bits;
+pub mod shape;
 pub mod sort;
 pub mod util;
 
@@ -276,6 +278,7 @@ fn make_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let init = o.initial_element.unwrap_or(match kind {
         Kind::Str => Value::Char('\0'),
         Kind::List => Value::Nil,
+        Kind::Array(elem) => elem.default_value(),
         _ => Value::Fixnum(0),
     });
     if kind == Kind::List {

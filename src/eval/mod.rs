@@ -1,6 +1,7 @@
 //! The evaluator: values, packages, environments, special forms, function
 //! application, non-local exits and the condition system.
 
+pub mod array;
 mod cl_symbols;
 pub mod compile;
 pub mod condition;

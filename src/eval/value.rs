@@ -32,6 +32,9 @@ pub enum Value {
     Vector(Rc<RefCell<Vec<Value>>>),
     /// An `(unsigned-byte 8)` vector (octets).
     Bytes(Rc<RefCell<Vec<u8>>>),
+    /// Any other array: multi-dimensional, displaced, bit vectors and
+    /// other specialised element types (`eval::array`).
+    Array(Rc<super::array::Array>),
     Function(Rc<Function>),
     HashTable(Rc<HashTable>),
     Package(Rc<Package>),
@@ -536,6 +539,7 @@ impl Value {
             (String(a), String(b)) => Rc::ptr_eq(a, b),
             (Vector(a), Vector(b)) => Rc::ptr_eq(a, b),
             (Bytes(a), Bytes(b)) => Rc::ptr_eq(a, b),
+            (Array(a), Array(b)) => Rc::ptr_eq(a, b),
             (Function(a), Function(b)) => Rc::ptr_eq(a, b),
             (HashTable(a), HashTable(b)) => Rc::ptr_eq(a, b),
             (Package(a), Package(b)) => Rc::ptr_eq(a, b),
