@@ -217,6 +217,7 @@ pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
                 | Value::Ratio(_)
                 | Value::Single(_)
                 | Value::Double(_)
+                | Value::Complex(_)
         )
     };
     let all = |pairs: &mut dyn Iterator<Item = (&Value, &Value)>| -> Result<bool, TooDeep> {
@@ -231,6 +232,9 @@ pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
         _ if is_num(x) && is_num(y) => {
             if let (Value::Fixnum(a), Value::Fixnum(b)) = (x, y) {
                 return Ok(a == b);
+            }
+            if matches!(x, Value::Complex(_)) || matches!(y, Value::Complex(_)) {
+                return Ok(crate::builtins::numbers::complex_eq(x, y) == Some(true));
             }
             // By `=` (CLHS 5.3.36), exactly: two bignums that round to
             // the same double are not equalp.

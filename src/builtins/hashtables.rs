@@ -90,6 +90,7 @@ fn eq_key(v: &Value) -> HashKey {
         Value::Cons(x) => p(x),
         Value::Bignum(x) => p(x),
         Value::Ratio(x) => p(x),
+        Value::Complex(x) => p(x),
         Value::String(x) => p(x),
         Value::Vector(x) => p(x),
         Value::Bytes(x) => p(x),
@@ -108,6 +109,7 @@ fn eql_key(v: &Value) -> HashKey {
     match v {
         Value::Bignum(b) => HashKey::Big(b.to_string()),
         Value::Ratio(r) => HashKey::Big(format!("{}/{}", r.numer(), r.denom())),
+        Value::Complex(c) => HashKey::Tree(vec![tag("complex"), eql_key(&c.re), eql_key(&c.im)]),
         _ => eq_key(v),
     }
 }
@@ -190,6 +192,10 @@ fn number_key(v: &Value) -> Option<HashKey> {
         },
         Value::Single(f) => float_key(*f as f64),
         Value::Double(d) => float_key(*d),
+        Value::Complex(c) if number_key(&c.im) == Some(HashKey::Int(0)) => number_key(&c.re)?,
+        Value::Complex(c) => {
+            HashKey::Tree(vec![tag("complex"), number_key(&c.re)?, number_key(&c.im)?])
+        }
         _ => return None,
     })
 }

@@ -36,6 +36,15 @@ impl Interp {
                         Ok(true)
                     }
                     "NOT" => Ok(!self.typep(v, &args.first().cloned().unwrap_or(Value::Nil))?),
+                    "COMPLEX" => match (v, args.first()) {
+                        (Value::Complex(_), None) => Ok(true),
+                        (Value::Complex(_), Some(Value::Symbol(s))) if s.name == "*" => Ok(true),
+                        (Value::Complex(c), Some(part)) => {
+                            let (re, im) = (c.re.clone(), c.im.clone());
+                            Ok(self.typep(&re, part)? && self.typep(&im, part)?)
+                        }
+                        _ => Ok(false),
+                    },
                     "MEMBER" => Ok(args.iter().any(|a| a.eql(v))),
                     "EQL" => Ok(args.first().is_some_and(|a| a.eql(v))),
                     "SATISFIES" => {
@@ -114,9 +123,12 @@ impl Interp {
             "SYMBOL" => v.is_symbol(),
             "KEYWORD" => matches!(v, Symbol(s) if s.is_keyword()),
             "BOOLEAN" => v.is_nil() || v.is_sym(&self.s.t),
-            "NUMBER" | "REAL" => {
-                matches!(v, Fixnum(_) | Bignum(_) | Ratio(_) | Single(_) | Double(_))
-            }
+            "NUMBER" => matches!(
+                v,
+                Fixnum(_) | Bignum(_) | Ratio(_) | Single(_) | Double(_) | Complex(_)
+            ),
+            "REAL" => matches!(v, Fixnum(_) | Bignum(_) | Ratio(_) | Single(_) | Double(_)),
+            "COMPLEX" => matches!(v, Complex(_)),
             "RATIONAL" => matches!(v, Fixnum(_) | Bignum(_) | Ratio(_)),
             "INTEGER" => matches!(v, Fixnum(_) | Bignum(_)),
             "FIXNUM" => matches!(v, Fixnum(n) if (-(1i64 << 62)..(1i64 << 62)).contains(n)),
@@ -184,6 +196,23 @@ impl Interp {
             Ratio(_) => sym("RATIO"),
             Single(_) => sym("SINGLE-FLOAT"),
             Double(_) => sym("DOUBLE-FLOAT"),
+            Complex(c) => {
+                // SBCL: (COMPLEX (INTEGER lo hi)), (COMPLEX (SINGLE-FLOAT lo hi)) ...
+                let part = match (&c.re, &c.im) {
+                    (Single(_), _) => "SINGLE-FLOAT",
+                    (Double(_), _) => "DOUBLE-FLOAT",
+                    (Ratio(_), _) | (_, Ratio(_)) => "RATIONAL",
+                    _ => "INTEGER",
+                };
+                let (lo, hi) = if crate::builtins::numbers::real_cmp(&c.re, &c.im)
+                    == Some(std::cmp::Ordering::Greater)
+                {
+                    (c.im.clone(), c.re.clone())
+                } else {
+                    (c.re.clone(), c.im.clone())
+                };
+                Value::list([sym("COMPLEX"), Value::list([sym(part), lo, hi])])
+            }
             Char(_) => sym("STANDARD-CHAR"),
             String(_) | Vector(_) | Bytes(_) | Array(_) => array_type_of(v),
             Function(_) => sym("FUNCTION"),

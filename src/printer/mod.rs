@@ -340,6 +340,13 @@ impl Printer<'_> {
                 self.out.push(')');
             }
             Value::Array(a) => self.array(&v, a),
+            Value::Complex(c) => {
+                self.out.push_str("#C(");
+                self.stack.push(Task::Text(")"));
+                self.stack.push(Task::Obj(c.im.clone()));
+                self.stack.push(Task::Text(" "));
+                self.stack.push(Task::Obj(c.re.clone()));
+            }
             Value::Function(f) => self.function(f),
             Value::HashTable(h) => {
                 let test = match h.test {

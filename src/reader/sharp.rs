@@ -88,7 +88,29 @@ impl Reader<'_> {
             }
             '#' if self.suppress => Ok(Item::Obj(Value::Nil)),
             '*' => self.read_bits(open, arg).map(Item::Obj),
-            'c' => Err(self.unsupported(open, "#C (complex numbers)")),
+            'c' => {
+                let parts = self.read_next(ctx, opener)?;
+                let items = parts.list_to_vec().unwrap_or_default();
+                let real = |v: &Value| {
+                    matches!(
+                        v,
+                        Value::Fixnum(_)
+                            | Value::Bignum(_)
+                            | Value::Ratio(_)
+                            | Value::Single(_)
+                            | Value::Double(_)
+                    )
+                };
+                match items.as_slice() {
+                    [re, im] if real(re) && real(im) => {
+                        Ok(Item::Obj(crate::builtins::numbers::make_complex(re, im)))
+                    }
+                    _ => Err(self.syntax(
+                        open,
+                        "#C must be followed by a list of two reals, as in #C(1 2)",
+                    )),
+                }
+            }
             'a' => {
                 let contents = self.read_next(ctx, opener)?;
                 self.array_from(open, arg, contents).map(Item::Obj)
