@@ -53,47 +53,61 @@ impl Interp {
                     }
                     "INTEGER" | "MOD" | "UNSIGNED-BYTE" | "SIGNED-BYTE" | "FLOAT" | "REAL"
                     | "RATIONAL" | "SINGLE-FLOAT" | "DOUBLE-FLOAT" | "NUMBER" => {
-                        let base = if let Some(s) = head.as_symbol() {
-                            self.typep_name(v, &s.name, &s)?
-                        } else {
-                            false
+                        let base = match head.as_symbol() {
+                            // (mod n) has no symbol form: its base is INTEGER.
+                            Some(s) if s.name == "MOD" => self.typep_name(v, "INTEGER", &s)?,
+                            Some(s) => self.typep_name(v, &s.name, &s)?,
+                            None => false,
                         };
                         if !base {
                             return Ok(false);
                         }
-                        let x = number_f64(v);
+                        // Exact comparisons: a bignum bound is not rounded.
+                        use crate::builtins::numbers::real_cmp;
+                        use std::cmp::Ordering::{Greater, Less};
                         let bound = |b: Option<&Value>, lower: bool| -> bool {
                             match b {
                                 None => true,
                                 Some(Value::Symbol(s)) if s.name == "*" => true,
                                 Some(Value::Cons(c)) => {
-                                    let lim = number_f64(&c.car.borrow());
-                                    if lower {
-                                        x > lim
-                                    } else {
-                                        x < lim
-                                    }
+                                    let want = if lower { Greater } else { Less };
+                                    real_cmp(v, &c.car.borrow()) == Some(want)
                                 }
                                 Some(b) => {
-                                    let lim = number_f64(b);
-                                    if lower {
-                                        x >= lim
-                                    } else {
-                                        x <= lim
-                                    }
+                                    let not = if lower { Less } else { Greater };
+                                    matches!(real_cmp(v, b), Some(o) if o != not)
                                 }
                             }
                         };
+                        let bits = |n: Option<&Value>| -> Option<u32> {
+                            match n {
+                                Some(Value::Fixnum(k)) if *k > 0 => u32::try_from(*k).ok(),
+                                _ => None,
+                            }
+                        };
+                        let power = |k: u32| Value::integer(num_bigint::BigInt::from(1) << k);
+                        let zero = Value::Fixnum(0);
                         Ok(match name.as_str() {
-                            "MOD" => x >= 0.0 && args.first().is_some_and(|n| x < number_f64(n)),
+                            "MOD" => {
+                                bound(Some(&zero), true)
+                                    && args.first().is_some_and(|n| real_cmp(v, n) == Some(Less))
+                            }
                             "UNSIGNED-BYTE" => {
-                                let bits = args.first().map(number_f64).unwrap_or(f64::INFINITY);
-                                x >= 0.0 && x < 2f64.powf(bits)
+                                bound(Some(&zero), true)
+                                    && match bits(args.first()) {
+                                        Some(k) => real_cmp(v, &power(k)) == Some(Less),
+                                        None => true,
+                                    }
                             }
-                            "SIGNED-BYTE" => {
-                                let bits = args.first().map(number_f64).unwrap_or(f64::INFINITY);
-                                x >= -(2f64.powf(bits - 1.0)) && x < 2f64.powf(bits - 1.0)
-                            }
+                            "SIGNED-BYTE" => match bits(args.first()) {
+                                Some(k) => {
+                                    let hi = power(k - 1);
+                                    let lo =
+                                        Value::integer(-(num_bigint::BigInt::from(1) << (k - 1)));
+                                    real_cmp(v, &hi) == Some(Less) && real_cmp(v, &lo) != Some(Less)
+                                }
+                                None => true,
+                            },
                             _ => bound(args.first(), true) && bound(args.get(1), false),
                         })
                     }

@@ -138,8 +138,9 @@ pub fn is_complex(v: &Value) -> bool {
 pub fn parts(v: &Value) -> Option<(Value, Value)> {
     match v {
         Value::Complex(c) => Some((c.re.clone(), c.im.clone())),
-        Value::Single(_) => Some((v.clone(), Value::Single(0.0))),
-        Value::Double(_) => Some((v.clone(), Value::Double(0.0))),
+        // (* 0 x): a negative float's imaginary part is -0.0.
+        Value::Single(f) => Some((v.clone(), Value::Single(0.0 * f))),
+        Value::Double(d) => Some((v.clone(), Value::Double(0.0 * d))),
         _ if rank(v).is_some() => Some((v.clone(), Value::Fixnum(0))),
         _ => None,
     }

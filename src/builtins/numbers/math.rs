@@ -242,6 +242,10 @@ pub fn expt(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         return finite(it, x.powf(y), contagion(b, p), "EXPT", a);
     }
     let kind = contagion(b, p);
+    // x^0.0 is 1.0 in the contagion format, whatever the sign of x.
+    if is_zero(p) {
+        return Ok(make_float(1.0, kind));
+    }
     if is_zero(b) {
         if sign(p) > 0 {
             return Ok(make_float(0.0, kind));
