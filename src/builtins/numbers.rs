@@ -5,6 +5,7 @@
 
 mod arith;
 mod complex;
+mod floats;
 mod ints;
 mod math;
 pub mod radix;
@@ -92,6 +93,21 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("RATIONALIZE", "(number)", 1, 1, math::rationalize, "The simplest rational within the precision of NUMBER."),
     def!("NUMERATOR", "(rational)", 1, 1, math::numerator, "The numerator of RATIONAL in lowest terms."),
     def!("DENOMINATOR", "(rational)", 1, 1, math::denominator, "The denominator of RATIONAL in lowest terms."),
+    def!("FLOAT-RADIX", "(float)", 1, 1, floats::float_radix, "The radix of FLOAT's representation: 2."),
+    def!("FLOAT-DIGITS", "(float)", 1, 1, floats::float_digits, "The number of radix digits in FLOAT's format."),
+    def!("FLOAT-PRECISION", "(float)", 1, 1, floats::float_precision, "The number of significant radix digits in FLOAT."),
+    def!("FLOAT-SIGN", "(float-1 &optional float-2)", 1, 2, floats::float_sign, "FLOAT-2's magnitude (default 1) with FLOAT-1's sign."),
+    def!("DECODE-FLOAT", "(float)", 1, 1, floats::decode_float, "FLOAT's significand in [1/2, 1), exponent and sign."),
+    def!("INTEGER-DECODE-FLOAT", "(float)", 1, 1, floats::integer_decode_float, "FLOAT's integer significand, exponent and sign (1 or -1)."),
+    def!("SCALE-FLOAT", "(float integer)", 2, 2, floats::scale_float, "FLOAT times 2 to the INTEGER."),
+    def!("LOGEQV", "(&rest integers)", 0, MANY, ints::logeqv, "Bitwise equivalence (exclusive NOR) of INTEGERS."),
+    def!("LOGNAND", "(integer-1 integer-2)", 2, 2, ints::lognand, "Complement of the bitwise AND."),
+    def!("LOGNOR", "(integer-1 integer-2)", 2, 2, ints::lognor, "Complement of the bitwise OR."),
+    def!("LOGANDC1", "(integer-1 integer-2)", 2, 2, ints::logandc1, "AND of the complement of INTEGER-1 with INTEGER-2."),
+    def!("LOGANDC2", "(integer-1 integer-2)", 2, 2, ints::logandc2, "AND of INTEGER-1 with the complement of INTEGER-2."),
+    def!("LOGORC1", "(integer-1 integer-2)", 2, 2, ints::logorc1, "OR of the complement of INTEGER-1 with INTEGER-2."),
+    def!("LOGORC2", "(integer-1 integer-2)", 2, 2, ints::logorc2, "OR of INTEGER-1 with the complement of INTEGER-2."),
+    def!("LOGTEST", "(integer-1 integer-2)", 2, 2, ints::logtest, "True if the integers share a one bit."),
     def!("GCD", "(&rest integers)", 0, MANY, ints::gcd, "The greatest common divisor of INTEGERS."),
     def!("LCM", "(&rest integers)", 0, MANY, ints::lcm, "The least common multiple of INTEGERS."),
     def!("ASH", "(integer count)", 2, 2, ints::ash, "INTEGER shifted left by COUNT bits (right if negative)."),
