@@ -85,7 +85,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("ARITHMETIC-ERROR-OPERANDS", "(condition)", 1, 1, arith_operands, "The operands of an ARITHMETIC-ERROR."),
     def!("TYPEP", "(object type)", 2, 3, typep, "True if OBJECT is of TYPE."),
     def!("TYPE-OF", "(object)", 1, 1, type_of, "The type of OBJECT."),
-    def!("SUBTYPEP", "(type1 type2)", 2, 3, subtypep, "Is TYPE1 a subtype of TYPE2? (class types and identical types)"),
+    def!("SUBTYPEP", "(type1 type2)", 2, 3, subtypep, "Is TYPE1 a subtype of TYPE2, and is that certain?"),
     def!("SENDLETTER" : "%MAKE-STRUCT", "(name &rest initargs)", 1, MANY, make_struct, "Make a structure instance."),
     def!("COMPILE", "(name &optional definition)", 1, 2, compile, "Return the function: sendletter interprets everything."),
 ];
@@ -901,16 +901,7 @@ fn type_of(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn subtypep(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let result = match (a[0].as_symbol(), a[1].as_symbol()) {
-        (Some(x), Some(y)) => {
-            if Rc::ptr_eq(&x, &y) || y.name == "T" {
-                Some(true)
-            } else {
-                it.find_class(&x).map(|cx| cx.is_subclass_of(&y))
-            }
-        }
-        _ => None,
-    };
+    let result = it.subtypep(&a[0], &a[1])?;
     Ok(match result {
         Some(b) => it.values(vec![Value::bool(b), package::t()]),
         None => it.values(vec![Value::Nil, Value::Nil]),

@@ -17,6 +17,7 @@ pub mod node;
 pub mod package;
 pub mod special;
 pub mod stream;
+pub mod subtypes;
 pub mod types;
 pub mod value;
 
