@@ -248,7 +248,8 @@ fn coerce(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                         | Value::String(_)
                         | Value::Vector(_)
                         | Value::Bytes(_)
-                ) {
+                ) || matches!(x, Value::Array(a) if a.rank() == 1)
+                {
                     let xs = elements(it, x)?;
                     return util::build(it, kind, xs);
                 }

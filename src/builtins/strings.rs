@@ -485,6 +485,7 @@ fn char_bag(it: &mut Interp, v: &Value) -> LResult<Vec<char>> {
     let items: Vec<Value> = match v {
         Value::String(s) => return Ok(s.borrow().chars().collect()),
         Value::Vector(x) => x.borrow().clone(),
+        Value::Array(_) => crate::builtins::sequences::util::elements(it, v)?,
         Value::Nil | Value::Cons(_) => args::list(it, v)?,
         _ => return type_err(it, v, "SEQUENCE"),
     };

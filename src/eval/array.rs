@@ -272,6 +272,8 @@ impl Array {
         self.elem == Elem::Bit && self.rank() == 1
     }
 
+    /// A string: a vector of characters (SBCL does not count
+    /// `(vector nil)` among the strings).
     pub fn is_string(&self) -> bool {
         self.elem == Elem::Char && self.rank() == 1
     }

@@ -610,6 +610,11 @@ fn initial_items(
             flatten(it, &c, dims, &mut out)?;
             out
         }
+        // An array of the empty type holds no element: its slots are
+        // placeholders no access can read (SBCL makes such arrays).
+        None if init.is_none() && elem == Elem::Nil => {
+            return args::filled(it, total, Value::Nil, "MAKE-ARRAY");
+        }
         None => {
             let x = init.unwrap_or_else(|| elem.default_value());
             if total > 0 || elem != Elem::Nil {
