@@ -321,6 +321,22 @@ fn map(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn map_into(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let target = &a[0];
+    // CLHS MAP-INTO: a fill pointer is ignored in deciding how many
+    // elements to store, then set to the number stored.
+    if arrays::has_fill_pointer(target) {
+        let (cols, n) = columns(it, &a[2..])?;
+        let size = shape::total_size(target);
+        let n = if a.len() > 2 { n.min(size) } else { size };
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            out.push(it.apply(&a[1], &row(&cols, i))?);
+        }
+        arrays::set_fill_pointer(it, &[target.clone(), Value::Fixnum(n as i64)])?;
+        for (i, x) in out.into_iter().enumerate() {
+            util::set_elt(it, target, &Value::Fixnum(i as i64), x)?;
+        }
+        return Ok(target.clone());
+    }
     let mut xs = elements(it, target)?;
     let (cols, n) = columns(it, &a[2..])?;
     let n = if a.len() > 2 {

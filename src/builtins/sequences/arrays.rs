@@ -262,7 +262,7 @@ fn fill_pointer(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::Fixnum(active_len(&a[0]) as i64))
 }
 
-fn set_fill_pointer(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+pub(super) fn set_fill_pointer(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     need_fill_pointer(it, &a[0])?;
     let v = &a[0];
     let total = super::shape::total_size(v);
