@@ -105,6 +105,31 @@ fn family(name: &str) -> Option<&'static str> {
     DISJOINT.iter().copied().find(|f| below(name, f))
 }
 
+/// The same type specifier: conses alike, atoms `eql` (so `(eql "abc")`
+/// and another `(eql "abc")` name different objects).
+fn same_spec(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Cons(_), Value::Cons(_)) => {
+            let (mut x, mut y) = (a.clone(), b.clone());
+            for _ in 0..10_000 {
+                match (&x, &y) {
+                    (Value::Cons(_), Value::Cons(_)) => {
+                        if !same_spec(&x.car(), &y.car()) {
+                            return false;
+                        }
+                        let (nx, ny) = (x.cdr(), y.cdr());
+                        x = nx;
+                        y = ny;
+                    }
+                    _ => return x.eql(&y),
+                }
+            }
+            false
+        }
+        _ => a.eql(b),
+    }
+}
+
 /// A numeric type as a base and bounds (`None` = unbounded; `true` =
 /// exclusive).
 #[derive(Clone, Debug)]
@@ -371,9 +396,7 @@ impl Interp {
         if name(a).as_deref() == Some("NIL") || name(b).as_deref() == Some("T") {
             return Ok(Some(true));
         }
-        if crate::builtins::core::equal_values(a, b).unwrap_or(false)
-            || numeric(a).is_some_and(|r| empty(&r))
-        {
+        if same_spec(a, b) || numeric(a).is_some_and(|r| empty(&r)) {
             return Ok(Some(true));
         }
         match head(a).as_deref() {
@@ -399,6 +422,10 @@ impl Interp {
                 }
             }
             Some("MEMBER") | Some("EQL") => {
+                // Decided element by element, where typep on b is exact.
+                if !self.exact_type(b) {
+                    return Ok(None);
+                }
                 for x in args(a) {
                     if !self.typep(&x, b)? {
                         return Ok(Some(false));
@@ -528,6 +555,42 @@ impl Interp {
             }
         }
         Ok(None)
+    }
+
+    /// Does `typep` decide membership of `b` exactly (no compound
+    /// arguments it ignores, no unknown names)?
+    fn exact_type(&self, b: &Value) -> bool {
+        if numeric(b).is_some() {
+            return true;
+        }
+        match b {
+            Value::Nil => true,
+            Value::Symbol(s) => {
+                s.name == "T"
+                    || parents(&s.name).is_some()
+                    || matches!(s.name.as_str(), "BIGNUM" | "FIXNUM")
+                    || self.find_class(s).is_some()
+            }
+            Value::Cons(_) => {
+                let head = b
+                    .car()
+                    .as_symbol()
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default();
+                let args: Vec<Value> = b.cdr().iter().collect();
+                match head.as_str() {
+                    "MEMBER" | "EQL" => true,
+                    "AND" | "OR" | "NOT" => args.iter().all(|x| self.exact_type(x)),
+                    "ARRAY" | "SIMPLE-ARRAY" | "VECTOR" | "SIMPLE-VECTOR" | "STRING"
+                    | "SIMPLE-STRING" | "BIT-VECTOR" | "SIMPLE-BIT-VECTOR" => true,
+                    "COMPLEX" => args.iter().all(|x| {
+                        self.exact_type(x) || x.as_symbol().is_some_and(|s| s.name == "*")
+                    }),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
     }
 
     /// Are `a` and `b` certainly disjoint?

@@ -52,7 +52,8 @@ impl Interp {
                         Ok(self.apply(&f, std::slice::from_ref(v))?.truthy())
                     }
                     "INTEGER" | "MOD" | "UNSIGNED-BYTE" | "SIGNED-BYTE" | "FLOAT" | "REAL"
-                    | "RATIONAL" | "SINGLE-FLOAT" | "DOUBLE-FLOAT" | "NUMBER" => {
+                    | "RATIONAL" | "SINGLE-FLOAT" | "DOUBLE-FLOAT" | "SHORT-FLOAT"
+                    | "LONG-FLOAT" | "NUMBER" => {
                         let base = match head.as_symbol() {
                             // (mod n) has no symbol form: its base is INTEGER.
                             Some(s) if s.name == "MOD" => self.typep_name(v, "INTEGER", &s)?,

@@ -12,3 +12,10 @@
 (st signed-byte integer) (st integer signed-byte) (st unsigned-byte (integer 0 *)) (st (integer 5 3) nil) (st (real 0 1) (real 0 (1))) (st (real 0 (1)) (real 0 1)) (st (float 0.0 1.0) (real 0 1))
 (st sequence list) (st list sequence) (st vector sequence) (st hash-table atom) (st function atom) (st stream hash-table) (st error condition) (st simple-error error) (st error simple-error)
 (st ratio rational) (st ratio integer) (st double-float long-float) (st short-float single-float) (st base-char character) (st standard-char character) (st character base-char)
+;; member/eql types are decided element by element where typep is exact;
+;; zero floats in ranges.
+(st (or (long-float (0.0d0) *) (member -0.0d0 0.0d0)) (long-float 0.0d0 *))
+(st (member 1 2) (integer 0 5))
+(st (member 1 a) (integer 0 5))
+(st (eql 0.0) (single-float 0.0 1.0))
+(print (list (typep -0.0d0 '(long-float 0.0d0 *)) (typep 1.5 '(short-float 1.0 2.0))))
