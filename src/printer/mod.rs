@@ -227,7 +227,20 @@ impl Printer<'_> {
             // (rank 0: one leaf, the element).
             let shown = dims.iter().position(|d| *d == 0).unwrap_or(rank);
             let dims = &dims[..shown];
-            let leaves: usize = dims.iter().product();
+            // Only empty arrays have more leaves than elements: `()` for
+            // each of billions of rows would exhaust memory, so those
+            // print unreadably.
+            let Some(leaves) = dims
+                .iter()
+                .try_fold(1usize, |acc, d| acc.checked_mul(*d))
+                .filter(|n| *n <= a.total_size().max(1 << 20))
+            else {
+                self.out
+                    .truncate(self.out.len() - format!("#{rank}A").len());
+                self.out
+                    .push_str(&format!("#<{}>", shape::array_type_text(v)));
+                return;
+            };
             // products[k]: how many leaves one element of axis k spans.
             let products: Vec<usize> = (0..dims.len())
                 .map(|k| dims[k..].iter().product())

@@ -304,7 +304,9 @@ impl Reader<'_> {
         }
         let mut level = vec![contents];
         for &d in &dims {
-            let mut next = Vec::with_capacity(level.len().saturating_mul(d));
+            // Grown as the data is met: the lengths of the first elements
+            // alone say nothing about how much there really is.
+            let mut next = Vec::new();
             for x in &level {
                 let items = seq_items(x).ok_or_else(bad)?;
                 if items.len() != d {
@@ -314,7 +316,7 @@ impl Reader<'_> {
             }
             level = next;
         }
-        if dims.iter().product::<usize>() != level.len() {
+        if dims.iter().try_fold(1usize, |acc, d| acc.checked_mul(*d)) != Some(level.len()) {
             return Err(bad());
         }
         if rank == 1 {

@@ -793,3 +793,36 @@ fn copy_overlap(v: &Value, old: &[usize], new: &[usize], items: &mut [Value]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::toplevel::{load_source, new_interp};
+
+    fn run(src: &str) -> String {
+        let mut it = new_interp();
+        match load_source(&mut it, src, None) {
+            Ok(v) => crate::printer::prin1_to_string(&v),
+            Err(_) => "error".to_string(),
+        }
+    }
+
+    #[test]
+    fn displacing_an_array_to_itself_is_an_error_not_a_loop() {
+        let src = "(let ((a (make-array 3 :adjustable t :element-type 'bit)))
+                     (handler-case (progn (adjust-array a 3 :displaced-to a) :made)
+                       (error () :refused)))";
+        assert_eq!(run(src), ":REFUSED");
+        let chain = "(let* ((a (make-array 4 :adjustable t :element-type 'bit))
+                            (b (make-array 4 :displaced-to a :element-type 'bit)))
+                       (handler-case (progn (adjust-array a 4 :displaced-to b) :made)
+                         (error () :refused)))";
+        assert_eq!(run(chain), ":REFUSED");
+    }
+
+    #[test]
+    fn an_empty_array_with_billions_of_rows_prints_unreadably() {
+        let out = run("(make-array '(3000000000 0 5))");
+        assert_eq!(out, "#<(SIMPLE-ARRAY T (3000000000 0 5))>");
+        assert_eq!(run("(make-array '(2 0 3))"), "#3A(() ())");
+    }
+}
