@@ -580,7 +580,14 @@ fn make_array(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             let offset = args::kw(&kws, "DISPLACED-INDEX-OFFSET");
             displacement(it, &to, offset, elem, total)?
         }
-        None => Storage::Own(initial_items(it, elem, &dims, init, contents)?),
+        None => Storage::Own(initial_items(
+            it,
+            elem,
+            &dims,
+            init,
+            contents,
+            "MAKE-ARRAY",
+        )?),
     };
     construct(
         it,
@@ -602,18 +609,19 @@ fn initial_items(
     dims: &[usize],
     init: Option<Value>,
     contents: Option<Value>,
+    op: &str,
 ) -> LResult<Vec<Value>> {
     let total: usize = dims.iter().product();
     let items = match contents {
         Some(c) => {
-            let mut out = args::reserve(it, total, "MAKE-ARRAY")?;
+            let mut out = args::reserve(it, total, op)?;
             flatten(it, &c, dims, &mut out)?;
             out
         }
         // An array of the empty type holds no element: its slots are
         // placeholders no access can read (SBCL makes such arrays).
         None if init.is_none() && elem == Elem::Nil => {
-            return args::filled(it, total, Value::Nil, "MAKE-ARRAY");
+            return args::filled(it, total, Value::Nil, op);
         }
         None => {
             let x = init.unwrap_or_else(|| elem.default_value());
@@ -621,7 +629,7 @@ fn initial_items(
                 check_element(it, elem, &x)
                     .or_else(|e| if total == 0 { Ok(()) } else { Err(e) })?;
             }
-            args::filled(it, total, x, "MAKE-ARRAY")?
+            args::filled(it, total, x, op)?
         }
     };
     for x in &items {
@@ -723,9 +731,16 @@ fn adjust_array(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             let contents = args::kw(&kws, "INITIAL-CONTENTS");
             let init = args::kw(&kws, "INITIAL-ELEMENT");
             if contents.is_some() {
-                Storage::Own(initial_items(it, elem, &dims, None, contents)?)
+                Storage::Own(initial_items(
+                    it,
+                    elem,
+                    &dims,
+                    None,
+                    contents,
+                    "ADJUST-ARRAY",
+                )?)
             } else {
-                let mut items = initial_items(it, elem, &dims, init, None)?;
+                let mut items = initial_items(it, elem, &dims, init, None, "ADJUST-ARRAY")?;
                 copy_overlap(v, &old_dims, &dims, &mut items);
                 Storage::Own(items)
             }
