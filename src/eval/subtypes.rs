@@ -108,7 +108,18 @@ fn family(name: &str) -> Option<&'static str> {
 /// The same type specifier: conses alike, atoms `eql` (so `(eql "abc")`
 /// and another `(eql "abc")` name different objects).
 fn same_spec(a: &Value, b: &Value) -> bool {
+    let objects = |v: &Value| {
+        v.car()
+            .as_symbol()
+            .is_some_and(|s| matches!(s.name.as_str(), "MEMBER" | "EQL"))
+    };
     match (a, b) {
+        // The objects of (member ...) and (eql ...) are compared by eql,
+        // even when they are lists.
+        (Value::Cons(_), Value::Cons(_)) if objects(a) || objects(b) => {
+            let (x, y) = (a.list_to_vec(), b.list_to_vec());
+            matches!((x, y), (Some(x), Some(y)) if x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| p.eql(q)))
+        }
         (Value::Cons(_), Value::Cons(_)) => {
             let (mut x, mut y) = (a.clone(), b.clone());
             for _ in 0..10_000 {
@@ -609,5 +620,29 @@ impl Interp {
 
     fn is_empty_type(&self, a: &Value) -> bool {
         a.is_nil() || numeric(a).is_some_and(|r| empty(&r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::toplevel::{load_source, new_interp};
+
+    fn run(src: &str) -> String {
+        let mut it = new_interp();
+        match load_source(&mut it, src, None) {
+            Ok(v) => crate::printer::prin1_to_string(&v),
+            Err(_) => "error".to_string(),
+        }
+    }
+
+    /// Two equal but distinct lists are different objects: `(eql l1)` is
+    /// not a subtype of `(eql l2)` (SBCL answers T here, ANSI SUBTYPEP.EQL.2).
+    #[test]
+    fn eql_types_of_distinct_equal_objects_are_not_subtypes() {
+        let src = "(let ((l1 (list 'a 'b)) (l2 (list 'a 'b)))
+                     (list (multiple-value-list (subtypep `(eql ,l1) `(eql ,l2)))
+                           (multiple-value-list (subtypep `(member ,l1) `(member ,l1 ,l2)))
+                           (multiple-value-list (subtypep `(eql ,(copy-seq \"ab\")) `(eql ,(copy-seq \"ab\"))))))";
+        assert_eq!(run(src), "((NIL T) (T T) (NIL T))");
     }
 }
