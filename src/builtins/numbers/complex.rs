@@ -203,7 +203,14 @@ fn from_c(it: &mut Interp, z: C, kind: FloatKind, op: &str, args: &[Value]) -> L
 }
 
 /// Any number as a double-precision complex.
+///
+/// A real's imaginary part is +0.0 here (not `imagpart`'s `(* 0 x)`), which
+/// puts negative reals on SBCL's side of the branch cuts: `(sqrt -4d0)` is
+/// `#C(0.0d0 2.0d0)`.
 pub fn to_c(v: &Value) -> Option<C> {
+    if !is_complex(v) {
+        return Some(C(arith::to_f64(v)?, 0.0)).filter(|_| rank(v).is_some());
+    }
     let (re, im) = parts(v)?;
     Some(C(arith::to_f64(&re)?, arith::to_f64(&im)?))
 }
