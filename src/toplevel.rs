@@ -180,6 +180,8 @@ pub fn new_interp() -> Interp {
         ),
         ("CALL-ARGUMENTS-LIMIT", Value::Fixnum(4611686018427387903)),
         ("ARRAY-DIMENSION-LIMIT", Value::Fixnum(4611686018427387901)),
+        ("ARRAY-RANK-LIMIT", Value::Fixnum(129)),
+        ("ARRAY-TOTAL-SIZE-LIMIT", Value::Fixnum(4611686018427387901)),
         ("CHAR-CODE-LIMIT", Value::Fixnum(1114112)),
         ("INTERNAL-TIME-UNITS-PER-SECOND", Value::Fixnum(1_000_000)),
     ] {
@@ -187,10 +189,70 @@ pub fn new_interp() -> Interp {
         *s.value.borrow_mut() = Some(v);
         s.constant.set(true);
     }
+    for (name, v) in float_constants() {
+        let s = cl_sym(&name);
+        *s.value.borrow_mut() = Some(v);
+        s.constant.set(true);
+    }
     crate::builtins::install_prelude(&mut it);
     // Scripts start in CL-USER whatever the prelude's last in-package was.
     package::set_current_package(package::user_package());
     it
+}
+
+/// The float limits and epsilons (CLHS 12.1.6.2, MOST-POSITIVE-SHORT-FLOAT
+/// and SHORT-FLOAT-EPSILON), with SBCL's values: short floats are single
+/// floats and long floats double floats.
+fn float_constants() -> Vec<(String, Value)> {
+    let single = [
+        ("MOST-POSITIVE", f32::MAX),
+        ("MOST-NEGATIVE", f32::MIN),
+        ("LEAST-POSITIVE", f32::from_bits(1)),
+        ("LEAST-NEGATIVE", -f32::from_bits(1)),
+        ("LEAST-POSITIVE-NORMALIZED", f32::MIN_POSITIVE),
+        ("LEAST-NEGATIVE-NORMALIZED", -f32::MIN_POSITIVE),
+    ];
+    let double = [
+        ("MOST-POSITIVE", f64::MAX),
+        ("MOST-NEGATIVE", f64::MIN),
+        ("LEAST-POSITIVE", f64::from_bits(1)),
+        ("LEAST-NEGATIVE", -f64::from_bits(1)),
+        ("LEAST-POSITIVE-NORMALIZED", f64::MIN_POSITIVE),
+        ("LEAST-NEGATIVE-NORMALIZED", -f64::MIN_POSITIVE),
+    ];
+    let mut out = Vec::new();
+    for (prefix, x) in single {
+        for format in ["SHORT", "SINGLE"] {
+            out.push((format!("{prefix}-{format}-FLOAT"), Value::Single(x)));
+        }
+    }
+    for (prefix, x) in double {
+        for format in ["DOUBLE", "LONG"] {
+            out.push((format!("{prefix}-{format}-FLOAT"), Value::Double(x)));
+        }
+    }
+    // The smallest e with (/= (+ 1 e) 1), and (/= (- 1 e) 1): one ulp
+    // past half an ulp of 1.
+    let (eps_s, neg_s) = (f32::from_bits(0x3380_0001), f32::from_bits(0x3300_0001));
+    let (eps_d, neg_d) = (
+        f64::from_bits(0x3CA0_0000_0000_0001),
+        f64::from_bits(0x3C90_0000_0000_0001),
+    );
+    for format in ["SHORT", "SINGLE"] {
+        out.push((format!("{format}-FLOAT-EPSILON"), Value::Single(eps_s)));
+        out.push((
+            format!("{format}-FLOAT-NEGATIVE-EPSILON"),
+            Value::Single(neg_s),
+        ));
+    }
+    for format in ["DOUBLE", "LONG"] {
+        out.push((format!("{format}-FLOAT-EPSILON"), Value::Double(eps_d)));
+        out.push((
+            format!("{format}-FLOAT-NEGATIVE-EPSILON"),
+            Value::Double(neg_d),
+        ));
+    }
+    out
 }
 
 /// Read and evaluate every form of `src` in order, one at a time.

@@ -83,6 +83,10 @@ pub fn heap_exhausted<T>(it: &mut Interp, op: &str, n: usize, each: usize) -> LR
 pub fn string(it: &mut Interp, v: &Value) -> LResult<String> {
     match v {
         Value::String(s) => Ok(s.borrow().clone()),
+        Value::Array(_) => match super::sequences::shape::string_text(v) {
+            Some(text) => Ok(text),
+            None => type_err(it, v, "STRING"),
+        },
         _ => type_err(it, v, "STRING"),
     }
 }
@@ -94,6 +98,10 @@ pub fn designator(it: &mut Interp, v: &Value) -> LResult<String> {
         Value::Symbol(s) => Ok(s.name.clone()),
         Value::Nil => Ok("NIL".to_string()),
         Value::Char(c) => Ok(c.to_string()),
+        Value::Array(_) => match super::sequences::shape::string_text(v) {
+            Some(text) => Ok(text),
+            None => type_err(it, v, "(OR STRING SYMBOL CHARACTER)"),
+        },
         _ => type_err(it, v, "(OR STRING SYMBOL CHARACTER)"),
     }
 }

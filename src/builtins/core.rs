@@ -88,7 +88,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("ARITHMETIC-ERROR-OPERANDS", "(condition)", 1, 1, arith_operands, "The operands of an ARITHMETIC-ERROR."),
     def!("TYPEP", "(object type)", 2, 3, typep, "True if OBJECT is of TYPE."),
     def!("TYPE-OF", "(object)", 1, 1, type_of, "The type of OBJECT."),
-    def!("SUBTYPEP", "(type1 type2)", 2, 3, subtypep, "Is TYPE1 a subtype of TYPE2? (class types and identical types)"),
+    def!("SUBTYPEP", "(type1 type2)", 2, 3, subtypep, "Is TYPE1 a subtype of TYPE2, and is that certain?"),
     def!("SENDLETTER" : "%MAKE-STRUCT", "(name &rest initargs)", 1, MANY, make_struct, "Make a structure instance."),
     def!("COMPILE", "(name &optional definition)", 1, 2, compile, "Return the function: sendletter interprets everything."),
 ];
@@ -178,6 +178,25 @@ pub fn equal_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
         (Value::Cons(_), Value::Cons(_)) => lists_alike(x, y, equal_values),
         (Value::String(a), Value::String(b)) => Ok(*a.borrow() == *b.borrow()),
         (Value::Pathname(a), Value::Pathname(b)) => Ok(a == b),
+        // Strings and bit vectors of any representation: elementwise
+        // (CLHS EQUAL).
+        (Value::Array(_), _) | (_, Value::Array(_)) => {
+            use crate::builtins::sequences::shape;
+            if let (Some(a), Some(b)) = (shape::string_text(x), shape::string_text(y)) {
+                return Ok(a == b);
+            }
+            let bits = |v: &Value| matches!(v, Value::Array(a) if a.is_bit_vector());
+            if bits(x) && bits(y) {
+                let (a, b) = (shape::vector_items(x), shape::vector_items(y));
+                return Ok(match (a, b) {
+                    (Some(a), Some(b)) => {
+                        a.len() == b.len() && a.iter().zip(&b).all(|(p, q)| p.eql(q))
+                    }
+                    _ => false,
+                });
+            }
+            Ok(x.eql(y))
+        }
         _ => Ok(x.eql(y)),
     }
 }
@@ -201,6 +220,7 @@ pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
                 | Value::Ratio(_)
                 | Value::Single(_)
                 | Value::Double(_)
+                | Value::Complex(_)
         )
     };
     let all = |pairs: &mut dyn Iterator<Item = (&Value, &Value)>| -> Result<bool, TooDeep> {
@@ -215,6 +235,9 @@ pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
         _ if is_num(x) && is_num(y) => {
             if let (Value::Fixnum(a), Value::Fixnum(b)) = (x, y) {
                 return Ok(a == b);
+            }
+            if matches!(x, Value::Complex(_)) || matches!(y, Value::Complex(_)) {
+                return Ok(crate::builtins::numbers::complex_eq(x, y) == Some(true));
             }
             // By `=` (CLHS 5.3.36), exactly: two bignums that round to
             // the same double are not equalp.
@@ -245,6 +268,8 @@ pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
             Ok(true)
         }
         _ => match (seq_items(x), seq_items(y)) {
+            // Arrays of rank other than 1 also need the same dimensions.
+            (Some(_), Some(_)) if !same_shape(x, y) => Ok(false),
             (Some(a), Some(b)) => {
                 if a.len() != b.len() {
                     return Ok(false);
@@ -257,8 +282,20 @@ pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
     }
 }
 
+fn same_shape(x: &Value, y: &Value) -> bool {
+    use crate::builtins::sequences::shape::dims_of;
+    let (a, b) = (dims_of(x), dims_of(y));
+    a.len() == b.len() && (a.len() == 1 || a == b)
+}
+
 fn seq_items(v: &Value) -> Option<Vec<Value>> {
     match v {
+        Value::Array(a) if a.rank() == 1 => crate::builtins::sequences::shape::vector_items(v),
+        Value::Array(a) => Some(
+            (0..a.total_size())
+                .filter_map(|i| crate::builtins::sequences::shape::rm_get(v, i))
+                .collect(),
+        ),
         Value::String(s) => Some(s.borrow().chars().map(Value::Char).collect()),
         Value::Vector(v) => Some(v.borrow().clone()),
         Value::Bytes(b) => Some(
@@ -999,16 +1036,7 @@ fn subtypep(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     if let Some((sub, certain)) = crate::clos::hooks::subtypep(it, &a[0], &a[1])? {
         return Ok(it.values(vec![Value::bool(sub), Value::bool(certain)]));
     }
-    let result = match (a[0].as_symbol(), a[1].as_symbol()) {
-        (Some(x), Some(y)) => {
-            if Rc::ptr_eq(&x, &y) || y.name == "T" {
-                Some(true)
-            } else {
-                it.find_class(&x).map(|cx| cx.is_subclass_of(&y))
-            }
-        }
-        _ => None,
-    };
+    let result = it.subtypep(&a[0], &a[1])?;
     Ok(match result {
         Some(b) => it.values(vec![Value::bool(b), package::t()]),
         None => it.values(vec![Value::Nil, Value::Nil]),

@@ -90,9 +90,11 @@ fn eq_key(v: &Value) -> HashKey {
         Value::Cons(x) => p(x),
         Value::Bignum(x) => p(x),
         Value::Ratio(x) => p(x),
+        Value::Complex(x) => p(x),
         Value::String(x) => p(x),
         Value::Vector(x) => p(x),
         Value::Bytes(x) => p(x),
+        Value::Array(x) => p(x),
         Value::Function(x) => p(x),
         Value::HashTable(x) => p(x),
         Value::Package(x) => p(x),
@@ -107,6 +109,7 @@ fn eql_key(v: &Value) -> HashKey {
     match v {
         Value::Bignum(b) => HashKey::Big(b.to_string()),
         Value::Ratio(r) => HashKey::Big(format!("{}/{}", r.numer(), r.denom())),
+        Value::Complex(c) => HashKey::Tree(vec![tag("complex"), eql_key(&c.re), eql_key(&c.im)]),
         _ => eq_key(v),
     }
 }
@@ -155,6 +158,22 @@ fn list_key(v: &Value, level: usize, elem: KeyFn) -> Result<HashKey, TooDeep> {
 fn equal_key(v: &Value, level: usize) -> Result<HashKey, TooDeep> {
     Ok(match v {
         Value::String(s) => HashKey::Str(s.borrow().clone()),
+        Value::Array(a) if a.is_string() || a.is_bit_vector() => {
+            use crate::builtins::sequences::shape;
+            match shape::string_text(v) {
+                Some(text) => HashKey::Str(text),
+                None => HashKey::Tree(
+                    std::iter::once(tag("bits"))
+                        .chain(
+                            shape::vector_items(v)
+                                .unwrap_or_default()
+                                .iter()
+                                .map(eql_key),
+                        )
+                        .collect(),
+                ),
+            }
+        }
         Value::Cons(_) => return list_key(v, level, equal_key),
         Value::Pathname(p) => HashKey::Tree(vec![tag("path"), HashKey::Str(p.namestring())]),
         _ => eql_key(v),
@@ -173,6 +192,10 @@ fn number_key(v: &Value) -> Option<HashKey> {
         },
         Value::Single(f) => float_key(*f as f64),
         Value::Double(d) => float_key(*d),
+        Value::Complex(c) if number_key(&c.im) == Some(HashKey::Int(0)) => number_key(&c.re)?,
+        Value::Complex(c) => {
+            HashKey::Tree(vec![tag("complex"), number_key(&c.re)?, number_key(&c.im)?])
+        }
         _ => return None,
     })
 }
@@ -221,6 +244,39 @@ fn equalp_key(v: &Value, level: usize) -> Result<HashKey, TooDeep> {
         ),
         Value::Vector(x) => vector(elements(&x.borrow())?),
         Value::Bytes(b) => vector(b.borrow().iter().map(|x| HashKey::Int(*x as i64)).collect()),
+        Value::Array(a) => {
+            use crate::builtins::sequences::shape;
+            let items: Vec<Value> = match shape::vector_items(v) {
+                Some(items) => items,
+                None => (0..a.total_size())
+                    .filter_map(|i| shape::rm_get(v, i))
+                    .collect(),
+            };
+            let mut keys = elements(&items)?;
+            if a.rank() != 1 {
+                let dims = a
+                    .dims
+                    .borrow()
+                    .iter()
+                    .map(|d| HashKey::Int(*d as i64))
+                    .collect();
+                keys.insert(0, HashKey::Tree(dims));
+                keys.insert(0, tag("array"));
+                HashKey::Tree(keys)
+            } else if a.is_string() {
+                vector(
+                    items
+                        .iter()
+                        .map(|c| match c {
+                            Value::Char(c) => HashKey::Char(fold_char(*c)),
+                            _ => HashKey::Nil,
+                        })
+                        .collect(),
+                )
+            } else {
+                vector(keys)
+            }
+        }
         Value::Cons(_) => return list_key(v, level, equalp_key),
         Value::Struct(o) => {
             let mut keys = vec![tag("struct"), HashKey::Ptr(Rc::as_ptr(&o.class) as usize)];

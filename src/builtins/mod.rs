@@ -86,6 +86,8 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         lists::BUILTINS,
         sequences::BUILTINS,
         sequences::arrays::BUILTINS,
+        sequences::shape::BUILTINS,
+        sequences::bits::BUILTINS,
         sequences::sort::BUILTINS,
         hashtables::BUILTINS,
         printing::BUILTINS,

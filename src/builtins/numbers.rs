@@ -4,6 +4,8 @@
 //! the integer-only functions, `parse-integer` and `random`.
 
 mod arith;
+mod complex;
+mod floats;
 mod ints;
 mod math;
 pub mod radix;
@@ -20,6 +22,7 @@ pub use arith::{
     is_integer, is_number, is_zero, make_float, mul, negate, num_eq, rank, real_cmp, sign, sub,
     to_bigint, to_f64, to_kind, to_ratio, FloatKind, Op, Rank, Rounding,
 };
+pub use complex::{complex_eq, make_value as make_complex};
 pub use ints::parse_integer_str;
 
 #[rustfmt::skip]
@@ -56,11 +59,24 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("EVENP", "(integer)", 1, 1, evenp, "True if INTEGER is even."),
     def!("ODDP", "(integer)", 1, 1, oddp, "True if INTEGER is odd."),
     def!("NUMBERP", "(object)", 1, 1, numberp, "True if OBJECT is a number."),
-    def!("REALP", "(object)", 1, 1, numberp, "True if OBJECT is a real number."),
+    def!("REALP", "(object)", 1, 1, complex::realp, "True if OBJECT is a real number."),
     def!("INTEGERP", "(object)", 1, 1, integerp, "True if OBJECT is an integer."),
     def!("RATIONALP", "(object)", 1, 1, rationalp, "True if OBJECT is a rational."),
     def!("FLOATP", "(object)", 1, 1, floatp, "True if OBJECT is a float."),
-    def!("COMPLEXP", "(object)", 1, 1, complexp, "True if OBJECT is a complex number (sendletter has none)."),
+    def!("COMPLEXP", "(object)", 1, 1, complex::complexp, "True if OBJECT is a complex number."),
+    def!("COMPLEX", "(realpart &optional imagpart)", 1, 2, complex::complex_fn, "The complex number with these parts (a rational if IMAGPART is an exact zero)."),
+    def!("REALPART", "(number)", 1, 1, complex::realpart, "The real part of NUMBER."),
+    def!("IMAGPART", "(number)", 1, 1, complex::imagpart, "The imaginary part of NUMBER (a zero of its type for a real)."),
+    def!("CONJUGATE", "(number)", 1, 1, complex::conjugate, "The complex conjugate of NUMBER."),
+    def!("PHASE", "(number)", 1, 1, complex::phase_fn, "The angle of NUMBER in polar form, in radians."),
+    def!("CIS", "(radians)", 1, 1, complex::cis, "e raised to i times RADIANS."),
+    def!("UPGRADED-COMPLEX-PART-TYPE", "(typespec &optional environment)", 1, 2, complex::upgraded_complex_part_type, "The part type of the most specialised complex that can hold TYPESPEC parts."),
+    def!("SINH", "(number)", 1, 1, math::sinh, "The hyperbolic sine of NUMBER."),
+    def!("COSH", "(number)", 1, 1, math::cosh, "The hyperbolic cosine of NUMBER."),
+    def!("TANH", "(number)", 1, 1, math::tanh, "The hyperbolic tangent of NUMBER."),
+    def!("ASINH", "(number)", 1, 1, math::asinh, "The inverse hyperbolic sine of NUMBER."),
+    def!("ACOSH", "(number)", 1, 1, math::acosh, "The inverse hyperbolic cosine of NUMBER."),
+    def!("ATANH", "(number)", 1, 1, math::atanh, "The inverse hyperbolic tangent of NUMBER."),
     def!("EXPT", "(base power)", 2, 2, math::expt, "BASE raised to POWER."),
     def!("SQRT", "(number)", 1, 1, math::sqrt, "The principal square root of NUMBER, a float."),
     def!("ISQRT", "(natural)", 1, 1, math::isqrt, "The greatest integer whose square is at most NATURAL."),
@@ -77,6 +93,21 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("RATIONALIZE", "(number)", 1, 1, math::rationalize, "The simplest rational within the precision of NUMBER."),
     def!("NUMERATOR", "(rational)", 1, 1, math::numerator, "The numerator of RATIONAL in lowest terms."),
     def!("DENOMINATOR", "(rational)", 1, 1, math::denominator, "The denominator of RATIONAL in lowest terms."),
+    def!("FLOAT-RADIX", "(float)", 1, 1, floats::float_radix, "The radix of FLOAT's representation: 2."),
+    def!("FLOAT-DIGITS", "(float)", 1, 1, floats::float_digits, "The number of radix digits in FLOAT's format."),
+    def!("FLOAT-PRECISION", "(float)", 1, 1, floats::float_precision, "The number of significant radix digits in FLOAT."),
+    def!("FLOAT-SIGN", "(float-1 &optional float-2)", 1, 2, floats::float_sign, "FLOAT-2's magnitude (default 1) with FLOAT-1's sign."),
+    def!("DECODE-FLOAT", "(float)", 1, 1, floats::decode_float, "FLOAT's significand in [1/2, 1), exponent and sign."),
+    def!("INTEGER-DECODE-FLOAT", "(float)", 1, 1, floats::integer_decode_float, "FLOAT's integer significand, exponent and sign (1 or -1)."),
+    def!("SCALE-FLOAT", "(float integer)", 2, 2, floats::scale_float, "FLOAT times 2 to the INTEGER."),
+    def!("LOGEQV", "(&rest integers)", 0, MANY, ints::logeqv, "Bitwise equivalence (exclusive NOR) of INTEGERS."),
+    def!("LOGNAND", "(integer-1 integer-2)", 2, 2, ints::lognand, "Complement of the bitwise AND."),
+    def!("LOGNOR", "(integer-1 integer-2)", 2, 2, ints::lognor, "Complement of the bitwise OR."),
+    def!("LOGANDC1", "(integer-1 integer-2)", 2, 2, ints::logandc1, "AND of the complement of INTEGER-1 with INTEGER-2."),
+    def!("LOGANDC2", "(integer-1 integer-2)", 2, 2, ints::logandc2, "AND of INTEGER-1 with the complement of INTEGER-2."),
+    def!("LOGORC1", "(integer-1 integer-2)", 2, 2, ints::logorc1, "OR of the complement of INTEGER-1 with INTEGER-2."),
+    def!("LOGORC2", "(integer-1 integer-2)", 2, 2, ints::logorc2, "OR of INTEGER-1 with the complement of INTEGER-2."),
+    def!("LOGTEST", "(integer-1 integer-2)", 2, 2, ints::logtest, "True if the integers share a one bit."),
     def!("GCD", "(&rest integers)", 0, MANY, ints::gcd, "The greatest common divisor of INTEGERS."),
     def!("LCM", "(&rest integers)", 0, MANY, ints::lcm, "The least common multiple of INTEGERS."),
     def!("ASH", "(integer count)", 2, 2, ints::ash, "INTEGER shifted left by COUNT bits (right if negative)."),
@@ -263,6 +294,13 @@ fn abs_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn signum(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if let Value::Complex(_) = &a[0] {
+        if is_zero(&a[0]) {
+            return Ok(a[0].clone());
+        }
+        let m = abs(it, &a[0])?;
+        return div(it, &a[0], &m);
+    }
     let s = sign(&a[0]);
     match &a[0] {
         Value::Single(f) if *f != 0.0 => Ok(Value::Single(s as f32)),
@@ -399,10 +437,6 @@ fn rationalp(_: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn floatp(_: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::bool(is_float(&a[0])))
-}
-
-fn complexp(_: &mut Interp, _: &[Value]) -> LResult<Value> {
-    Ok(Value::Nil)
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! build a sequence of the same kind; destructive ones write back in place.
 
 pub mod arrays;
+pub mod bits;
+pub mod shape;
 pub mod sort;
 pub mod util;
 
@@ -246,7 +248,8 @@ fn coerce(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                         | Value::String(_)
                         | Value::Vector(_)
                         | Value::Bytes(_)
-                ) {
+                ) || matches!(x, Value::Array(a) if a.rank() == 1)
+                {
                     let xs = elements(it, x)?;
                     return util::build(it, kind, xs);
                 }
@@ -276,6 +279,7 @@ fn make_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let init = o.initial_element.unwrap_or(match kind {
         Kind::Str => Value::Char('\0'),
         Kind::List => Value::Nil,
+        Kind::Array(elem) => elem.default_value(),
         _ => Value::Fixnum(0),
     });
     if kind == Kind::List {
@@ -317,6 +321,22 @@ fn map(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn map_into(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let target = &a[0];
+    // CLHS MAP-INTO: a fill pointer is ignored in deciding how many
+    // elements to store, then set to the number stored.
+    if arrays::has_fill_pointer(target) {
+        let (cols, n) = columns(it, &a[2..])?;
+        let size = shape::total_size(target);
+        let n = if a.len() > 2 { n.min(size) } else { size };
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            out.push(it.apply(&a[1], &row(&cols, i))?);
+        }
+        arrays::set_fill_pointer(it, &[target.clone(), Value::Fixnum(n as i64)])?;
+        for (i, x) in out.into_iter().enumerate() {
+            util::set_elt(it, target, &Value::Fixnum(i as i64), x)?;
+        }
+        return Ok(target.clone());
+    }
     let mut xs = elements(it, target)?;
     let (cols, n) = columns(it, &a[2..])?;
     let n = if a.len() > 2 {

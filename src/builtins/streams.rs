@@ -350,6 +350,7 @@ fn seq_len(v: &Value) -> Option<usize> {
         Value::String(s) => Some(s.borrow().chars().count()),
         Value::Vector(v) => Some(v.borrow().len()),
         Value::Bytes(b) => Some(b.borrow().len()),
+        Value::Array(a) if a.rank() == 1 => Some(a.length()),
         Value::Nil | Value::Cons(_) => v.list_to_vec().map(|l| l.len()),
         _ => None,
     }
@@ -400,6 +401,11 @@ fn read_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                 }
             }
         }
+        arr @ Value::Array(_) => {
+            for (i, v) in got.into_iter().enumerate() {
+                crate::builtins::sequences::shape::rm_set(it, arr, start + i, v)?;
+            }
+        }
         list => {
             let mut cur = list.clone();
             for _ in 0..start {
@@ -445,6 +451,9 @@ fn write_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             return Ok(a[0].clone());
         }
         Value::Vector(v) => v.borrow().clone(),
+        arr @ Value::Array(_) => {
+            crate::builtins::sequences::shape::vector_items(arr).unwrap_or_default()
+        }
         other => other.iter().collect(),
     };
     let mut text = String::new();

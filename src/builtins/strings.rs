@@ -17,7 +17,7 @@ use crate::eval::{Interp, LResult};
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("STRING", "(x)", 1, 1, string, "The string designated by X: a string, a symbol's name, or a one-character string."),
     def!("STRINGP", "(object)", 1, 1, stringp, "True if OBJECT is a string."),
-    def!("SIMPLE-STRING-P", "(object)", 1, 1, stringp, "True if OBJECT is a simple string (every sendletter string is)."),
+    def!("SIMPLE-STRING-P", "(object)", 1, 1, simple_string_p, "True if OBJECT is a simple string."),
     def!("MAKE-STRING", "(size &key initial-element element-type)", 1, MANY, make_string, "A fresh string of SIZE copies of INITIAL-ELEMENT."),
     def!("CHAR", "(string index)", 2, 2, char, "The character at INDEX of STRING."),
     def!("SCHAR", "(string index)", 2, 2, char, "The character at INDEX of STRING."),
@@ -208,6 +208,7 @@ impl ExternalFormat {
 fn string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     match &a[0] {
         Value::String(_) => Ok(a[0].clone()),
+        Value::Array(x) if x.is_string() => Ok(a[0].clone()),
         Value::Symbol(_) | Value::Nil | Value::Char(_) => {
             let s = args::designator(it, &a[0])?;
             Ok(Value::string(s))
@@ -217,7 +218,17 @@ fn string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn stringp(_: &mut Interp, a: &[Value]) -> LResult<Value> {
-    Ok(Value::bool(matches!(a[0], Value::String(_))))
+    Ok(Value::bool(match &a[0] {
+        Value::String(_) => true,
+        Value::Array(x) => x.is_string(),
+        _ => false,
+    }))
+}
+
+fn simple_string_p(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(Value::bool(
+        matches!(a[0], Value::String(_)) && crate::builtins::sequences::arrays::is_simple(&a[0]),
+    ))
 }
 
 fn make_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -243,6 +254,9 @@ fn make_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn char(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if matches!(&a[0], Value::Array(x) if x.is_string()) {
+        return crate::builtins::sequences::util::elt(it, &a[0], &a[1]);
+    }
     let Value::String(s) = &a[0] else {
         return type_err(it, &a[0], "STRING");
     };
@@ -424,6 +438,13 @@ fn case_copy(it: &mut Interp, a: &[Value], case: Case, name: &str) -> LResult<Va
 }
 
 fn case_in_place(it: &mut Interp, a: &[Value], case: Case, name: &str) -> LResult<Value> {
+    if matches!(&a[0], Value::Array(x) if x.is_string()) {
+        let (mut chars, s, e) = case_args(it, a, name)?;
+        apply_case(&mut chars[s..e], case);
+        let items = chars.into_iter().map(Value::Char).collect();
+        crate::builtins::sequences::util::store(it, &a[0], items)?;
+        return Ok(a[0].clone());
+    }
     let Value::String(cell) = &a[0] else {
         return type_err(it, &a[0], "STRING");
     };
@@ -464,6 +485,7 @@ fn char_bag(it: &mut Interp, v: &Value) -> LResult<Vec<char>> {
     let items: Vec<Value> = match v {
         Value::String(s) => return Ok(s.borrow().chars().collect()),
         Value::Vector(x) => x.borrow().clone(),
+        Value::Array(_) => crate::builtins::sequences::util::elements(it, v)?,
         Value::Nil | Value::Cons(_) => args::list(it, v)?,
         _ => return type_err(it, v, "SEQUENCE"),
     };

@@ -1,6 +1,7 @@
 //! The evaluator: values, packages, environments, special forms, function
 //! application, non-local exits and the condition system.
 
+pub mod array;
 mod cl_symbols;
 pub mod compile;
 pub mod condition;
@@ -16,6 +17,7 @@ pub mod node;
 pub mod package;
 pub mod special;
 pub mod stream;
+pub mod subtypes;
 pub mod types;
 pub mod value;
 

@@ -1,9 +1,11 @@
 //! Type specifiers: `typep` and `type-of` (CLHS 4.2).
 
+use super::array::Elem;
 use super::interp::Interp;
 use super::package::cl_sym;
 use super::value::Value;
 use super::LResult;
+use crate::builtins::sequences::{arrays, shape};
 use num_traits::ToPrimitive;
 
 impl Interp {
@@ -34,6 +36,15 @@ impl Interp {
                         Ok(true)
                     }
                     "NOT" => Ok(!self.typep(v, &args.first().cloned().unwrap_or(Value::Nil))?),
+                    "COMPLEX" => match (v, args.first()) {
+                        (Value::Complex(_), None) => Ok(true),
+                        (Value::Complex(_), Some(Value::Symbol(s))) if s.name == "*" => Ok(true),
+                        (Value::Complex(c), Some(part)) => {
+                            let (re, im) = (c.re.clone(), c.im.clone());
+                            Ok(self.typep(&re, part)? && self.typep(&im, part)?)
+                        }
+                        _ => Ok(false),
+                    },
                     "MEMBER" => Ok(args.iter().any(|a| a.eql(v))),
                     "EQL" => Ok(args.first().is_some_and(|a| a.eql(v))),
                     "SATISFIES" => {
@@ -41,53 +52,70 @@ impl Interp {
                         Ok(self.apply(&f, std::slice::from_ref(v))?.truthy())
                     }
                     "INTEGER" | "MOD" | "UNSIGNED-BYTE" | "SIGNED-BYTE" | "FLOAT" | "REAL"
-                    | "RATIONAL" | "SINGLE-FLOAT" | "DOUBLE-FLOAT" | "NUMBER" => {
-                        let base = if let Some(s) = head.as_symbol() {
-                            self.typep_name(v, &s.name, &s)?
-                        } else {
-                            false
+                    | "RATIONAL" | "SINGLE-FLOAT" | "DOUBLE-FLOAT" | "SHORT-FLOAT"
+                    | "LONG-FLOAT" | "NUMBER" => {
+                        let base = match head.as_symbol() {
+                            // (mod n) has no symbol form: its base is INTEGER.
+                            Some(s) if s.name == "MOD" => self.typep_name(v, "INTEGER", &s)?,
+                            Some(s) => self.typep_name(v, &s.name, &s)?,
+                            None => false,
                         };
                         if !base {
                             return Ok(false);
                         }
-                        let x = number_f64(v);
+                        // Exact comparisons: a bignum bound is not rounded.
+                        use crate::builtins::numbers::real_cmp;
+                        use std::cmp::Ordering::{Greater, Less};
                         let bound = |b: Option<&Value>, lower: bool| -> bool {
                             match b {
                                 None => true,
                                 Some(Value::Symbol(s)) if s.name == "*" => true,
                                 Some(Value::Cons(c)) => {
-                                    let lim = number_f64(&c.car.borrow());
-                                    if lower {
-                                        x > lim
-                                    } else {
-                                        x < lim
-                                    }
+                                    let want = if lower { Greater } else { Less };
+                                    real_cmp(v, &c.car.borrow()) == Some(want)
                                 }
                                 Some(b) => {
-                                    let lim = number_f64(b);
-                                    if lower {
-                                        x >= lim
-                                    } else {
-                                        x <= lim
-                                    }
+                                    let not = if lower { Less } else { Greater };
+                                    matches!(real_cmp(v, b), Some(o) if o != not)
                                 }
                             }
                         };
+                        let bits = |n: Option<&Value>| -> Option<u32> {
+                            match n {
+                                Some(Value::Fixnum(k)) if *k > 0 => u32::try_from(*k).ok(),
+                                _ => None,
+                            }
+                        };
+                        let power = |k: u32| Value::integer(num_bigint::BigInt::from(1) << k);
+                        let zero = Value::Fixnum(0);
                         Ok(match name.as_str() {
-                            "MOD" => x >= 0.0 && args.first().is_some_and(|n| x < number_f64(n)),
+                            "MOD" => {
+                                bound(Some(&zero), true)
+                                    && args.first().is_some_and(|n| real_cmp(v, n) == Some(Less))
+                            }
                             "UNSIGNED-BYTE" => {
-                                let bits = args.first().map(number_f64).unwrap_or(f64::INFINITY);
-                                x >= 0.0 && x < 2f64.powf(bits)
+                                bound(Some(&zero), true)
+                                    && match bits(args.first()) {
+                                        Some(k) => real_cmp(v, &power(k)) == Some(Less),
+                                        None => true,
+                                    }
                             }
-                            "SIGNED-BYTE" => {
-                                let bits = args.first().map(number_f64).unwrap_or(f64::INFINITY);
-                                x >= -(2f64.powf(bits - 1.0)) && x < 2f64.powf(bits - 1.0)
-                            }
+                            "SIGNED-BYTE" => match bits(args.first()) {
+                                Some(k) => {
+                                    let hi = power(k - 1);
+                                    let lo =
+                                        Value::integer(-(num_bigint::BigInt::from(1) << (k - 1)));
+                                    real_cmp(v, &hi) == Some(Less) && real_cmp(v, &lo) != Some(Less)
+                                }
+                                None => true,
+                            },
                             _ => bound(args.first(), true) && bound(args.get(1), false),
                         })
                     }
-                    "VECTOR" | "SIMPLE-VECTOR" | "ARRAY" | "SIMPLE-ARRAY" | "STRING"
-                    | "SIMPLE-STRING" | "CONS" | "LIST" | "FUNCTION" => {
+                    "ARRAY" | "SIMPLE-ARRAY" | "VECTOR" | "SIMPLE-VECTOR" | "STRING"
+                    | "SIMPLE-STRING" | "BASE-STRING" | "SIMPLE-BASE-STRING" | "BIT-VECTOR"
+                    | "SIMPLE-BIT-VECTOR" => Ok(array_typep(v, &name, &args)),
+                    "CONS" | "LIST" | "FUNCTION" => {
                         let s = cl_sym(&name);
                         self.typep_name(v, &name, &s)
                     }
@@ -112,9 +140,12 @@ impl Interp {
             "SYMBOL" => v.is_symbol(),
             "KEYWORD" => matches!(v, Symbol(s) if s.is_keyword()),
             "BOOLEAN" => v.is_nil() || v.is_sym(&self.s.t),
-            "NUMBER" | "REAL" => {
-                matches!(v, Fixnum(_) | Bignum(_) | Ratio(_) | Single(_) | Double(_))
-            }
+            "NUMBER" => matches!(
+                v,
+                Fixnum(_) | Bignum(_) | Ratio(_) | Single(_) | Double(_) | Complex(_)
+            ),
+            "REAL" => matches!(v, Fixnum(_) | Bignum(_) | Ratio(_) | Single(_) | Double(_)),
+            "COMPLEX" => matches!(v, Complex(_)),
             "RATIONAL" => matches!(v, Fixnum(_) | Bignum(_) | Ratio(_)),
             "INTEGER" => matches!(v, Fixnum(_) | Bignum(_)),
             "FIXNUM" => matches!(v, Fixnum(n) if (-(1i64 << 62)..(1i64 << 62)).contains(n)),
@@ -127,12 +158,18 @@ impl Interp {
             "SINGLE-FLOAT" | "SHORT-FLOAT" => matches!(v, Single(_)),
             "DOUBLE-FLOAT" | "LONG-FLOAT" => matches!(v, Double(_)),
             "CHARACTER" | "BASE-CHAR" | "STANDARD-CHAR" => matches!(v, Char(_)),
-            "STRING" | "SIMPLE-STRING" | "BASE-STRING" | "SIMPLE-BASE-STRING" => {
-                matches!(v, String(_))
+            "BIT" => matches!(v, Fixnum(0 | 1)),
+            "UNSIGNED-BYTE" => match v {
+                Fixnum(n) => *n >= 0,
+                Bignum(b) => b.sign() != num_bigint::Sign::Minus,
+                _ => false,
+            },
+            "SIGNED-BYTE" => matches!(v, Fixnum(_) | Bignum(_)),
+            "ARRAY" | "SIMPLE-ARRAY" | "VECTOR" | "SIMPLE-VECTOR" | "STRING" | "SIMPLE-STRING"
+            | "BASE-STRING" | "SIMPLE-BASE-STRING" | "BIT-VECTOR" | "SIMPLE-BIT-VECTOR" => {
+                array_typep(v, name, &[])
             }
-            "VECTOR" | "ARRAY" | "SIMPLE-ARRAY" => matches!(v, String(_) | Vector(_) | Bytes(_)),
-            "SIMPLE-VECTOR" => matches!(v, Vector(_)),
-            "SEQUENCE" => matches!(v, String(_) | Vector(_) | Bytes(_) | Cons(_) | Nil),
+            "SEQUENCE" => v.is_list() || shape::is_array(v) && shape::dims_of(v).len() == 1,
             "FUNCTION" | "COMPILED-FUNCTION" => matches!(v, Function(_)),
             "HASH-TABLE" => matches!(v, HashTable(_)),
             "PACKAGE" => matches!(v, Package(_)),
@@ -183,18 +220,25 @@ impl Interp {
             Ratio(_) => sym("RATIO"),
             Single(_) => sym("SINGLE-FLOAT"),
             Double(_) => sym("DOUBLE-FLOAT"),
+            Complex(c) => {
+                // SBCL: (COMPLEX (INTEGER lo hi)), (COMPLEX (SINGLE-FLOAT lo hi)) ...
+                let part = match (&c.re, &c.im) {
+                    (Single(_), _) => "SINGLE-FLOAT",
+                    (Double(_), _) => "DOUBLE-FLOAT",
+                    (Ratio(_), _) | (_, Ratio(_)) => "RATIONAL",
+                    _ => "INTEGER",
+                };
+                let (lo, hi) = if crate::builtins::numbers::real_cmp(&c.re, &c.im)
+                    == Some(std::cmp::Ordering::Greater)
+                {
+                    (c.im.clone(), c.re.clone())
+                } else {
+                    (c.re.clone(), c.im.clone())
+                };
+                Value::list([sym("COMPLEX"), Value::list([sym(part), lo, hi])])
+            }
             Char(_) => sym("STANDARD-CHAR"),
-            String(s) => Value::list([
-                sym("SIMPLE-ARRAY"),
-                sym("CHARACTER"),
-                Value::list([Fixnum(s.borrow().chars().count() as i64)]),
-            ]),
-            Vector(x) => Value::list([sym("SIMPLE-VECTOR"), Fixnum(x.borrow().len() as i64)]),
-            Bytes(x) => Value::list([
-                sym("SIMPLE-ARRAY"),
-                Value::list([sym("UNSIGNED-BYTE"), Fixnum(8)]),
-                Value::list([Fixnum(x.borrow().len() as i64)]),
-            ]),
+            String(_) | Vector(_) | Bytes(_) | Array(_) => array_type_of(v),
             Function(_) => sym("FUNCTION"),
             HashTable(_) => sym("HASH-TABLE"),
             Package(_) => sym("PACKAGE"),
@@ -228,4 +272,92 @@ pub fn number_f64(v: &Value) -> f64 {
         Value::Double(d) => *d,
         _ => f64::NAN,
     }
+}
+
+/// `typep` on the array types (CLHS 15.1.2.2, 4.2.3): the element type,
+/// dimensions and simpleness a compound specifier asks for.
+fn array_typep(v: &Value, name: &str, args: &[Value]) -> bool {
+    if !shape::is_array(v) {
+        return false;
+    }
+    let star = |x: Option<&Value>| match x {
+        None => true,
+        Some(Value::Symbol(s)) => s.name == "*",
+        _ => false,
+    };
+    let simple = name.starts_with("SIMPLE-");
+    if simple && !arrays::is_simple(v) {
+        return false;
+    }
+    let elem = shape::elem_of(v);
+    let dims = shape::dims_of(v);
+    // (element type, dimension spec) of the general form.
+    let size_spec = |x: Option<&Value>| -> Option<Value> { x.cloned().map(|n| Value::list([n])) };
+    let (elem_spec, dims_spec): (Option<Value>, Option<Value>) = match name {
+        "ARRAY" | "SIMPLE-ARRAY" => (args.first().cloned(), args.get(1).cloned()),
+        "VECTOR" => (
+            args.first().cloned(),
+            Some(size_spec(args.get(1)).unwrap_or(Value::Fixnum(1))),
+        ),
+        "SIMPLE-VECTOR" => (
+            Some(super::package::t()),
+            Some(size_spec(args.first()).unwrap_or(Value::Fixnum(1))),
+        ),
+        "STRING" | "SIMPLE-STRING" | "BASE-STRING" | "SIMPLE-BASE-STRING" => {
+            if elem != Elem::Char {
+                return false;
+            }
+            (
+                None,
+                Some(size_spec(args.first()).unwrap_or(Value::Fixnum(1))),
+            )
+        }
+        _ => (
+            Some(super::package::sym_value(cl_sym("BIT"))),
+            Some(size_spec(args.first()).unwrap_or(Value::Fixnum(1))),
+        ),
+    };
+    if !star(elem_spec.as_ref()) {
+        if let Some(e) = &elem_spec {
+            if Elem::upgrade(e) != elem {
+                return false;
+            }
+        }
+    }
+    match &dims_spec {
+        None => true,
+        Some(Value::Symbol(s)) if s.name == "*" => true,
+        Some(Value::Fixnum(rank)) => dims.len() as i64 == *rank,
+        Some(list @ (Value::Cons(_) | Value::Nil)) => {
+            let want: Vec<Value> = list.iter().collect();
+            want.len() == dims.len()
+                && want
+                    .iter()
+                    .zip(dims.iter())
+                    .all(|(w, d)| star(Some(w)) || matches!(w, Value::Fixnum(n) if *n == *d as i64))
+        }
+        Some(_) => false,
+    }
+}
+
+/// `type-of` an array, as SBCL names it.
+fn array_type_of(v: &Value) -> Value {
+    let sym = |n: &str| super::package::sym_value(cl_sym(n));
+    let dims = shape::dims_of(v);
+    let elem = shape::elem_of(v);
+    let simple = arrays::is_simple(v);
+    let size = |n: usize| Value::Fixnum(n as i64);
+    let dim_list = || Value::list(dims.iter().map(|d| size(*d)));
+    if dims.len() == 1 {
+        let n = dims[0];
+        return match (elem, simple) {
+            (Elem::T, true) => Value::list([sym("SIMPLE-VECTOR"), size(n)]),
+            (Elem::Bit, true) => Value::list([sym("SIMPLE-BIT-VECTOR"), size(n)]),
+            (Elem::Bit, false) => Value::list([sym("BIT-VECTOR"), size(n)]),
+            (_, true) => Value::list([sym("SIMPLE-ARRAY"), elem.spec(), dim_list()]),
+            (_, false) => Value::list([sym("VECTOR"), elem.spec(), size(n)]),
+        };
+    }
+    let head = if simple { "SIMPLE-ARRAY" } else { "ARRAY" };
+    Value::list([sym(head), elem.spec(), dim_list()])
 }

@@ -26,12 +26,18 @@ pub enum Value {
     Single(f32),
     /// double-float (`1.5d0`); short- and long-float map onto single/double.
     Double(f64),
+    /// A complex number (CLHS 12.1.5): both parts rational (the
+    /// imaginary one non-zero) or both floats of one format.
+    Complex(Rc<Complex>),
     Char(char),
     String(Rc<RefCell<String>>),
     /// A simple general vector (`#(...)`).
     Vector(Rc<RefCell<Vec<Value>>>),
     /// An `(unsigned-byte 8)` vector (octets).
     Bytes(Rc<RefCell<Vec<u8>>>),
+    /// Any other array: multi-dimensional, displaced, bit vectors and
+    /// other specialised element types (`eval::array`).
+    Array(Rc<super::array::Array>),
     Function(Rc<Function>),
     HashTable(Rc<HashTable>),
     Package(Rc<Package>),
@@ -42,6 +48,12 @@ pub enum Value {
     /// Host objects with no Lisp structure of their own (MIME parts, ...).
     /// (Boxed so the pointer is thin and `Value` stays two words.)
     Object(HostRef),
+}
+
+/// The parts of a complex number.
+pub struct Complex {
+    pub re: Value,
+    pub im: Value,
 }
 
 /// A cons cell.
@@ -533,9 +545,11 @@ impl Value {
             (Double(a), Double(b)) => a.to_bits() == b.to_bits(),
             (Bignum(a), Bignum(b)) => Rc::ptr_eq(a, b),
             (Ratio(a), Ratio(b)) => Rc::ptr_eq(a, b),
+            (Complex(a), Complex(b)) => Rc::ptr_eq(a, b),
             (String(a), String(b)) => Rc::ptr_eq(a, b),
             (Vector(a), Vector(b)) => Rc::ptr_eq(a, b),
             (Bytes(a), Bytes(b)) => Rc::ptr_eq(a, b),
+            (Array(a), Array(b)) => Rc::ptr_eq(a, b),
             (Function(a), Function(b)) => Rc::ptr_eq(a, b),
             (HashTable(a), HashTable(b)) => Rc::ptr_eq(a, b),
             (Package(a), Package(b)) => Rc::ptr_eq(a, b),
@@ -552,6 +566,7 @@ impl Value {
         match (self, other) {
             (Bignum(a), Bignum(b)) => a == b,
             (Ratio(a), Ratio(b)) => a == b,
+            (Complex(a), Complex(b)) => a.re.eql(&b.re) && a.im.eql(&b.im),
             _ => self.eq(other),
         }
     }

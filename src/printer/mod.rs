@@ -196,6 +196,94 @@ impl Printer<'_, '_> {
         true
     }
 
+    /// An `Array` (CLHS 22.1.3.6-8): a string, `#*bits`, `#(...)` or
+    /// `#nA(...)` with the elements nested by dimension.
+    fn array(&mut self, v: &Value, a: &crate::eval::array::Array) {
+        use crate::builtins::sequences::shape;
+        use crate::eval::array::Elem;
+        if a.elem == Elem::Nil && a.total_size() > 0 {
+            let ty = shape::array_type_text(v);
+            self.out.push_str(&format!("#<{ty}>"));
+            return;
+        }
+        if let Some(text) = shape::string_text(v) {
+            self.string(&text);
+            return;
+        }
+        let rank = a.rank();
+        if a.is_bit_vector() {
+            self.out.push_str("#*");
+            for b in shape::vector_items(v).unwrap_or_default() {
+                self.out.push(if matches!(b, Value::Fixnum(1)) {
+                    '1'
+                } else {
+                    '0'
+                });
+            }
+            return;
+        }
+        if !self.enter(a as *const crate::eval::array::Array as usize) {
+            return;
+        }
+        let mut tasks = Vec::new();
+        if rank == 1 {
+            self.out.push('#');
+            let items = shape::vector_items(v).unwrap_or_default();
+            tasks.push(Task::Text("("));
+            for (i, x) in items.into_iter().enumerate() {
+                if i > 0 {
+                    tasks.push(Task::Text(" "));
+                }
+                tasks.push(Task::Obj(x));
+            }
+            tasks.push(Task::Text(")"));
+        } else {
+            self.out.push_str(&format!("#{rank}A"));
+            let dims = a.dims.borrow().clone();
+            // Axes up to the first empty one; below it each leaf is `()`
+            // (rank 0: one leaf, the element).
+            let shown = dims.iter().position(|d| *d == 0).unwrap_or(rank);
+            let dims = &dims[..shown];
+            // Only empty arrays have more leaves than elements: `()` for
+            // each of billions of rows would exhaust memory, so those
+            // print unreadably.
+            let Some(leaves) = dims
+                .iter()
+                .try_fold(1usize, |acc, d| acc.checked_mul(*d))
+                .filter(|n| *n <= a.total_size().max(1 << 20))
+            else {
+                self.out
+                    .truncate(self.out.len() - format!("#{rank}A").len());
+                self.out
+                    .push_str(&format!("#<{}>", shape::array_type_text(v)));
+                return;
+            };
+            // products[k]: how many leaves one element of axis k spans.
+            let products: Vec<usize> = (0..dims.len())
+                .map(|k| dims[k..].iter().product())
+                .collect();
+            for i in 0..leaves {
+                let opens = products.iter().filter(|p| i % **p == 0).count();
+                if i > 0 {
+                    tasks.push(Task::Text(" "));
+                }
+                for _ in 0..opens {
+                    tasks.push(Task::Text("("));
+                }
+                if shown < rank {
+                    tasks.push(Task::Text("()"));
+                } else {
+                    tasks.push(Task::Obj(shape::rm_get(v, i).unwrap_or(Value::Nil)));
+                }
+                let closes = products.iter().filter(|p| (i + 1) % **p == 0).count();
+                for _ in 0..closes {
+                    tasks.push(Task::Text(")"));
+                }
+            }
+        }
+        self.stack.extend(tasks.into_iter().rev());
+    }
+
     fn object(&mut self, v: Value) {
         let escape = self.opts.escape;
         if matches!(&v, Value::Object(_) | Value::Struct(_) | Value::Function(_)) {
@@ -288,6 +376,14 @@ impl Printer<'_, '_> {
                     self.integer(&num_bigint::BigInt::from(*b));
                 }
                 self.out.push(')');
+            }
+            Value::Array(a) => self.array(&v, a),
+            Value::Complex(c) => {
+                self.out.push_str("#C(");
+                self.stack.push(Task::Text(")"));
+                self.stack.push(Task::Obj(c.im.clone()));
+                self.stack.push(Task::Text(" "));
+                self.stack.push(Task::Obj(c.re.clone()));
             }
             Value::Function(f) => self.function(f),
             Value::HashTable(h) => {

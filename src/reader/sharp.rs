@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use super::number::parse_rational;
 use super::{is_whitespace, wrap, Item, Opener, ReadContext, ReadError, Reader};
+use crate::eval::array::{Array, Elem};
 use crate::eval::package;
 use crate::eval::value::Pathname;
 use crate::eval::Value;
@@ -86,9 +87,34 @@ impl Reader<'_> {
                 Ok(Item::Obj(Value::Nil))
             }
             '#' if self.suppress => Ok(Item::Obj(Value::Nil)),
-            '*' => Err(self.unsupported(open, "#* (bit vectors)")),
-            'c' => Err(self.unsupported(open, "#C (complex numbers)")),
-            'a' => Err(self.unsupported(open, "#A (arrays)")),
+            '*' => self.read_bits(open, arg).map(Item::Obj),
+            'c' => {
+                let parts = self.read_next(ctx, opener)?;
+                let items = parts.list_to_vec().unwrap_or_default();
+                let real = |v: &Value| {
+                    matches!(
+                        v,
+                        Value::Fixnum(_)
+                            | Value::Bignum(_)
+                            | Value::Ratio(_)
+                            | Value::Single(_)
+                            | Value::Double(_)
+                    )
+                };
+                match items.as_slice() {
+                    [re, im] if real(re) && real(im) => {
+                        Ok(Item::Obj(crate::builtins::numbers::make_complex(re, im)))
+                    }
+                    _ => Err(self.syntax(
+                        open,
+                        "#C must be followed by a list of two reals, as in #C(1 2)",
+                    )),
+                }
+            }
+            'a' => {
+                let contents = self.read_next(ctx, opener)?;
+                self.array_from(open, arg, contents).map(Item::Obj)
+            }
             's' => Err(self.unsupported(open, "#S (structures)")),
             '=' | '#' => Err(self.unsupported(open, "#n= and #n# (labels)")),
             '<' => Err(self.syntax(open, "#< starts an object that cannot be read back")),
@@ -176,6 +202,127 @@ impl Reader<'_> {
             }
         }
         Ok(Value::vector(items))
+    }
+
+    /// `#*bits` and `#n*bits` (CLHS 2.4.8.4): a simple bit vector; with
+    /// `n`, the last bit repeats to length `n`.
+    fn read_bits(&mut self, open: usize, arg: Option<usize>) -> Result<Value, ReadError> {
+        let at = self.pos;
+        let tok = if self
+            .peek()
+            .is_some_and(|c| !is_whitespace(c) && !"()\"';`".contains(c))
+        {
+            self.read_token(None)?.text()
+        } else {
+            String::new()
+        };
+        if self.suppress {
+            return Ok(Value::Nil);
+        }
+        let mut bits = Vec::with_capacity(tok.len());
+        for c in tok.chars() {
+            match c {
+                '0' => bits.push(Value::Fixnum(0)),
+                '1' => bits.push(Value::Fixnum(1)),
+                _ => {
+                    return Err(
+                        self.syntax(at, format!("illegal element given for bit vector: {c:?}"))
+                    )
+                }
+            }
+        }
+        if let Some(n) = arg {
+            if n > MAX_VECTOR_ARG {
+                return Err(self.syntax(
+                    open,
+                    format!("#{n}* asks for a bit vector too long to read"),
+                ));
+            }
+            if bits.len() > n {
+                return Err(self.syntax(open, format!("#{n}* given {} bits", bits.len())));
+            }
+            match bits.last().cloned() {
+                Some(last) => bits.resize(n, last),
+                None if n > 0 => {
+                    return Err(self.syntax(open, format!("#{n}* has no bit to repeat")))
+                }
+                None => {}
+            }
+        }
+        let n = bits.len();
+        Ok(Value::Array(Rc::new(Array::simple(
+            Elem::Bit,
+            vec![n],
+            bits,
+        ))))
+    }
+
+    /// `#nA contents` (CLHS 2.4.8.12): an array of rank `n` whose
+    /// dimensions are the lengths of the nested sequences.
+    fn array_from(
+        &self,
+        open: usize,
+        arg: Option<usize>,
+        contents: Value,
+    ) -> Result<Value, ReadError> {
+        if self.suppress {
+            return Ok(Value::Nil);
+        }
+        let Some(rank) = arg else {
+            return Err(self.syntax(open, "#A needs a rank, as in #2A((1 2) (3 4))"));
+        };
+        if rank >= 129 {
+            return Err(self.syntax(
+                open,
+                format!("#{rank}A: the rank is not below ARRAY-RANK-LIMIT"),
+            ));
+        }
+        let seq_items = |v: &Value| -> Option<Vec<Value>> {
+            match v {
+                Value::Nil | Value::Cons(_) => v.list_to_vec(),
+                Value::Vector(x) => Some(x.borrow().clone()),
+                Value::String(s) => Some(s.borrow().chars().map(Value::Char).collect()),
+                Value::Bytes(b) => Some(
+                    b.borrow()
+                        .iter()
+                        .map(|x| Value::Fixnum(*x as i64))
+                        .collect(),
+                ),
+                Value::Array(_) => crate::builtins::sequences::shape::vector_items(v),
+                _ => None,
+            }
+        };
+        let bad = || {
+            self.syntax(open, format!("#{rank}A: the contents do not have {rank} nested sequence levels of equal lengths"))
+        };
+        let mut dims = Vec::with_capacity(rank);
+        let mut cur = contents.clone();
+        for _ in 0..rank {
+            let items = seq_items(&cur).ok_or_else(bad)?;
+            dims.push(items.len());
+            cur = items.first().cloned().unwrap_or(Value::Nil);
+        }
+        let mut level = vec![contents];
+        for &d in &dims {
+            // Grown as the data is met: the lengths of the first elements
+            // alone say nothing about how much there really is.
+            let mut next = Vec::new();
+            for x in &level {
+                let items = seq_items(x).ok_or_else(bad)?;
+                if items.len() != d {
+                    return Err(bad());
+                }
+                next.extend(items);
+            }
+            level = next;
+        }
+        if dims.iter().try_fold(1usize, |acc, d| acc.checked_mul(*d)) != Some(level.len()) {
+            return Err(bad());
+        }
+        if rank == 1 {
+            return Ok(Value::vector(level));
+        }
+        Ok(Value::Array(Rc::new(Array::simple(Elem::T, dims, level))))
     }
 
     /// `#| ... |#`, nested (CLHS 2.4.8.19).

@@ -42,7 +42,7 @@ pub fn rank(v: &Value) -> Option<Rank> {
 }
 
 pub fn is_number(v: &Value) -> bool {
-    rank(v).is_some()
+    rank(v).is_some() || matches!(v, Value::Complex(_))
 }
 
 pub fn is_integer(v: &Value) -> bool {
@@ -239,6 +239,9 @@ pub fn arith(it: &mut Interp, op: Op, a: &Value, b: &Value) -> LResult<Value> {
         }
     }
     let (Some(ra), Some(rb)) = (rank(a), rank(b)) else {
+        if matches!(a, Value::Complex(_)) || matches!(b, Value::Complex(_)) {
+            return super::complex::arith_complex(it, op, a, b);
+        }
         let bad = if is_number(a) { b } else { a };
         return type_err(it, bad, "NUMBER");
     };
@@ -322,6 +325,11 @@ pub fn negate(it: &mut Interp, a: &Value) -> LResult<Value> {
         Value::Ratio(r) => Ok(Value::Ratio(Rc::new(-(**r).clone()))),
         Value::Single(f) => Ok(Value::Single(-f)),
         Value::Double(d) => Ok(Value::Double(-d)),
+        Value::Complex(c) => {
+            let (re, im) = (c.re.clone(), c.im.clone());
+            let (re, im) = (negate(it, &re)?, negate(it, &im)?);
+            super::complex::make(it, &re, &im)
+        }
         _ => type_err(it, a, "NUMBER"),
     }
 }
@@ -370,6 +378,9 @@ pub fn num_eq(it: &mut Interp, a: &Value, b: &Value) -> LResult<bool> {
     if !is_number(b) {
         return type_err(it, b, "NUMBER");
     }
+    if matches!(a, Value::Complex(_)) || matches!(b, Value::Complex(_)) {
+        return Ok(super::complex::complex_eq(a, b) == Some(true));
+    }
     Ok(compare(it, a, b)? == Ordering::Equal)
 }
 
@@ -408,7 +419,10 @@ fn sign_of_f64(d: f64) -> i32 {
 }
 
 pub fn is_zero(v: &Value) -> bool {
-    sign(v) == 0 && is_number(v)
+    match v {
+        Value::Complex(c) => is_zero(&c.re) && is_zero(&c.im),
+        _ => sign(v) == 0 && is_number(v),
+    }
 }
 
 /// A float's integral part as an integer; `None` for infinities and NaN.
@@ -629,6 +643,7 @@ pub fn abs(it: &mut Interp, v: &Value) -> LResult<Value> {
     match v {
         Value::Single(f) => Ok(Value::Single(f.abs())),
         Value::Double(d) => Ok(Value::Double(d.abs())),
+        Value::Complex(_) => super::complex::abs(it, v),
         _ if sign(v) < 0 => negate(it, v),
         _ if is_number(v) => Ok(v.clone()),
         _ => type_err(it, v, "NUMBER"),

@@ -84,6 +84,51 @@ pub fn logxor(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     fold_bits(it, a, 0, |x, y| x ^ y, |x, y| x ^ y)
 }
 
+pub fn logeqv(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    fold_bits(it, a, -1, |x, y| !(x ^ y), |x, y| -(x ^ y) - 1)
+}
+
+/// A two-integer bitwise function, with the complement `!x = -x - 1`.
+fn bits2(it: &mut Interp, a: &[Value], f: fn(BigInt, BigInt) -> BigInt) -> LResult<Value> {
+    let x = integer(it, &a[0])?;
+    let y = integer(it, &a[1])?;
+    Ok(Value::integer(f(x, y)))
+}
+
+fn not(x: BigInt) -> BigInt {
+    -x - 1
+}
+
+pub fn lognand(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    bits2(it, a, |x, y| not(x & y))
+}
+
+pub fn lognor(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    bits2(it, a, |x, y| not(x | y))
+}
+
+pub fn logandc1(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    bits2(it, a, |x, y| not(x) & y)
+}
+
+pub fn logandc2(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    bits2(it, a, |x, y| x & not(y))
+}
+
+pub fn logorc1(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    bits2(it, a, |x, y| not(x) | y)
+}
+
+pub fn logorc2(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    bits2(it, a, |x, y| x | not(y))
+}
+
+pub fn logtest(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let x = integer(it, &a[0])?;
+    let y = integer(it, &a[1])?;
+    Ok(Value::bool(!(x & y).is_zero()))
+}
+
 pub fn lognot(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     if let Value::Fixnum(n) = a[0] {
         return Ok(Value::Fixnum(!n));

@@ -1,8 +1,7 @@
 //! Exponentials, roots, logarithms, trigonometry and float/rational
 //! conversion (CLHS 12.2). Irrational results are computed in double and
-//! rounded to the argument's format, as SBCL does; sendletter has no
-//! complex numbers, so arguments that would produce one signal an
-//! `arithmetic-error`.
+//! rounded to the argument's format, as SBCL does; complex arguments, and
+//! real ones outside a function's real domain, go to `complex.rs`.
 
 use num_bigint::BigInt;
 use num_integer::Roots;
@@ -20,15 +19,13 @@ use crate::eval::{Interp, LResult, Value};
 /// Largest result, in bits, `expt` computes exactly (about 8 MB).
 const MAX_EXACT_BITS: u64 = 1 << 26;
 
+use super::complex::{self, C};
+
 fn real(it: &mut Interp, v: &Value) -> LResult<f64> {
     match to_f64(v) {
         Some(x) if rank(v).is_some() => Ok(x),
         _ => type_err(it, v, "NUMBER"),
     }
-}
-
-fn no_complex<T>(it: &mut Interp, op: &str, args: &[Value]) -> LResult<T> {
-    arith_error(it, "ARITHMETIC-ERROR", op, args)
 }
 
 /// A float result in `kind`, or `floating-point-overflow`.
@@ -47,42 +44,86 @@ fn finite(it: &mut Interp, x: f64, kind: FloatKind, op: &str, args: &[Value]) ->
 
 /// A one-argument function computed in double, returned in the format of
 /// its argument (single for rationals).
-fn unary(it: &mut Interp, v: &Value, op: &str, f: fn(f64) -> f64) -> LResult<Value> {
+///
+/// A complex argument, or a real outside the real function's domain (a
+/// NaN result), goes to the complex function `cf` (CLHS 12.1.5.3).
+fn unary(
+    it: &mut Interp,
+    v: &Value,
+    op: &str,
+    f: fn(f64) -> f64,
+    cf: fn(C) -> C,
+) -> LResult<Value> {
+    if complex::is_complex(v) {
+        return complex::unary(it, v, op, cf);
+    }
     let x = real(it, v)?;
     let r = f(x);
-    if r.is_nan() {
-        return no_complex(it, op, std::slice::from_ref(v));
+    if r.is_nan() && !x.is_nan() {
+        return complex::unary(it, v, op, cf);
     }
     finite(it, r, float_kind(v), op, std::slice::from_ref(v))
 }
 
 pub fn exp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    unary(it, &a[0], "EXP", f64::exp)
+    unary(it, &a[0], "EXP", f64::exp, C::exp)
 }
 
 pub fn sin(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    unary(it, &a[0], "SIN", f64::sin)
+    unary(it, &a[0], "SIN", f64::sin, C::sin)
 }
 
 pub fn cos(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    unary(it, &a[0], "COS", f64::cos)
+    unary(it, &a[0], "COS", f64::cos, C::cos)
 }
 
 pub fn tan(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    unary(it, &a[0], "TAN", f64::tan)
+    unary(it, &a[0], "TAN", f64::tan, C::tan)
 }
 
 pub fn asin(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    unary(it, &a[0], "ASIN", f64::asin)
+    unary(it, &a[0], "ASIN", f64::asin, C::asin)
 }
 
 pub fn acos(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    unary(it, &a[0], "ACOS", f64::acos)
+    unary(it, &a[0], "ACOS", f64::acos, C::acos)
+}
+
+pub fn sinh(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    unary(it, &a[0], "SINH", f64::sinh, C::sinh)
+}
+
+pub fn cosh(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    unary(it, &a[0], "COSH", f64::cosh, C::cosh)
+}
+
+pub fn tanh(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    unary(it, &a[0], "TANH", f64::tanh, C::tanh)
+}
+
+pub fn asinh(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    unary(it, &a[0], "ASINH", f64::asinh, C::asinh)
+}
+
+pub fn acosh(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    unary(it, &a[0], "ACOSH", f64::acosh, C::acosh)
+}
+
+pub fn atanh(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let x = &a[0];
+    // atanh ±1 is infinite: SBCL signals division-by-zero.
+    if !complex::is_complex(x) && to_f64(x).is_some_and(|d| d.abs() == 1.0) {
+        return division_by_zero(it, "ATANH", a);
+    }
+    if !complex::is_complex(x) && to_f64(x).is_some_and(|d| d.abs() > 1.0) {
+        return complex::unary(it, x, "ATANH", C::atanh);
+    }
+    unary(it, x, "ATANH", f64::atanh, C::atanh)
 }
 
 pub fn atan(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     match a.get(1) {
-        None => unary(it, &a[0], "ATAN", f64::atan),
+        None => unary(it, &a[0], "ATAN", f64::atan, C::atan),
         Some(x) => {
             let (yy, xx) = (real(it, &a[0])?, real(it, x)?);
             let kind = contagion(&a[0], x);
@@ -94,9 +135,9 @@ pub fn atan(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 /// `(sqrt x)`: always a float here, `(sqrt 4)` is `2.0` (CLHS 12.2 `sqrt`).
 pub fn sqrt(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     if rank(&a[0]).is_some() && sign(&a[0]) < 0 {
-        return no_complex(it, "SQRT", a);
+        return complex::unary(it, &a[0], "SQRT", C::sqrt);
     }
-    unary(it, &a[0], "SQRT", f64::sqrt)
+    unary(it, &a[0], "SQRT", f64::sqrt, C::sqrt)
 }
 
 pub fn isqrt(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -123,12 +164,21 @@ fn ln(v: &Value) -> f64 {
 
 pub fn log(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let n = &a[0];
+    let complex_case = |v: &Value| complex::is_complex(v) || (rank(v).is_some() && sign(v) < 0);
+    if complex_case(n) || a.get(1).is_some_and(complex_case) {
+        if is_zero(n) || a.get(1).is_some_and(is_zero) {
+            return division_by_zero(it, "LOG", a);
+        }
+        let ln_n = complex::unary(it, n, "LOG", C::log)?;
+        let Some(base) = a.get(1) else {
+            return Ok(ln_n);
+        };
+        let ln_b = complex::unary(it, base, "LOG", C::log)?;
+        return arith::div(it, &ln_n, &ln_b);
+    }
     real(it, n)?;
     if is_zero(n) {
         return division_by_zero(it, "LOG", a);
-    }
-    if sign(n) < 0 {
-        return no_complex(it, "LOG", a);
     }
     let Some(base) = a.get(1) else {
         return finite(it, ln(n), float_kind(n), "LOG", a);
@@ -136,9 +186,6 @@ pub fn log(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     real(it, base)?;
     if is_zero(base) {
         return division_by_zero(it, "LOG", a);
-    }
-    if sign(base) < 0 {
-        return no_complex(it, "LOG", a);
     }
     // SBCL: for two positive integers the quotient of the double logs,
     // rounded once; otherwise the quotient of the two logs in their format.
@@ -162,6 +209,20 @@ pub fn log(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 /// squaring for a float base; `pow` in double otherwise.
 pub fn expt(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let (b, p) = (&a[0], &a[1]);
+    if complex::is_complex(b) || complex::is_complex(p) {
+        if is_zero(p) {
+            return Ok(match complex::parts(b).zip(complex::parts(p)) {
+                Some(((br, _), (pr, _))) if is_float(&br) || is_float(&pr) => {
+                    complex::make(it, &make_float(1.0, contagion(&br, &pr)), &Value::Fixnum(0))?
+                }
+                _ => Value::Fixnum(1),
+            });
+        }
+        if is_zero(b) {
+            return Ok(b.clone());
+        }
+        return complex::expt(it, b, p);
+    }
     real(it, b)?;
     real(it, p)?;
     if is_integer(p) {
@@ -181,6 +242,10 @@ pub fn expt(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         return finite(it, x.powf(y), contagion(b, p), "EXPT", a);
     }
     let kind = contagion(b, p);
+    // x^0.0 is 1.0 in the contagion format, whatever the sign of x.
+    if is_zero(p) {
+        return Ok(make_float(1.0, kind));
+    }
     if is_zero(b) {
         if sign(p) > 0 {
             return Ok(make_float(0.0, kind));
@@ -188,7 +253,7 @@ pub fn expt(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         return division_by_zero(it, "EXPT", a);
     }
     if sign(b) < 0 {
-        return no_complex(it, "EXPT", a);
+        return complex::expt(it, b, p);
     }
     let (x, y) = (to_f64(b).unwrap_or(f64::NAN), to_f64(p).unwrap_or(f64::NAN));
     finite(it, x.powf(y), kind, "EXPT", a)

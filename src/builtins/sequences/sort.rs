@@ -1,4 +1,4 @@
-//! `sort` and `stable-sort` (CLHS 17.3): a stable merge sort for both, the
+//! `sort`, `stable-sort` and `merge` (CLHS 17.3): a stable merge sort for both, the
 //! predicate called through `Interp::apply` so its errors and non-local
 //! exits pass through. Lists are sorted by relinking their cons cells, as
 //! SBCL does, so each cell keeps its element.
@@ -16,7 +16,33 @@ use crate::eval::{Interp, LResult};
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("SORT", "(sequence predicate &key key)", 2, MANY, sort, "Sort SEQUENCE by PREDICATE (destructively; stable in sendletter)."),
     def!("STABLE-SORT", "(sequence predicate &key key)", 2, MANY, sort, "Sort SEQUENCE by PREDICATE, keeping the order of equal elements."),
+    def!("MERGE", "(result-type sequence-1 sequence-2 predicate &key key)", 4, MANY, merge, "Merge two sorted sequences into one of RESULT-TYPE, stably."),
 ];
+
+/// `merge` (CLHS 17.3 MERGE): an element of SEQUENCE-2 goes first only
+/// when `(predicate key2 key1)` is true, so equal elements keep
+/// SEQUENCE-1's first.
+fn merge(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let o = opts(it, &a[4..], &["KEY"], "MERGE")?;
+    let kind = util::result_kind(it, &a[0])?.unwrap_or(util::Kind::List);
+    let pred = it.resolve_function(&a[3])?;
+    let (xs, ys) = (util::elements(it, &a[1])?, util::elements(it, &a[2])?);
+    let mut out = crate::builtins::args::reserve(it, xs.len() + ys.len(), "MERGE")?;
+    let (mut i, mut j) = (0, 0);
+    while i < xs.len() && j < ys.len() {
+        let (kx, ky) = (o.keyed(it, &xs[i])?, o.keyed(it, &ys[j])?);
+        if it.apply(&pred, &[ky, kx])?.truthy() {
+            out.push(ys[j].clone());
+            j += 1;
+        } else {
+            out.push(xs[i].clone());
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&xs[i..]);
+    out.extend_from_slice(&ys[j..]);
+    util::build(it, kind, out)
+}
 
 fn sort(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let o = opts(it, &a[2..], &["KEY"], "SORT")?;

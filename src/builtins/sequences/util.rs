@@ -3,6 +3,7 @@
 //! sequence element access and the index errors SBCL signals.
 
 use crate::builtins::args;
+use crate::eval::array::Elem;
 use crate::eval::package::cl_sym;
 use crate::eval::value::Value;
 use crate::eval::{Interp, LResult};
@@ -163,6 +164,21 @@ pub enum Kind {
     Str,
     Vector,
     Bytes,
+    /// A vector of another specialised element type (an `Array`: bit
+    /// vectors, `(unsigned-byte 4)`, `fixnum`, floats...).
+    Array(Elem),
+}
+
+impl Kind {
+    /// The kind of vector that holds elements of `elem`.
+    pub fn of_elem(elem: Elem) -> Kind {
+        match elem {
+            Elem::T => Kind::Vector,
+            Elem::Char => Kind::Str,
+            Elem::Unsigned(8) => Kind::Bytes,
+            other => Kind::Array(other),
+        }
+    }
 }
 
 /// The elements of a proper list; dotted and circular lists are a
@@ -264,6 +280,7 @@ pub fn kind_of(it: &mut Interp, v: &Value) -> LResult<Kind> {
         Value::String(_) => Ok(Kind::Str),
         Value::Vector(_) => Ok(Kind::Vector),
         Value::Bytes(_) => Ok(Kind::Bytes),
+        Value::Array(a) if a.rank() == 1 => Ok(Kind::of_elem(a.elem)),
         _ => args::type_err(it, v, "SEQUENCE"),
     }
 }
@@ -279,6 +296,7 @@ pub fn items(it: &mut Interp, v: &Value) -> LResult<(Kind, Vec<Value>)> {
             .iter()
             .map(|x| Value::Fixnum(*x as i64))
             .collect(),
+        Value::Array(_) => super::shape::vector_items(v).unwrap_or_default(),
         _ => list_items(it, v)?,
     };
     Ok((kind, items))
@@ -295,6 +313,7 @@ pub fn seq_len(it: &mut Interp, v: &Value) -> LResult<usize> {
         Value::String(s) => s.borrow().chars().count(),
         Value::Vector(x) => x.borrow().len(),
         Value::Bytes(b) => b.borrow().len(),
+        Value::Array(a) if a.rank() == 1 => a.length(),
         Value::Nil => 0,
         Value::Cons(_) => list_items(it, v)?.len(),
         _ => return args::type_err(it, v, "SEQUENCE"),
@@ -311,6 +330,15 @@ pub fn build(it: &mut Interp, kind: Kind, items: Vec<Value>) -> LResult<Value> {
         Kind::Bytes => Ok(Value::Bytes(std::rc::Rc::new(std::cell::RefCell::new(
             octets(it, &items)?,
         )))),
+        Kind::Array(elem) => {
+            for x in &items {
+                super::shape::check_element(it, elem, x)?;
+            }
+            let n = items.len();
+            Ok(Value::Array(std::rc::Rc::new(
+                crate::eval::array::Array::simple(elem, vec![n], items),
+            )))
+        }
     }
 }
 
@@ -349,6 +377,22 @@ pub fn store(it: &mut Interp, seq: &Value, items: Vec<Value>) -> LResult<()> {
             let bytes = octets(it, &items)?;
             *b.borrow_mut() = bytes;
         }
+        Value::Array(a) => {
+            for x in &items {
+                super::shape::check_element(it, a.elem, x)?;
+            }
+            let same = items.len() == a.length();
+            if !same && !a.is_displaced() && a.rank() == 1 {
+                let n = items.len();
+                *a.data.borrow_mut() = crate::eval::array::Storage::Own(items);
+                *a.dims.borrow_mut() = vec![n];
+                a.fill.set(a.fill.get().map(|_| n));
+            } else {
+                for (i, x) in items.into_iter().enumerate() {
+                    super::shape::rm_set(it, seq, i, x)?;
+                }
+            }
+        }
         _ => {
             let mut cur = seq.clone();
             for x in items {
@@ -370,6 +414,7 @@ pub fn store(it: &mut Interp, seq: &Value, items: Vec<Value>) -> LResult<()> {
 pub fn array_type_text(v: &Value, len: usize) -> String {
     let fill = super::arrays::has_fill_pointer(v);
     match v {
+        Value::Array(_) => super::shape::array_type_text(v),
         Value::String(_) if fill => format!("(VECTOR CHARACTER {len})"),
         Value::String(_) => format!("(SIMPLE-ARRAY CHARACTER ({len}))"),
         Value::Bytes(_) => format!("(SIMPLE-ARRAY (UNSIGNED-BYTE 8) ({len}))"),
@@ -437,6 +482,13 @@ pub fn elt(it: &mut Interp, seq: &Value, index: &Value) -> LResult<Value> {
                     let len = s.borrow().chars().count();
                     index_error(it, seq, index, len)
                 }
+            }
+        }
+        Value::Array(a) if a.rank() == 1 => {
+            let len = a.length();
+            match (i < len).then(|| super::shape::rm_get(seq, i)).flatten() {
+                Some(x) => Ok(x),
+                None => index_error(it, seq, index, len),
             }
         }
         Value::Bytes(b) => {
@@ -508,6 +560,13 @@ pub fn set_elt(it: &mut Interp, seq: &Value, index: &Value, value: Value) -> LRe
                 }
             }
         }
+        Value::Array(a) if a.rank() == 1 => {
+            let len = a.length();
+            if i >= len || !super::shape::rm_set(it, seq, i, value.clone())? {
+                return index_error(it, seq, index, len);
+            }
+            Ok(value)
+        }
         Value::Bytes(b) => {
             let byte = match value {
                 Value::Fixnum(n) if (0..=255).contains(&n) => n as u8,
@@ -538,26 +597,16 @@ pub fn result_kind(it: &mut Interp, spec: &Value) -> LResult<Option<Kind>> {
     };
     let elem_kind = |t: Option<&Value>| -> Kind {
         match t {
-            Some(Value::Symbol(s))
-                if matches!(s.name.as_str(), "CHARACTER" | "BASE-CHAR" | "STANDARD-CHAR") =>
-            {
-                Kind::Str
-            }
-            Some(t @ Value::Cons(_))
-                if t.car()
-                    .as_symbol()
-                    .is_some_and(|s| s.name == "UNSIGNED-BYTE")
-                    && matches!(t.cdr().car(), Value::Fixnum(8)) =>
-            {
-                Kind::Bytes
-            }
-            _ => Kind::Vector,
+            None => Kind::Vector,
+            Some(Value::Symbol(s)) if s.name == "*" => Kind::Vector,
+            Some(t) => Kind::of_elem(Elem::upgrade(t)),
         }
     };
     Ok(Some(match head.as_str() {
         "LIST" | "CONS" | "NULL" => Kind::List,
         "STRING" | "SIMPLE-STRING" | "BASE-STRING" | "SIMPLE-BASE-STRING" => Kind::Str,
         "SIMPLE-VECTOR" => Kind::Vector,
+        "BIT-VECTOR" | "SIMPLE-BIT-VECTOR" => Kind::Array(Elem::Bit),
         "VECTOR" | "ARRAY" | "SIMPLE-ARRAY" => elem_kind(args.first()),
         "SEQUENCE" => Kind::List,
         _ => return bad_type(it, spec),

@@ -337,7 +337,21 @@ fn standard_place(
                 list([si("PUTHASH"), u[0].clone(), u[1].clone(), store])
             })
         }
-        "AREF" | "SVREF" | "CHAR" | "SCHAR" | "ELT" | "BIT" | "SBIT" | "ROW-MAJOR-AREF" => {
+        "AREF" | "BIT" | "SBIT" => {
+            need(it, 1, usize::MAX)?;
+            accessor_place(head_v, forms, |u, store| {
+                let mut call = vec![si("%SET-AREF"), store];
+                call.extend(u.iter().cloned());
+                list(call)
+            })
+        }
+        "ROW-MAJOR-AREF" => {
+            need(it, 2, 2)?;
+            accessor_place(head_v, forms, |u, store| {
+                list([si("%SET-ROW-MAJOR-AREF"), u[0].clone(), u[1].clone(), store])
+            })
+        }
+        "SVREF" | "CHAR" | "SCHAR" | "ELT" => {
             need(it, 2, 2)?;
             accessor_place(head_v, forms, |u, store| {
                 list([si("%SET-INDEX"), u[0].clone(), u[1].clone(), store])
