@@ -155,6 +155,14 @@ const ENTRIES: &[(&str, &str, &str, &str, &str)] = &[
         "rsa2048.txt",
         "canon=simple/relaxed",
     ),
+    // RFC 8301's smallest allowed RSA key (signed by the `rsa` crate).
+    (
+        "rr-rsa1024.example",
+        "s4",
+        "rsa1024-pkcs1.pem",
+        "rsa1024.txt",
+        "",
+    ),
     (
         "rr-ed.example",
         "s2",

@@ -1,6 +1,8 @@
 //! DKIM private keys: PEM files holding an RSA key (PKCS#1 `RSA PRIVATE
 //! KEY` or PKCS#8 `PRIVATE KEY`) or an Ed25519 key (PKCS#8), signed with
-//! `ring`, which the TLS layer already links (no second crypto library).
+//! `ring`, which the TLS layer already links. `ring` signs with RSA keys of
+//! 2048 to 4096 bits only; the 1024- to 2047-bit keys RFC 8301 still allows
+//! are signed with the `rsa` crate.
 //!
 //! PEM is decoded by `rustls-pki-types` (also already linked). A key file
 //! that others than its owner may read is refused, as ssh refuses one.
@@ -44,8 +46,14 @@ impl Algorithm {
 
 enum Inner {
     Rsa(RsaKeyPair),
+    /// A key `ring` refuses as too small (1024 to 2047 bits), with its
+    /// public key as PKCS#1 DER.
+    RsaSmall(Box<rsa::pkcs1v15::SigningKey<sha2::Sha256>>, Vec<u8>),
     Ed25519(Ed25519KeyPair),
 }
+
+/// RFC 8301 §3.2: signers MUST use RSA keys of at least 1024 bits.
+const MIN_RSA_BITS: u32 = 1024;
 
 /// A loaded signing key. Its `Debug` shows only the algorithm and file.
 pub struct SigningKey {
@@ -118,7 +126,7 @@ impl SigningKey {
     /// The `a=` algorithm this key signs with.
     pub fn algorithm(&self) -> Algorithm {
         match self.inner {
-            Inner::Rsa(_) => Algorithm::RsaSha256,
+            Inner::Rsa(_) | Inner::RsaSmall(..) => Algorithm::RsaSha256,
             Inner::Ed25519(_) => Algorithm::Ed25519Sha256,
         }
     }
@@ -135,6 +143,7 @@ impl SigningKey {
         use base64::Engine;
         let bytes = match &self.inner {
             Inner::Rsa(k) => k.public().as_ref().to_vec(),
+            Inner::RsaSmall(_, public) => public.clone(),
             Inner::Ed25519(k) => k.public_key().as_ref().to_vec(),
         };
         base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -150,6 +159,12 @@ impl SigningKey {
                 k.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), data, &mut sig)
                     .map_err(|_| KeyError("DKIM: the RSA signature failed".into()))?;
                 Ok(sig)
+            }
+            Inner::RsaSmall(k, _) => {
+                use rsa::signature::{SignatureEncoding, Signer};
+                k.try_sign(data)
+                    .map(|sig| sig.to_vec())
+                    .map_err(|_| KeyError("DKIM: the RSA signature failed".into()))
             }
             Inner::Ed25519(k) => {
                 let digest = ring::digest::digest(&ring::digest::SHA256, data);
@@ -167,17 +182,27 @@ fn from_pem(pem: &[u8]) -> Result<Inner, String> {
             .to_string()
     })?;
     match der {
-        PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der())
-            .map(Inner::Rsa)
-            .map_err(|e| rsa_reason(&e)),
+        PrivateKeyDer::Pkcs1(k) => match RsaKeyPair::from_der(k.secret_pkcs1_der()) {
+            Ok(key) => Ok(Inner::Rsa(key)),
+            Err(e) if e.to_string() == "TooSmall" => {
+                use rsa::pkcs1::DecodeRsaPrivateKey;
+                small_rsa(rsa::PrivateKey::from_pkcs1_der(k.secret_pkcs1_der()).ok())
+            }
+            Err(e) => Err(rsa_reason(&e)),
+        },
         PrivateKeyDer::Pkcs8(k) => {
             let der = k.secret_pkcs8_der();
             if let Ok(ed) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
                 return Ok(Inner::Ed25519(ed));
             }
-            RsaKeyPair::from_pkcs8(der)
-                .map(Inner::Rsa)
-                .map_err(|e| rsa_reason(&e))
+            match RsaKeyPair::from_pkcs8(der) {
+                Ok(key) => Ok(Inner::Rsa(key)),
+                Err(e) if e.to_string() == "TooSmall" => {
+                    use rsa::pkcs8::DecodePrivateKey;
+                    small_rsa(rsa::PrivateKey::from_pkcs8_der(der).ok())
+                }
+                Err(e) => Err(rsa_reason(&e)),
+            }
         }
         PrivateKeyDer::Sec1(_) => Err("an EC (SEC1) key: DKIM signs with RSA or Ed25519 only \
                                        (RFC 6376, RFC 8463)"
@@ -186,13 +211,35 @@ fn from_pem(pem: &[u8]) -> Result<Inner, String> {
     }
 }
 
+/// An RSA key under 2048 bits: signed with the `rsa` crate if it has at
+/// least [`MIN_RSA_BITS`].
+fn small_rsa(key: Option<rsa::PrivateKey>) -> Result<Inner, String> {
+    use rsa::pkcs1::EncodeRsaPublicKey;
+    use rsa::traits::PublicKeyParts;
+    let Some(key) = key else {
+        return Err("not a usable RSA private key".into());
+    };
+    let bits = key.n().bit_width();
+    if bits < MIN_RSA_BITS {
+        return Err(format!(
+            "the RSA key has {bits} bits; DKIM needs at least {MIN_RSA_BITS} (RFC 8301), \
+             and 2048 is recommended"
+        ));
+    }
+    let public = key
+        .to_public_key()
+        .to_pkcs1_der()
+        .map_err(|_| "not a usable RSA private key".to_string())?;
+    Ok(Inner::RsaSmall(
+        Box::new(rsa::pkcs1v15::SigningKey::new(key)),
+        public.as_bytes().to_vec(),
+    ))
+}
+
 /// ring's reasons are fixed words (`TooSmall`, `InvalidEncoding`...), never
 /// key material.
 fn rsa_reason(e: &ring::error::KeyRejected) -> String {
     match e.to_string().as_str() {
-        "TooSmall" => "the RSA key is smaller than 2048 bits, which this build cannot sign \
-                       with; make a 2048-bit key (RFC 8301 recommends 2048)"
-            .into(),
         "TooLarge" => {
             "the RSA key is larger than 4096 bits, which this build cannot sign with".into()
         }
