@@ -51,3 +51,5 @@
          (ask (&rest args) :interactive (lambda () (list 1 2 3)) (cons :asked args))))
 (print (restart-case (invoke-restart-interactively 'plain)
          (plain (&rest args) (cons :plain args))))
+(print (restart-case (invoke-restart 'foo) (foo () :a :b)))
+(print (restart-case (invoke-restart 'foo) (foo () :report "r" :a)))

@@ -141,7 +141,8 @@ fn restart_case(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                 "REPORT" => report = function(),
                 "TEST" => test = function(),
                 "INTERACTIVE" => interactive = function(),
-                _ => return malformed(it, &form, "an unknown restart-case clause option"),
+                // Any other keyword is the first form of the body.
+                _ => break,
             }
             body = &body[2..];
         }

@@ -245,7 +245,9 @@ fn ccase(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     case_like(it, a, Some("CCASE"))
 }
 
-fn typecase_like(it: &mut Interp, a: &[Value], exhaustive: bool) -> LResult<Value> {
+/// `typecase`, `etypecase`, `ctypecase` (CLHS 5.3); `exhaustive` names
+/// the operator of the two that signal when no clause takes the key.
+fn typecase_like(it: &mut Interp, a: &[Value], exhaustive: Option<&'static str>) -> LResult<Value> {
     let (form, _) = form_and_env(a);
     let x = arity(it, &form, 1, usize::MAX)?;
     let key = gensym("KEY");
@@ -259,7 +261,7 @@ fn typecase_like(it: &mut Interp, a: &[Value], exhaustive: bool) -> LResult<Valu
             return malformed(it, &form, "an empty clause");
         };
         let body = progn(c[1..].to_vec());
-        let test = if !exhaustive && (ty.is_sym(&t) || ty.is_sym(&otherwise)) {
+        let test = if exhaustive.is_none() && (ty.is_sym(&t) || ty.is_sym(&otherwise)) {
             cl("T")
         } else {
             wanted.push(ty.clone());
@@ -267,40 +269,24 @@ fn typecase_like(it: &mut Interp, a: &[Value], exhaustive: bool) -> LResult<Valu
         };
         tests.push((test, body));
     }
-    let end = if exhaustive {
-        Fallthrough::Error("ETYPECASE", "OR")
-    } else {
-        Fallthrough::Nil
+    let end = match exhaustive {
+        Some("CTYPECASE") => return Ok(correctable(key, &x[0], tests, "CTYPECASE", "OR", wanted)),
+        Some(op) => Fallthrough::Error(op, "OR"),
+        None => Fallthrough::Nil,
     };
     Ok(dispatch(key, x[0].clone(), tests, end, wanted))
 }
 
 fn ctypecase(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let (form, _) = form_and_env(a);
-    let x = arity(it, &form, 1, usize::MAX)?;
-    let key = gensym("KEY");
-    let mut tests = Vec::new();
-    let mut wanted = Vec::new();
-    for clause in &x[1..] {
-        let c = items(it, clause, &form)?;
-        let Some(ty) = c.first() else {
-            return malformed(it, &form, "an empty clause");
-        };
-        wanted.push(ty.clone());
-        tests.push((
-            list([cl("TYPEP"), key.clone(), quote(ty.clone())]),
-            progn(c[1..].to_vec()),
-        ));
-    }
-    Ok(correctable(key, &x[0], tests, "CTYPECASE", "OR", wanted))
+    typecase_like(it, a, Some("CTYPECASE"))
 }
 
 fn typecase(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    typecase_like(it, a, false)
+    typecase_like(it, a, None)
 }
 
 fn etypecase(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    typecase_like(it, a, true)
+    typecase_like(it, a, Some("ETYPECASE"))
 }
 
 /// SBCL's report when no clause of `ecase`/`ccase`/`etypecase` took the
