@@ -153,17 +153,12 @@ fn q_decode(s: &str) -> Vec<u8> {
     out
 }
 
-/// Windows-1252's 0x80–0x9F (the rest is Latin-1).
-const CP1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
-    '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}',
-    '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
-    '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
-];
-
-/// Octets in a MIME charset → text. The charsets handled are UTF-8,
-/// US-ASCII and ISO-8859-1 (read as Latin-1, as Allegro does),
-/// Windows-1252 and ISO-8859-15; others are an error, as Allegro's
+/// Octets in a MIME charset → text. UTF-8 is read leniently; US-ASCII
+/// and ISO-8859-1 are read as Latin-1, as Allegro does (the WHATWG
+/// Encoding Standard would read them as Windows-1252). Every other label
+/// of the Encoding Standard (ISO-8859-N, Windows-NNNN, KOI8, Shift_JIS,
+/// EUC-JP, ISO-2022-JP, GBK, GB18030, Big5, EUC-KR, UTF-16) goes through
+/// `encoding_rs`; an unknown name is an error, as Allegro's
 /// "No external format found for MIME charset".
 pub fn decode_charset(charset: &str, bytes: &[u8]) -> Result<String, UnknownCharset> {
     // RFC 2231 §5: `charset*language`.
@@ -173,28 +168,14 @@ pub fn decode_charset(charset: &str, bytes: &[u8]) -> Result<String, UnknownChar
         "us-ascii" | "ascii" | "iso-8859-1" | "latin1" | "latin-1" | "iso8859-1" => {
             Ok(bytes.iter().map(|&b| char::from(b)).collect())
         }
-        "windows-1252" | "cp1252" => Ok(bytes
-            .iter()
-            .map(|&b| match b {
-                0x80..=0x9F => CP1252_HIGH[usize::from(b - 0x80)],
-                _ => char::from(b),
-            })
-            .collect()),
-        "iso-8859-15" | "latin9" => Ok(bytes
-            .iter()
-            .map(|&b| match b {
-                0xA4 => '\u{20AC}',
-                0xA6 => '\u{160}',
-                0xA8 => '\u{161}',
-                0xB4 => '\u{17D}',
-                0xB8 => '\u{17E}',
-                0xBC => '\u{152}',
-                0xBD => '\u{153}',
-                0xBE => '\u{178}',
-                _ => char::from(b),
-            })
-            .collect()),
-        _ => Err(UnknownCharset(charset.to_string())),
+        _ => match encoding_rs::Encoding::for_label(name.as_bytes()) {
+            // The "replacement" encoding stands for charsets the standard
+            // refuses to decode (ISO-2022-KR, HZ…): unknown to us too.
+            Some(enc) if enc != encoding_rs::REPLACEMENT => {
+                Ok(enc.decode_without_bom_handling(bytes).0.into_owned())
+            }
+            _ => Err(UnknownCharset(charset.to_string())),
+        },
     }
 }
 
@@ -227,6 +208,17 @@ mod tests {
             "café"
         );
         assert_eq!(decode_header_text("=?windows-1252?q?=80?=").unwrap(), "€");
+        assert_eq!(decode_header_text("=?iso-8859-15?q?=A4?=").unwrap(), "€");
+        // Latin-1, not Windows-1252, as Allegro reads it.
+        assert_eq!(decode_header_text("=?iso-8859-1?q?=80?=").unwrap(), "\u{80}");
+        assert_eq!(
+            decode_header_text("=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=").unwrap(),
+            "日本語"
+        );
+        assert_eq!(decode_header_text("=?koi8-r?b?8NLJ18XU?=").unwrap(), "Привет");
+        assert_eq!(decode_header_text("=?shift_jis?b?k/qWe4zq?=").unwrap(), "日本語");
+        assert_eq!(decode_header_text("=?gb2312?b?1tDOxA==?=").unwrap(), "中文");
+        assert!(decode_header_text("=?iso-2022-kr?q?a?=").is_err());
         assert!(decode_header_text("=?x-klingon?q?a?=").is_err());
         for junk in [
             "=?",
