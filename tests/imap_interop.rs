@@ -584,3 +584,41 @@ fn read_only_changes_nothing_on_the_server() {
         "EXAMINE kept \\Seen unset: {state}"
     );
 }
+
+/// `with-fetch-letter-sequence`: a letter read in pieces of 7 characters
+/// equals the letter `fetch-letter` returns, over IMAP (partial fetches)
+/// and POP, and `end-of-letter-p` turns true at the end.
+#[test]
+fn fetch_letter_sequence_reads_the_letter_in_pieces() {
+    let Some(env) = env() else { return };
+    seed(&env, "t20", &[LETTER1, LETTER2]);
+    let script = r#"
+(defun pieces (mb n)
+  (let ((buf (make-string 7)) (parts '()) (calls 0))
+    (with-fetch-letter-sequence (mb n)
+      (loop until (end-of-letter-p mb)
+            do (let ((end (fetch-letter-sequence mb buf)))
+                 (incf calls)
+                 (push (subseq buf 0 end) parts))))
+    (list (apply #'concatenate 'string (reverse parts)) (> calls 3))))
+(with-imap-connection (mb {IMAP} :user {USER} :password "secret")
+  (select-mailbox mb "INBOX")
+  (destructuring-bind (text many) (pieces mb 2)
+    (format t "~s ~s~%" (string= text (fetch-letter mb 2)) many))
+  (let ((buf (make-string 10 :initial-element #\-)))
+    (with-fetch-letter-sequence (mb 1)
+      (format t "~s ~s~%" (fetch-letter-sequence mb buf :start 4 :end 9) buf))))
+(with-pop-connection (pb {POP} :user {USER} :password "secret")
+  (destructuring-bind (text many) (pieces pb 2)
+    (format t "~s ~s~%" (string= text (fetch-letter pb 2)) many))
+  (format t "~s~%" (handler-case (fetch-letter-sequence pb (make-string 3))
+                     (error (e) (princ-to-string e)))))
+"#;
+    let r = lisp(&env, "t20", script, &[]);
+    let out = expect_ok(&r);
+    let l = lines(out);
+    assert_eq!(l[0], "T T", "IMAP pieces: {out}");
+    assert_eq!(l[1], "9 \"----From:-\"", "IMAP :start/:end: {out}");
+    assert_eq!(l[2], "T T", "POP pieces: {out}");
+    assert!(l[3].contains("no letter is being fetched"), "{out}");
+}

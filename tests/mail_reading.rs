@@ -473,3 +473,112 @@ fn parsed_parts_from_lisp() {
         ]
     );
 }
+
+/// `with-decoded-part-body-stream` and `with-part-stream` over a file, as
+/// Allegro's `mime-parse.txt` example uses them: the caller positions the
+/// stream, the macro reads exactly the part.
+#[test]
+fn part_streams_decode_transfer_encodings_and_charsets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let eml = dir.path().join("m.eml");
+    std::fs::write(
+        &eml,
+        b"Subject: t\r\nContent-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n--XX\r\n\
+Content-Type: text/plain; charset=\"iso-8859-2\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+Za=BF=F3=B3=E6 g=EA=B6l=B1 =\r\nja=BC=F1\r\n--XX\r\n\
+Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+SGVsbG8s\r\nIHdvcmxkIQ==\r\n--XX\r\nContent-Type: text/plain; charset=shift_jis\r\n\
+Content-Transfer-Encoding: 8bit\r\n\r\n\x93\xfa\x96\x7b\x8c\xea\r\n--XX--\r\n",
+    )
+    .expect("write");
+    let r = run(&format!(
+        r#"
+(with-open-file (s {eml:?} :external-format :latin1)
+  (map-over-parts (parse-mime-structure s)
+    (lambda (p)
+      (unless (mime-part-parts p)
+        (file-position s (mime-part-body-position p))
+        (with-decoded-part-body-stream (b p s)
+          (format t "~s~%" (read-line b nil)))
+        (file-position s (mime-part-body-position p))
+        (with-part-stream (b p s :header nil)
+          (format t "~s~%" (read-line b nil)))
+        (file-position s (mime-part-position p))
+        (let (kept)
+          (with-part-stream (b p s)
+            (setf kept b)
+            (format t "~s ~s~%" (read-line b nil) (open-stream-p b)))
+          (format t "~s~%" (open-stream-p kept)))))))
+"#
+    ));
+    assert_eq!(
+        ok(&r),
+        [
+            "\"Zażółć gęślą jaźń\r\"",
+            "\"Za=BF=F3=B3=E6 g=EA=B6l=B1 =\r\"",
+            "\"Content-Type: text/plain; charset=\\\"iso-8859-2\\\"\r\" T",
+            "NIL",
+            "\"Hello, world!\"",
+            "\"SGVsbG8s\r\"",
+            "\"Content-Type: application/octet-stream\r\" T",
+            "NIL",
+            "\"日本語\r\"",
+            "\"\u{93}\u{fa}\u{96}{\u{8c}\u{ea}\r\"",
+            "\"Content-Type: text/plain; charset=shift_jis\r\" T",
+            "NIL",
+        ]
+    );
+}
+
+#[test]
+fn quoted_printable_and_base64_helpers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data.bin");
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+    std::fs::write(&data, &bytes).expect("write");
+    let (b64, back) = (dir.path().join("b64.txt"), dir.path().join("back.bin"));
+    let r = run(&format!(
+        r#"
+(format t "~s~%" (qp-decode-string "caf=C3=A9_au=20lait=ZZ="))
+(format t "~s~%" (qp-decode-string "caf=E9_au" :external-format :latin1 :underscores-are-spaces t))
+(format t "~s~%" (qp-decode-string "a=3D" :return :usb8))
+(let ((v (string-to-octets (format nil "xx=41=~%B") :null-terminate nil)))
+  (format t "~s~%" (multiple-value-list (qp-decode-usb8 v v :start1 2))))
+(format t "~s~%" (handler-case (qp-decode-usb8 (string-to-octets "abc" :null-terminate nil)
+                                               (make-array 2 :element-type '(unsigned-byte 8)))
+                   (error (e) (princ-to-string e))))
+(format t "~s~%" (substitute #\| #\Newline
+                  (with-output-to-string (o)
+                    (with-input-from-string (i (format nil "tab	~%~a" (make-string 80 :initial-element #\x)))
+                      (qp-encode-stream i o :wrap-at 60)))))
+(with-open-file (i {data:?} :element-type '(unsigned-byte 8))
+  (with-open-file (o {b64:?} :direction :output :element-type '(unsigned-byte 8))
+    (base64-encode-stream i o :wrap-at 64)))
+(with-open-file (i {b64:?})
+  (with-open-file (o {back:?} :direction :output :element-type '(unsigned-byte 8))
+    (format t "~s~%" (base64-decode-stream i o))))
+(format t "~s~%" (with-input-from-string (i "SGV*sbG8=")
+                   (handler-case (base64-decode-stream i (make-broadcast-stream))
+                     (error (e) (princ-to-string e)))))
+"#
+    ));
+    let out = ok(&r);
+    assert_eq!(out[0], "\"café_au lait=ZZ=\"");
+    assert_eq!(out[1], "\"café au\"");
+    assert_eq!(out[2], "#(97 61)");
+    assert_eq!(
+        out[3], "(#(65 66 61 52 49 61 10 66) 2)",
+        "decoded in place, to index 0"
+    );
+    assert!(out[4].contains("Not enough room"), "{out:?}");
+    assert_eq!(
+        out[5],
+        format!("\"tab=09|{}=|{}\"", "x".repeat(60), "x".repeat(20))
+    );
+    assert_eq!(out[6], "T");
+    assert!(out[7].contains("not base64"), "{out:?}");
+    let encoded = std::fs::read_to_string(&b64).expect("b64");
+    assert!(encoded.lines().all(|l| l.len() <= 64), "{encoded}");
+    assert_eq!(encoded.lines().count(), 1000_usize.div_ceil(3) * 4 / 64 + 1);
+    assert_eq!(std::fs::read(&back).expect("back"), bytes);
+}

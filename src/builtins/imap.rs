@@ -4,6 +4,7 @@
 //! `*debug-imap*`. Arguments are checked and translated here; the
 //! dialogues are the engine's (`crate::mail::mailbox`).
 
+mod letter_sequence;
 mod wire;
 
 use std::cell::RefCell;
@@ -29,6 +30,10 @@ use crate::printer::prin1_to_string;
 const PO: &str = "NET.POST-OFFICE";
 
 pub const BUILTINS: &[BuiltinDef] = &[
+    def!("NET.POST-OFFICE" : "FETCH-LETTER-SEQUENCE", "(mb buffer &key (start 0) (end (length buffer)))", 2, MANY, letter_sequence::fetch_letter_sequence, "Fill BUFFER (a string) from START to END with the next piece of the letter begun by with-fetch-letter-sequence; returns the index after the last character stored."),
+    def!("NET.POST-OFFICE" : "END-OF-LETTER-P", "(mb)", 1, 1, letter_sequence::end_of_letter_p, "True once fetch-letter-sequence has read the whole letter."),
+    def!("SENDLETTER" : "%BEGIN-FETCH-LETTER-SEQUENCE", "(mb number &key uid)", 2, MANY, letter_sequence::begin, "Begin reading message NUMBER in pieces."),
+    def!("SENDLETTER" : "%END-FETCH-LETTER-SEQUENCE", "(mb)", 1, 1, letter_sequence::end, "End reading a letter in pieces."),
     def!("NET.POST-OFFICE" : "MAKE-IMAP-CONNECTION", "(host &key (port 143) user password (timeout 30))", 1, MANY, make_imap_connection, "Connect to an IMAP server and log in. HOST is a name, or (name :ssl t ...) / (name :starttls t ...). Returns an imap-mailbox."),
     def!("NET.POST-OFFICE" : "MAKE-POP-CONNECTION", "(host &key (port 110) user password (timeout 30))", 1, MANY, make_pop_connection, "Connect to a POP3 server and log in. Returns a pop-mailbox."),
     def!("NET.POST-OFFICE" : "CLOSE-CONNECTION", "(mb)", 1, 1, close_connection, "Log out and close the connection. Returns T."),
@@ -85,6 +90,9 @@ pub const BUILTINS: &[BuiltinDef] = &[
 const EXPORTS: &[&str] = &[
     "WITH-IMAP-CONNECTION",
     "WITH-POP-CONNECTION",
+    "WITH-PART-STREAM",
+    "WITH-DECODED-PART-BODY-STREAM",
+    "WITH-FETCH-LETTER-SEQUENCE",
     "*IMAP-VERSION-NUMBER*",
 ];
 
@@ -233,11 +241,14 @@ fn po_server_string(_: &mut Interp, a: &[Value]) -> LResult<Value> {
 struct ImapConn {
     session: RefCell<Option<ImapSession<Link>>>,
     host: String,
+    /// The letter `fetch-letter-sequence` is reading.
+    sequence: RefCell<letter_sequence::State>,
 }
 
 struct PopConn {
     session: RefCell<Option<PopSession<Link>>>,
     host: String,
+    sequence: RefCell<letter_sequence::State>,
 }
 
 impl HostObject for ImapConn {
@@ -537,6 +548,7 @@ fn make_imap_connection(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::Object(Rc::new(Box::new(ImapConn {
         session: RefCell::new(Some(s)),
         host,
+        sequence: RefCell::default(),
     }))))
 }
 
@@ -570,6 +582,7 @@ fn make_pop_connection(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::Object(Rc::new(Box::new(PopConn {
         session: RefCell::new(Some(s)),
         host,
+        sequence: RefCell::default(),
     }))))
 }
 

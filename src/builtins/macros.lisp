@@ -22,6 +22,31 @@
      (unwind-protect (progn ,@body)
        (close-connection ,mb))))
 
+;; mime-parse.cl / mime-transfer-encoding.cl: streams of a parsed part,
+;; read from INSTREAM where the caller positioned it; closed however BODY
+;; is left.
+(defmacro with-part-stream ((sym part instream &key (header t)) &body body)
+  "Bind SYM to an input stream of PART's bytes (headers too when HEADER) from INSTREAM."
+  `(let ((,sym (sendletter::%part-stream ,part ,instream ,header)))
+     (unwind-protect (progn ,@body)
+       (close ,sym))))
+
+(defmacro with-decoded-part-body-stream ((sym part instream) &body body)
+  "Bind SYM to an input stream of PART's body from INSTREAM, transfer-decoded, in the part's charset."
+  `(let ((,sym (sendletter::%decoded-part-body-stream ,part ,instream)))
+     (unwind-protect (progn ,@body)
+       (close ,sym))))
+
+;; imap.cl: a letter fetched in pieces; the rest is read (POP) or the
+;; state dropped (IMAP) however BODY is left.
+(defmacro with-fetch-letter-sequence ((mailbox &rest args) &body body)
+  "Begin fetching message (number &key uid) from MAILBOX in pieces with fetch-letter-sequence; end it after BODY."
+  (let ((mb (gensym "MB")))
+    `(let ((,mb ,mailbox))
+       (sendletter::%begin-fetch-letter-sequence ,mb ,@args)
+       (unwind-protect (progn ,@body)
+         (sendletter::%end-fetch-letter-sequence ,mb)))))
+
 ;;;; ---- Package iteration, standard I/O syntax ----
 (in-package :common-lisp)
 

@@ -49,7 +49,7 @@ impl HostObject for ParsedObj {
     }
 }
 
-fn parsed_of(v: &Value) -> Option<Rc<ParsedPart>> {
+pub(crate) fn parsed_of(v: &Value) -> Option<Rc<ParsedPart>> {
     match v {
         Value::Object(o) => o.as_any().downcast_ref::<ParsedObj>().map(|p| p.0.clone()),
         _ => None,

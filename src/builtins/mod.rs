@@ -24,6 +24,7 @@ pub mod smtp;
 pub mod streams;
 pub mod strings;
 pub mod system;
+pub mod transfer_encoding;
 
 use std::rc::Rc;
 
@@ -101,6 +102,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         imap::BUILTINS,
         mail_text::BUILTINS,
         mime_parsed::BUILTINS,
+        transfer_encoding::BUILTINS,
     ];
     t.extend(crate::eval::macros::builtin_tables());
     t.extend(allegro::tables());

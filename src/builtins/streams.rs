@@ -680,10 +680,11 @@ fn close(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     }
     let r = s.flush();
     s.open.set(false);
-    // Dropping the file handle now, not when the last reference goes.
+    // Dropping the file handle (or the stream a part stream reads) now,
+    // not when the last reference goes.
     let is_file = matches!(
         &*s.kind.borrow(),
-        StreamKind::FileIn(_) | StreamKind::FileOut(_)
+        StreamKind::FileIn(_) | StreamKind::FileOut(_) | StreamKind::Reader(_)
     );
     if is_file {
         *s.kind.borrow_mut() = StreamKind::Null;

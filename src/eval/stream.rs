@@ -38,6 +38,9 @@ pub enum StreamKind {
     Null,
     /// A two-way stream of input from one stream, output to another.
     TwoWay(std::rc::Rc<Stream>, std::rc::Rc<Stream>),
+    /// Input from a Rust reader: a MIME part of another stream, decoded
+    /// or not (`with-part-stream`, `with-decoded-part-body-stream`).
+    Reader(InputBuffer<Box<dyn BufRead>>),
 }
 
 /// Character input with one character of push-back (`unread-char`).
@@ -219,7 +222,10 @@ impl Stream {
 
     pub fn is_input(&self) -> bool {
         match &*self.kind.borrow() {
-            StreamKind::Stdin(_) | StreamKind::StringIn(_) | StreamKind::FileIn(_) => true,
+            StreamKind::Stdin(_)
+            | StreamKind::StringIn(_)
+            | StreamKind::FileIn(_)
+            | StreamKind::Reader(_) => true,
             StreamKind::TwoWay(i, _) => i.is_input(),
             _ => false,
         }
@@ -306,6 +312,7 @@ impl Stream {
             StreamKind::Stdin(b) => f(b),
             StreamKind::StringIn(b) => f(b),
             StreamKind::FileIn(b) => f(b),
+            StreamKind::Reader(b) => f(b),
             StreamKind::TwoWay(i, _) => i.with_input(f),
             _ => Err(io::Error::new(
                 io::ErrorKind::Unsupported,

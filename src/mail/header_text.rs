@@ -210,13 +210,22 @@ mod tests {
         assert_eq!(decode_header_text("=?windows-1252?q?=80?=").unwrap(), "€");
         assert_eq!(decode_header_text("=?iso-8859-15?q?=A4?=").unwrap(), "€");
         // Latin-1, not Windows-1252, as Allegro reads it.
-        assert_eq!(decode_header_text("=?iso-8859-1?q?=80?=").unwrap(), "\u{80}");
+        assert_eq!(
+            decode_header_text("=?iso-8859-1?q?=80?=").unwrap(),
+            "\u{80}"
+        );
         assert_eq!(
             decode_header_text("=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=").unwrap(),
             "日本語"
         );
-        assert_eq!(decode_header_text("=?koi8-r?b?8NLJ18XU?=").unwrap(), "Привет");
-        assert_eq!(decode_header_text("=?shift_jis?b?k/qWe4zq?=").unwrap(), "日本語");
+        assert_eq!(
+            decode_header_text("=?koi8-r?b?8NLJ18XU?=").unwrap(),
+            "Привет"
+        );
+        assert_eq!(
+            decode_header_text("=?shift_jis?b?k/qWe4zq?=").unwrap(),
+            "日本語"
+        );
         assert_eq!(decode_header_text("=?gb2312?b?1tDOxA==?=").unwrap(), "中文");
         assert!(decode_header_text("=?iso-2022-kr?q?a?=").is_err());
         assert!(decode_header_text("=?x-klingon?q?a?=").is_err());

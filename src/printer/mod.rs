@@ -414,6 +414,7 @@ impl Printer<'_, '_> {
                     }
                     Ok(StreamKind::Null) => "BROADCAST-STREAM".to_string(),
                     Ok(StreamKind::TwoWay(..)) => "TWO-WAY-STREAM".to_string(),
+                    Ok(StreamKind::Reader(_)) => "MIME-PART-INPUT-STREAM".to_string(),
                     Err(_) => "STREAM".to_string(),
                 };
                 self.out.push_str(&format!("#<{desc}>"));

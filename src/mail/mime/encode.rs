@@ -143,13 +143,31 @@ enum Deferred {
 /// LF a hard line break, CR LF → LF, blanks before a line end encoded, a
 /// soft break `=` before a token once the column reaches 72.
 /// Unlike Allegro, a deferred tab is encoded as `=09`, not `=20`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct QpEncoder {
     column: usize,
     deferred: Deferred,
+    /// The column of soft breaks; `None`: no soft breaks (`:wrap-at nil`).
+    wrap_at: Option<usize>,
+}
+
+impl Default for QpEncoder {
+    fn default() -> Self {
+        QpEncoder::with_wrap_at(Some(QP_WRAP_AT))
+    }
 }
 
 impl QpEncoder {
+    /// An encoder breaking lines at `wrap_at` (`qp-encode-stream`'s
+    /// `:wrap-at`).
+    pub fn with_wrap_at(wrap_at: Option<usize>) -> Self {
+        QpEncoder {
+            column: 0,
+            deferred: Deferred::Nothing,
+            wrap_at,
+        }
+    }
+
     /// Encodes `input`, appending to `out`.
     pub fn encode(&mut self, input: &[u8], out: &mut Vec<u8>) {
         for &byte in input {
@@ -201,7 +219,7 @@ impl QpEncoder {
     }
 
     fn token(&mut self, token: &[u8], out: &mut Vec<u8>) {
-        if self.column >= QP_WRAP_AT {
+        if self.wrap_at.is_some_and(|w| self.column >= w) {
             out.extend_from_slice(b"=\n");
             self.column = 0;
         }

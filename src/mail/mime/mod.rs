@@ -5,12 +5,14 @@
 //! - [`types`]: file extension → content type;
 //! - [`writer`]: renders a part tree to any `Write` or as a `Read`,
 //!   streaming file and stream sources while writing;
-//! - [`encode`]: the base64 and quoted-printable body encoders;
+//! - [`encode`], [`decode`]: the base64 and quoted-printable body encoders
+//!   and decoders;
 //! - [`header`]: header text: RFC 2047 words, RFC 2231 parameters, folding.
 //!
 //! Everything is rendered with LF line ends; the wire layer turns them into
 //! CRLF.
 
+pub mod decode;
 pub mod encode;
 mod error;
 pub mod header;
