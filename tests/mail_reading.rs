@@ -582,3 +582,77 @@ fn quoted_printable_and_base64_helpers() {
     assert_eq!(encoded.lines().count(), 1000_usize.div_ceil(3) * 4 / 64 + 1);
     assert_eq!(std::fs::read(&back).expect("back"), bytes);
 }
+
+/// `net.mail:valid-email-domain-p` against a loopback name server
+/// (`SENDLETTER_NAMESERVER`): MX → T, address record → T, NXDOMAIN → NIL,
+/// SERVFAIL → :UNKNOWN.
+#[test]
+fn valid_email_domain_p_asks_the_name_server() {
+    use simple_dns::rdata::{RData, A, MX};
+    use simple_dns::{Name, Packet, ResourceRecord, CLASS, QTYPE, RCODE, TYPE};
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let addr = socket.local_addr().expect("addr");
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut buf = [0u8; 1500];
+        while let Ok((n, from)) = socket.recv_from(&mut buf) {
+            let Ok(q) = Packet::parse(&buf[..n]) else {
+                continue;
+            };
+            let question = q.questions[0].clone();
+            let name = question.qname.to_string();
+            let _ = tx.send(format!("{name} {:?}", question.qtype));
+            let mut reply = Packet::new_reply(q.id());
+            let rdata = match (name.as_str(), question.qtype) {
+                ("mail.example.org", QTYPE::TYPE(TYPE::MX)) => Some(RData::MX(MX {
+                    preference: 5,
+                    exchange: Name::new_unchecked("mx.example.org"),
+                })),
+                ("web.example.org", QTYPE::TYPE(TYPE::A)) => Some(RData::A(A { address: 1 })),
+                ("web.example.org", _) => None,
+                ("broken.example.org", _) => {
+                    *reply.rcode_mut() = RCODE::ServerFailure;
+                    None
+                }
+                _ => {
+                    *reply.rcode_mut() = RCODE::NameError;
+                    None
+                }
+            };
+            reply.questions.push(question);
+            if let Some(r) = rdata {
+                let owner = Name::new_unchecked(Box::leak(name.into_boxed_str()));
+                reply
+                    .answers
+                    .push(ResourceRecord::new(owner, CLASS::IN, 60, r));
+            }
+            let _ = socket.send_to(&reply.build_bytes_vec().expect("reply"), from);
+        }
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("s.lisp");
+    std::fs::write(
+        &path,
+        "(require :rfc2822)\n(format t \"~s~%\" (mapcar #'net.mail:valid-email-domain-p \
+         '(\"mail.example.org\" \"web.example.org\" \"nowhere.example.org\" \"broken.example.org\")))\n",
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_sendletter"))
+        .arg(&path)
+        .env("SENDLETTER_NAMESERVER", addr.to_string())
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.trim(), "(T T NIL :UNKNOWN)");
+    let asked: Vec<String> = rx.try_iter().collect();
+    assert_eq!(asked[0], "mail.example.org TYPE(MX)", "MX first: {asked:?}");
+    assert!(
+        asked.contains(&"web.example.org TYPE(A)".to_string()),
+        "{asked:?}"
+    );
+}

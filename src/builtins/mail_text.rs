@@ -19,6 +19,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("NET.POST-OFFICE" : "DECODE-HEADER-TEXT", "(text)", 1, 1, decode_header_text, "TEXT with its RFC 2047 encoded words decoded."),
     def!("NET.POST-OFFICE" : "MIME-DEQUOTE", "(string)", 1, 1, mime_dequote, "STRING without one level of double quotes and backslash escapes."),
     def!("NET.MAIL" : "PARSE-EMAIL-ADDRESS", "(string &key (require-domain t) (require-dotted-domain t))", 1, MANY, parse_email_address, "Two values, the local part and the domain of a bare address, or NIL."),
+    def!("NET.MAIL" : "VALID-EMAIL-DOMAIN-P", "(domain)", 1, 1, valid_email_domain_p, "Ask DNS whether DOMAIN receives mail: T for an MX record, else an address record (one CNAME followed); NIL when it has neither or does not exist; :UNKNOWN when no name server answered."),
     def!("NET.MAIL" : "EXTRACT-EMAIL-ADDRESSES", "(string &key (start 0) end (require-domain t) (errorp t) compact)", 1, MANY, extract_email_addresses, "The addresses of an RFC 5322 address list: (:mailbox name local domain) and (:group name mailboxes), or with COMPACT the \"local@domain\" strings."),
 ];
 
@@ -127,6 +128,38 @@ fn parse_email_address(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         Some((l, d)) => Ok(it.values(vec![Value::string(l), opt_string(d)])),
         None => Ok(Value::Nil),
     }
+}
+
+/// The name servers to ask: `SENDLETTER_NAMESERVER` (`ip` or `ip:port`)
+/// when set, else those of `/etc/resolv.conf`.
+fn name_servers(it: &mut Interp) -> LResult<Vec<std::net::SocketAddr>> {
+    if let Ok(v) = std::env::var("SENDLETTER_NAMESERVER") {
+        let parsed = v
+            .parse::<std::net::SocketAddr>()
+            .ok()
+            .or_else(|| v.parse::<std::net::IpAddr>().ok().map(|ip| (ip, 53).into()));
+        return match parsed {
+            Some(s) => Ok(vec![s]),
+            None => it.simple_error(format!(
+                "SENDLETTER_NAMESERVER is {v:?}: expected an IP address, optionally with :port"
+            )),
+        };
+    }
+    let conf = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+    Ok(crate::mail::dns::name_servers(&conf))
+}
+
+fn valid_email_domain_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    use crate::mail::dns::{mail_domain, MailDomain};
+    let domain = text_arg(it, &a[0])?;
+    let servers = name_servers(it)?;
+    Ok(
+        match mail_domain(&domain, &servers, std::time::Duration::from_secs(5)) {
+            MailDomain::Yes => crate::eval::package::t(),
+            MailDomain::No => Value::Nil,
+            MailDomain::Unknown => Value::Symbol(keyword("UNKNOWN")),
+        },
+    )
 }
 
 fn mailbox_value(a: &Address) -> Value {

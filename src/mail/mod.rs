@@ -5,6 +5,7 @@
 
 pub mod address;
 pub mod dkim;
+pub mod dns;
 pub mod header_text;
 pub mod letter;
 pub mod mailbox;
