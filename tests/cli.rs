@@ -185,9 +185,11 @@ fn runtime_error_has_position_condition_and_backtrace() {
     assert_eq!(
         stderr(&o),
         format!(
-            "sendletter: {}:5:3: unhandled UNDEFINED-FUNCTION: The function \
+            // The finding of the check before the run, then the run's error.
+            "sendletter: {p}:2:17: error: undefined function undefined-helper\n\
+             sendletter: {p}:5:3: unhandled UNDEFINED-FUNCTION: The function \
              COMMON-LISP-USER::UNDEFINED-HELPER is undefined.\nbacktrace: INNER <- OUTER\n",
-            p.display()
+            p = p.display()
         )
     );
     assert_eq!(status(&o), 1);
