@@ -97,10 +97,6 @@ fn head_name(form: &Value) -> Option<String> {
 
 /// Check the script `src` (read as `file`); the findings in source order.
 pub fn check_source(it: &mut Interp, src: &str, file: Option<&str>, mode: Mode) -> Vec<Finding> {
-    let was_recording = positions::recording();
-    if !was_recording {
-        positions::start();
-    }
     let package = cl_sym("*PACKAGE*");
     let read_eval = cl_sym("*READ-EVAL*");
     let saved_package = package.value.borrow().clone();
@@ -109,9 +105,6 @@ pub fn check_source(it: &mut Interp, src: &str, file: Option<&str>, mode: Mode) 
     let findings = check_inner(it, src, file, mode);
     *read_eval.value.borrow_mut() = saved_read_eval;
     *package.value.borrow_mut() = saved_package;
-    if !was_recording {
-        positions::stop();
-    }
     findings
 }
 
@@ -122,7 +115,7 @@ fn check_inner(it: &mut Interp, src: &str, file: Option<&str>, mode: Mode) -> Ve
     loop {
         let read = {
             let mut ctx = EvalCtx(it);
-            reader.read(&mut ctx)
+            positions::record(|| reader.read(&mut ctx))
         };
         let form = match read {
             Ok(Some(f)) => f,
