@@ -112,6 +112,11 @@ fn valid_scripts_have_no_findings() {
 (multiple-value-bind (q r) (floor 7 2) (list q r))
 (flet ((g (&rest xs) xs)) (g 1 2 3))
 (let ((s (make-string-output-stream))) (format s "x") (get-output-stream-string s))
+(setq *recipients* '("a@example.com"))
+(setf *subject* "s")
+(send-letter "localhost" "me@example.com" *recipients* "m" :subject *subject*)
+(defun opt (&optional (x 1 x-p) &aux (y (list x x-p))) y)
+(opt)
 "#,
     );
     assert_eq!(out, "", "no findings expected");

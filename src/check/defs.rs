@@ -206,6 +206,12 @@ impl Defs {
             "FBOUNDP" | "FDEFINITION" | "SYMBOL-FUNCTION" | "FMAKUNBOUND" | "COMPILE" => {
                 self.function_unknown(&quoted())
             }
+            // A variable set without a definition still runs (SBCL warns):
+            // the check counts the assignment as its definition.
+            "SETQ" | "SETF" | "PSETQ" | "PSETF" => {
+                args.iter().step_by(2).for_each(|a| self.variable(a))
+            }
+            "MULTIPLE-VALUE-SETQ" => first.iter().for_each(|a| self.variable(&a)),
             "LOAD" => self.loads_files = true,
             "DEFSTRUCT" => self.defstruct(&first, &args),
             "DEFCLASS" | "DEFINE-CONDITION" => {
