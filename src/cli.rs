@@ -55,6 +55,13 @@ OPTIONS:
         --dkim-config FILE  DKIM entries, one such line each, per sender
                             domain; these options replace the environment's
                             $SENDLETTER_DKIM and $SENDLETTER_DKIM_CONFIG
+        --check             Check SCRIPT without running it: undefined
+                            functions and variables, wrong argument counts,
+                            unknown keywords, malformed server forms, addresses
+                            that are not bare; FILE:LINE:COL each; status 1
+                            if one is an error (the same findings go to
+                            stderr before every run)
+        --no-check          Do not print those findings before running
     -h, --help              Print this help
     -V, --version           Print the version
     --                      End of options: the next argument is SCRIPT
@@ -79,6 +86,11 @@ EXIT STATUS:
         path that is not a usable folder)
     N   the script called (exit N)
     70  an internal error in sendletter itself (please report it)
+
+DOCUMENTATION:
+    man sendletter (docs/sendletter.1; README.md says how to install it),
+    and in the source tree docs/cli.md (this command line), docs/api.md
+    (send-letter and its family), docs/security.md (TLS, credentials)
 ";
 
 /// Validated command-line settings.
@@ -100,6 +112,10 @@ pub struct Config {
     pub dkim_config: Option<String>,
     pub help: bool,
     pub version: bool,
+    /// `--check`: report the static findings of the script, run nothing.
+    pub check: bool,
+    /// `--no-check`: no findings on stderr before the script runs.
+    pub no_check: bool,
 }
 
 /// Parse arguments (without the program name). Options must come before
@@ -163,6 +179,8 @@ pub fn parse_args(args: &[String]) -> Result<Config, String> {
             ("--dkim-config", Some(v)) => c.dkim_config = Some(v),
             ("--read-only", _) => c.read_only = true,
             ("-v" | "--verbose", _) => c.verbose = true,
+            ("--check", _) => c.check = true,
+            ("--no-check", _) => c.no_check = true,
             ("-h" | "--help", _) => c.help = true,
             ("-V" | "--version", _) => c.version = true,
             ("--", _) => {
@@ -233,6 +251,12 @@ pub fn run(config: Config, stack_size: Option<usize>) -> i32 {
         config.verbose,
     );
     crate::builtins::routing::set_read_only(&mut it, config.read_only);
+    if let (true, Some(dir)) = (config.verbose, config.sink.as_deref()) {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            ";; dry run (--sink {dir}): every delivery is written to that folder; nothing is sent"
+        );
+    }
     let status = run_inner(&mut it, &config);
     toplevel::flush_output(&it);
     status
@@ -277,6 +301,13 @@ enum Source<'a> {
 }
 
 fn run_inner(it: &mut Interp, config: &Config) -> i32 {
+    if config.check && config.script.is_none() {
+        error_line("--check needs a SCRIPT (or - for standard input)");
+        let _ = writeln!(std::io::stderr().lock(), "Try 'sendletter --help'.");
+        return EXIT_USAGE;
+    }
+    // With --check too: `-e` sets up what the script expects (a
+    // `defparameter` it reads), as the run would have it.
     for (n, e) in config.evals.iter().enumerate() {
         let name = format!("<eval {}>", n + 1);
         if let Err(e) = toplevel::load_source(it, e, Some(&name)) {
@@ -319,10 +350,35 @@ fn run_inner(it: &mut Interp, config: &Config) -> i32 {
             }
         },
     };
-    match toplevel::load_source(it, skip_shebang(&text), Some(file)) {
+    let text = skip_shebang(&text);
+    if config.check {
+        return check_only(it, text, file);
+    }
+    if !config.no_check {
+        // The same findings as --check, before the script runs; the run
+        // goes ahead (a finding may be in code that is never reached).
+        let findings =
+            crate::check::check_source(it, text, Some(file), crate::check::Mode::BeforeRun);
+        let mut err = std::io::stderr().lock();
+        for f in &findings {
+            let _ = writeln!(err, "sendletter: {f}");
+        }
+    }
+    match toplevel::load_source(it, text, Some(file)) {
         Ok(_) => 0,
         Err(e) => report(it, e),
     }
+}
+
+/// `--check`: the findings on standard output; status 1 when one is an
+/// error, else 0.
+fn check_only(it: &mut Interp, text: &str, file: &str) -> i32 {
+    let findings = crate::check::check_source(it, text, Some(file), crate::check::Mode::Check);
+    let mut out = std::io::stdout().lock();
+    for f in &findings {
+        let _ = writeln!(out, "{f}");
+    }
+    i32::from(crate::check::has_error(&findings))
 }
 
 /// `*load-pathname*` and `*load-truename*` while a script file runs

@@ -9,6 +9,7 @@
 //!   encoder). It knows nothing of Lisp.
 
 pub mod builtins;
+pub mod check;
 pub mod cli;
 pub mod clos;
 pub mod eval;

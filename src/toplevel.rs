@@ -263,7 +263,8 @@ pub fn load_source(it: &mut Interp, src: &str, file: Option<&str>) -> Result<Val
     loop {
         let form = {
             let mut ctx = EvalCtx(it);
-            match reader.read(&mut ctx) {
+            // Positions of the lists read, for errors (reader/positions.rs).
+            match crate::reader::positions::record(|| reader.read(&mut ctx)) {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ok(last),
                 Err(e) => return Err(ScriptError::Read(e)),
@@ -313,6 +314,16 @@ pub fn unwind_to_error(it: &mut Interp, u: Unwind, pos: SourcePos) -> ScriptErro
         UnwindKind::Restart { .. } => {
             it.make_error("CONTROL-ERROR", "restart invoked outside its extent")
         }
+    };
+    // The innermost form read from source that the error left, rather
+    // than the top-level form.
+    let pos = match crate::reader::positions::error_place(&condition) {
+        Some(p) => SourcePos {
+            file: p.file.as_deref().map(str::to_string),
+            line: p.line,
+            column: p.column,
+        },
+        None => pos,
     };
     let report = it
         .report_condition(&condition)

@@ -185,9 +185,12 @@ fn runtime_error_has_position_condition_and_backtrace() {
     assert_eq!(
         stderr(&o),
         format!(
-            "sendletter: {}:5:3: unhandled UNDEFINED-FUNCTION: The function \
+            // The finding of the check before the run, then the run's error.
+            // The run's error is placed at the innermost form it left.
+            "sendletter: {p}:2:17: error: undefined function undefined-helper\n\
+             sendletter: {p}:2:17: unhandled UNDEFINED-FUNCTION: The function \
              COMMON-LISP-USER::UNDEFINED-HELPER is undefined.\nbacktrace: INNER <- OUTER\n",
-            p.display()
+            p = p.display()
         )
     );
     assert_eq!(status(&o), 1);
@@ -203,7 +206,8 @@ fn error_in_eval_and_simple_error_report() {
     ]);
     assert_eq!(
         stderr(&o),
-        "sendletter: <eval 2>:1:1: unhandled SIMPLE-ERROR: bad value 42\nbacktrace: F\n"
+        // The innermost form the error left: the call of error in F.
+        "sendletter: <eval 1>:1:14: unhandled SIMPLE-ERROR: bad value 42\nbacktrace: F\n"
     );
     assert_eq!(status(&o), 1);
     // SBCL's multi-line reports are joined into the one message line.
@@ -264,4 +268,42 @@ fn broken_pipe_ends_quietly() {
     let st = child.wait().expect("wait");
     assert_eq!(err, "", "no message on a closed pipe");
     assert_eq!(st.code(), Some(0), "{st:?}");
+}
+
+#[test]
+fn an_error_names_the_line_of_the_innermost_form() {
+    let (d, p) = script(
+        "nested.lisp",
+        "(defun inner (x)\n  (let ((y (* x 2)))\n    (list y\n          (send-letter \"localhost\" \"me@example.com\"\n                       nil \"hi\"))))\n(defun outer () (inner 1))\n\n(outer)\n",
+    );
+    let sink = d.path().join("out");
+    let o = run(&[
+        "--no-check",
+        "--sink",
+        sink.to_str().unwrap(),
+        p.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!(
+            "sendletter: {}:4:11: unhandled SIMPLE-TYPE-ERROR: send-letter: to (the 3rd argument)",
+            p.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("backtrace: INNER <- OUTER"), "{err}");
+    // A handled error leaves no stale place for a later one.
+    let (_d2, p2) = script(
+        "later.lisp",
+        "(ignore-errors\n  (car 1))\n(defun g (x)\n  (error \"late ~a\" x))\n(g 2)\n",
+    );
+    let o = run(&["--no-check", p2.to_str().unwrap()]);
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "sendletter: {}:4:3: unhandled SIMPLE-ERROR: late 2",
+            p2.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -147,7 +147,7 @@ fn test_email_address_asks_the_routed_host_and_judges_shapes() {
                (test-email-address \"user@\")
                (test-email-address \"user@localhost:1\"))
              (handler-case (test-email-address \"\")
-               (error (c) (format t \"~a~%\" (type-of c))))",
+               (error (c) (format t \"~a~%\" (typep c 'type-error))))",
         )
         .output()
         .expect("run");
@@ -158,8 +158,5 @@ fn test_email_address_asks_the_routed_host_and_judges_shapes() {
     );
     // The sink answers VRFY with 502, which is not a 550 refusal: T.
     // An unreachable host (port 1) is NIL, not an error.
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "T NIL NIL NIL\nTYPE-ERROR\n"
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "T NIL NIL NIL\nT\n");
 }

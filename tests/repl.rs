@@ -373,3 +373,26 @@ fn history_defaults_to_the_xdg_state_directory() {
     let saved = std::fs::read_to_string(&path).expect("history under XDG_STATE_HOME");
     assert!(saved.contains("'in-xdg-state"), "{saved:?}");
 }
+
+#[test]
+fn a_dry_run_says_so_in_the_banner() {
+    let (d, h) = history_file();
+    let sink = d.path().join("out");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sendletter"));
+    cmd.arg("--sink")
+        .arg(&sink)
+        .env("SENDLETTER_HISTORY", &h)
+        .env("TERM", "xterm")
+        .env_remove("XDG_STATE_HOME");
+    let mut p = Pty::spawn(cmd).expect("spawn the REPL on a pty");
+    let banner = p.expect(PROMPT).expect("first prompt");
+    assert!(
+        banner.contains(&format!(
+            "Dry run (--sink): letters are written to {}; nothing is sent.",
+            sink.display()
+        )),
+        "{banner}"
+    );
+    send(&mut p, "\x04");
+    assert_eq!(exit_status(&mut p), 0);
+}

@@ -36,7 +36,8 @@ fn unhandled_infinite_recursion_exits_1_with_a_message() {
     let (code, _, err, _) = run("(defun f (n) (+ 1 (f n)))\n(f 1)\n");
     assert_eq!(code, 1);
     assert!(
-        err.contains("STORAGE-CONDITION") && err.contains(":2:1"),
+        // Placed at the innermost form: the recursive call in F.
+        err.contains("STORAGE-CONDITION") && err.contains(":1:19"),
         "{err}"
     );
 }

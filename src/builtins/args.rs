@@ -184,7 +184,10 @@ pub fn keywords(
             }
         };
         if !allowed.contains(&name.as_str()) && name != "ALLOW-OTHER-KEYS" && !allow_other {
-            let msg = format!("{fname}: unknown keyword argument :{name}");
+            let msg = format!(
+                "{fname}: unknown keyword argument :{name}{}",
+                crate::eval::suggest::keyword_hint(&name, allowed)
+            );
             let c = it.make_error("PROGRAM-ERROR", &msg);
             return it.err(c);
         }

@@ -10,7 +10,7 @@ pub mod sink;
 use std::io::{self, Write};
 use std::rc::Rc;
 
-use super::args::{self, type_err};
+use super::args;
 use super::mime::{file_source, part_of, shared_stream_reader};
 use super::routing::routing;
 use super::{BuiltinDef, MANY};
@@ -86,31 +86,89 @@ fn letter_condition(it: &mut Interp, e: &LetterError) -> Value {
     }
 }
 
+/// A `type-error` (a `simple-type-error`, so handlers for either apply)
+/// whose report names the function and the argument, as docs/api.md
+/// promises: `send-letter: message must be …, got 42`.
+fn arg_error<T>(
+    it: &mut Interp,
+    fname: &str,
+    argument: &str,
+    datum: &Value,
+    expected_type: &str,
+    wanted: &str,
+) -> LResult<T> {
+    let msg = format!(
+        "{fname}: {argument} must be {wanted}, got {}",
+        crate::printer::prin1_to_string(datum)
+    );
+    let c = it.make_condition(
+        "SIMPLE-TYPE-ERROR",
+        &[
+            ("DATUM", datum.clone()),
+            (
+                "EXPECTED-TYPE",
+                crate::eval::condition::type_spec_from_text(expected_type),
+            ),
+            ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
+        ],
+    );
+    it.err(c)
+}
+
+/// The `from` argument: a string.
+fn from_arg(it: &mut Interp, fname: &str, v: &Value) -> LResult<String> {
+    match v {
+        Value::String(s) => Ok(s.borrow().clone()),
+        other => arg_error(
+            it,
+            fname,
+            "from (the 2nd argument)",
+            other,
+            "STRING",
+            "a bare address string such as \"me@example.com\"",
+        ),
+    }
+}
+
 /// One address, a list of addresses, or NIL.
-fn addresses(it: &mut Interp, v: &Value, what: &str, allow_empty: bool) -> LResult<Vec<String>> {
-    let items = match v {
-        Value::Nil if allow_empty => return Ok(vec![]),
-        Value::String(s) => return Ok(vec![s.borrow().clone()]),
-        Value::Cons(_) => args::list(it, v)?,
-        _ => {
-            return type_err(
+fn addresses(
+    it: &mut Interp,
+    fname: &str,
+    v: &Value,
+    what: &str,
+    allow_empty: bool,
+) -> LResult<Vec<String>> {
+    let items =
+        match v {
+            Value::Nil if allow_empty => return Ok(vec![]),
+            Value::String(s) => return Ok(vec![s.borrow().clone()]),
+            Value::Cons(_) => args::list(it, v)?,
+            _ if allow_empty => {
+                return arg_error(
+                    it,
+                    fname,
+                    what,
+                    v,
+                    "(OR NULL STRING LIST)",
+                    "NIL, an address string or a list of them",
+                )
+            }
+            _ => return arg_error(
                 it,
+                fname,
+                what,
                 v,
-                if allow_empty {
-                    "(OR NULL STRING LIST)"
-                } else {
-                    "(OR STRING CONS)"
-                },
-            )
-        }
-    };
+                "(OR STRING CONS)",
+                "an address string or a non-empty list of them (at least one recipient is needed)",
+            ),
+        };
     let mut out = Vec::new();
     for a in items {
         match &a {
             Value::String(s) => out.push(s.borrow().clone()),
             _ => {
                 let msg = format!(
-                    "send-letter: every {what} address must be a string, got {}",
+                    "{fname}: every {what} address must be a string, got {}",
                     crate::printer::prin1_to_string(&a)
                 );
                 let c = it.make_condition(
@@ -128,25 +186,60 @@ fn addresses(it: &mut Interp, v: &Value, what: &str, allow_empty: bool) -> LResu
     Ok(out)
 }
 
-fn opt_text(it: &mut Interp, v: Option<Value>) -> LResult<Option<String>> {
+fn opt_text(
+    it: &mut Interp,
+    fname: &str,
+    argument: &str,
+    v: Option<Value>,
+) -> LResult<Option<String>> {
     match v {
         None | Some(Value::Nil) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.borrow().clone())),
-        Some(other) => type_err(it, &other, "(OR NULL STRING)"),
+        Some(other) => arg_error(
+            it,
+            fname,
+            argument,
+            &other,
+            "(OR NULL STRING)",
+            "a string (or NIL)",
+        ),
     }
 }
 
+/// `:login` and `:password` (or send-smtp-auth's `login` and `password`):
+/// both or neither. A NIL that was given is told apart from one left out,
+/// since it usually is `(sys:getenv "…")` of an unset variable.
 fn credentials(
     it: &mut Interp,
+    fname: &str,
+    names: [&str; 2],
     login: Option<Value>,
     password: Option<Value>,
 ) -> LResult<Option<Credentials>> {
-    let login = opt_text(it, login)?;
-    let password = opt_text(it, password)?;
+    let login_given_nil = matches!(login, Some(Value::Nil));
+    let password_given_nil = matches!(password, Some(Value::Nil));
+    let login = opt_text(it, fname, names[0], login)?;
+    let password = opt_text(it, fname, names[1], password)?;
+    let [l_name, p_name] = names;
+    let unset = "(an unset environment variable? (sys:getenv \"…\") returns NIL then)";
     Ok(match (login, password) {
         (Some(l), Some(p)) => Some(Credentials::new(l, p)),
-        (Some(_), None) => return it.simple_error("send-letter: :login given without :password"),
-        (None, Some(_)) => return it.simple_error("send-letter: :password given without :login"),
+        (Some(_), None) if password_given_nil => {
+            return it.simple_error(format!(
+                "{fname}: {l_name} is given but {p_name} is NIL {unset}"
+            ))
+        }
+        (Some(_), None) => {
+            return it.simple_error(format!("{fname}: {l_name} given without {p_name}"))
+        }
+        (None, Some(_)) if login_given_nil => {
+            return it.simple_error(format!(
+                "{fname}: {p_name} is given but {l_name} is NIL {unset}"
+            ))
+        }
+        (None, Some(_)) => {
+            return it.simple_error(format!("{fname}: {p_name} given without {l_name}"))
+        }
         (None, None) => None,
     })
 }
@@ -163,10 +256,13 @@ fn message_arg(it: &mut Interp, v: &Value) -> LResult<Message> {
         Value::Stream(s) if s.is_input() => {
             Ok(Message::TextStream(SharedStream(shared_stream_reader(s))))
         }
-        _ => type_err(
+        _ => arg_error(
             it,
+            "send-letter",
+            "message (the 4th argument)",
             v,
             "(OR STRING STREAM NET.POST-OFFICE::MIME-PART-CONSTRUCTED)",
+            "a string, an input stream or a MIME part from make-mime-part",
         ),
     }
 }
@@ -188,7 +284,30 @@ fn attachments_arg(it: &mut Interp, v: &Value) -> LResult<Vec<Attachment>> {
     Ok(out)
 }
 
+/// The keywords of send-letter, also for `--check`.
+pub const SEND_LETTER_KEYS: &[&str] = &[
+    "CC",
+    "BCC",
+    "SUBJECT",
+    "REPLY-TO",
+    "HEADERS",
+    "LOGIN",
+    "PASSWORD",
+    "ATTACHMENTS",
+];
+
 fn send_letter(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    // `(send-letter server from to :subject "x" …)`: the message was
+    // forgotten and a keyword took its place.
+    if let Value::Symbol(s) = &a[3] {
+        if s.is_keyword() && (a.len() - 4) % 2 == 1 && SEND_LETTER_KEYS.contains(&s.name.as_str()) {
+            return it.simple_error(format!(
+                "send-letter: the message argument (the 4th, after server, from and to) is \
+                 missing: :{} stands in its place",
+                s.name
+            ));
+        }
+    }
     let kws = args::keywords(
         it,
         &a[4..],
@@ -205,18 +324,16 @@ fn send_letter(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         "SEND-LETTER",
     )?;
     let get = |k: &str| args::kw(&kws, k);
+    let sl = "send-letter";
     let target = server_form::parse(it, &a[0])?;
-    let from = match &a[1] {
-        Value::String(s) => s.borrow().clone(),
-        other => return type_err(it, other, "STRING"),
-    };
-    let to = addresses(it, &a[2], "to", false)?;
+    let from = from_arg(it, sl, &a[1])?;
+    let to = addresses(it, sl, &a[2], "to (the 3rd argument)", false)?;
     let message = message_arg(it, &a[3])?;
     let mut letter = Letter::new(from, to, message);
-    letter.cc = addresses(it, &get("CC").unwrap_or(Value::Nil), "cc", true)?;
-    letter.bcc = addresses(it, &get("BCC").unwrap_or(Value::Nil), "bcc", true)?;
-    letter.subject = opt_text(it, get("SUBJECT"))?;
-    letter.reply_to = opt_text(it, get("REPLY-TO"))?;
+    letter.cc = addresses(it, sl, &get("CC").unwrap_or(Value::Nil), ":cc", true)?;
+    letter.bcc = addresses(it, sl, &get("BCC").unwrap_or(Value::Nil), ":bcc", true)?;
+    letter.subject = opt_text(it, sl, ":subject", get("SUBJECT"))?;
+    letter.reply_to = opt_text(it, sl, ":reply-to", get("REPLY-TO"))?;
     letter.headers = match get("HEADERS") {
         None | Some(Value::Nil) => vec![],
         Some(Value::String(s)) => vec![s.borrow().clone()],
@@ -225,16 +342,40 @@ fn send_letter(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             for h in args::list(it, &v)? {
                 match h {
                     Value::String(s) => hs.push(s.borrow().clone()),
-                    other => return type_err(it, &other, "STRING"),
+                    other => {
+                        return arg_error(
+                            it,
+                            sl,
+                            "every :headers item",
+                            &other,
+                            "STRING",
+                            "a \"Name: value\" string",
+                        )
+                    }
                 }
             }
             hs
         }
-        Some(other) => return type_err(it, &other, "(OR STRING LIST)"),
+        Some(other) => {
+            return arg_error(
+                it,
+                sl,
+                ":headers",
+                &other,
+                "(OR STRING LIST)",
+                "a \"Name: value\" string or a list of them",
+            )
+        }
     };
     letter.attachments = attachments_arg(it, &get("ATTACHMENTS").unwrap_or(Value::Nil))?;
     letter.bcc_header = matches!(target, Target::Program(..));
-    let creds = credentials(it, get("LOGIN"), get("PASSWORD"))?;
+    let creds = credentials(
+        it,
+        sl,
+        [":login", ":password"],
+        get("LOGIN"),
+        get("PASSWORD"),
+    )?;
     // Everything is checked and every file opened before any connection.
     let built = match letter.build() {
         Ok(b) => b,
@@ -336,22 +477,29 @@ impl Outgoing for Concatenated {
 
 fn send_raw(
     it: &mut Interp,
+    fname: &str,
     a: &[Value],
     creds: Option<Credentials>,
     messages: &[Value],
 ) -> LResult<Value> {
     let target = server_form::parse(it, &a[0])?;
-    let from = match &a[1] {
-        Value::String(s) => s.borrow().clone(),
-        other => return type_err(it, other, "STRING"),
-    };
-    let recipients = addresses(it, &a[2], "to", false)?;
+    let from = from_arg(it, fname, &a[1])?;
+    let recipients = addresses(it, fname, &a[2], "to (the 3rd argument)", false)?;
     let mut eight_bit = false;
     for m in messages {
         match m {
             Value::String(s) => eight_bit |= !s.borrow().is_ascii(),
             Value::Stream(s) if s.is_input() => eight_bit = true,
-            other => return type_err(it, other, "(OR STRING STREAM)"),
+            other => {
+                return arg_error(
+                    it,
+                    fname,
+                    "every message",
+                    other,
+                    "(OR STRING STREAM)",
+                    "a string or an input stream",
+                )
+            }
         }
     }
     for addr in std::iter::once(&from).chain(recipients.iter()) {
@@ -373,12 +521,24 @@ fn send_raw(
 }
 
 fn send_smtp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    send_raw(it, a, None, &a[3..])
+    send_raw(it, "send-smtp", a, None, &a[3..])
 }
 
 fn send_smtp_auth(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let creds = credentials(it, Some(a[3].clone()), Some(a[4].clone()))?;
-    send_raw(it, a, creds, &a[5..])
+    let creds = credentials(
+        it,
+        "send-smtp-auth",
+        ["login (the 4th argument)", "password (the 5th argument)"],
+        Some(a[3].clone()),
+        Some(a[4].clone()),
+    )?;
+    if creds.is_none() {
+        return it.simple_error(
+            "send-smtp-auth: login and password are both NIL (unset environment variables?); \
+             use send-smtp to send without authenticating",
+        );
+    }
+    send_raw(it, "send-smtp-auth", a, creds, &a[5..])
 }
 
 /// Where the session trace goes: `*smtp-debug*` (t = standard output, or
@@ -439,6 +599,19 @@ fn deliver(
         return match sink::write(dir, first, target, creds, envelope, src) {
             Ok(n) => {
                 sink::claimed(it, n);
+                if route.verbose {
+                    // -v says where a dry run's letter went instead.
+                    let note = format!(
+                        ";; dry run (--sink): the letter from <{}> to {} was written to {} (nothing was sent)\n",
+                        envelope.from,
+                        envelope.recipients.iter().map(|r| format!("<{r}>")).collect::<Vec<_>>().join(", "),
+                        dir.join(format!("{n:06}.eml")).display()
+                    );
+                    if let Some(Value::Stream(s)) = cl_sym("*ERROR-OUTPUT*").value.borrow().clone()
+                    {
+                        let _ = s.write_str(&note);
+                    }
+                }
                 Ok(())
             }
             Err(e) => it.simple_error(format!("--sink {}: {e}", dir.display())),
@@ -500,12 +673,32 @@ fn routed(server: &Server, route: &super::routing::Routing) -> Server {
 fn test_email_address(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let addr = match &a[0] {
         Value::String(s) if !s.borrow().is_empty() => s.borrow().clone(),
-        other => return type_err(it, other, "(AND STRING (NOT (EQL \"\")))"),
+        other => {
+            return arg_error(
+                it,
+                "test-email-address",
+                "address",
+                other,
+                "(AND STRING (NOT (EQL \"\")))",
+                "a non-empty address string such as \"user@example.com\"",
+            )
+        }
     };
     let route = routing(it);
     if route.sink.is_some() {
-        // A dry run makes no connection: only the address's shape is judged.
-        return Ok(Value::bool(!(addr.starts_with('@') || addr.ends_with('@'))));
+        // A dry run makes no connection: the address is judged by the
+        // same checks the real run makes before connecting, and says so.
+        let verdict = match smtp::address_shape(&addr) {
+            Ok(shape) => shape.is_some(),
+            Err(e) => return mail_error(it, &e),
+        };
+        if let Some(Value::Stream(s)) = cl_sym("*ERROR-OUTPUT*").value.borrow().clone() {
+            let _ = s.write_str(&format!(
+                ";; dry run (--sink): test-email-address made no connection; {addr:?} judged by its shape only: {}\n",
+                if verdict { "T" } else { "NIL" }
+            ));
+        }
+        return Ok(Value::bool(verdict));
     }
     let mut template = Server::new("localhost", 25);
     let (_, host) = addr.split_once('@').unwrap_or(("", "localhost"));

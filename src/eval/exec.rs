@@ -59,17 +59,21 @@ impl Interp {
         form: &Value,
         env: &Env,
     ) -> LResult<Value> {
-        if env.funs.is_some() {
-            if let Some(b) = env.lookup_fun(name) {
-                let f = b.func.borrow().clone();
-                return self.call_nodes(&f, args, env);
-            }
-        }
-        let f = name.function.borrow().clone();
-        match f {
+        let local = if env.funs.is_some() {
+            env.lookup_fun(name).map(|b| b.func.borrow().clone())
+        } else {
+            None
+        };
+        let result = match local.or_else(|| name.function.borrow().clone()) {
             Some(f) => self.call_nodes(&f, args, env),
             None => self.call_undefined(name, form, env),
+        };
+        if let Err(u) = &result {
+            // Where an error leaves (reader/positions.rs); off the
+            // normal path.
+            crate::reader::positions::leaving(u, form);
         }
+        result
     }
 
     /// A call of a function not defined when the form was analysed: a

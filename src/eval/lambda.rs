@@ -436,8 +436,14 @@ impl Interp {
                     let known = ll.key.iter().any(|k| kv[0].is_sym(&k.keyword))
                         || kv[0].is_sym(&self.s.kw_allow_other_keys);
                     if !known {
+                        let valid: Vec<&str> =
+                            ll.key.iter().map(|k| k.keyword.name.as_str()).collect();
+                        let hint = match &kv[0] {
+                            Value::Symbol(s) => crate::eval::suggest::keyword_hint(&s.name, &valid),
+                            _ => String::new(),
+                        };
                         let msg = format!(
-                            "unknown &KEY argument: {}",
+                            "unknown &KEY argument: {}{hint}",
                             crate::printer::prin1_to_string(&kv[0])
                         );
                         let c = self.make_error("PROGRAM-ERROR", &msg);

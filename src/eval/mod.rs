@@ -18,6 +18,7 @@ pub mod package;
 pub mod special;
 pub mod stream;
 pub mod subtypes;
+pub mod suggest;
 pub mod types;
 pub mod value;
 

@@ -55,6 +55,10 @@ pub enum Attachment {
     Part(Box<MimePart>),
 }
 
+/// The generated header fields a `:headers` line of the same name
+/// replaces.
+const REPLACEABLE: &[&str] = &["From", "To", "Cc", "Subject", "Reply-To"];
+
 /// The arguments of `send-letter` that shape the message.
 #[derive(Clone, Debug)]
 pub struct Letter {
@@ -296,9 +300,22 @@ impl Letter {
         let part = self.message_part(&mut next_boundary)?;
         let part = self.with_attachments(part, &mut next_boundary)?;
 
+        // A From, To, Cc, Subject or Reply-To among the `:headers` replaces
+        // the generated one (a deliberate difference, docs/differences.md):
+        // the way to give a display name, `"From: Me <me@example.com>"`,
+        // without two From fields (RFC 5322 §3.6 allows one). The envelope
+        // still comes from the arguments.
+        let replaced_by_user = |name: &str| {
+            REPLACEABLE.iter().any(|r| r.eq_ignore_ascii_case(name))
+                && self
+                    .headers
+                    .iter()
+                    .filter_map(|h| header_line_name(h))
+                    .any(|n| n.eq_ignore_ascii_case(name))
+        };
         let mut block = String::new();
         let mut add = |name: &str, value: &str| {
-            if part.header(name).is_none() {
+            if part.header(name).is_none() && !replaced_by_user(name) {
                 block.push_str(&format!("{name}: {value}\n"));
             }
         };
@@ -789,6 +806,40 @@ impl From<LetterError> for io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_headers_field_replaces_the_generated_one_but_not_the_envelope() {
+        let mut letter = Letter::new(
+            "me@example.com",
+            vec!["you@example.com".into()],
+            Message::Text("hi".into()),
+        );
+        letter.subject = Some("generated".into());
+        letter.headers = vec![
+            "From: Me Myself <me@example.com>".into(),
+            "subject: mine".into(),
+            "X-Other: kept".into(),
+        ];
+        let built = letter.build().expect("builds");
+        let block = String::from_utf8_lossy(built.header_block()).into_owned();
+        assert_eq!(block.matches("From:").count(), 1, "{block}");
+        assert!(
+            block.contains("From: Me Myself <me@example.com>\n"),
+            "{block}"
+        );
+        assert!(!block.contains("generated"), "{block}");
+        assert!(block.contains("subject: mine\n"), "{block}");
+        assert!(block.contains("To: you@example.com\n"), "{block}");
+        assert!(block.contains("X-Other: kept\n"), "{block}");
+        assert_eq!(built.envelope_from(), "me@example.com");
+        assert_eq!(built.recipients(), ["you@example.com".to_string()]);
+
+        letter.headers = vec!["From: Me <me@example.com>\nBcc: victim@example.com".into()];
+        assert!(
+            letter.build().is_err(),
+            "a line break in a header is refused"
+        );
+    }
 
     #[test]
     fn dates_use_a_numeric_zone_never_minus_zero() {

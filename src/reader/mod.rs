@@ -22,6 +22,7 @@
 
 mod error;
 mod number;
+pub mod positions;
 mod sharp;
 mod token;
 
@@ -182,6 +183,16 @@ impl<'a> Reader<'a> {
 
     // ---- positions and errors -------------------------------------------
 
+    /// The file, line and column of byte offset `off`.
+    fn place(&self, off: usize) -> positions::Place {
+        let (line, column) = self.line_col(off);
+        positions::Place {
+            file: self.file.as_deref().map(std::rc::Rc::from),
+            line,
+            column,
+        }
+    }
+
     fn line_col(&self, off: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= off).max(1);
         let line_start = self.line_starts[line - 1];
@@ -275,7 +286,11 @@ impl<'a> Reader<'a> {
         match c {
             '(' => {
                 self.pos += 1;
-                self.read_list(ctx, at).map(Item::Obj)
+                let list = self.read_list(ctx, at)?;
+                if positions::recording() {
+                    positions::note(&list, || self.place(at));
+                }
+                Ok(Item::Obj(list))
             }
             ')' => Err(self.syntax(at, "unmatched close parenthesis")),
             '\'' => {

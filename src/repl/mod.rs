@@ -70,6 +70,13 @@ pub fn run(it: &mut Interp) -> i32 {
             "sendletter {} REPL. Ctrl-D or (exit) leaves.",
             env!("CARGO_PKG_VERSION")
         );
+        if let Some(dir) = crate::builtins::routing::routing(it).sink {
+            let _ = writeln!(
+                out,
+                "Dry run (--sink): letters are written to {}; nothing is sent.",
+                dir.display()
+            );
+        }
         let _ = out.flush();
     }
     // Ctrl-C while a form runs interrupts it (`eval::interrupt`); while

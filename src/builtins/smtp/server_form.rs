@@ -86,6 +86,14 @@ pub fn parse(it: &mut Interp, v: &Value) -> LResult<Target> {
                     let port = port_of(it, v, &Value::string(p))?;
                     Ok(Target::Smtp(Server::new(host, port)))
                 }
+                // One colon and no port after it (`"localhost:25x"`): refused
+                // here, so a dry run refuses it as the real run would. More
+                // colons are an IPv6 address.
+                None if s.matches(':').count() == 1 && !s.starts_with('[') => bad_server(
+                    it,
+                    v,
+                    "the port after ':' must be an integer from 1 to 65535",
+                ),
                 None => Ok(Target::Smtp(Server::new(host_of(it, v, &s)?, 25))),
             }
         }

@@ -78,22 +78,8 @@ pub fn deliver(
 /// The host part may be `host:port`. `template` supplies everything else
 /// (timeouts, TLS, `connect_to`); its host and port are replaced.
 pub fn test_email_address(template: &Server, address: &str) -> Result<bool, SmtpError> {
-    if address.is_empty() {
-        return Err(SmtpError::new(
-            ErrorKind::BadArgument,
-            "mail address should be a non-empty string: \"\"",
-        ));
-    }
-    if address.contains(['\r', '\n', '\0']) {
-        return Err(SmtpError::new(
-            ErrorKind::BadArgument,
-            format!("mail address contains a line break or NUL: {address:?}"),
-        ));
-    }
-    let (user, host) = match address.split_once('@') {
-        None => (address, "localhost"),
-        Some(("", _)) | Some((_, "")) => return Ok(false),
-        Some((user, host)) => (user, host),
+    let Some((user, host)) = address_shape(address)? else {
+        return Ok(false);
     };
     let (name, port) = split_host_port(host);
     let server = Server {
@@ -114,6 +100,31 @@ pub fn test_email_address(template: &Server, address: &str) -> Result<bool, Smtp
         Err(_) => return Ok(false),
     }
     session::verify(&mut conn, user, &full)
+}
+
+/// What `test-email-address` judges before connecting (behaviour §11),
+/// shared with the dry run so both judge alike: an error for an empty
+/// address or one with a line break or NUL; `None` (the answer NIL) for
+/// `@` first or last; else the user and the host (`localhost` when there
+/// is no `@`).
+pub fn address_shape(address: &str) -> Result<Option<(&str, &str)>, SmtpError> {
+    if address.is_empty() {
+        return Err(SmtpError::new(
+            ErrorKind::BadArgument,
+            "mail address should be a non-empty string: \"\"",
+        ));
+    }
+    if address.contains(['\r', '\n', '\0']) {
+        return Err(SmtpError::new(
+            ErrorKind::BadArgument,
+            format!("mail address contains a line break or NUL: {address:?}"),
+        ));
+    }
+    Ok(match address.split_once('@') {
+        None => Some((address, "localhost")),
+        Some(("", _)) | Some((_, "")) => None,
+        Some((user, host)) => Some((user, host)),
+    })
 }
 
 /// `host:NNN` → (host, Some(NNN)), as the server string form of §2.
