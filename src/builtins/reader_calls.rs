@@ -46,6 +46,60 @@ impl ReadContext for EvalCtx<'_> {
         self.0.eval(&form, &env).map_err(keep)
     }
 
+    fn make_structure(
+        &mut self,
+        name: &Value,
+        initargs: Vec<Value>,
+    ) -> Result<Value, CallbackError> {
+        let class = name
+            .as_symbol()
+            .and_then(|s| self.0.find_class(&s))
+            .filter(|c| !c.is_condition);
+        let Some(class) = class else {
+            return Err(CallbackError::Message(format!(
+                "#S: {} is not a structure type",
+                crate::printer::prin1_to_string(name)
+            )));
+        };
+        // Keyword arguments as a constructor takes them (CLHS 3.4.1.4):
+        // the first of a repeated key wins; :allow-other-keys permits
+        // names that are not slots.
+        let pairs: Vec<(Value, Value)> = initargs
+            .chunks(2)
+            .map(|p| (p[0].clone(), p[1].clone()))
+            .collect();
+        let allow_other = pairs
+            .iter()
+            .find(|(k, _)| matches!(k, Value::Symbol(s) if s.name == "ALLOW-OTHER-KEYS"))
+            .is_some_and(|(_, v)| v.truthy());
+        let mut args: Vec<Value> = Vec::new();
+        for (k, v) in pairs {
+            let Value::Symbol(key) = &k else { continue };
+            if key.name == "ALLOW-OTHER-KEYS" {
+                continue;
+            }
+            let known = class
+                .slots
+                .iter()
+                .any(|s| s.initargs.iter().any(|i| Rc::ptr_eq(i, key)));
+            if !known {
+                if allow_other {
+                    continue;
+                }
+                return Err(CallbackError::Message(format!(
+                    "#S: {} has no slot named {}",
+                    class.name.name, key.name
+                )));
+            }
+            if args.chunks(2).any(|p| p[0].eq(&k)) {
+                continue;
+            }
+            args.push(k);
+            args.push(v);
+        }
+        self.0.make_instance(&class, &args).map_err(keep)
+    }
+
     fn call_macro(
         &mut self,
         call: MacroCall<'_>,

@@ -490,10 +490,12 @@ enum ReadOutcome {
     Unwind(crate::eval::Unwind),
 }
 
-fn read_one(it: &mut Interp, text: &str) -> ReadOutcome {
+fn read_one(it: &mut Interp, text: &str, preserve: bool) -> ReadOutcome {
     let mut r = Reader::new(text, None);
+    r.preserve_whitespace = preserve;
     let mut ctx = EvalCtx(it);
     match r.read(&mut ctx) {
+        Ok(Some(v)) if preserve => ReadOutcome::Form(v, r.offset()),
         Ok(Some(v)) => {
             // Like SBCL's READ, consume one whitespace character after the
             // object (the reader already does after a token).
@@ -566,7 +568,8 @@ fn read_from_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let byte = |i: usize| chars.get(i).map(|(b, _)| *b).unwrap_or(text.len());
     let sub = &text[byte(start)..byte(end)];
     let stream = |rest: &str| Rc::new(Stream::string_input(rest));
-    match read_one(it, sub) {
+    let preserve = args::kw(&kws, "PRESERVE-WHITESPACE").is_some_and(|v| v.truthy());
+    match read_one(it, sub, preserve) {
         ReadOutcome::Form(v, off) => {
             let used = sub.get(..off).unwrap_or(sub).chars().count();
             Ok(it.values(vec![v, Value::Fixnum((start + used) as i64)]))

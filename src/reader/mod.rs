@@ -73,6 +73,18 @@ pub trait ReadContext {
     /// Evaluate a `#.` form.
     fn eval(&mut self, form: Value) -> Result<Value, CallbackError>;
 
+    /// Make the structure `#S(name slot value ...)` describes, through its
+    /// constructor (CLHS 2.4.8.13); the slot names are keywords here.
+    fn make_structure(
+        &mut self,
+        _name: &Value,
+        _initargs: Vec<Value>,
+    ) -> Result<Value, CallbackError> {
+        Err(CallbackError::Message(
+            "#S needs the evaluator; it is not available here".to_string(),
+        ))
+    }
+
     /// Call a reader macro function on a stream over `rest`, the text after
     /// the macro character(s). Returns its primary value (`None` when it
     /// returned no values) and how many bytes of `rest` it read.
@@ -122,6 +134,8 @@ pub struct Reader<'a> {
     settings: Settings,
     /// `read-preserving-whitespace`: leave the whitespace after a token.
     pub preserve_whitespace: bool,
+    /// `#n=` labels of the form being read (CLHS 2.4.8.15).
+    labels: sharp::Labels,
 }
 
 /// The reader variables, sampled at the start of each form.
@@ -172,6 +186,7 @@ impl<'a> Reader<'a> {
             depth: 0,
             settings: Settings::current(),
             preserve_whitespace: false,
+            labels: sharp::Labels::default(),
         }
     }
 
@@ -182,6 +197,7 @@ impl<'a> Reader<'a> {
         self.backquote = 0;
         self.package_override = None;
         self.depth = 0;
+        self.labels = sharp::Labels::default();
         self.settings = Settings::current();
         loop {
             self.skip_whitespace();
@@ -298,6 +314,8 @@ impl<'a> Reader<'a> {
             if self.kind(c) == readtable::Kind::Whitespace {
                 self.pos += c.len_utf8();
             } else if self.is_std_macro(c, ';') {
+                // Past the comment character first: it may be a Newline.
+                self.pos += c.len_utf8();
                 let rest = self.src.get(self.pos..).unwrap_or("");
                 self.pos += rest.find('\n').unwrap_or(rest.len());
             } else {
@@ -492,6 +510,9 @@ impl<'a> Reader<'a> {
                 None => return Err(self.eof(opener)),
                 Some(')') => {
                     self.pos += 1;
+                    if self.suppress {
+                        return Ok(Value::Nil);
+                    }
                     return Ok(Value::list(items));
                 }
                 Some(_) => {}
@@ -505,6 +526,9 @@ impl<'a> Reader<'a> {
                         return Err(self.syntax(at, "nothing before the consing dot"));
                     }
                     let tail = self.read_after_dot(ctx, opener)?;
+                    if self.suppress {
+                        return Ok(Value::Nil);
+                    }
                     return Ok(Value::list_with_tail(items, tail));
                 }
             }

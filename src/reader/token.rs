@@ -133,10 +133,14 @@ impl Reader<'_> {
                     multiple = if multiple.is_some() { None } else { Some(at) };
                 }
                 _ if multiple.is_some() => chars.push((c, true)),
-                _ if matches!(c, '\x08' | '\x7f') && !self.suppress => {
+                // CLHS 2.1.4.3: these have the invalid trait, exposed when
+                // a readtable makes them constituents.
+                _ if matches!(c, '\x08' | '\x7f' | '\t' | '\n' | '\x0c' | '\r' | ' ')
+                    && !self.suppress =>
+                {
                     return Err(self.syntax(
                         at,
-                        "invalid constituent character (Backspace or Rubout) in a token",
+                        format!("invalid constituent character {c:?} in a token"),
                     ));
                 }
                 _ => chars.push((c, false)),
