@@ -79,8 +79,10 @@ fn readtable_arg(it: &mut Interp, v: Option<&Value>, nil_standard: bool) -> LRes
 /// (CLHS 2.1.1.2 says modifying it has undefined consequences; SBCL
 /// signals an error).
 fn writable(it: &mut Interp, v: Option<&Value>) -> LResult<Rc<Readtable>> {
+    // NIL designates the standard readtable (CLHS 23.2), never writable.
     let obj = match v {
-        None | Some(Value::Nil) => cl_sym("*READTABLE*").value.borrow().clone(),
+        None => cl_sym("*READTABLE*").value.borrow().clone(),
+        Some(Value::Nil) => Some(standard_readtable()),
         Some(v) => Some(v.clone()),
     };
     if obj.as_ref().is_none_or(is_standard_object) {
@@ -107,7 +109,9 @@ fn readtable_case(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn set_readtable_case(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let rt = writable(it, Some(&a[0]))?;
+    // NIL is not a readtable here: there is no default.
+    let rt = readtable_arg(it, Some(&a[0]), false)?;
+    let rt = writable(it, Some(&a[0])).map(|_| rt)?;
     let case = match &a[1] {
         Value::Symbol(s) if s.is_keyword() => ReadCase::from_keyword(&s.name),
         _ => None,

@@ -179,6 +179,7 @@ impl Interp {
             }
             "FILE-STREAM" => matches!(v, Stream(s) if s.path.is_some()),
             "PATHNAME" => matches!(v, Pathname(_)),
+            "READTABLE" => crate::reader::readtable::as_readtable(v).is_some(),
             "STRUCTURE-OBJECT" => matches!(v, Struct(o) if !o.class.is_condition),
             _ => match v {
                 Struct(o) => o.class.is_subclass_of(sym),

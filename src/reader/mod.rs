@@ -316,12 +316,18 @@ impl<'a> Reader<'a> {
             } else if self.is_std_macro(c, ';') {
                 // Past the comment character first: it may be a Newline.
                 self.pos += c.len_utf8();
-                let rest = self.src.get(self.pos..).unwrap_or("");
-                self.pos += rest.find('\n').unwrap_or(rest.len());
+                self.skip_comment_line();
             } else {
                 break;
             }
         }
+    }
+
+    /// The rest of a `;` comment, through the Newline that ends it (as
+    /// SBCL reads it, which matters when Newline is the comment character).
+    fn skip_comment_line(&mut self) {
+        let rest = self.src.get(self.pos..).unwrap_or("");
+        self.pos += rest.find('\n').map_or(rest.len(), |i| i + 1);
     }
 
     /// The syntax type of `c` in the current readtable.
@@ -406,8 +412,7 @@ impl<'a> Reader<'a> {
             '(' => self.read_list(ctx, at).map(Item::Obj),
             ')' => Err(self.syntax(at, "unmatched close parenthesis")),
             ';' => {
-                let rest = self.src.get(self.pos..).unwrap_or("");
-                self.pos += rest.find('\n').unwrap_or(rest.len());
+                self.skip_comment_line();
                 Ok(Item::Nothing)
             }
             '\'' => {

@@ -99,6 +99,9 @@ impl Reader<'_> {
                         pos: open,
                     },
                 )?;
+                if self.suppress {
+                    return Ok(Item::Obj(Value::Nil));
+                }
                 Ok(Item::Obj(wrap(package::cl_sym("FUNCTION"), v)))
             }
             '(' => self.read_vector(ctx, open, arg).map(Item::Obj),

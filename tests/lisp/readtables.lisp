@@ -47,3 +47,13 @@
   (print (with-standard-io-syntax (readtable-case *readtable*))))
 (print (handler-case (with-standard-io-syntax (setf (readtable-case *readtable*) :preserve) :changed)
          (error () :error)))
+;; Errors and edge cases.
+(print (typep (copy-readtable) 'readtable))
+(print (handler-case (setf (readtable-case nil) :upcase) (type-error () :type-error)))
+(print (handler-case (readtable-case 3) (type-error () :type-error)))
+(print (multiple-value-list (let ((*read-suppress* t)) (read-from-string "#'foo"))))
+(let ((*readtable* (copy-readtable nil)))
+  (set-syntax-from-char #\Newline #\;)
+  (print (read-from-string (coerce '(#\Newline #\2 #\Newline #\0) 'string))))
+(print (handler-case (read-from-string "A" nil t :allow-other-keys nil :allow-other-keys t :bad-keyword t) (program-error () :program-error)))
+(print (handler-case (set-macro-character #\! #'list nil nil) (error () :standard-readtable)))
