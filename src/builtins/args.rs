@@ -167,10 +167,13 @@ pub fn keywords(
         return it.err(c);
     }
     let mut out = Vec::new();
-    let allow_other = rest.chunks(2).any(|kv| {
-        matches!(&kv[0], Value::Symbol(s) if s.is_keyword() && s.name == "ALLOW-OTHER-KEYS")
-            && kv[1].truthy()
-    });
+    // The leftmost :allow-other-keys decides (CLHS 3.4.1.4.1).
+    let allow_other = rest
+        .chunks(2)
+        .find(|kv| {
+            matches!(&kv[0], Value::Symbol(s) if s.is_keyword() && s.name == "ALLOW-OTHER-KEYS")
+        })
+        .is_some_and(|kv| kv[1].truthy());
     for kv in rest.chunks(2) {
         let name = match &kv[0] {
             Value::Symbol(s) if s.is_keyword() => s.name.clone(),

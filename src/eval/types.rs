@@ -179,6 +179,7 @@ impl Interp {
             }
             "FILE-STREAM" => matches!(v, Stream(s) if s.path.is_some()),
             "PATHNAME" => matches!(v, Pathname(_)),
+            "READTABLE" => crate::reader::readtable::as_readtable(v).is_some(),
             "STRUCTURE-OBJECT" => matches!(v, Struct(o) if !o.class.is_condition),
             _ => match v {
                 Struct(o) => o.class.is_subclass_of(sym),
@@ -248,6 +249,7 @@ impl Interp {
             Object(_) if crate::clos::instance::instance(v).is_some() => {
                 crate::clos::hooks::type_of(v).unwrap_or(Nil)
             }
+            Object(o) if o.type_name() == "READTABLE" => sym("READTABLE"),
             Object(o) => super::package::sym_value(super::package::intern_in(
                 o.type_name(),
                 &super::package::find_package("NET.POST-OFFICE")

@@ -15,6 +15,7 @@
 
 mod float;
 mod symbol;
+mod symbol_case;
 
 use std::collections::HashSet;
 use std::rc::Rc;

@@ -3,7 +3,8 @@
 use std::rc::Rc;
 
 use super::number::parse_rational;
-use super::{is_whitespace, wrap, Item, Opener, ReadContext, ReadError, Reader};
+use super::readtable::DispatchFn;
+use super::{is_whitespace, wrap, Item, MacroCall, Opener, ReadContext, ReadError, Reader};
 use crate::eval::array::{Array, Elem};
 use crate::eval::package;
 use crate::eval::value::Pathname;
@@ -13,10 +14,13 @@ use crate::eval::Value;
 const MAX_VECTOR_ARG: usize = 1 << 20;
 
 impl Reader<'_> {
-    /// After `#` at `open`: optional decimal argument, then the sub-character.
-    pub(super) fn read_sharp(
+    /// After a dispatching macro character `disp` (`#`) at `open`: optional
+    /// decimal argument, then the sub-character, looked up in the
+    /// readtable's dispatch table (CLHS 2.1.4.4).
+    pub(super) fn read_dispatch(
         &mut self,
         ctx: &mut dyn ReadContext,
+        disp: char,
         open: usize,
     ) -> Result<Item, ReadError> {
         let opener = Opener {
@@ -35,7 +39,57 @@ impl Reader<'_> {
         let Some(sub) = self.bump() else {
             return Err(self.eof(opener));
         };
-        match sub.to_ascii_lowercase() {
+        self.dispatch_sub(ctx, disp, sub, arg, open)
+    }
+
+    /// The dispatch macro of `disp` for `sub` with argument `arg`.
+    pub(super) fn dispatch_sub(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        disp: char,
+        sub: char,
+        arg: Option<usize>,
+        open: usize,
+    ) -> Result<Item, ReadError> {
+        let opener = Opener {
+            what: "a # dispatch",
+            pos: open,
+        };
+        let std = match self.settings.readtable.dispatch_fn(disp, sub) {
+            Some(DispatchFn::Std(x)) => x,
+            Some(DispatchFn::Lisp(f)) => {
+                return self.call_lisp_macro(
+                    ctx,
+                    MacroCall {
+                        function: &f,
+                        ch: disp,
+                        dispatch: Some((sub, arg)),
+                    },
+                    open,
+                )
+            }
+            // CLHS 2.4.8: under *read-suppress* an undefined dispatch
+            // reads as NIL, with the token after it.
+            None if self.suppress && !is_whitespace(sub) => {
+                if self.peek().is_some_and(|c| !self.kind(c).terminates()) {
+                    self.read_token(None)?;
+                }
+                return Ok(Item::Obj(Value::Nil));
+            }
+            None if is_whitespace(sub) => {
+                return Err(self.syntax(
+                    open,
+                    format!("{disp} followed by whitespace is not valid syntax"),
+                ))
+            }
+            None => {
+                return Err(self.syntax(
+                    open,
+                    format!("undefined dispatch macro character {disp}{sub}"),
+                ))
+            }
+        };
+        match std.to_ascii_lowercase() {
             '\\' => self.read_character(open),
             '\'' => {
                 let v = self.read_next(
@@ -45,11 +99,14 @@ impl Reader<'_> {
                         pos: open,
                     },
                 )?;
+                if self.suppress {
+                    return Ok(Item::Obj(Value::Nil));
+                }
                 Ok(Item::Obj(wrap(package::cl_sym("FUNCTION"), v)))
             }
             '(' => self.read_vector(ctx, open, arg).map(Item::Obj),
             '|' => self.skip_block_comment(open).map(|_| Item::Nothing),
-            '+' | '-' => self.read_conditional(ctx, open, sub == '+'),
+            '+' | '-' => self.read_conditional(ctx, open, std == '+'),
             '.' => self.read_eval(ctx, open),
             'p' => {
                 let v = self.read_next(
@@ -82,11 +139,12 @@ impl Reader<'_> {
                 }
                 self.uninterned(&tok).map(Item::Obj)
             }
-            '*' | 'c' | 'a' | 's' | '=' if self.suppress => {
+            '=' => self.read_label(ctx, open, arg),
+            '#' => self.label_reference(open, arg),
+            'c' | 'a' | 's' if self.suppress => {
                 self.read_next(ctx, opener)?;
                 Ok(Item::Obj(Value::Nil))
             }
-            '#' if self.suppress => Ok(Item::Obj(Value::Nil)),
             '*' => self.read_bits(open, arg).map(Item::Obj),
             'c' => {
                 let parts = self.read_next(ctx, opener)?;
@@ -115,8 +173,7 @@ impl Reader<'_> {
                 let contents = self.read_next(ctx, opener)?;
                 self.array_from(open, arg, contents).map(Item::Obj)
             }
-            's' => Err(self.unsupported(open, "#S (structures)")),
-            '=' | '#' => Err(self.unsupported(open, "#n= and #n# (labels)")),
+            's' => self.read_structure(ctx, open),
             '<' => Err(self.syntax(open, "#< starts an object that cannot be read back")),
             ')' => Err(self.syntax(open, "#) is not valid syntax")),
             c if is_whitespace(c) => {
@@ -126,8 +183,89 @@ impl Reader<'_> {
         }
     }
 
-    fn unsupported(&self, at: usize, what: &str) -> ReadError {
-        self.syntax(at, format!("{what} syntax is not supported"))
+    /// `#S(name slot value ...)` (CLHS 2.4.8.13).
+    fn read_structure(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        open: usize,
+    ) -> Result<Item, ReadError> {
+        let form = self.read_next(
+            ctx,
+            Opener {
+                what: "a #S form",
+                pos: open,
+            },
+        )?;
+        let bad = |r: &Self| r.syntax(open, "#S must be followed by a list (name slot value ...)");
+        let items = form.list_to_vec().ok_or_else(|| bad(self))?;
+        let Some((name, rest)) = items.split_first() else {
+            return Err(bad(self));
+        };
+        if !name.is_symbol() || rest.len() % 2 != 0 {
+            return Err(bad(self));
+        }
+        let mut initargs = Vec::with_capacity(rest.len());
+        for pair in rest.chunks(2) {
+            let key = match &pair[0] {
+                Value::Symbol(s) => package::keyword(&s.name),
+                Value::String(s) => package::keyword(&s.borrow()),
+                Value::Char(c) => package::keyword(&c.to_string()),
+                _ => return Err(self.syntax(open, "#S: a slot name must be a string designator")),
+            };
+            initargs.push(Value::Symbol(key));
+            initargs.push(pair[1].clone());
+        }
+        ctx.make_structure(name, initargs)
+            .map(Item::Obj)
+            .map_err(|e| self.callback_error(e, open))
+    }
+
+    /// `#n=object` (CLHS 2.4.8.15): the object gets label `n`; `#n#`
+    /// inside it refers to it, so it may be circular.
+    fn read_label(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        open: usize,
+        arg: Option<usize>,
+    ) -> Result<Item, ReadError> {
+        let opener = Opener {
+            what: "a #n= form",
+            pos: open,
+        };
+        if self.suppress {
+            return self.read_next(ctx, opener).map(|_| Item::Obj(Value::Nil));
+        }
+        let Some(n) = arg else {
+            return Err(self.syntax(open, "#= needs a label number, as in #1="));
+        };
+        if self.labels.map.contains_key(&n) {
+            return Err(self.syntax(open, format!("label #{n}= is defined twice")));
+        }
+        let placeholder = Rc::new(crate::eval::value::Symbol::new("#n#"));
+        self.labels
+            .map
+            .insert(n, Value::Symbol(placeholder.clone()));
+        let obj = self.read_next(ctx, opener)?;
+        if matches!(&obj, Value::Symbol(s) if Rc::ptr_eq(s, &placeholder)) {
+            return Err(self.syntax(open, format!("#{n}= refers only to itself")));
+        }
+        self.labels.map.insert(n, obj.clone());
+        replace_placeholder(&obj, &placeholder);
+        Ok(Item::Obj(obj))
+    }
+
+    /// `#n#` (CLHS 2.4.8.16).
+    fn label_reference(&mut self, open: usize, arg: Option<usize>) -> Result<Item, ReadError> {
+        if self.suppress {
+            return Ok(Item::Obj(Value::Nil));
+        }
+        let Some(n) = arg else {
+            return Err(self.syntax(open, "## needs a label number, as in #1#"));
+        };
+        match self.labels.map.get(&n) {
+            Some(v) => Ok(Item::Obj(v.clone())),
+            None => Err(self.syntax(open, format!("reference to undefined label #{n}#"))),
+        }
     }
 
     /// `#\x` (CLHS 2.4.8.1): one character, or a character name.
@@ -401,7 +539,7 @@ impl Reader<'_> {
         }
         ctx.eval(form)
             .map(Item::Obj)
-            .map_err(|m| self.syntax(open, m))
+            .map_err(|e| self.callback_error(e, open))
     }
 
     /// `#x`, `#b`, `#o`, `#Nr`: a rational in `base` (CLHS 2.4.8.7-10).
@@ -420,6 +558,77 @@ impl Reader<'_> {
             Some(Ok(v)) => Ok(Item::Obj(v)),
             Some(Err(m)) => Err(self.syntax(open, m)),
             None => Err(self.syntax(open, format!("{text:?} is not a rational in radix {base}"))),
+        }
+    }
+}
+
+/// The `#n=` labels of one top-level read.
+#[derive(Default)]
+pub(super) struct Labels {
+    map: std::collections::HashMap<usize, Value>,
+}
+
+/// Put `obj` where `placeholder` stands inside it (conses, vectors, arrays,
+/// structures), visiting each object once so circular data ends.
+fn replace_placeholder(obj: &Value, placeholder: &crate::eval::Sym) {
+    use std::collections::HashSet;
+    let is_ph = |v: &Value| matches!(v, Value::Symbol(s) if Rc::ptr_eq(s, placeholder));
+    let fix = |slot: &mut Value| {
+        if is_ph(slot) {
+            *slot = obj.clone();
+            false
+        } else {
+            true
+        }
+    };
+    let mut seen: HashSet<usize> = HashSet::new();
+    let mut stack = vec![obj.clone()];
+    while let Some(v) = stack.pop() {
+        match &v {
+            Value::Cons(c) => {
+                if !seen.insert(Rc::as_ptr(c) as usize) {
+                    continue;
+                }
+                if fix(&mut c.car.borrow_mut()) {
+                    stack.push(c.car.borrow().clone());
+                }
+                if fix(&mut c.cdr.borrow_mut()) {
+                    stack.push(c.cdr.borrow().clone());
+                }
+            }
+            Value::Vector(items) => {
+                if !seen.insert(Rc::as_ptr(items) as usize) {
+                    continue;
+                }
+                for slot in items.borrow_mut().iter_mut() {
+                    if fix(slot) {
+                        stack.push(slot.clone());
+                    }
+                }
+            }
+            Value::Array(a) => {
+                if !seen.insert(Rc::as_ptr(a) as usize) {
+                    continue;
+                }
+                if let crate::eval::array::Storage::Own(items) = &mut *a.data.borrow_mut() {
+                    for slot in items.iter_mut() {
+                        if fix(slot) {
+                            stack.push(slot.clone());
+                        }
+                    }
+                }
+            }
+            Value::Struct(o) => {
+                if !seen.insert(Rc::as_ptr(o) as usize) {
+                    continue;
+                }
+                for slot in o.slots.borrow_mut().iter_mut() {
+                    if fix(slot) {
+                        stack.push(slot.clone());
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }
