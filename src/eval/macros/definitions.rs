@@ -29,7 +29,7 @@ pub const BUILTINS: &[crate::builtins::BuiltinDef] = &[
     def!("SENDLETTER" : "%DEFCONSTANT", "(name value documentation)", 3, 3, defconstant_fn, "Define NAME as a constant."),
     def!("SENDLETTER" : "%VARIABLE-DOCUMENTATION", "(name documentation)", 2, 2, variable_doc, "Record a variable's documentation."),
     def!("SENDLETTER" : "%IN-PACKAGE", "(name)", 1, 1, in_package_fn, "Make the package named NAME current."),
-    def!("SENDLETTER" : "%DEFSTRUCT", "(definition)", 1, 1, defstruct_fn, "Define a structure from DEFSTRUCT's arguments."),
+    def!("SENDLETTER" : "%DEFSTRUCT", "(definition &optional initform-closures)", 1, 2, defstruct_fn, "Define a structure from DEFSTRUCT's arguments."),
     def!("SENDLETTER" : "%DEFINE-CONDITION", "(definition report)", 2, 2, define_condition_fn,
         "Define a condition class from DEFINE-CONDITION's arguments and its evaluated :REPORT."),
 ];
@@ -158,7 +158,15 @@ fn declaim(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 fn defstruct(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let (form, _) = form_and_env(a);
     arity(it, &form, 1, usize::MAX)?;
-    Ok(list([si("%DEFSTRUCT"), quote(form.cdr())]))
+    // Initforms are evaluated in the definition's lexical environment.
+    let closures = crate::eval::defstruct::initforms(&form.cdr())
+        .into_iter()
+        .map(|init| list([cl("FUNCTION"), list([cl("LAMBDA"), Value::Nil, init])]));
+    Ok(list([
+        si("%DEFSTRUCT"),
+        quote(form.cdr()),
+        call(cl("LIST"), closures.collect::<Vec<_>>()),
+    ]))
 }
 
 /// The `:report` option is evaluated where the definition is (a lambda
@@ -292,7 +300,7 @@ fn proclaim(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn defstruct_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    it.define_struct(&a[0])
+    it.define_struct(&a[0], a.get(1).unwrap_or(&Value::Nil))
 }
 
 fn define_condition_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
