@@ -8,7 +8,6 @@ use crate::builtins::BuiltinDef;
 use crate::def;
 use crate::eval::interp::SymKey;
 use crate::eval::package::{cl_sym, sym_value};
-use crate::eval::stream::StreamKind;
 use crate::eval::{Interp, LResult, Value};
 
 pub const BUILTINS: &[BuiltinDef] = &[
@@ -44,12 +43,7 @@ fn class_key(_: &mut Interp, a: &[Value]) -> LResult<Value> {
         Value::HashTable(_) => "HASH-TABLE",
         Value::Package(_) => "PACKAGE",
         Value::Pathname(_) => "PATHNAME",
-        Value::Stream(s) => match &*s.kind.borrow() {
-            StreamKind::StringIn(_) | StreamKind::StringOut(_) => "STRING-STREAM",
-            StreamKind::FileIn(_) | StreamKind::FileOut(_) => "FILE-STREAM",
-            StreamKind::TwoWay(..) => "TWO-WAY-STREAM",
-            _ => "STREAM",
-        },
+        Value::Stream(s) => s.class_name(),
         Value::Struct(o) => return Ok(Value::Symbol(o.class.name.clone())),
         #[allow(unreachable_patterns)]
         _ => "T",

@@ -178,6 +178,11 @@ impl Interp {
                 matches!(v, Stream(s) if matches!(&*s.kind.borrow(), super::stream::StreamKind::StringIn(_) | super::stream::StreamKind::StringOut(_)))
             }
             "FILE-STREAM" => matches!(v, Stream(s) if s.path.is_some()),
+            "BROADCAST-STREAM"
+            | "CONCATENATED-STREAM"
+            | "ECHO-STREAM"
+            | "SYNONYM-STREAM"
+            | "TWO-WAY-STREAM" => matches!(v, Stream(s) if s.class_name() == name),
             "PATHNAME" => matches!(v, Pathname(_)),
             "STRUCTURE-OBJECT" => matches!(v, Struct(o) if !o.class.is_condition),
             _ => match v {
@@ -242,7 +247,11 @@ impl Interp {
             Function(_) => sym("FUNCTION"),
             HashTable(_) => sym("HASH-TABLE"),
             Package(_) => sym("PACKAGE"),
-            Stream(_) => sym("STREAM"),
+            // SBCL's own classes stand for file and string streams.
+            Stream(s) => match s.class_name() {
+                "STRING-STREAM" | "FILE-STREAM" => sym("STREAM"),
+                composite => sym(composite),
+            },
             Pathname(_) => sym("PATHNAME"),
             Struct(o) => Value::Symbol(o.class.name.clone()),
             Object(_) if crate::clos::instance::instance(v).is_some() => {
