@@ -39,6 +39,27 @@ fn class_key(_: &mut Interp, a: &[Value]) -> LResult<Value> {
         Value::String(_) => "STRING",
         Value::Vector(_) => "SIMPLE-VECTOR",
         Value::Bytes(_) => "VECTOR",
+        Value::Complex(_) => "COMPLEX",
+        Value::Array(arr) => match (arr.rank(), arr.is_simple()) {
+            (1, simple) if arr.is_bit_vector() => {
+                if simple {
+                    "SIMPLE-BIT-VECTOR"
+                } else {
+                    "BIT-VECTOR"
+                }
+            }
+            (1, simple) if arr.is_string() => {
+                if simple {
+                    "SIMPLE-STRING"
+                } else {
+                    "STRING"
+                }
+            }
+            (1, true) if arr.elem == crate::eval::array::Elem::T => "SIMPLE-VECTOR",
+            (1, _) => "VECTOR",
+            (_, true) => "SIMPLE-ARRAY",
+            _ => "ARRAY",
+        },
         Value::Function(_) => "FUNCTION",
         Value::HashTable(_) => "HASH-TABLE",
         Value::Package(_) => "PACKAGE",
