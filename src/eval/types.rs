@@ -8,9 +8,54 @@ use super::LResult;
 use crate::builtins::sequences::{arrays, shape};
 use num_traits::ToPrimitive;
 
+thread_local! {
+    /// The expanders of `deftype` types, by name.
+    static DEFTYPES: std::cell::RefCell<std::collections::HashMap<super::interp::SymKey, Value>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Record `deftype NAME`'s expander (a function of the type's arguments).
+pub fn define_type(name: &super::value::Sym, expander: Value) {
+    DEFTYPES.with(|d| {
+        d.borrow_mut()
+            .insert(super::interp::SymKey(name.clone()), expander)
+    });
+}
+
 impl Interp {
+    /// The expansion of a `deftype` type specifier (CLHS deftype), or
+    /// `None` when `spec` does not name one.
+    pub fn expand_deftype(&mut self, spec: &Value) -> LResult<Option<Value>> {
+        if DEFTYPES.with(|d| d.borrow().is_empty()) {
+            return Ok(None);
+        }
+        let (name, args) = match spec {
+            Value::Symbol(s) => (s.clone(), Vec::new()),
+            Value::Cons(_) => match spec.car() {
+                Value::Symbol(s) => (s, spec.cdr().iter().collect()),
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        let Some(f) = DEFTYPES.with(|d| d.borrow().get(&super::interp::SymKey(name)).cloned())
+        else {
+            return Ok(None);
+        };
+        if super::depth::check().is_err() {
+            let c = self.make_error(
+                "STORAGE-CONDITION",
+                "Control stack exhausted expanding a DEFTYPE type: it expands into itself.",
+            );
+            return self.err(c);
+        }
+        Ok(Some(self.apply(&f, &args)?))
+    }
+
     /// Is `v` of type `spec`?
     pub fn typep(&mut self, v: &Value, spec: &Value) -> LResult<bool> {
+        if let Some(expansion) = self.expand_deftype(spec)? {
+            return self.typep(v, &expansion);
+        }
         match spec {
             Value::Nil => Ok(false),
             Value::Symbol(s) => self.typep_name(v, &s.name, s),
