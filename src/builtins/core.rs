@@ -89,6 +89,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("TYPEP", "(object type)", 2, 3, typep, "True if OBJECT is of TYPE."),
     def!("TYPE-OF", "(object)", 1, 1, type_of, "The type of OBJECT."),
     def!("SUBTYPEP", "(type1 type2)", 2, 3, subtypep, "Is TYPE1 a subtype of TYPE2, and is that certain?"),
+    def!("COPY-STRUCTURE", "(structure)", 1, 1, copy_structure, "A fresh structure with the same slot values (a shallow copy)."),
     def!("SENDLETTER" : "%MAKE-STRUCT", "(name &rest initargs)", 1, MANY, make_struct, "Make a structure instance."),
     def!("COMPILE", "(name &optional definition)", 1, 2, compile, "Return the function: sendletter interprets everything."),
 ];
@@ -1048,6 +1049,17 @@ fn make_struct(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     match it.find_class(&s) {
         Some(class) => it.make_instance(&class, &a[1..]),
         None => it.simple_error(format!("{} is not a structure type", s.name)),
+    }
+}
+
+/// CLHS copy-structure: conditions are not structures.
+fn copy_structure(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    match &a[0] {
+        Value::Struct(o) if !o.class.is_condition => Ok(crate::eval::defstruct::copy_struct(o)),
+        other => {
+            let c = it.type_error(other, "STRUCTURE-OBJECT");
+            it.err(c)
+        }
     }
 }
 

@@ -220,6 +220,11 @@ pub const BUILTINS: &[BuiltinDef] = &[
 pub fn to_pathname(it: &mut Interp, v: &Value) -> LResult<Pathname> {
     match v {
         Value::String(s) => Ok(Pathname::parse(&s.borrow())),
+        // Strings with fill pointers, displaced or adjustable.
+        Value::Array(_) => match crate::builtins::sequences::shape::string_text(v) {
+            Some(text) => Ok(Pathname::parse(&text)),
+            None => type_err(it, v, "(OR PATHNAME STRING FILE-STREAM)"),
+        },
         Value::Pathname(p) => Ok((**p).clone()),
         Value::Stream(s) if s.path.is_some() => {
             Ok(Pathname::parse(s.path.as_deref().unwrap_or("")))
@@ -230,7 +235,7 @@ pub fn to_pathname(it: &mut Interp, v: &Value) -> LResult<Pathname> {
 
 /// The namestring of a pathname designator, merged with
 /// `*default-pathname-defaults*` as the file system will see it.
-fn native(it: &mut Interp, v: &Value) -> LResult<String> {
+pub(crate) fn native(it: &mut Interp, v: &Value) -> LResult<String> {
     let p = to_pathname(it, v)?;
     let defaults = default_pathname(it)?;
     Ok(merge(&p, &defaults).namestring())
@@ -806,7 +811,8 @@ fn directory_string(it: &mut Interp, v: &Value) -> LResult<Option<String>> {
             }
             Ok(Some(out))
         }
-        Value::Symbol(k) if k.is_keyword() && k.name == "WILD" => Ok(Some("**/".into())),
+        // SBCL: (:absolute :wild-inferiors).
+        Value::Symbol(k) if k.is_keyword() && k.name == "WILD" => Ok(Some("/**/".into())),
         other => type_err(it, other, "(OR LIST STRING)"),
     }
 }

@@ -16,6 +16,7 @@ pub mod mail_text;
 pub mod mime;
 pub mod mime_parsed;
 pub mod numbers;
+pub mod pathname_wild;
 pub mod prelude;
 pub mod printing;
 pub mod reader_calls;
@@ -98,6 +99,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         streams::BUILTINS,
         readtables::BUILTINS,
         files::BUILTINS,
+        pathname_wild::BUILTINS,
         system::BUILTINS,
         loop_macro::BUILTINS,
         mime::BUILTINS,

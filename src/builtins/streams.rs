@@ -41,7 +41,14 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("FILE-POSITION", "(stream &optional position)", 1, 2, file_position, "The position in STREAM, or set it."),
     def!("FILE-LENGTH", "(stream)", 1, 1, file_length, "The length of the file STREAM is open on."),
     def!("STREAM-ELEMENT-TYPE", "(stream)", 1, 1, stream_element_type, "CHARACTER or (UNSIGNED-BYTE 8)."),
-    def!("MAKE-BROADCAST-STREAM", "(&rest streams)", 0, 1, make_broadcast_stream, "An output stream writing to STREAMS (none: discard; at most one)."),
+    def!("MAKE-BROADCAST-STREAM", "(&rest streams)", 0, MANY, make_broadcast_stream, "An output stream writing to each of STREAMS (none: output is discarded)."),
+    def!("BROADCAST-STREAM-STREAMS", "(broadcast-stream)", 1, 1, broadcast_stream_streams, "The streams a broadcast stream writes to."),
+    def!("CONCATENATED-STREAM-STREAMS", "(concatenated-stream)", 1, 1, concatenated_stream_streams, "The input streams a concatenated stream has still to read, the current one first."),
+    def!("MAKE-ECHO-STREAM", "(input-stream output-stream)", 2, 2, make_echo_stream, "A stream reading from INPUT-STREAM, copying what it reads to OUTPUT-STREAM, and writing to OUTPUT-STREAM."),
+    def!("ECHO-STREAM-INPUT-STREAM", "(echo-stream)", 1, 1, echo_input, "The input side of an echo stream."),
+    def!("ECHO-STREAM-OUTPUT-STREAM", "(echo-stream)", 1, 1, echo_output, "The output side of an echo stream."),
+    def!("MAKE-SYNONYM-STREAM", "(symbol)", 1, 1, make_synonym_stream, "A stream that is, at each operation, the dynamic value of SYMBOL."),
+    def!("SYNONYM-STREAM-SYMBOL", "(synonym-stream)", 1, 1, synonym_stream_symbol, "The symbol a synonym stream stands for."),
     def!("MAKE-TWO-WAY-STREAM", "(input-stream output-stream)", 2, 2, make_two_way_stream, "A stream reading from INPUT-STREAM and writing to OUTPUT-STREAM."),
     def!("MAKE-CONCATENATED-STREAM", "(&rest input-streams)", 0, MANY, make_concatenated_stream, "An input stream reading each of INPUT-STREAMS in turn."),
     def!("TWO-WAY-STREAM-INPUT-STREAM", "(stream)", 1, 1, two_way_input, "The input side of a two-way stream."),
@@ -712,16 +719,98 @@ fn stream_element_type(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(element_type(s.binary))
 }
 
+/// CLHS make-broadcast-stream: every argument must be an output stream.
 fn make_broadcast_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    match a.first() {
-        None => Ok(Value::Stream(Rc::new(Stream::new(StreamKind::Null)))),
-        Some(v) => {
-            let out = stream_arg(it, v)?;
-            let nothing = Rc::new(Stream::new(StreamKind::Null));
-            Ok(Value::Stream(Rc::new(Stream::new(StreamKind::TwoWay(
-                nothing, out,
-            )))))
+    let mut streams = Vec::with_capacity(a.len());
+    for v in a {
+        let s = stream_arg(it, v)?;
+        if !s.is_output() {
+            return type_err(it, v, "(SATISFIES OUTPUT-STREAM-P)");
         }
+        streams.push(s);
+    }
+    Ok(Value::Stream(Rc::new(Stream::new(StreamKind::Broadcast(
+        streams,
+    )))))
+}
+
+fn broadcast_stream_streams(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    let streams = match &*s.kind.borrow() {
+        StreamKind::Broadcast(v) => Some(v.clone()),
+        StreamKind::Null => Some(vec![]),
+        _ => None,
+    };
+    match streams {
+        Some(v) => Ok(Value::list(v.into_iter().map(Value::Stream))),
+        None => type_err(it, &a[0], "BROADCAST-STREAM"),
+    }
+}
+
+fn concatenated_stream_streams(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    let streams = match &*s.kind.borrow() {
+        StreamKind::Concatenated(v, _) => Some(v.clone()),
+        _ => None,
+    };
+    match streams {
+        Some(v) => Ok(Value::list(v.into_iter().map(Value::Stream))),
+        None => type_err(it, &a[0], "CONCATENATED-STREAM"),
+    }
+}
+
+fn make_echo_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let i = stream_arg(it, &a[0])?;
+    if !i.is_input() {
+        return type_err(it, &a[0], "(SATISFIES INPUT-STREAM-P)");
+    }
+    let o = stream_arg(it, &a[1])?;
+    if !o.is_output() {
+        return type_err(it, &a[1], "(SATISFIES OUTPUT-STREAM-P)");
+    }
+    Ok(Value::Stream(Rc::new(Stream::new(StreamKind::Echo(
+        i,
+        o,
+        Vec::new(),
+    )))))
+}
+
+fn echo_side(it: &mut Interp, v: &Value, input: bool) -> LResult<Value> {
+    let s = stream_arg(it, v)?;
+    let side = match &*s.kind.borrow() {
+        StreamKind::Echo(i, o, _) => Some(if input { i.clone() } else { o.clone() }),
+        _ => None,
+    };
+    match side {
+        Some(x) => Ok(Value::Stream(x)),
+        None => type_err(it, v, "ECHO-STREAM"),
+    }
+}
+
+fn echo_input(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    echo_side(it, &a[0], true)
+}
+
+fn echo_output(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    echo_side(it, &a[0], false)
+}
+
+fn make_synonym_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let sym = args::symbol(it, &a[0])?;
+    Ok(Value::Stream(Rc::new(Stream::new(StreamKind::Synonym(
+        sym,
+    )))))
+}
+
+fn synonym_stream_symbol(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = stream_arg(it, &a[0])?;
+    let sym = match &*s.kind.borrow() {
+        StreamKind::Synonym(sym) => Some(sym.clone()),
+        _ => None,
+    };
+    match sym {
+        Some(sym) => Ok(crate::eval::package::sym_value(sym)),
+        None => type_err(it, &a[0], "SYNONYM-STREAM"),
     }
 }
 
@@ -733,21 +822,20 @@ fn make_two_way_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     )))))
 }
 
-/// The input streams are read to their end now; the result reads the
-/// concatenated text.
+/// CLHS make-concatenated-stream: the streams are read in turn, as the
+/// result is read.
 fn make_concatenated_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let mut text = String::new();
+    let mut streams = Vec::with_capacity(a.len());
     for v in a {
         let s = stream_arg(it, v)?;
-        // Characters, each stream decoded in its own external format.
-        with_input(it, &s, |b| {
-            while let Some(c) = b.read_char()? {
-                text.push(c);
-            }
-            Ok(())
-        })?;
+        if !s.is_input() {
+            return type_err(it, v, "(SATISFIES INPUT-STREAM-P)");
+        }
+        streams.push(s);
     }
-    Ok(Value::Stream(Rc::new(Stream::string_input(&text))))
+    Ok(Value::Stream(Rc::new(Stream::new(
+        StreamKind::Concatenated(streams, Vec::new()),
+    ))))
 }
 
 fn two_way_input(it: &mut Interp, a: &[Value]) -> LResult<Value> {

@@ -8,7 +8,6 @@ use crate::builtins::BuiltinDef;
 use crate::def;
 use crate::eval::interp::SymKey;
 use crate::eval::package::{cl_sym, sym_value};
-use crate::eval::stream::StreamKind;
 use crate::eval::{Interp, LResult, Value};
 
 pub const BUILTINS: &[BuiltinDef] = &[
@@ -40,16 +39,32 @@ fn class_key(_: &mut Interp, a: &[Value]) -> LResult<Value> {
         Value::String(_) => "STRING",
         Value::Vector(_) => "SIMPLE-VECTOR",
         Value::Bytes(_) => "VECTOR",
+        Value::Complex(_) => "COMPLEX",
+        Value::Array(arr) => match (arr.rank(), arr.is_simple()) {
+            (1, simple) if arr.is_bit_vector() => {
+                if simple {
+                    "SIMPLE-BIT-VECTOR"
+                } else {
+                    "BIT-VECTOR"
+                }
+            }
+            (1, simple) if arr.is_string() => {
+                if simple {
+                    "SIMPLE-STRING"
+                } else {
+                    "STRING"
+                }
+            }
+            (1, true) if arr.elem == crate::eval::array::Elem::T => "SIMPLE-VECTOR",
+            (1, _) => "VECTOR",
+            (_, true) => "SIMPLE-ARRAY",
+            _ => "ARRAY",
+        },
         Value::Function(_) => "FUNCTION",
         Value::HashTable(_) => "HASH-TABLE",
         Value::Package(_) => "PACKAGE",
         Value::Pathname(_) => "PATHNAME",
-        Value::Stream(s) => match &*s.kind.borrow() {
-            StreamKind::StringIn(_) | StreamKind::StringOut(_) => "STRING-STREAM",
-            StreamKind::FileIn(_) | StreamKind::FileOut(_) => "FILE-STREAM",
-            StreamKind::TwoWay(..) => "TWO-WAY-STREAM",
-            _ => "STREAM",
-        },
+        Value::Stream(s) => s.class_name(),
         Value::Struct(o) => return Ok(Value::Symbol(o.class.name.clone())),
         #[allow(unreachable_patterns)]
         _ => "T",

@@ -32,10 +32,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "sendletter interprets source files; LOAD them instead",
     ),
     (
-        "DEFTYPE",
-        "user-defined type specifiers are not implemented",
-    ),
-    (
         "PPRINT-LOGICAL-BLOCK",
         "the pretty printer is not implemented",
     ),

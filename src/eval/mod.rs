@@ -5,6 +5,7 @@ pub mod array;
 mod cl_symbols;
 pub mod compile;
 pub mod condition;
+pub mod defstruct;
 pub mod depth;
 pub mod encoding;
 pub mod env;

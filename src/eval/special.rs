@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::env::Env;
 use super::interp::{Interp, SymKey};
-use super::package::{cl_sym, find_package, intern_in};
+use super::package::cl_sym;
 use super::value::{Function, Sym, Value};
 use super::{LResult, Unwind, UnwindKind};
 use crate::printer::prin1_to_string;
@@ -417,165 +417,7 @@ impl Interp {
 
     // ----- defstruct and define-condition ----------------------------------
 
-    /// `defstruct` (CLHS): `args` is the macro's argument list.
-    pub(crate) fn define_struct(&mut self, args: &Value) -> LResult<Value> {
-        let spec = args.car();
-        let (name, options) = if spec.is_cons() {
-            (self.expect_symbol(&spec.car(), "DEFSTRUCT")?, spec.cdr())
-        } else {
-            (self.expect_symbol(&spec, "DEFSTRUCT")?, Value::Nil)
-        };
-        let mut conc = format!("{}-", name.name);
-        let mut constructors: Vec<(String, Option<Value>)> = Vec::new();
-        let mut default_ctor = true;
-        let mut predicate = Some(format!("{}-P", name.name));
-        let mut copier = Some(format!("COPY-{}", name.name));
-        let mut include: Option<Sym> = None;
-        for o in options.iter() {
-            let (oname, oargs) = if o.is_cons() {
-                (o.car(), o.cdr())
-            } else {
-                (o.clone(), Value::Nil)
-            };
-            let oname = oname
-                .as_symbol()
-                .map(|s| s.name.clone())
-                .unwrap_or_default();
-            match oname.as_str() {
-                "CONC-NAME" => {
-                    conc = match oargs.car() {
-                        Value::Nil => String::new(),
-                        v => self.string_designator(&v)?,
-                    }
-                }
-                "CONSTRUCTOR" => {
-                    if oargs.is_cons() && oargs.car().is_nil() {
-                        default_ctor = false;
-                    } else if oargs.is_cons() {
-                        default_ctor = false;
-                        let n = self.string_designator(&oargs.car())?;
-                        constructors.push((
-                            n,
-                            if oargs.cdr().is_cons() {
-                                Some(oargs.cdr().car())
-                            } else {
-                                None
-                            },
-                        ));
-                    }
-                }
-                "PREDICATE" => {
-                    predicate = match oargs.car() {
-                        Value::Nil if oargs.is_cons() => None,
-                        Value::Nil => predicate,
-                        v => Some(self.string_designator(&v)?),
-                    }
-                }
-                "COPIER" => {
-                    copier = match oargs.car() {
-                        Value::Nil if oargs.is_cons() => None,
-                        Value::Nil => copier,
-                        v => Some(self.string_designator(&v)?),
-                    }
-                }
-                "INCLUDE" => include = oargs.car().as_symbol(),
-                _ => {}
-            }
-        }
-        if default_ctor {
-            constructors.push((format!("MAKE-{}", name.name), None));
-        }
-        let mut slot_specs: Vec<Value> = args.cdr().iter().collect();
-        if matches!(slot_specs.first(), Some(Value::String(_))) {
-            slot_specs.remove(0);
-        }
-        let mut own = Vec::new();
-        let mut inits = Vec::new();
-        for s in &slot_specs {
-            let (sname, init) = if s.is_cons() {
-                (
-                    self.expect_symbol(&s.car(), "DEFSTRUCT")?,
-                    Some(s.cdr().car()),
-                )
-            } else {
-                (self.expect_symbol(s, "DEFSTRUCT")?, None)
-            };
-            own.push((sname.clone(), vec![super::package::keyword(&sname.name)]));
-            inits.push((sname, init));
-        }
-        let class = self.define_class(name.clone(), include.clone(), vec![], own, false);
-        // Init forms live in the class's slot definitions.
-        let mut slots = Vec::new();
-        for s in &class.slots {
-            let init = inits
-                .iter()
-                .find(|(n, _)| Rc::ptr_eq(n, &s.name))
-                .and_then(|(_, i)| i.clone());
-            slots.push(super::value::SlotDef {
-                name: s.name.clone(),
-                initform: init.clone().unwrap_or_else(|| s.initform.clone()),
-                initargs: s.initargs.clone(),
-                readers: vec![],
-                has_initform: init.is_some() || s.has_initform,
-            });
-        }
-        let class = Rc::new(super::value::StructClass {
-            name: name.clone(),
-            parent: class.parent.clone(),
-            slots,
-            mixins: vec![],
-            is_condition: false,
-            report: std::cell::RefCell::new(None),
-            conc_name: conc.clone(),
-        });
-        self.classes.insert(SymKey(name.clone()), class.clone());
-        let pkg = super::package::current_package();
-        let class_val = Value::Struct(Rc::new(super::value::StructObj {
-            class: class.clone(),
-            slots: std::cell::RefCell::new(vec![]),
-        }));
-        for (i, s) in class.slots.iter().enumerate() {
-            let acc = intern_in(&format!("{conc}{}", s.name.name), &pkg);
-            self.struct_accessors
-                .insert(SymKey(acc.clone()), (class.clone(), i));
-            let reader = self.struct_reader(&acc, &class, i);
-            *acc.function.borrow_mut() = Some(reader);
-        }
-        for (ctor, boa) in constructors {
-            let sym = intern_in(&ctor, &pkg);
-            let f = match boa {
-                None => self.struct_keyword_constructor(&sym, &class),
-                Some(ll) => self.struct_boa_constructor(&sym, &class, &ll)?,
-            };
-            *sym.function.borrow_mut() = Some(f);
-        }
-        if let Some(p) = predicate {
-            let sym = intern_in(&p, &pkg);
-            let cls = name.clone();
-            let f = self.closure_from_native(&sym, move |it, args| {
-                let _ = it;
-                Ok(Value::bool(
-                    matches!(args.first(), Some(Value::Struct(o)) if o.class.is_subclass_of(&cls)),
-                ))
-            });
-            *sym.function.borrow_mut() = Some(f);
-        }
-        if let Some(c) = copier {
-            let sym = intern_in(&c, &pkg);
-            let f = self.closure_from_native(&sym, |_, args| match args.first() {
-                Some(Value::Struct(o)) => Ok(Value::Struct(Rc::new(super::value::StructObj {
-                    class: o.class.clone(),
-                    slots: std::cell::RefCell::new(o.slots.borrow().clone()),
-                }))),
-                _ => Ok(Value::Nil),
-            });
-            *sym.function.borrow_mut() = Some(f);
-        }
-        let _ = class_val;
-        Ok(Value::Symbol(name))
-    }
-
-    fn struct_reader(
+    pub(crate) fn struct_reader(
         &mut self,
         acc: &Sym,
         class: &Rc<super::value::StructClass>,
@@ -583,11 +425,11 @@ impl Interp {
     ) -> Value {
         let cls = class.name.clone();
         let accn = acc.clone();
-        self.closure_from_native(acc, move |it, args| match args.first() {
-            Some(Value::Struct(o)) if o.class.is_subclass_of(&cls) => {
+        self.closure_from_native(acc, move |it, args| match args {
+            [Value::Struct(o)] if o.class.is_subclass_of(&cls) => {
                 Ok(o.slots.borrow().get(i).cloned().unwrap_or(Value::Nil))
             }
-            Some(other) => {
+            [other] => {
                 let c = it.make_condition(
                     "TYPE-ERROR",
                     &[
@@ -598,83 +440,16 @@ impl Interp {
                 let _ = &accn;
                 it.err(c)
             }
-            None => it.simple_error("missing argument"),
-        })
-    }
-
-    fn struct_keyword_constructor(
-        &mut self,
-        sym: &Sym,
-        class: &Rc<super::value::StructClass>,
-    ) -> Value {
-        let class = class.clone();
-        self.closure_from_native(sym, move |it, args| {
-            if args.len() % 2 != 0 {
+            _ => {
                 let msg = format!(
-                    "odd number of keyword arguments to the constructor of {}",
-                    class.name.name
+                    "invalid number of arguments to {}: {}",
+                    accn.name,
+                    args.len()
                 );
                 let c = it.make_error("PROGRAM-ERROR", &msg);
-                return it.err(c);
+                it.err(c)
             }
-            for kv in args.chunks(2) {
-                if !class
-                    .slots
-                    .iter()
-                    .any(|s| s.initargs.iter().any(|k| kv[0].is_sym(k)))
-                {
-                    let msg = format!(
-                        "unknown keyword argument {} to the constructor of {}",
-                        prin1_to_string(&kv[0]),
-                        class.name.name
-                    );
-                    let c = it.make_error("PROGRAM-ERROR", &msg);
-                    return it.err(c);
-                }
-            }
-            it.make_instance(&class, args)
         })
-    }
-
-    fn struct_boa_constructor(
-        &mut self,
-        sym: &Sym,
-        class: &Rc<super::value::StructClass>,
-        ll: &Value,
-    ) -> LResult<Value> {
-        // BOA constructor: build (lambda ll (sendletter::%make-struct 'name :slot slot ...)).
-        let mut vars = Vec::new();
-        for item in ll.iter() {
-            let v = if item.is_cons() {
-                item.car()
-            } else {
-                item.clone()
-            };
-            if let Value::Symbol(s) = &v {
-                if !s.name.starts_with('&') {
-                    vars.push(s.clone());
-                }
-            }
-        }
-        let mut call = vec![
-            Value::Symbol(intern_in(
-                "%MAKE-STRUCT",
-                &find_package("SENDLETTER").unwrap_or_else(super::package::cl_package),
-            )),
-            Value::list([
-                Value::Symbol(cl_sym("QUOTE")),
-                Value::Symbol(class.name.clone()),
-            ]),
-        ];
-        for v in vars {
-            if class.slot_index(&v).is_some() || class.slot_index_by_name(&v.name).is_some() {
-                call.push(Value::Symbol(super::package::keyword(&v.name)));
-                call.push(Value::Symbol(v));
-            }
-        }
-        let lambda = Value::list([ll.clone(), Value::list(call)]);
-        let env = Env::default();
-        self.make_closure(&lambda, &env, Some(Value::Symbol(sym.clone())), None)
     }
 
     /// Wrap a Rust closure as a Lisp function (used for generated

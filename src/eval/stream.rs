@@ -5,7 +5,10 @@ use std::cell::{Cell, RefCell};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
+use std::rc::Rc;
+
 use super::encoding::{self, Encoding};
+use super::value::{Sym, Value};
 
 /// The longest line `read-line` returns, in bytes: past it the read is an
 /// error rather than memory growing without bound (a file of NULs,
@@ -41,6 +44,29 @@ pub enum StreamKind {
     /// Input from a Rust reader: a MIME part of another stream, decoded
     /// or not (`with-part-stream`, `with-decoded-part-body-stream`).
     Reader(InputBuffer<Box<dyn BufRead>>),
+    /// `make-broadcast-stream` with streams: output goes to each.
+    Broadcast(Vec<Rc<Stream>>),
+    /// `make-concatenated-stream`: the input streams not yet exhausted,
+    /// and characters given back by `unread-char`.
+    Concatenated(Vec<Rc<Stream>>, Vec<char>),
+    /// `make-echo-stream`: input from the first stream, copied to the
+    /// second as it is read (CLHS 21.1.1.1.3); unread characters are not
+    /// echoed again.
+    Echo(Rc<Stream>, Rc<Stream>, Vec<char>),
+    /// `make-synonym-stream`: the stream that is the symbol's dynamic
+    /// value at each operation.
+    Synonym(Sym),
+}
+
+/// Synonym streams naming synonym streams are followed this far; a
+/// longer chain is a cycle.
+const MAX_SYNONYM_CHAIN: usize = 64;
+
+/// Composite streams delegate without holding their own borrow, so that
+/// a stream reached again through a synonym does not find itself busy.
+fn guard() -> io::Result<()> {
+    super::depth::check()
+        .map_err(|_| io::Error::other("streams that refer to each other in a cycle"))
 }
 
 /// Character input with one character of push-back (`unread-char`).
@@ -220,19 +246,79 @@ impl Stream {
         Stream::new(StreamKind::StringOut(String::new()))
     }
 
+    /// The CL class of the stream (`type-of`, `typep`, printing).
+    pub fn class_name(&self) -> &'static str {
+        match self.kind.try_borrow().as_deref() {
+            Ok(StreamKind::StringIn(_) | StreamKind::StringOut(_)) => "STRING-STREAM",
+            Ok(StreamKind::FileIn(_) | StreamKind::FileOut(_)) => "FILE-STREAM",
+            Ok(StreamKind::TwoWay(..)) => "TWO-WAY-STREAM",
+            Ok(StreamKind::Null | StreamKind::Broadcast(_)) => "BROADCAST-STREAM",
+            Ok(StreamKind::Concatenated(..)) => "CONCATENATED-STREAM",
+            Ok(StreamKind::Echo(..)) => "ECHO-STREAM",
+            Ok(StreamKind::Synonym(_)) => "SYNONYM-STREAM",
+            _ => "STREAM",
+        }
+    }
+
+    /// The stream a synonym stream stands for now (following synonyms of
+    /// synonyms); `None` for other streams.
+    pub fn synonym_target(&self) -> io::Result<Option<Rc<Stream>>> {
+        let mut sym = match &*self.kind.borrow() {
+            StreamKind::Synonym(s) => s.clone(),
+            _ => return Ok(None),
+        };
+        for _ in 0..MAX_SYNONYM_CHAIN {
+            let v = sym.value.borrow().clone();
+            let Some(Value::Stream(target)) = v else {
+                return Err(io::Error::other(format!(
+                    "the synonym stream's symbol {} is not bound to a stream",
+                    sym.name
+                )));
+            };
+            let next = match &*target.kind.borrow() {
+                StreamKind::Synonym(s) => s.clone(),
+                _ => return Ok(Some(target.clone())),
+            };
+            sym = next;
+        }
+        Err(io::Error::other(
+            "synonym streams that name each other in a cycle",
+        ))
+    }
+
+    /// The streams output goes to, for composite output streams.
+    fn output_targets(&self) -> io::Result<Option<Vec<Rc<Stream>>>> {
+        if let Some(t) = self.synonym_target()? {
+            return Ok(Some(vec![t]));
+        }
+        Ok(match &*self.kind.borrow() {
+            StreamKind::Broadcast(v) => Some(v.clone()),
+            StreamKind::Echo(_, o, _) => Some(vec![o.clone()]),
+            _ => None,
+        })
+    }
+
     pub fn is_input(&self) -> bool {
+        if let Ok(Some(t)) = self.synonym_target() {
+            return t.is_input();
+        }
         match &*self.kind.borrow() {
             StreamKind::Stdin(_)
             | StreamKind::StringIn(_)
             | StreamKind::FileIn(_)
             | StreamKind::Reader(_) => true,
+            StreamKind::Concatenated(..) | StreamKind::Echo(..) => true,
             StreamKind::TwoWay(i, _) => i.is_input(),
             _ => false,
         }
     }
 
     pub fn is_output(&self) -> bool {
+        if let Ok(Some(t)) = self.synonym_target() {
+            return t.is_output();
+        }
         match &*self.kind.borrow() {
+            StreamKind::Broadcast(_) | StreamKind::Echo(..) => true,
             StreamKind::Stdout
             | StreamKind::Stderr
             | StreamKind::StringOut(_)
@@ -252,6 +338,10 @@ impl Stream {
         match s.rfind('\n') {
             Some(i) => self.column.set(s[i + 1..].chars().count()),
             None => self.column.set(self.column.get() + s.chars().count()),
+        }
+        if let Some(targets) = self.output_targets()? {
+            guard()?;
+            return targets.iter().try_for_each(|t| t.write_str(s));
         }
         match &mut *self.kind.borrow_mut() {
             StreamKind::Stdout => io::stdout().write_all(s.as_bytes()),
@@ -276,6 +366,10 @@ impl Stream {
     }
 
     pub fn write_bytes(&self, b: &[u8]) -> io::Result<()> {
+        if let Some(targets) = self.output_targets()? {
+            guard()?;
+            return targets.iter().try_for_each(|t| t.write_bytes(b));
+        }
         match &mut *self.kind.borrow_mut() {
             StreamKind::Stdout => io::stdout().write_all(b),
             StreamKind::Stderr => io::stderr().write_all(b),
@@ -294,6 +388,10 @@ impl Stream {
     }
 
     pub fn flush(&self) -> io::Result<()> {
+        if let Some(targets) = self.output_targets()? {
+            guard()?;
+            return targets.iter().try_for_each(|t| t.flush());
+        }
         match &mut *self.kind.borrow_mut() {
             StreamKind::Stdout => io::stdout().flush(),
             StreamKind::Stderr => io::stderr().flush(),
@@ -308,6 +406,37 @@ impl Stream {
         &self,
         f: impl FnOnce(&mut dyn InputOps) -> io::Result<T>,
     ) -> io::Result<T> {
+        if let Some(t) = self.synonym_target()? {
+            guard()?;
+            return t.with_input(f);
+        }
+        // Composite inputs: their state is taken out while `f` runs.
+        let taken = match &mut *self.kind.borrow_mut() {
+            StreamKind::Concatenated(v, pb) => Some((None, std::mem::take(v), std::mem::take(pb))),
+            StreamKind::Echo(i, o, pb) => {
+                Some((Some(o.clone()), vec![i.clone()], std::mem::take(pb)))
+            }
+            _ => None,
+        };
+        if let Some((echo, mut streams, mut pushback)) = taken {
+            guard()?;
+            let mut view = CompositeInput {
+                streams: &mut streams,
+                pushback: &mut pushback,
+                echo: echo.as_ref(),
+                keep_exhausted: echo.is_some(),
+            };
+            let r = f(&mut view);
+            match &mut *self.kind.borrow_mut() {
+                StreamKind::Concatenated(v, pb) => {
+                    *v = streams;
+                    *pb = pushback;
+                }
+                StreamKind::Echo(_, _, pb) => *pb = pushback,
+                _ => {}
+            }
+            return r;
+        }
         match &mut *self.kind.borrow_mut() {
             StreamKind::Stdin(b) => f(b),
             StreamKind::StringIn(b) => f(b),
@@ -324,6 +453,12 @@ impl Stream {
     /// The column output is at; a two-way stream answers for its output
     /// side (`fresh-line`, `~&`, `~T`).
     pub fn output_column(&self) -> usize {
+        if let Ok(Some(targets)) = self.output_targets() {
+            return match (targets.last(), guard()) {
+                (Some(t), Ok(())) => t.output_column(),
+                _ => self.column.get(),
+            };
+        }
         match &*self.kind.borrow() {
             StreamKind::TwoWay(_, o) => o.output_column(),
             _ => self.column.get(),
@@ -451,5 +586,116 @@ pub struct StreamReader(pub std::rc::Rc<Stream>);
 impl std::io::Read for StreamReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.0.with_input(|i| i.read_bytes(buf))
+    }
+}
+
+/// The input side of concatenated and echo streams.
+struct CompositeInput<'a> {
+    streams: &'a mut Vec<Rc<Stream>>,
+    pushback: &'a mut Vec<char>,
+    /// Where an echo stream copies what it reads.
+    echo: Option<&'a Rc<Stream>>,
+    /// An echo stream keeps its input stream at end of file.
+    keep_exhausted: bool,
+}
+
+impl CompositeInput<'_> {
+    /// The next item from the first stream that has one.
+    fn next<T>(
+        &mut self,
+        read: impl Fn(&mut dyn InputOps) -> io::Result<Option<T>>,
+    ) -> io::Result<Option<T>> {
+        loop {
+            let Some(first) = self.streams.first().cloned() else {
+                return Ok(None);
+            };
+            match first.with_input(&read)? {
+                Some(x) => return Ok(Some(x)),
+                None if self.keep_exhausted => return Ok(None),
+                None => {
+                    self.streams.remove(0);
+                }
+            }
+        }
+    }
+}
+
+impl InputOps for CompositeInput<'_> {
+    fn read_char(&mut self) -> io::Result<Option<char>> {
+        if let Some(c) = self.pushback.pop() {
+            return Ok(Some(c));
+        }
+        let c = self.next(|b| b.read_char())?;
+        if let (Some(c), Some(out)) = (c, self.echo) {
+            out.write_str(c.encode_utf8(&mut [0u8; 4]))?;
+        }
+        Ok(c)
+    }
+    fn unread_char(&mut self, c: char) {
+        self.pushback.push(c);
+    }
+    fn read_line(&mut self) -> io::Result<Option<(String, bool)>> {
+        let mut line = String::new();
+        loop {
+            match self.read_char()? {
+                None if line.is_empty() => return Ok(None),
+                None => return Ok(Some((line, true))),
+                Some('\n') => return Ok(Some((line, false))),
+                Some(c) => {
+                    line.push(c);
+                    if line.len() > MAX_LINE_BYTES {
+                        return Err(line_too_long());
+                    }
+                }
+            }
+        }
+    }
+    fn read_byte(&mut self) -> io::Result<Option<u8>> {
+        let b = self.next(|s| s.read_byte())?;
+        if let (Some(b), Some(out)) = (b, self.echo) {
+            out.write_bytes(&[b])?;
+        }
+        Ok(b)
+    }
+    fn read_to_end(&mut self) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 8192];
+        loop {
+            let n = self.read_bytes(&mut buf)?;
+            if n == 0 {
+                return Ok(out);
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+    }
+    fn position(&self) -> u64 {
+        0
+    }
+    fn read_bytes(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(c) = self.pushback.pop() {
+            let mut tmp = [0u8; 4];
+            let enc = c.encode_utf8(&mut tmp).as_bytes();
+            if enc.len() <= buf.len() {
+                buf[..enc.len()].copy_from_slice(enc);
+                return Ok(enc.len());
+            }
+            self.pushback.push(c);
+        }
+        loop {
+            let Some(first) = self.streams.first().cloned() else {
+                return Ok(0);
+            };
+            let n = first.with_input(|b| b.read_bytes(buf))?;
+            if n > 0 {
+                if let Some(out) = self.echo {
+                    out.write_bytes(&buf[..n])?;
+                }
+                return Ok(n);
+            }
+            if self.keep_exhausted {
+                return Ok(0);
+            }
+            self.streams.remove(0);
+        }
     }
 }

@@ -394,6 +394,12 @@ impl Interp {
             );
             return self.err(c);
         }
+        if let Some(a) = self.expand_deftype(a)? {
+            return self.subtypep(&a, b);
+        }
+        if let Some(b) = self.expand_deftype(b)? {
+            return self.subtypep(a, &b);
+        }
         let head = |v: &Value| match v {
             Value::Cons(_) => v.car().as_symbol().map(|s| s.name.clone()),
             _ => None,

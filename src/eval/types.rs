@@ -8,9 +8,54 @@ use super::LResult;
 use crate::builtins::sequences::{arrays, shape};
 use num_traits::ToPrimitive;
 
+thread_local! {
+    /// The expanders of `deftype` types, by name.
+    static DEFTYPES: std::cell::RefCell<std::collections::HashMap<super::interp::SymKey, Value>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Record `deftype NAME`'s expander (a function of the type's arguments).
+pub fn define_type(name: &super::value::Sym, expander: Value) {
+    DEFTYPES.with(|d| {
+        d.borrow_mut()
+            .insert(super::interp::SymKey(name.clone()), expander)
+    });
+}
+
 impl Interp {
+    /// The expansion of a `deftype` type specifier (CLHS deftype), or
+    /// `None` when `spec` does not name one.
+    pub fn expand_deftype(&mut self, spec: &Value) -> LResult<Option<Value>> {
+        if DEFTYPES.with(|d| d.borrow().is_empty()) {
+            return Ok(None);
+        }
+        let (name, args) = match spec {
+            Value::Symbol(s) => (s.clone(), Vec::new()),
+            Value::Cons(_) => match spec.car() {
+                Value::Symbol(s) => (s, spec.cdr().iter().collect()),
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        let Some(f) = DEFTYPES.with(|d| d.borrow().get(&super::interp::SymKey(name)).cloned())
+        else {
+            return Ok(None);
+        };
+        if super::depth::check().is_err() {
+            let c = self.make_error(
+                "STORAGE-CONDITION",
+                "Control stack exhausted expanding a DEFTYPE type: it expands into itself.",
+            );
+            return self.err(c);
+        }
+        Ok(Some(self.apply(&f, &args)?))
+    }
+
     /// Is `v` of type `spec`?
     pub fn typep(&mut self, v: &Value, spec: &Value) -> LResult<bool> {
+        if let Some(expansion) = self.expand_deftype(spec)? {
+            return self.typep(v, &expansion);
+        }
         match spec {
             Value::Nil => Ok(false),
             Value::Symbol(s) => self.typep_name(v, &s.name, s),
@@ -178,6 +223,11 @@ impl Interp {
                 matches!(v, Stream(s) if matches!(&*s.kind.borrow(), super::stream::StreamKind::StringIn(_) | super::stream::StreamKind::StringOut(_)))
             }
             "FILE-STREAM" => matches!(v, Stream(s) if s.path.is_some()),
+            "BROADCAST-STREAM"
+            | "CONCATENATED-STREAM"
+            | "ECHO-STREAM"
+            | "SYNONYM-STREAM"
+            | "TWO-WAY-STREAM" => matches!(v, Stream(s) if s.class_name() == name),
             "PATHNAME" => matches!(v, Pathname(_)),
             "READTABLE" => crate::reader::readtable::as_readtable(v).is_some(),
             "STRUCTURE-OBJECT" => matches!(v, Struct(o) if !o.class.is_condition),
@@ -243,7 +293,11 @@ impl Interp {
             Function(_) => sym("FUNCTION"),
             HashTable(_) => sym("HASH-TABLE"),
             Package(_) => sym("PACKAGE"),
-            Stream(_) => sym("STREAM"),
+            // SBCL's own classes stand for file and string streams.
+            Stream(s) => match s.class_name() {
+                "STRING-STREAM" | "FILE-STREAM" => sym("STREAM"),
+                composite => sym(composite),
+            },
             Pathname(_) => sym("PATHNAME"),
             Struct(o) => Value::Symbol(o.class.name.clone()),
             Object(_) if crate::clos::instance::instance(v).is_some() => {

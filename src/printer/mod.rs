@@ -413,8 +413,14 @@ impl Printer<'_, '_> {
                     Ok(StreamKind::FileIn(_) | StreamKind::FileOut(_)) => {
                         format!("FD-STREAM for \"file {}\"", s.path.as_deref().unwrap_or(""))
                     }
-                    Ok(StreamKind::Null) => "BROADCAST-STREAM".to_string(),
-                    Ok(StreamKind::TwoWay(..)) => "TWO-WAY-STREAM".to_string(),
+                    Ok(StreamKind::Synonym(sym)) => format!("SYNONYM-STREAM :SYMBOL {}", sym.name),
+                    Ok(
+                        StreamKind::Null
+                        | StreamKind::TwoWay(..)
+                        | StreamKind::Broadcast(_)
+                        | StreamKind::Concatenated(..)
+                        | StreamKind::Echo(..),
+                    ) => s.class_name().to_string(),
                     Ok(StreamKind::Reader(_)) => "MIME-PART-INPUT-STREAM".to_string(),
                     Err(_) => "STREAM".to_string(),
                 };

@@ -158,6 +158,8 @@ struct Parser {
     emitted_body: bool,
     /// Set when `it` was substituted in the current conditional.
     it_used: bool,
+    /// The variables the clauses bind, each at most once (CLHS 6.1.1.7).
+    user_vars: Vec<Value>,
 }
 
 const ACCUMULATIONS: &[&str] = &[
@@ -216,6 +218,7 @@ pub fn expand_loop(form: &Value) -> ParseResult<Value> {
         result_t: false,
         emitted_body: false,
         it_used: false,
+        user_vars: Vec::new(),
     };
     p.parse()?;
     Ok(p.build())
@@ -400,11 +403,30 @@ impl Parser {
     }
 
     /// `with var [type] [= form] {and var [type] [= form]}*`.
+    /// Record the variables of a clause's pattern; one the loop already
+    /// binds is an error (CLHS 6.1.1.7: "the same variable ... more than
+    /// once").
+    fn declare(&mut self, pattern: &Value) -> ParseResult<()> {
+        let mut vars = Vec::new();
+        pattern_vars(pattern, &mut vars);
+        for v in vars {
+            if self.user_vars.iter().any(|u| u.eq(&v)) {
+                return self.error(format!(
+                    "LOOP: the variable {} is bound more than once.",
+                    prin1_to_string(&v)
+                ));
+            }
+            self.user_vars.push(v);
+        }
+        Ok(())
+    }
+
     fn with_clause(&mut self) -> ParseResult<()> {
         let mut group = Vec::new();
         let mut parallel = true;
         loop {
             let var = self.var_spec()?;
+            self.declare(&var)?;
             let ty = self.type_spec();
             let init = if self.peek_kw(&["="]) {
                 self.pos += 1;
@@ -482,6 +504,7 @@ impl Parser {
 
     fn for_clause(&mut self) -> ParseResult<ForParts> {
         let var = self.var_spec()?;
+        self.declare(&var)?;
         self.type_spec();
         let Some(prep) = self.next() else {
             return self.error("LOOP code ran out where a FOR preposition was expected.");
@@ -683,7 +706,13 @@ impl Parser {
     /// Arithmetic stepping (CLHS 6.1.2.1.1): from/downfrom/upfrom,
     /// to/upto/below/downto/above, by — in any order, each at most once.
     fn for_arith(&mut self, var: Value) -> ParseResult<ForParts> {
-        if !var.is_symbol() || var.is_nil() {
+        // `for nil from ...` counts without a visible variable.
+        let var = if var.is_nil() {
+            gensym("LOOP-COUNTER")
+        } else {
+            var
+        };
+        if !var.is_symbol() {
             return self.error("LOOP: arithmetic FOR needs a simple variable.");
         }
         let mut start_seen = false;
@@ -957,6 +986,9 @@ impl Parser {
                 i
             }
             None => {
+                if let Some(v) = &into {
+                    self.declare(v)?;
+                }
                 let var = into.clone().unwrap_or_else(|| gensym("LOOP-RESULT"));
                 let init = match class {
                     AccClass::List => Value::Nil,

@@ -17,6 +17,7 @@ pub const MACROS: &[(&str, BuiltinFn)] = &[
     ("IN-PACKAGE", in_package),
     ("DECLAIM", declaim),
     ("DEFSTRUCT", defstruct),
+    ("DEFTYPE", deftype),
     ("DEFINE-CONDITION", define_condition),
 ];
 
@@ -29,7 +30,8 @@ pub const BUILTINS: &[crate::builtins::BuiltinDef] = &[
     def!("SENDLETTER" : "%DEFCONSTANT", "(name value documentation)", 3, 3, defconstant_fn, "Define NAME as a constant."),
     def!("SENDLETTER" : "%VARIABLE-DOCUMENTATION", "(name documentation)", 2, 2, variable_doc, "Record a variable's documentation."),
     def!("SENDLETTER" : "%IN-PACKAGE", "(name)", 1, 1, in_package_fn, "Make the package named NAME current."),
-    def!("SENDLETTER" : "%DEFSTRUCT", "(definition)", 1, 1, defstruct_fn, "Define a structure from DEFSTRUCT's arguments."),
+    def!("SENDLETTER" : "%DEFTYPE", "(name expander)", 2, 2, deftype_fn, "Make EXPANDER (a function of the type's arguments) define the type NAME."),
+    def!("SENDLETTER" : "%DEFSTRUCT", "(definition &optional initform-closures)", 1, 2, defstruct_fn, "Define a structure from DEFSTRUCT's arguments."),
     def!("SENDLETTER" : "%DEFINE-CONDITION", "(definition report)", 2, 2, define_condition_fn,
         "Define a condition class from DEFINE-CONDITION's arguments and its evaluated :REPORT."),
 ];
@@ -158,7 +160,56 @@ fn declaim(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 fn defstruct(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let (form, _) = form_and_env(a);
     arity(it, &form, 1, usize::MAX)?;
-    Ok(list([si("%DEFSTRUCT"), quote(form.cdr())]))
+    // Initforms are evaluated in the definition's lexical environment.
+    let closures = crate::eval::defstruct::initforms(&form.cdr())
+        .into_iter()
+        .map(|init| list([cl("FUNCTION"), list([cl("LAMBDA"), Value::Nil, init])]));
+    Ok(list([
+        si("%DEFSTRUCT"),
+        quote(form.cdr()),
+        call(cl("LIST"), closures.collect::<Vec<_>>()),
+    ]))
+}
+
+/// `(deftype name ll . body)` → `(%deftype 'name #'(lambda ll' . body))`,
+/// where optional and keyword parameters without a default default to
+/// `*` (CLHS deftype).
+fn deftype(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 2, usize::MAX)?;
+    if !x[0].is_symbol() || x[0].is_nil() {
+        return malformed(it, &form, "a type name that is not a symbol");
+    }
+    let mut section = String::new();
+    let mut ll = Vec::new();
+    for item in x[1].iter() {
+        match item.as_symbol() {
+            Some(s) if s.name.starts_with('&') => {
+                section = s.name.clone();
+                ll.push(item.clone());
+            }
+            Some(_) if matches!(section.as_str(), "&OPTIONAL" | "&KEY") => {
+                ll.push(list([item.clone(), quote(cl("*"))]));
+            }
+            _ => ll.push(item.clone()),
+        }
+    }
+    let mut lambda = vec![cl("LAMBDA"), Value::list(ll)];
+    lambda.extend(x[2..].iter().cloned());
+    Ok(list([
+        si("%DEFTYPE"),
+        quote(x[0].clone()),
+        list([cl("FUNCTION"), Value::list(lambda)]),
+    ]))
+}
+
+fn deftype_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let Some(name) = a[0].as_symbol() else {
+        let c = it.type_error(&a[0], "SYMBOL");
+        return it.err(c);
+    };
+    crate::eval::types::define_type(&name, a[1].clone());
+    Ok(a[0].clone())
 }
 
 /// The `:report` option is evaluated where the definition is (a lambda
@@ -292,7 +343,7 @@ fn proclaim(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn defstruct_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    it.define_struct(&a[0])
+    it.define_struct(&a[0], a.get(1).unwrap_or(&Value::Nil))
 }
 
 fn define_condition_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {

@@ -49,7 +49,8 @@ pub fn install() {
         };
         let m = Value::Function(Rc::new(Function::Builtin(Builtin {
             name: sym.clone(),
-            min_args: 1,
+            // A macro function takes the form and the environment (CLHS 3.1.2.1.2.2).
+            min_args: 2,
             max_args: Some(2),
             f: *f,
         })));

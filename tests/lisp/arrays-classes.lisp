@@ -1,0 +1,7 @@
+(print (typep #2a((a b)(c d)) (find-class 'array)))
+(print (typep (make-array '(2 2)) (find-class 'array)))
+(print (typep (make-array 3 :element-type 'bit) (find-class 'bit-vector)))
+(print (class-name (class-of (make-array '(2 3)))))
+(print (class-name (class-of (make-array 4 :element-type 'bit :adjustable t))))
+(print (class-name (class-of #c(1 2))))
+(print (typep (make-array 5 :fill-pointer 1) (find-class 'vector)))

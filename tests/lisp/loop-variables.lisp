@@ -1,0 +1,8 @@
+(print (let ((i 0)) (loop for nil from 10 to 15 collect (incf i))))
+(print (handler-case (macroexpand '(loop for x in '(a b c) for x in '(d e f) collect x)) (program-error () :pe)))
+(print (handler-case (macroexpand '(loop for (x . x) in '((a b) (c d)) collect x)) (program-error () :pe)))
+(print (handler-case (macroexpand '(loop with foo = '(a b) for x in '(c d) collect x into foo finally (return foo))) (program-error () :pe)))
+(print (handler-case (macroexpand '(loop with a = 1 and a = 2 return a)) (program-error () :pe)))
+(print (loop for x in '(1 2 3) collect x into r collect (* 2 x) into r finally (return r)))
+(print (loop for (a nil) in '((1 2) (3 4)) for (b nil) in '((5 6) (7 8)) collect (list a b)))
+(print (loop for x from 1 to 3 sum x into s finally (return s)))
