@@ -50,14 +50,11 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("INTERN", "(name &optional package)", 1, 2, intern, "Find or create the symbol NAME in PACKAGE."),
     def!("FIND-SYMBOL", "(name &optional package)", 1, 2, find_symbol, "The symbol NAME accessible in PACKAGE, and its status."),
     def!("FIND-PACKAGE", "(name)", 1, 1, find_package, "The package named NAME, or NIL."),
-    def!("MAKE-PACKAGE", "(name &key nicknames use)", 1, MANY, make_package, "Create a package."),
     def!("PACKAGE-NAME", "(package)", 1, 1, package_name, "The name of PACKAGE."),
     def!("PACKAGEP", "(object)", 1, 1, packagep, "True if OBJECT is a package."),
     def!("PACKAGE-NICKNAMES", "(package)", 1, 1, package_nicknames, "The nicknames of PACKAGE."),
     def!("PACKAGE-USE-LIST", "(package)", 1, 1, package_use_list, "The packages PACKAGE uses."),
     def!("LIST-ALL-PACKAGES", "()", 0, 0, list_all_packages, "All packages."),
-    def!("USE-PACKAGE", "(packages &optional package)", 1, 2, use_package, "Make the external symbols of PACKAGES accessible in PACKAGE."),
-    def!("EXPORT", "(symbols &optional package)", 1, 2, export, "Make SYMBOLS external in PACKAGE."),
     def!("SPECIAL-OPERATOR-P", "(symbol)", 1, 1, special_operator_p, "True if SYMBOL names a special operator."),
     def!("CONSTANTP", "(form &optional environment)", 1, 2, constantp, "True if FORM always evaluates to the same value: a self-evaluating object, a constant variable or a QUOTE form."),
     def!("MACRO-FUNCTION", "(symbol &optional env)", 1, 2, macro_function, "The macro function of SYMBOL, or NIL."),
@@ -611,28 +608,12 @@ fn find_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         .unwrap_or(Value::Nil))
 }
 
-fn make_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let name = args::designator(it, &a[0])?;
-    let kws = args::keywords(it, &a[1..], &["NICKNAMES", "USE"], "MAKE-PACKAGE")?;
-    let mut nicks = Vec::new();
-    for n in args::kw(&kws, "NICKNAMES").unwrap_or(Value::Nil).iter() {
-        nicks.push(args::designator(it, &n)?);
-    }
-    let p = match package::make_package(&name, &nicks) {
-        Ok(p) => p,
-        Err(m) => return it.simple_error(m),
-    };
-    let uses = args::kw(&kws, "USE").unwrap_or_else(|| Value::list([Value::string("COMMON-LISP")]));
-    for u in uses.iter() {
-        let up = package_arg(it, Some(&u))?;
-        p.uses.borrow_mut().push(up);
-    }
-    Ok(Value::Package(p))
-}
-
 fn package_name(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let p = package_arg(it, Some(&a[0]))?;
-    Ok(Value::string(p.name.clone()))
+    if p.is_deleted() {
+        return Ok(Value::Nil);
+    }
+    Ok(Value::string(p.name()))
 }
 
 fn packagep(_: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -666,36 +647,6 @@ fn list_all_packages(_: &mut Interp, _: &[Value]) -> LResult<Value> {
     Ok(Value::list(
         package::all_packages().into_iter().map(Value::Package),
     ))
-}
-
-fn use_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let target = package_arg(it, a.get(1))?;
-    let list = if a[0].is_list() {
-        a[0].list_to_vec().unwrap_or_default()
-    } else {
-        vec![a[0].clone()]
-    };
-    for p in list {
-        let p = package_arg(it, Some(&p))?;
-        if !target.uses.borrow().iter().any(|u| Rc::ptr_eq(u, &p)) && !Rc::ptr_eq(&p, &target) {
-            target.uses.borrow_mut().push(p);
-        }
-    }
-    Ok(package::t())
-}
-
-fn export(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let pkg = package_arg(it, a.get(1))?;
-    let list = if a[0].is_cons() {
-        a[0].list_to_vec().unwrap_or_default()
-    } else {
-        vec![a[0].clone()]
-    };
-    for s in list {
-        let s = args::symbol(it, &s)?;
-        package::export(&s, &pkg);
-    }
-    Ok(package::t())
 }
 
 fn special_operator_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {

@@ -16,6 +16,7 @@ pub mod mail_text;
 pub mod mime;
 pub mod mime_parsed;
 pub mod numbers;
+pub mod packages;
 pub mod prelude;
 pub mod printing;
 pub mod routing;
@@ -80,6 +81,7 @@ pub const MANY: usize = usize::MAX;
 pub fn tables() -> Vec<&'static [BuiltinDef]> {
     let mut t = vec![
         core::BUILTINS,
+        packages::BUILTINS,
         numbers::BUILTINS,
         chars::BUILTINS,
         strings::BUILTINS,

@@ -427,11 +427,11 @@ fn qualified(v: &Value) -> String {
         Value::Symbol(s) => {
             let pkg = s.package.borrow().clone();
             match pkg {
-                Some(p) if p.name != "KEYWORD" => {
+                Some(p) if !p.is_named("KEYWORD") => {
                     let external = p.external.borrow().contains_key(&s.name);
                     format!(
                         "{}{}{}",
-                        p.name,
+                        p.name(),
                         if external { ":" } else { "::" },
                         crate::printer::prin1_to_string(&Value::Symbol(s.clone()))
                             .rsplit(':')

@@ -154,7 +154,7 @@ impl Symbol {
         self.package
             .borrow()
             .as_ref()
-            .is_some_and(|p| p.name == "COMMON-LISP")
+            .is_some_and(|p| p.is_named("COMMON-LISP"))
     }
 
     pub fn new(name: &str) -> Symbol {
@@ -175,7 +175,7 @@ impl Symbol {
         self.package
             .borrow()
             .as_ref()
-            .is_some_and(|p| p.name == "KEYWORD")
+            .is_some_and(|p| p.is_named("KEYWORD"))
     }
 }
 

@@ -492,7 +492,7 @@ fn direct_writer(e: &Expansion, value: &Value) -> Option<Value> {
             .package
             .borrow()
             .as_ref()
-            .is_some_and(|p| p.name == "SENDLETTER");
+            .is_some_and(|p| p.is_named("SENDLETTER"));
     let atoms = middle.iter().all(|m| !m.is_cons() && !m.eq(&store));
     if !(ours && atoms && last.eq(&store)) {
         return None;
