@@ -143,6 +143,7 @@ pub fn new_interp() -> Interp {
     set("*PRINT-LENGTH*", Value::Nil);
     set("*PRINT-LEVEL*", Value::Nil);
     set("*BREAK-ON-SIGNALS*", Value::Nil);
+    set("*DEBUGGER-HOOK*", Value::Nil);
     set("*LOAD-PATHNAME*", Value::Nil);
     set("*LOAD-TRUENAME*", Value::Nil);
     set("*COMPILE-FILE-PATHNAME*", Value::Nil);

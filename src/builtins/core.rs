@@ -47,6 +47,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("MAKE-SYMBOL", "(name)", 1, 1, make_symbol, "A fresh uninterned symbol."),
     def!("GENSYM", "(&optional prefix)", 0, 1, gensym, "A fresh uninterned symbol named G<counter>."),
     def!("GENTEMP", "(&optional prefix package)", 0, 2, gentemp, "A fresh interned symbol."),
+    def!("COPY-SYMBOL", "(symbol &optional copy-properties)", 1, 2, copy_symbol, "A new uninterned symbol named as SYMBOL, with its value, function and plist if COPY-PROPERTIES."),
     def!("INTERN", "(name &optional package)", 1, 2, intern, "Find or create the symbol NAME in PACKAGE."),
     def!("FIND-SYMBOL", "(name &optional package)", 1, 2, find_symbol, "The symbol NAME accessible in PACKAGE, and its status."),
     def!("FIND-PACKAGE", "(name)", 1, 1, find_package, "The package named NAME, or NIL."),
@@ -67,6 +68,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("INVOKE-RESTART", "(restart &rest arguments)", 1, MANY, invoke_restart, "Transfer control to RESTART."),
     def!("INVOKE-RESTART-INTERACTIVELY", "(restart)", 1, 1, invoke_restart_interactively, "Transfer control to RESTART with the arguments its :interactive function returns."),
     def!("FIND-RESTART", "(name &optional condition)", 1, 2, find_restart, "The innermost active restart named NAME."),
+    def!("INVOKE-DEBUGGER", "(condition)", 1, 1, invoke_debugger, "Call *DEBUGGER-HOOK* (bound to NIL) on CONDITION, then end as an unhandled error."),
     def!("COMPUTE-RESTARTS", "(&optional condition)", 0, 1, compute_restarts, "The active restarts, innermost first."),
     def!("RESTART-NAME", "(restart)", 1, 1, restart_name, "The name of RESTART."),
     def!("MUFFLE-WARNING", "(&optional condition)", 0, 1, muffle_warning, "Invoke the MUFFLE-WARNING restart."),
@@ -526,6 +528,21 @@ fn gensym(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     ))))
 }
 
+/// CLHS copy-symbol: a fresh uninterned symbol of the same name; with
+/// COPY-PROPERTIES, also the value, function and a copy of the plist.
+fn copy_symbol(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    let copy = crate::eval::value::Symbol::new(&s.name);
+    if a.get(1).is_some_and(Value::truthy) {
+        *copy.value.borrow_mut() = s.value.borrow().clone();
+        *copy.function.borrow_mut() = s.function.borrow().clone();
+        *copy.macro_fn.borrow_mut() = s.macro_fn.borrow().clone();
+        let plist: Vec<Value> = s.plist.borrow().iter().collect();
+        *copy.plist.borrow_mut() = Value::list(plist);
+    }
+    Ok(Value::Symbol(Rc::new(copy)))
+}
+
 fn gentemp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let prefix = match a.first() {
         Some(v) => args::string(it, v)?,
@@ -749,6 +766,24 @@ fn make_condition(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     }
 }
 
+/// CLHS invoke-debugger: sendletter's debugger reports the condition at
+/// the top level, as an unhandled error does.
+fn invoke_debugger(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if Interp::condition_class(&a[0]).is_none() {
+        return type_err(it, &a[0], "CONDITION");
+    }
+    let var = cl_sym("*DEBUGGER-HOOK*");
+    let hook = var.value.borrow().clone().unwrap_or(Value::Nil);
+    if hook.truthy() {
+        let mark = it.dyn_mark();
+        it.bind_special(&var, Value::Nil);
+        let r = it.apply(&hook, &[a[0].clone(), hook.clone()]);
+        it.unbind_to(mark);
+        r?;
+    }
+    Err(it.unhandled(a[0].clone()))
+}
+
 /// A restart object as Lisp sees it.
 struct RestartObj(crate::eval::interp::RestartFrame);
 
@@ -764,13 +799,67 @@ impl crate::eval::value::HostObject for RestartObj {
     }
 }
 
+thread_local! {
+    /// Restarts associated with conditions (CLHS with-condition-restarts,
+    /// and restart-case around a signalling form): (condition, id, index).
+    static ASSOCIATIONS: std::cell::RefCell<Vec<(Value, usize, usize)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Associate restart objects with `condition`; returns the mark to undo it.
+pub(crate) fn associate_restarts(condition: &Value, restarts: &[Value]) -> usize {
+    let frames: Vec<crate::eval::interp::RestartFrame> = restarts
+        .iter()
+        .filter_map(|r| match r {
+            Value::Object(o) => o.as_any().downcast_ref::<RestartObj>().map(|r| r.0.clone()),
+            _ => None,
+        })
+        .collect();
+    associate_frames(condition, &frames)
+}
+
+pub(crate) fn associate_frames(
+    condition: &Value,
+    frames: &[crate::eval::interp::RestartFrame],
+) -> usize {
+    ASSOCIATIONS.with(|a| {
+        let mut a = a.borrow_mut();
+        let mark = a.len();
+        for f in frames {
+            a.push((condition.clone(), f.id, f.index));
+        }
+        mark
+    })
+}
+
+pub(crate) fn dissociate_restarts(mark: usize) {
+    ASSOCIATIONS.with(|a| a.borrow_mut().truncate(mark));
+}
+
 /// Whether a restart's `:test` lets it be seen for `condition` (NIL: no
-/// particular condition).
+/// particular condition), and, for a condition, whether the restart is
+/// associated with it or with none (CLHS 9.1.4.2.4).
 fn restart_visible(
     it: &mut Interp,
     f: &crate::eval::interp::RestartFrame,
     condition: &Value,
 ) -> LResult<bool> {
+    if !condition.is_nil() {
+        let (associated, with_this) = ASSOCIATIONS.with(|a| {
+            let a = a.borrow();
+            let mine = a.iter().filter(|(_, id, ix)| *id == f.id && *ix == f.index);
+            let mut any = false;
+            let mut this = false;
+            for (c, _, _) in mine {
+                any = true;
+                this |= c.eq(condition);
+            }
+            (any, this)
+        });
+        if associated && !with_this {
+            return Ok(false);
+        }
+    }
     match &f.test {
         Some(test) => Ok(it.apply(test, std::slice::from_ref(condition))?.truthy()),
         None => Ok(true),
@@ -816,6 +905,9 @@ fn find_restart_frame(
 
 fn invoke_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     match find_restart_frame(it, &a[0], &Value::Nil)? {
+        Some(crate::eval::interp::RestartFrame {
+            function: Some(g), ..
+        }) => it.apply(&g, &a[1..]),
         Some(f) => Err(crate::eval::UnwindKind::Restart {
             id: f.id,
             index: f.index,
@@ -839,10 +931,13 @@ fn invoke_restart_interactively(it: &mut Interp, a: &[Value]) -> LResult<Value> 
     let Some(f) = find_restart_frame(it, &a[0], &Value::Nil)? else {
         return invoke_restart(it, &a[..1]);
     };
-    let args = match &f.interactive {
+    let args: Vec<Value> = match &f.interactive {
         Some(g) => it.apply(g, &[])?.iter().collect(),
         None => vec![],
     };
+    if let Some(g) = &f.function {
+        return it.apply(g, &args);
+    }
     Err(crate::eval::UnwindKind::Restart {
         id: f.id,
         index: f.index,

@@ -403,6 +403,7 @@ mod tests {
             map: Default::default(),
             order: Default::default(),
             free: Default::default(),
+            sizing: Default::default(),
         };
         for (k, v) in [(3, 30), (1, 10)] {
             h.map
