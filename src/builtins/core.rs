@@ -29,6 +29,10 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("CONSTANTLY", "(value)", 1, 1, constantly, "A function that always returns VALUE."),
     def!("COMPLEMENT", "(function)", 1, 1, complement, "A function returning the negation of FUNCTION's result."),
     def!("FUNCTIONP", "(x)", 1, 1, functionp, "True if X is a function."),
+    // Every function is analysed once, macros expanded, before it runs
+    // (CLHS 3.2.2.2's minimal compilation), so all are compiled functions,
+    // as `typep` says and as in SBCL.
+    def!("COMPILED-FUNCTION-P", "(x)", 1, 1, functionp, "True if X is a compiled function: every function is."),
     def!("SYMBOLP", "(x)", 1, 1, symbolp, "True if X is a symbol."),
     def!("KEYWORDP", "(x)", 1, 1, keywordp, "True if X is a keyword."),
     def!("BOUNDP", "(symbol)", 1, 1, boundp, "True if SYMBOL has a global or dynamic value."),

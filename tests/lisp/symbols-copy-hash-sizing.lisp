@@ -17,3 +17,5 @@
   (print (list (hash-table-size h) (hash-table-rehash-size h) (hash-table-rehash-threshold h))))
 (print (hash-table-rehash-size (make-hash-table :rehash-size 10)))
 (print (handler-case (hash-table-size 'x) (type-error (c) (type-error-datum c))))
+(print (list (compiled-function-p #'car) (compiled-function-p (lambda (x) x))
+             (compiled-function-p 'car) (compiled-function-p nil)))
