@@ -132,6 +132,7 @@ pub fn new_interp() -> Interp {
     set("*PRINT-LENGTH*", Value::Nil);
     set("*PRINT-LEVEL*", Value::Nil);
     set("*BREAK-ON-SIGNALS*", Value::Nil);
+    set("*DEBUGGER-HOOK*", Value::Nil);
     set("*LOAD-PATHNAME*", Value::Nil);
     set("*LOAD-TRUENAME*", Value::Nil);
     set("*COMPILE-FILE-PATHNAME*", Value::Nil);
@@ -168,6 +169,11 @@ pub fn new_interp() -> Interp {
             ),
         ),
         ("CALL-ARGUMENTS-LIMIT", Value::Fixnum(4611686018427387903)),
+        (
+            "LAMBDA-PARAMETERS-LIMIT",
+            Value::Fixnum(4611686018427387903),
+        ),
+        ("MULTIPLE-VALUES-LIMIT", Value::Fixnum(4611686018427387903)),
         ("ARRAY-DIMENSION-LIMIT", Value::Fixnum(4611686018427387901)),
         ("ARRAY-RANK-LIMIT", Value::Fixnum(129)),
         ("ARRAY-TOTAL-SIZE-LIMIT", Value::Fixnum(4611686018427387901)),
@@ -176,6 +182,11 @@ pub fn new_interp() -> Interp {
     ] {
         let s = cl_sym(name);
         *s.value.borrow_mut() = Some(v);
+        s.constant.set(true);
+    }
+    for (name, v) in crate::builtins::numbers::bytes::BOOLE_CONSTANTS {
+        let s = cl_sym(name);
+        *s.value.borrow_mut() = Some(Value::Fixnum(v));
         s.constant.set(true);
     }
     for (name, v) in float_constants() {

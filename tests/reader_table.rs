@@ -285,7 +285,7 @@ fn quote_and_backquote_representation_6_5() {
         let v = v.map(|v| (v.car(), v.cdr().car()));
         v.map(|(op, arg)| {
             let s = op.as_symbol().expect("operator symbol");
-            let home = s.package.borrow().as_ref().map(|p| p.name.clone());
+            let home = s.package.borrow().as_ref().map(|p| p.name());
             (home, s.name.clone(), prin1_to_string(&arg))
         })
     };

@@ -29,6 +29,10 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("CONSTANTLY", "(value)", 1, 1, constantly, "A function that always returns VALUE."),
     def!("COMPLEMENT", "(function)", 1, 1, complement, "A function returning the negation of FUNCTION's result."),
     def!("FUNCTIONP", "(x)", 1, 1, functionp, "True if X is a function."),
+    // Every function is analysed once, macros expanded, before it runs
+    // (CLHS 3.2.2.2's minimal compilation), so all are compiled functions,
+    // as `typep` says and as in SBCL.
+    def!("COMPILED-FUNCTION-P", "(x)", 1, 1, functionp, "True if X is a compiled function: every function is."),
     def!("SYMBOLP", "(x)", 1, 1, symbolp, "True if X is a symbol."),
     def!("KEYWORDP", "(x)", 1, 1, keywordp, "True if X is a keyword."),
     def!("BOUNDP", "(symbol)", 1, 1, boundp, "True if SYMBOL has a global or dynamic value."),
@@ -47,17 +51,15 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("MAKE-SYMBOL", "(name)", 1, 1, make_symbol, "A fresh uninterned symbol."),
     def!("GENSYM", "(&optional prefix)", 0, 1, gensym, "A fresh uninterned symbol named G<counter>."),
     def!("GENTEMP", "(&optional prefix package)", 0, 2, gentemp, "A fresh interned symbol."),
+    def!("COPY-SYMBOL", "(symbol &optional copy-properties)", 1, 2, copy_symbol, "A new uninterned symbol named as SYMBOL, with its value, function and plist if COPY-PROPERTIES."),
     def!("INTERN", "(name &optional package)", 1, 2, intern, "Find or create the symbol NAME in PACKAGE."),
     def!("FIND-SYMBOL", "(name &optional package)", 1, 2, find_symbol, "The symbol NAME accessible in PACKAGE, and its status."),
     def!("FIND-PACKAGE", "(name)", 1, 1, find_package, "The package named NAME, or NIL."),
-    def!("MAKE-PACKAGE", "(name &key nicknames use)", 1, MANY, make_package, "Create a package."),
     def!("PACKAGE-NAME", "(package)", 1, 1, package_name, "The name of PACKAGE."),
     def!("PACKAGEP", "(object)", 1, 1, packagep, "True if OBJECT is a package."),
     def!("PACKAGE-NICKNAMES", "(package)", 1, 1, package_nicknames, "The nicknames of PACKAGE."),
     def!("PACKAGE-USE-LIST", "(package)", 1, 1, package_use_list, "The packages PACKAGE uses."),
     def!("LIST-ALL-PACKAGES", "()", 0, 0, list_all_packages, "All packages."),
-    def!("USE-PACKAGE", "(packages &optional package)", 1, 2, use_package, "Make the external symbols of PACKAGES accessible in PACKAGE."),
-    def!("EXPORT", "(symbols &optional package)", 1, 2, export, "Make SYMBOLS external in PACKAGE."),
     def!("SPECIAL-OPERATOR-P", "(symbol)", 1, 1, special_operator_p, "True if SYMBOL names a special operator."),
     def!("CONSTANTP", "(form &optional environment)", 1, 2, constantp, "True if FORM always evaluates to the same value: a self-evaluating object, a constant variable or a QUOTE form."),
     def!("MACRO-FUNCTION", "(symbol &optional env)", 1, 2, macro_function, "The macro function of SYMBOL, or NIL."),
@@ -70,6 +72,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("INVOKE-RESTART", "(restart &rest arguments)", 1, MANY, invoke_restart, "Transfer control to RESTART."),
     def!("INVOKE-RESTART-INTERACTIVELY", "(restart)", 1, 1, invoke_restart_interactively, "Transfer control to RESTART with the arguments its :interactive function returns."),
     def!("FIND-RESTART", "(name &optional condition)", 1, 2, find_restart, "The innermost active restart named NAME."),
+    def!("INVOKE-DEBUGGER", "(condition)", 1, 1, invoke_debugger, "Call *DEBUGGER-HOOK* (bound to NIL) on CONDITION, then end as an unhandled error."),
     def!("COMPUTE-RESTARTS", "(&optional condition)", 0, 1, compute_restarts, "The active restarts, innermost first."),
     def!("RESTART-NAME", "(restart)", 1, 1, restart_name, "The name of RESTART."),
     def!("MUFFLE-WARNING", "(&optional condition)", 0, 1, muffle_warning, "Invoke the MUFFLE-WARNING restart."),
@@ -530,6 +533,21 @@ fn gensym(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     ))))
 }
 
+/// CLHS copy-symbol: a fresh uninterned symbol of the same name; with
+/// COPY-PROPERTIES, also the value, function and a copy of the plist.
+fn copy_symbol(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let s = args::symbol(it, &a[0])?;
+    let copy = crate::eval::value::Symbol::new(&s.name);
+    if a.get(1).is_some_and(Value::truthy) {
+        *copy.value.borrow_mut() = s.value.borrow().clone();
+        *copy.function.borrow_mut() = s.function.borrow().clone();
+        *copy.macro_fn.borrow_mut() = s.macro_fn.borrow().clone();
+        let plist: Vec<Value> = s.plist.borrow().iter().collect();
+        *copy.plist.borrow_mut() = Value::list(plist);
+    }
+    Ok(Value::Symbol(Rc::new(copy)))
+}
+
 fn gentemp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let prefix = match a.first() {
         Some(v) => args::string(it, v)?,
@@ -612,28 +630,12 @@ fn find_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         .unwrap_or(Value::Nil))
 }
 
-fn make_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let name = args::designator(it, &a[0])?;
-    let kws = args::keywords(it, &a[1..], &["NICKNAMES", "USE"], "MAKE-PACKAGE")?;
-    let mut nicks = Vec::new();
-    for n in args::kw(&kws, "NICKNAMES").unwrap_or(Value::Nil).iter() {
-        nicks.push(args::designator(it, &n)?);
-    }
-    let p = match package::make_package(&name, &nicks) {
-        Ok(p) => p,
-        Err(m) => return it.simple_error(m),
-    };
-    let uses = args::kw(&kws, "USE").unwrap_or_else(|| Value::list([Value::string("COMMON-LISP")]));
-    for u in uses.iter() {
-        let up = package_arg(it, Some(&u))?;
-        p.uses.borrow_mut().push(up);
-    }
-    Ok(Value::Package(p))
-}
-
 fn package_name(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let p = package_arg(it, Some(&a[0]))?;
-    Ok(Value::string(p.name.clone()))
+    if p.is_deleted() {
+        return Ok(Value::Nil);
+    }
+    Ok(Value::string(p.name()))
 }
 
 fn packagep(_: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -667,36 +669,6 @@ fn list_all_packages(_: &mut Interp, _: &[Value]) -> LResult<Value> {
     Ok(Value::list(
         package::all_packages().into_iter().map(Value::Package),
     ))
-}
-
-fn use_package(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let target = package_arg(it, a.get(1))?;
-    let list = if a[0].is_list() {
-        a[0].list_to_vec().unwrap_or_default()
-    } else {
-        vec![a[0].clone()]
-    };
-    for p in list {
-        let p = package_arg(it, Some(&p))?;
-        if !target.uses.borrow().iter().any(|u| Rc::ptr_eq(u, &p)) && !Rc::ptr_eq(&p, &target) {
-            target.uses.borrow_mut().push(p);
-        }
-    }
-    Ok(package::t())
-}
-
-fn export(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let pkg = package_arg(it, a.get(1))?;
-    let list = if a[0].is_cons() {
-        a[0].list_to_vec().unwrap_or_default()
-    } else {
-        vec![a[0].clone()]
-    };
-    for s in list {
-        let s = args::symbol(it, &s)?;
-        package::export(&s, &pkg);
-    }
-    Ok(package::t())
 }
 
 fn special_operator_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -799,6 +771,24 @@ fn make_condition(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     }
 }
 
+/// CLHS invoke-debugger: sendletter's debugger reports the condition at
+/// the top level, as an unhandled error does.
+fn invoke_debugger(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if Interp::condition_class(&a[0]).is_none() {
+        return type_err(it, &a[0], "CONDITION");
+    }
+    let var = cl_sym("*DEBUGGER-HOOK*");
+    let hook = var.value.borrow().clone().unwrap_or(Value::Nil);
+    if hook.truthy() {
+        let mark = it.dyn_mark();
+        it.bind_special(&var, Value::Nil);
+        let r = it.apply(&hook, &[a[0].clone(), hook.clone()]);
+        it.unbind_to(mark);
+        r?;
+    }
+    Err(it.unhandled(a[0].clone()))
+}
+
 /// A restart object as Lisp sees it.
 struct RestartObj(crate::eval::interp::RestartFrame);
 
@@ -814,13 +804,67 @@ impl crate::eval::value::HostObject for RestartObj {
     }
 }
 
+thread_local! {
+    /// Restarts associated with conditions (CLHS with-condition-restarts,
+    /// and restart-case around a signalling form): (condition, id, index).
+    static ASSOCIATIONS: std::cell::RefCell<Vec<(Value, usize, usize)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Associate restart objects with `condition`; returns the mark to undo it.
+pub(crate) fn associate_restarts(condition: &Value, restarts: &[Value]) -> usize {
+    let frames: Vec<crate::eval::interp::RestartFrame> = restarts
+        .iter()
+        .filter_map(|r| match r {
+            Value::Object(o) => o.as_any().downcast_ref::<RestartObj>().map(|r| r.0.clone()),
+            _ => None,
+        })
+        .collect();
+    associate_frames(condition, &frames)
+}
+
+pub(crate) fn associate_frames(
+    condition: &Value,
+    frames: &[crate::eval::interp::RestartFrame],
+) -> usize {
+    ASSOCIATIONS.with(|a| {
+        let mut a = a.borrow_mut();
+        let mark = a.len();
+        for f in frames {
+            a.push((condition.clone(), f.id, f.index));
+        }
+        mark
+    })
+}
+
+pub(crate) fn dissociate_restarts(mark: usize) {
+    ASSOCIATIONS.with(|a| a.borrow_mut().truncate(mark));
+}
+
 /// Whether a restart's `:test` lets it be seen for `condition` (NIL: no
-/// particular condition).
+/// particular condition), and, for a condition, whether the restart is
+/// associated with it or with none (CLHS 9.1.4.2.4).
 fn restart_visible(
     it: &mut Interp,
     f: &crate::eval::interp::RestartFrame,
     condition: &Value,
 ) -> LResult<bool> {
+    if !condition.is_nil() {
+        let (associated, with_this) = ASSOCIATIONS.with(|a| {
+            let a = a.borrow();
+            let mine = a.iter().filter(|(_, id, ix)| *id == f.id && *ix == f.index);
+            let mut any = false;
+            let mut this = false;
+            for (c, _, _) in mine {
+                any = true;
+                this |= c.eq(condition);
+            }
+            (any, this)
+        });
+        if associated && !with_this {
+            return Ok(false);
+        }
+    }
     match &f.test {
         Some(test) => Ok(it.apply(test, std::slice::from_ref(condition))?.truthy()),
         None => Ok(true),
@@ -866,6 +910,9 @@ fn find_restart_frame(
 
 fn invoke_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     match find_restart_frame(it, &a[0], &Value::Nil)? {
+        Some(crate::eval::interp::RestartFrame {
+            function: Some(g), ..
+        }) => it.apply(&g, &a[1..]),
         Some(f) => Err(crate::eval::UnwindKind::Restart {
             id: f.id,
             index: f.index,
@@ -889,10 +936,13 @@ fn invoke_restart_interactively(it: &mut Interp, a: &[Value]) -> LResult<Value> 
     let Some(f) = find_restart_frame(it, &a[0], &Value::Nil)? else {
         return invoke_restart(it, &a[..1]);
     };
-    let args = match &f.interactive {
+    let args: Vec<Value> = match &f.interactive {
         Some(g) => it.apply(g, &[])?.iter().collect(),
         None => vec![],
     };
+    if let Some(g) = &f.function {
+        return it.apply(g, &args);
+    }
     Err(crate::eval::UnwindKind::Restart {
         id: f.id,
         index: f.index,

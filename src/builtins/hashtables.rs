@@ -27,6 +27,9 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("MAPHASH", "(function hash-table)", 2, 2, maphash, "Call FUNCTION with each key and value."),
     def!("HASH-TABLE-COUNT", "(hash-table)", 1, 1, hash_table_count, "The number of entries."),
     def!("HASH-TABLE-P", "(object)", 1, 1, hash_table_p, "True if OBJECT is a hash table."),
+    def!("HASH-TABLE-SIZE", "(hash-table)", 1, 1, hash_table_size, "The table's size: as made, or its count once it has grown past that."),
+    def!("HASH-TABLE-REHASH-SIZE", "(hash-table)", 1, 1, hash_table_rehash_size, "The :REHASH-SIZE the table was made with (default 1.5)."),
+    def!("HASH-TABLE-REHASH-THRESHOLD", "(hash-table)", 1, 1, hash_table_rehash_threshold, "The :REHASH-THRESHOLD the table was made with (default 1.0)."),
     def!("HASH-TABLE-TEST", "(hash-table)", 1, 1, hash_table_test, "The test of the table, as a symbol."),
     def!("SXHASH", "(object)", 1, 1, sxhash, "A hash code consistent with EQUAL."),
     def!("SENDLETTER" : "HASH-TABLE-ENTRIES", "(hash-table)", 1, 1, entries, "The entries as a list of (key . value), in iteration order."),
@@ -328,7 +331,76 @@ fn make_hash_table(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         None => HashTest::Eql,
         Some(t) => test_arg(it, &t)?,
     };
-    Ok(new_table(test))
+    let [size, rehash_size, threshold] = DEFAULT_SIZING;
+    let size = match args::kw(&kws, "SIZE") {
+        Some(v @ Value::Fixnum(n)) if n >= 0 => v,
+        Some(v) => return args::type_err(it, &v, "(INTEGER 0 4611686018427387900)"),
+        None => size(),
+    };
+    let rehash_size = match args::kw(&kws, "REHASH-SIZE") {
+        Some(v @ Value::Fixnum(n)) if n >= 1 => v,
+        Some(v) if float_of(&v).is_some_and(|f| f > 1.0) => v,
+        Some(v) => return args::type_err(it, &v, "(OR (INTEGER 1) (FLOAT (1.0)))"),
+        None => rehash_size(),
+    };
+    let threshold = match args::kw(&kws, "REHASH-THRESHOLD") {
+        Some(v) if real_of(&v).is_some_and(|f| (0.0..=1.0).contains(&f)) => v,
+        Some(v) => return args::type_err(it, &v, "(REAL 0 1)"),
+        None => threshold(),
+    };
+    let h = HashTable::new(test);
+    *h.sizing.borrow_mut() = Some([size, rehash_size, threshold]);
+    Ok(Value::HashTable(Rc::new(h)))
+}
+
+/// SBCL's defaults: size 7 (grown as needed), rehash size 1.5, threshold 1.0.
+const DEFAULT_SIZING: [fn() -> Value; 3] = [
+    || Value::Fixnum(7),
+    || Value::Single(1.5),
+    || Value::Single(1.0),
+];
+
+fn float_of(v: &Value) -> Option<f64> {
+    match v {
+        Value::Single(f) => Some(f64::from(*f)),
+        Value::Double(f) => Some(*f),
+        _ => None,
+    }
+}
+
+fn real_of(v: &Value) -> Option<f64> {
+    match v {
+        Value::Fixnum(n) => Some(*n as f64),
+        Value::Ratio(r) => num_traits::ToPrimitive::to_f64(&**r),
+        _ => float_of(v),
+    }
+}
+
+/// One of a table's sizing parameters (0 size, 1 rehash size, 2 threshold).
+fn sizing(it: &mut Interp, v: &Value, i: usize) -> LResult<Value> {
+    let h = table(it, v)?;
+    let given = h.sizing.borrow().as_ref().map(|s| s[i].clone());
+    let value = given.unwrap_or_else(DEFAULT_SIZING[i]);
+    if i == 0 {
+        // The table grows past its initial size as entries are added.
+        let count = h.map.borrow().len() as i64;
+        if let Value::Fixnum(n) = value {
+            return Ok(Value::Fixnum(n.max(count)));
+        }
+    }
+    Ok(value)
+}
+
+fn hash_table_size(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    sizing(it, &a[0], 0)
+}
+
+fn hash_table_rehash_size(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    sizing(it, &a[0], 1)
+}
+
+fn hash_table_rehash_threshold(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    sizing(it, &a[0], 2)
 }
 
 /// The value stored under `key` in the hash table `table`.

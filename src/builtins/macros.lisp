@@ -57,6 +57,29 @@
 (defmacro do-external-symbols ((var &optional (package '*package*) result) &body body)
   `(dolist (,var (sendletter::%package-symbols ,package t) ,result) ,@body))
 
+;; CLHS do-all-symbols: every symbol present in any package, each once.
+(defmacro do-all-symbols ((var &optional result) &body body)
+  `(dolist (,var (sendletter::%all-symbols) ,result) ,@body))
+
+;; CLHS with-package-iterator: NAME is a local macro returning, per call,
+;; T and the next symbol, its status and package; NIL once exhausted.
+(defmacro with-package-iterator ((name package-list-form &rest symbol-types) &body body)
+  (unless symbol-types
+    (error 'program-error :format-control "WITH-PACKAGE-ITERATOR: no symbol types given"))
+  (dolist (type symbol-types)
+    (unless (member type '(:internal :external :inherited))
+      (error 'program-error
+             :format-control "WITH-PACKAGE-ITERATOR: ~S is not :INTERNAL, :EXTERNAL or :INHERITED"
+             :format-arguments (list type))))
+  (let ((entries (gensym "ENTRIES")) (entry (gensym "ENTRY")))
+    `(let ((,entries (sendletter::%package-iterator-entries ,package-list-form ',symbol-types)))
+       (macrolet ((,name ()
+                    '(if ,entries
+                         (let ((,entry (pop ,entries)))
+                           (values t (car ,entry) (cadr ,entry) (caddr ,entry)))
+                         nil)))
+         ,@body))))
+
 ;; CLHS with-standard-io-syntax: the standard values of the reader and
 ;; printer variables.
 (defmacro with-standard-io-syntax (&body body)

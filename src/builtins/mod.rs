@@ -16,6 +16,7 @@ pub mod mail_text;
 pub mod mime;
 pub mod mime_parsed;
 pub mod numbers;
+pub mod packages;
 pub mod pathname_wild;
 pub mod prelude;
 pub mod printing;
@@ -84,6 +85,7 @@ pub const MANY: usize = usize::MAX;
 pub fn tables() -> Vec<&'static [BuiltinDef]> {
     let mut t = vec![
         core::BUILTINS,
+        packages::BUILTINS,
         numbers::BUILTINS,
         chars::BUILTINS,
         strings::BUILTINS,

@@ -4,6 +4,7 @@
 //! the integer-only functions, `parse-integer` and `random`.
 
 mod arith;
+pub mod bytes;
 mod complex;
 mod floats;
 mod ints;
@@ -110,6 +111,15 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("LOGTEST", "(integer-1 integer-2)", 2, 2, ints::logtest, "True if the integers share a one bit."),
     def!("GCD", "(&rest integers)", 0, MANY, ints::gcd, "The greatest common divisor of INTEGERS."),
     def!("LCM", "(&rest integers)", 0, MANY, ints::lcm, "The least common multiple of INTEGERS."),
+    def!("BYTE", "(size position)", 2, 2, bytes::byte, "The byte specifier of SIZE bits at POSITION."),
+    def!("BYTE-SIZE", "(bytespec)", 1, 1, bytes::byte_size, "The size of a byte specifier."),
+    def!("BYTE-POSITION", "(bytespec)", 1, 1, bytes::byte_position, "The position of a byte specifier."),
+    def!("LDB", "(bytespec integer)", 2, 2, bytes::ldb, "The byte of INTEGER that BYTESPEC names, shifted down."),
+    def!("LDB-TEST", "(bytespec integer)", 2, 2, bytes::ldb_test, "True if the byte of INTEGER is not zero."),
+    def!("MASK-FIELD", "(bytespec integer)", 2, 2, bytes::mask_field, "INTEGER with every bit outside the byte cleared."),
+    def!("DPB", "(newbyte bytespec integer)", 3, 3, bytes::dpb, "INTEGER with its byte replaced by the low bits of NEWBYTE."),
+    def!("DEPOSIT-FIELD", "(newbyte bytespec integer)", 3, 3, bytes::deposit_field, "INTEGER with its byte replaced by the same bits of NEWBYTE."),
+    def!("BOOLE", "(op integer-1 integer-2)", 3, 3, bytes::boole, "The bitwise operation OP (a BOOLE- constant) of the integers."),
     def!("ASH", "(integer count)", 2, 2, ints::ash, "INTEGER shifted left by COUNT bits (right if negative)."),
     def!("LOGAND", "(&rest integers)", 0, MANY, ints::logand, "Bitwise AND of INTEGERS."),
     def!("LOGIOR", "(&rest integers)", 0, MANY, ints::logior, "Bitwise inclusive OR of INTEGERS."),

@@ -91,7 +91,7 @@ fn known_signature(w: &Walker, s: &Sym) -> Option<Option<Signature>> {
                 .package
                 .borrow()
                 .as_ref()
-                .map(|p| p.name.clone())
+                .map(|p| p.name())
                 .unwrap_or_default();
             let keys = TABLE.with(|t| {
                 t.iter()
@@ -289,7 +289,7 @@ fn is_mail_function(s: &Sym) -> bool {
     s.package
         .borrow()
         .as_ref()
-        .is_some_and(|p| p.name == "NET.POST-OFFICE")
+        .is_some_and(|p| p.name() == "NET.POST-OFFICE")
         && matches!(
             s.name.as_str(),
             "SEND-LETTER" | "SEND-SMTP" | "SEND-SMTP-AUTH" | "TEST-EMAIL-ADDRESS"

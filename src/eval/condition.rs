@@ -193,6 +193,12 @@ impl Interp {
         if let Err(u) = self.signal(&condition) {
             return u;
         }
+        self.unhandled(condition)
+    }
+
+    /// The unwind that ends at the top level reporting `condition`, with
+    /// the backtrace of where it stands now (also `invoke-debugger`'s).
+    pub fn unhandled(&mut self, condition: Value) -> Unwind {
         // Innermost first; runs of one function (recursion) collapse.
         let mut frames: Vec<(String, usize)> = Vec::new();
         for f in self.call_stack.iter().rev() {
@@ -407,6 +413,7 @@ impl Interp {
             report: None,
             test: None,
             interactive: None,
+            function: None,
         });
         let r = body(self);
         self.restarts.truncate(mark);
@@ -427,11 +434,11 @@ fn qualified(v: &Value) -> String {
         Value::Symbol(s) => {
             let pkg = s.package.borrow().clone();
             match pkg {
-                Some(p) if p.name != "KEYWORD" => {
+                Some(p) if !p.is_named("KEYWORD") => {
                     let external = p.external.borrow().contains_key(&s.name);
                     format!(
                         "{}{}{}",
-                        p.name,
+                        p.name(),
                         if external { ":" } else { "::" },
                         crate::printer::prin1_to_string(&Value::Symbol(s.clone()))
                             .rsplit(':')

@@ -84,6 +84,9 @@ pub struct RestartFrame {
     /// `:interactive`: a function of no arguments returning the list of
     /// arguments `invoke-restart-interactively` passes.
     pub interactive: Option<Value>,
+    /// `restart-bind`'s function: invoking the restart calls it where
+    /// `invoke-restart` was called, without unwinding.
+    pub function: Option<Value>,
 }
 
 /// Where the form being evaluated came from, for error messages.

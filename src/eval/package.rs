@@ -12,7 +12,10 @@ use crate::builtins::BuiltinDef;
 
 /// A package: a namespace of symbols.
 pub struct Package {
-    pub name: String,
+    /// Changed by `rename-package`; see [`Package::name`].
+    name: RefCell<String>,
+    /// Set by `delete-package`: the object lives on, nameless (CLHS 11.2).
+    deleted: std::cell::Cell<bool>,
     pub nicknames: RefCell<Vec<String>>,
     pub internal: RefCell<NameMap>,
     pub external: RefCell<NameMap>,
@@ -23,6 +26,21 @@ pub struct Package {
     predefined: RefCell<PredefinedMap>,
     pub uses: RefCell<Vec<Rc<Package>>>,
     pub shadowing: RefCell<Vec<String>>,
+}
+
+impl Package {
+    /// The package's name (for a deleted package, the name it had).
+    pub fn name(&self) -> String {
+        self.name.borrow().clone()
+    }
+
+    pub fn is_named(&self, name: &str) -> bool {
+        *self.name.borrow() == name
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.deleted.get()
+    }
 }
 
 /// Symbols of a package by name.
@@ -93,7 +111,8 @@ thread_local! {
 
 fn new_package(name: &str, nicknames: &[&str]) -> Rc<Package> {
     Rc::new(Package {
-        name: name.to_string(),
+        name: RefCell::new(name.to_string()),
+        deleted: std::cell::Cell::new(false),
         nicknames: RefCell::new(nicknames.iter().map(|s| s.to_string()).collect()),
         internal: RefCell::new(NameMap::default()),
         external: RefCell::new(NameMap::default()),
@@ -192,7 +211,10 @@ pub fn find_package(name: &str) -> Option<Rc<Package>> {
         r.packages
             .borrow()
             .iter()
-            .find(|p| p.name == name || p.nicknames.borrow().iter().any(|n| n == name))
+            .find(|p| {
+                !p.is_deleted() && p.is_named(name)
+                    || p.nicknames.borrow().iter().any(|n| n == name)
+            })
             .cloned()
     })
 }
@@ -211,11 +233,6 @@ pub fn make_package(name: &str, nicknames: &[String]) -> Result<Rc<Package>, Str
     *p.nicknames.borrow_mut() = nicknames.to_vec();
     REGISTRY.with(|r| r.packages.borrow_mut().push(p.clone()));
     Ok(p)
-}
-
-/// Remove a package (`delete-package`).
-pub fn delete_package(p: &Rc<Package>) {
-    REGISTRY.with(|r| r.packages.borrow_mut().retain(|q| !Rc::ptr_eq(p, q)));
 }
 
 /// COMMON-LISP and KEYWORD are found constantly (every `cl_sym`, every
@@ -336,7 +353,7 @@ pub fn intern_in(name: &str, pkg: &Rc<Package>) -> Sym {
     }
     let s = Rc::new(Symbol::new(name));
     *s.package.borrow_mut() = Some(pkg.clone());
-    if pkg.name == "KEYWORD" {
+    if pkg.is_named("KEYWORD") {
         *s.value.borrow_mut() = Some(Value::Symbol(s.clone()));
         s.constant.set(true);
         pkg.external
@@ -402,4 +419,302 @@ pub fn is_accessible(sym: &Sym, pkg: &Rc<Package>) -> bool {
         Some((s, _)) => Rc::ptr_eq(&s, sym),
         None => false,
     }
+}
+
+/// The symbol named `name` present in `pkg` (CLHS 11.1.1: internal or
+/// external, not inherited), and whether it is external.
+pub fn present(name: &str, pkg: &Rc<Package>) -> Option<(Sym, bool)> {
+    if let Some(s) = find_external(name, pkg) {
+        return Some((s, true));
+    }
+    pkg.internal.borrow().get(name).map(|s| (s.clone(), false))
+}
+
+/// Packages that use `pkg` (CLHS `package-used-by-list`).
+pub fn used_by(pkg: &Rc<Package>) -> Vec<Rc<Package>> {
+    all_packages()
+        .into_iter()
+        .filter(|q| q.uses.borrow().iter().any(|u| Rc::ptr_eq(u, pkg)))
+        .collect()
+}
+
+/// The present symbols of the shadowing list (`package-shadowing-symbols`).
+pub fn shadowing_symbols(pkg: &Rc<Package>) -> Vec<Sym> {
+    let names = pkg.shadowing.borrow().clone();
+    names
+        .iter()
+        .filter_map(|n| present(n, pkg).map(|(s, _)| s))
+        .collect()
+}
+
+pub fn is_shadowing(name: &str, pkg: &Rc<Package>) -> bool {
+    pkg.shadowing.borrow().iter().any(|n| n == name)
+}
+
+fn add_shadowing(name: &str, pkg: &Rc<Package>) {
+    if !is_shadowing(name, pkg) {
+        pkg.shadowing.borrow_mut().push(name.to_string());
+    }
+}
+
+/// Another package already named (or nicknamed) one of `names`.
+pub fn name_taken<'a>(names: &'a [String], except: Option<&Rc<Package>>) -> Option<&'a String> {
+    names
+        .iter()
+        .find(|n| find_package(n).is_some_and(|q| except.is_none_or(|e| !Rc::ptr_eq(e, &q))))
+}
+
+/// Give `pkg` a new name and nicknames (CLHS `rename-package`); the caller
+/// has checked that no other package has them.
+pub fn rename(pkg: &Rc<Package>, name: &str, nicknames: Vec<String>) {
+    *pkg.name.borrow_mut() = name.to_string();
+    *pkg.nicknames.borrow_mut() = nicknames;
+}
+
+/// Delete `pkg` (CLHS `delete-package`): the caller has already made the
+/// packages that used it stop. Its symbols lose their home package when it
+/// was this one, and the object stays, nameless.
+pub fn delete_package(pkg: &Rc<Package>) {
+    make_all_predefined(pkg);
+    for q in used_by(pkg) {
+        q.uses.borrow_mut().retain(|u| !Rc::ptr_eq(u, pkg));
+    }
+    let mut syms: Vec<Sym> = pkg.internal.borrow().values().cloned().collect();
+    syms.extend(pkg.external.borrow().values().cloned());
+    for s in syms {
+        let home_here = s
+            .package
+            .borrow()
+            .as_ref()
+            .is_some_and(|h| Rc::ptr_eq(h, pkg));
+        if home_here {
+            *s.package.borrow_mut() = None;
+        }
+    }
+    pkg.internal.borrow_mut().clear();
+    pkg.external.borrow_mut().clear();
+    pkg.shadowing.borrow_mut().clear();
+    pkg.uses.borrow_mut().clear();
+    pkg.nicknames.borrow_mut().clear();
+    pkg.deleted.set(true);
+    REGISTRY.with(|r| r.packages.borrow_mut().retain(|q| !Rc::ptr_eq(pkg, q)));
+}
+
+/// Two different symbols of one name that an operation would make
+/// accessible in one package (CLHS 11.1.1.2.5).
+pub struct Conflict {
+    pub package: Rc<Package>,
+    pub symbols: Vec<Sym>,
+}
+
+/// Would importing `sym` into `pkg` conflict with another accessible symbol?
+pub fn import_conflict(sym: &Sym, pkg: &Rc<Package>) -> Option<Conflict> {
+    match find_symbol(&sym.name, pkg) {
+        Some((other, _)) if !Rc::ptr_eq(&other, sym) => Some(Conflict {
+            package: pkg.clone(),
+            symbols: vec![sym.clone(), other],
+        }),
+        _ => None,
+    }
+}
+
+/// Make `sym` present in `pkg` (CLHS `import`); the caller has checked
+/// conflicts. A symbol with no home package gets this one.
+pub fn import(sym: &Sym, pkg: &Rc<Package>) {
+    if present(&sym.name, pkg).is_some_and(|(s, _)| Rc::ptr_eq(&s, sym)) {
+        return;
+    }
+    if is_keyword_package(pkg) {
+        pkg.external
+            .borrow_mut()
+            .insert(sym.name.clone(), sym.clone());
+    } else {
+        pkg.internal
+            .borrow_mut()
+            .insert(sym.name.clone(), sym.clone());
+    }
+    if sym.package.borrow().is_none() {
+        *sym.package.borrow_mut() = Some(pkg.clone());
+    }
+}
+
+fn is_keyword_package(pkg: &Rc<Package>) -> bool {
+    REGISTRY.with(|r| Rc::ptr_eq(&r.keyword, pkg))
+}
+
+/// Import `sym` into `pkg`, displacing any other present symbol of its
+/// name, and put it on the shadowing list (CLHS `shadowing-import`).
+pub fn shadowing_import(sym: &Sym, pkg: &Rc<Package>) {
+    if let Some((old, _)) = present(&sym.name, pkg) {
+        if !Rc::ptr_eq(&old, sym) {
+            remove_present(&old, pkg);
+        }
+    }
+    import(sym, pkg);
+    add_shadowing(&sym.name, pkg);
+}
+
+/// Make a symbol of each name present in `pkg` and shadowing (CLHS `shadow`).
+pub fn shadow(name: &str, pkg: &Rc<Package>) {
+    if present(name, pkg).is_none() {
+        let s = Rc::new(Symbol::new(name));
+        *s.package.borrow_mut() = Some(pkg.clone());
+        pkg.internal.borrow_mut().insert(name.to_string(), s);
+    }
+    add_shadowing(name, pkg);
+}
+
+/// Take `sym` out of `pkg`'s maps and shadowing list; it loses its home
+/// package if that was `pkg`.
+fn remove_present(sym: &Sym, pkg: &Rc<Package>) {
+    pkg.predefined.borrow_mut().remove(sym.name.as_str());
+    pkg.internal.borrow_mut().remove(&sym.name);
+    pkg.external.borrow_mut().remove(&sym.name);
+    pkg.shadowing.borrow_mut().retain(|n| *n != sym.name);
+    let home_here = sym
+        .package
+        .borrow()
+        .as_ref()
+        .is_some_and(|h| Rc::ptr_eq(h, pkg));
+    if home_here {
+        *sym.package.borrow_mut() = None;
+    }
+}
+
+/// The distinct external symbols named `name` of the packages `pkg` uses.
+fn inherited_candidates(name: &str, pkg: &Rc<Package>) -> Vec<Sym> {
+    let mut out: Vec<Sym> = Vec::new();
+    for u in pkg.uses.borrow().iter() {
+        if let Some(s) = find_external(name, u) {
+            if !out.iter().any(|o| Rc::ptr_eq(o, &s)) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// Would uninterning the shadowing symbol `sym` from `pkg` uncover a
+/// conflict between inherited symbols (CLHS `unintern`)?
+pub fn unintern_conflict(sym: &Sym, pkg: &Rc<Package>) -> Option<Conflict> {
+    if !is_shadowing(&sym.name, pkg)
+        || !present(&sym.name, pkg).is_some_and(|(s, _)| Rc::ptr_eq(&s, sym))
+    {
+        return None;
+    }
+    let candidates = inherited_candidates(&sym.name, pkg);
+    (candidates.len() > 1).then(|| Conflict {
+        package: pkg.clone(),
+        symbols: candidates,
+    })
+}
+
+/// Remove `sym` from `pkg` if present (CLHS `unintern`); true if it was.
+pub fn unintern(sym: &Sym, pkg: &Rc<Package>) -> bool {
+    match present(&sym.name, pkg) {
+        Some((s, _)) if Rc::ptr_eq(&s, sym) => {
+            remove_present(sym, pkg);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Conflicts `pkg` using `used` would cause (CLHS `use-package`): an
+/// external of `used` against an accessible symbol of `pkg` that is not
+/// shadowing, or against another used package's external.
+pub fn use_conflicts(used: &Rc<Package>, pkg: &Rc<Package>) -> Vec<Conflict> {
+    make_all_predefined(used);
+    let externals: Vec<Sym> = used.external.borrow().values().cloned().collect();
+    let mut out = Vec::new();
+    for s in externals {
+        if is_shadowing(&s.name, pkg) {
+            continue;
+        }
+        if let Some((other, _)) = find_symbol(&s.name, pkg) {
+            if !Rc::ptr_eq(&other, &s) {
+                out.push(Conflict {
+                    package: pkg.clone(),
+                    symbols: vec![s, other],
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Make `pkg` use `used` (conflicts checked by the caller).
+pub fn use_package(used: &Rc<Package>, pkg: &Rc<Package>) {
+    let already = pkg.uses.borrow().iter().any(|u| Rc::ptr_eq(u, used));
+    if !already && !Rc::ptr_eq(used, pkg) {
+        pkg.uses.borrow_mut().push(used.clone());
+    }
+}
+
+pub fn unuse_package(used: &Rc<Package>, pkg: &Rc<Package>) {
+    pkg.uses.borrow_mut().retain(|u| !Rc::ptr_eq(u, used));
+}
+
+/// Conflicts exporting `sym` from `pkg` would cause in the packages that
+/// use `pkg` (CLHS `export`).
+pub fn export_conflicts(sym: &Sym, pkg: &Rc<Package>) -> Vec<Conflict> {
+    let mut out = Vec::new();
+    for q in used_by(pkg) {
+        if is_shadowing(&sym.name, &q) {
+            continue;
+        }
+        if let Some((other, _)) = find_symbol(&sym.name, &q) {
+            if !Rc::ptr_eq(&other, sym) {
+                out.push(Conflict {
+                    package: q.clone(),
+                    symbols: vec![sym.clone(), other],
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Make the external `sym` of `pkg` internal (CLHS `unexport`).
+pub fn unexport(sym: &Sym, pkg: &Rc<Package>) {
+    if let Some((s, true)) = present(&sym.name, pkg) {
+        if Rc::ptr_eq(&s, sym) {
+            pkg.external.borrow_mut().remove(&sym.name);
+            pkg.internal
+                .borrow_mut()
+                .insert(sym.name.clone(), sym.clone());
+        }
+    }
+}
+
+/// Every symbol present in `pkg`, with whether it is external.
+pub fn present_symbols(pkg: &Rc<Package>) -> Vec<(Sym, bool)> {
+    make_all_predefined(pkg);
+    let mut out: Vec<(Sym, bool)> = pkg
+        .external
+        .borrow()
+        .values()
+        .map(|s| (s.clone(), true))
+        .collect();
+    out.extend(pkg.internal.borrow().values().map(|s| (s.clone(), false)));
+    out
+}
+
+/// The inherited symbols of `pkg`: externals of used packages not
+/// shadowed by a present symbol.
+pub fn inherited_symbols(pkg: &Rc<Package>) -> Vec<Sym> {
+    make_all_predefined(pkg);
+    let mut out: Vec<Sym> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for u in pkg.uses.borrow().iter() {
+        make_all_predefined(u);
+        for (name, s) in u.external.borrow().iter() {
+            let own = pkg.internal.borrow().contains_key(name)
+                || pkg.external.borrow().contains_key(name);
+            if !own && seen.insert(name.clone()) {
+                out.push(s.clone());
+            }
+        }
+    }
+    out
 }

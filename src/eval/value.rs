@@ -154,7 +154,7 @@ impl Symbol {
         self.package
             .borrow()
             .as_ref()
-            .is_some_and(|p| p.name == "COMMON-LISP")
+            .is_some_and(|p| p.is_named("COMMON-LISP"))
     }
 
     pub fn new(name: &str) -> Symbol {
@@ -175,7 +175,7 @@ impl Symbol {
         self.package
             .borrow()
             .as_ref()
-            .is_some_and(|p| p.name == "KEYWORD")
+            .is_some_and(|p| p.is_named("KEYWORD"))
     }
 }
 
@@ -238,6 +238,9 @@ pub struct HashTable {
     pub order: RefCell<Vec<HashKey>>,
     /// Freed slots of `order`, reused last-freed first, as SBCL reuses them.
     pub free: RefCell<Vec<usize>>,
+    /// `make-hash-table`'s `:size`, `:rehash-size`, `:rehash-threshold`
+    /// (CLHS 18.2), as given; `None` for the defaults.
+    pub sizing: RefCell<Option<[Value; 3]>>,
 }
 
 impl HashTable {
@@ -248,6 +251,7 @@ impl HashTable {
             map: RefCell::new(HashMap::default()),
             order: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
+            sizing: RefCell::new(None),
         }
     }
 }

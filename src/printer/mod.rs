@@ -398,9 +398,10 @@ impl Printer<'_, '_> {
                 self.out
                     .push_str(&format!("#<HASH-TABLE :TEST {test} :COUNT {count}>"));
             }
+            Value::Package(p) if p.is_deleted() => self.out.push_str("#<PACKAGE (deleted)>"),
             Value::Package(p) => {
                 self.out.push_str("#<PACKAGE ");
-                self.string_escaped(&p.name);
+                self.string_escaped(&p.name());
                 self.out.push('>');
             }
             Value::Stream(s) => {
@@ -594,7 +595,7 @@ fn reader_macro_form(v: &Value) -> Option<(&'static str, Value)> {
     if !rest.is_cons() || !rest.cdr().is_nil() {
         return None;
     }
-    let home = op.package.borrow().as_ref().map(|p| p.name.clone());
+    let home = op.package.borrow().as_ref().map(|p| p.name());
     let prefix = match (home.as_deref(), op.name.as_str()) {
         (Some("COMMON-LISP"), "QUOTE") => "'",
         (Some("COMMON-LISP"), "FUNCTION") => "#'",

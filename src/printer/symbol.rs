@@ -19,11 +19,11 @@ pub fn write_symbol(out: &mut String, sym: &Sym, escape: bool, base: u32) {
     let home = sym.package.borrow().clone();
     match home {
         None => out.push_str("#:"),
-        Some(p) if p.name == "KEYWORD" => out.push(':'),
+        Some(p) if p.is_named("KEYWORD") => out.push(':'),
         Some(p) => {
             let current = package::current_package();
             if !package::is_accessible(sym, &current) {
-                write_name(out, &p.name, base);
+                write_name(out, &p.name(), base);
                 let external = matches!(
                     package::find_symbol(&sym.name, &p),
                     Some((s, Status::External)) if Rc::ptr_eq(&s, sym)

@@ -837,7 +837,7 @@ fn is_form_of(v: &Value, name: &str) -> bool {
                 && s.package
                     .borrow()
                     .as_ref()
-                    .is_some_and(|p| p.name == "SENDLETTER")
+                    .is_some_and(|p| p.is_named("SENDLETTER"))
         }
         _ => false,
     }

@@ -228,7 +228,7 @@ impl Reader<'_> {
                 .unwrap_or_else(|| format!("package {pkg_name} does not exist"));
             return Err(self.error(ReadErrorKind::Package, tok.start, msg));
         };
-        if !external || pkg.name == "KEYWORD" {
+        if !external || pkg.is_named("KEYWORD") {
             return Ok(package::sym_value(package::intern_in(&name, &pkg)));
         }
         match package::find_symbol(&name, &pkg) {
@@ -236,13 +236,15 @@ impl Reader<'_> {
             Some(_) => Err(self.error(
                 ReadErrorKind::Package,
                 tok.start,
-                format!("symbol {name} is not external in package {}", pkg.name),
+                format!("symbol {name} is not external in package {}", pkg.name()),
             )),
             None => Err(self.error(
                 ReadErrorKind::Package,
                 tok.start,
-                crate::builtins::allegro::missing::unprovided_allegro_symbol(&pkg.name, &name)
-                    .unwrap_or_else(|| format!("symbol {name} not found in package {}", pkg.name)),
+                crate::builtins::allegro::missing::unprovided_allegro_symbol(&pkg.name(), &name)
+                    .unwrap_or_else(|| {
+                        format!("symbol {name} not found in package {}", pkg.name())
+                    }),
             )),
         }
     }

@@ -136,7 +136,7 @@ pub fn complete_symbol(line: &str, pos: usize) -> (usize, Vec<String>) {
             }
             for p in package::all_packages() {
                 let nicks = p.nicknames.borrow().clone();
-                for n in std::iter::once(p.name.clone()).chain(nicks) {
+                for n in std::iter::once(p.name()).chain(nicks) {
                     if n.starts_with(&prefix) && !needs_bars(&n) {
                         out.insert(format!("{}:", shape(&n)));
                     }

@@ -145,17 +145,18 @@ pub fn prompt() -> String {
 }
 
 fn prompt_name(p: &Rc<Package>) -> String {
-    match p.name.as_str() {
+    let name = p.name();
+    match name.as_str() {
         "COMMON-LISP-USER" => return "CL-USER".into(),
         "COMMON-LISP" => return "CL".into(),
         _ => {}
     }
     let nicks = p.nicknames.borrow();
-    std::iter::once(&p.name)
+    std::iter::once(&name)
         .chain(nicks.iter())
         .min_by_key(|n| n.chars().count())
         .cloned()
-        .unwrap_or_else(|| p.name.clone())
+        .unwrap_or_else(|| name.clone())
 }
 
 /// The REPL variables of CLHS 25.1.1, declared special and NIL.

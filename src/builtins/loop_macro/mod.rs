@@ -160,7 +160,7 @@ fn defpackage_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         let src = package_arg(it, Some(&from))?;
         for s in syms {
             let Some((sym, _)) = package::find_symbol(&s, &src) else {
-                let msg = format!("DEFPACKAGE {name}: no symbol {s} in package {}", src.name);
+                let msg = format!("DEFPACKAGE {name}: no symbol {s} in package {}", src.name());
                 let c = it.make_condition(
                     "PACKAGE-ERROR",
                     &[
@@ -404,6 +404,7 @@ mod tests {
             map: Default::default(),
             order: Default::default(),
             free: Default::default(),
+            sizing: Default::default(),
         };
         for (k, v) in [(3, 30), (1, 10)] {
             h.map

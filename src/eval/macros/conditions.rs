@@ -5,6 +5,7 @@
 //! restarts around calling them.
 
 use super::{arity, call, cl, form_and_env, gensym, items, lambda, list, malformed, quote, si};
+use crate::builtins::MANY;
 use crate::def;
 use crate::eval::interp::{Handler, RestartFrame};
 use crate::eval::value::{BuiltinFn, Value};
@@ -16,6 +17,8 @@ pub const MACROS: &[(&str, BuiltinFn)] = &[
     ("IGNORE-ERRORS", ignore_errors),
     ("RESTART-CASE", restart_case),
     ("WITH-SIMPLE-RESTART", with_simple_restart),
+    ("RESTART-BIND", restart_bind),
+    ("WITH-CONDITION-RESTARTS", with_condition_restarts),
     ("ASSERT", assert),
     ("CHECK-TYPE", check_type),
 ];
@@ -26,8 +29,14 @@ pub const BUILTINS: &[crate::builtins::BuiltinDef] = &[
         "Call THUNK with a handler per type; a condition unwinds to here and runs its clause function."),
     def!("SENDLETTER" : "%HANDLER-BIND", "(bindings thunk)", 2, 2, handler_bind_fn,
         "Call THUNK with the handlers of BINDINGS (type function ...) established."),
-    def!("SENDLETTER" : "%RESTART-CASE", "(thunk clauses)", 2, 2, restart_case_fn,
-        "Call THUNK with the named restarts established; invoking one runs its clause function."),
+    def!("SENDLETTER" : "%RESTART-CASE", "(thunk clauses &optional condition)", 2, 3, restart_case_fn,
+        "Call THUNK with the named restarts established (associated with CONDITION, if given); invoking one runs its clause function."),
+    def!("SENDLETTER" : "%RESTART-BIND", "(bindings thunk)", 2, 2, restart_bind_fn,
+        "Call THUNK with the restarts of BINDINGS (name function . options) established."),
+    def!("SENDLETTER" : "%WITH-CONDITION-RESTARTS", "(condition restarts thunk)", 3, 3, with_condition_restarts_fn,
+        "Call THUNK with RESTARTS associated with CONDITION."),
+    def!("SENDLETTER" : "%SIGNAL-CONDITION", "(operator datum &rest arguments)", 2, MANY, signal_condition,
+        "The condition ERROR, SIGNAL, CERROR or WARN would make of DATUM and ARGUMENTS."),
     def!("SENDLETTER" : "%ASSERT-FAILED", "(test-form arguments)", 2, 2, assert_failed,
         "Signal ASSERT's error with a CONTINUE restart; returns when the restart is taken."),
     def!("SENDLETTER" : "%CHECK-TYPE-FAILED", "(place value type description)", 4, 4, check_type_failed,
@@ -157,10 +166,109 @@ fn restart_case(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             ],
         ));
     }
+    // CLHS restart-case: when the form is a call to SIGNAL, ERROR, CERROR
+    // or WARN, its restarts are associated with the condition it signals.
+    if let Some((bindings, signalling, condition)) = signalling_form(&x[0]) {
+        return Ok(list([
+            cl("LET*"),
+            Value::list(bindings),
+            list([
+                si("%RESTART-CASE"),
+                thunk(vec![signalling]),
+                call(cl("LIST"), specs),
+                condition,
+            ]),
+        ]));
+    }
     Ok(list([
         si("%RESTART-CASE"),
         thunk(vec![x[0].clone()]),
         call(cl("LIST"), specs),
+    ]))
+}
+
+/// For `(error datum . args)` and its kin: bindings making the condition
+/// first, the call signalling that condition, and its variable.
+fn signalling_form(form: &Value) -> Option<(Vec<Value>, Value, Value)> {
+    let head = form.car().as_symbol()?;
+    let is_cl = head
+        .package
+        .borrow()
+        .as_ref()
+        .is_some_and(|p| std::rc::Rc::ptr_eq(p, &crate::eval::package::cl_package()));
+    if !is_cl || !form.cdr().is_cons() {
+        return None;
+    }
+    let args: Vec<Value> = form.cdr().list_to_vec()?;
+    let c = gensym("CONDITION");
+    match head.name.as_str() {
+        "SIGNAL" | "ERROR" | "WARN" if !args.is_empty() => {
+            let mut make = vec![si("%SIGNAL-CONDITION"), quote(Value::Symbol(head.clone()))];
+            make.extend(args);
+            let bindings = vec![list([c.clone(), list(make)])];
+            Some((bindings, list([Value::Symbol(head), c.clone()]), c))
+        }
+        "CERROR" if args.len() >= 2 => {
+            let control = gensym("CONTINUE-CONTROL");
+            let mut make = vec![si("%SIGNAL-CONDITION"), quote(Value::Symbol(head.clone()))];
+            make.extend(args[1..].iter().cloned());
+            let bindings = vec![
+                list([control.clone(), args[0].clone()]),
+                list([c.clone(), list(make)]),
+            ];
+            Some((bindings, list([Value::Symbol(head), control, c.clone()]), c))
+        }
+        _ => None,
+    }
+}
+
+/// `(restart-bind ((name function {key value}*)*) . body)`.
+fn restart_bind(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 1, usize::MAX)?;
+    let mut specs = Vec::new();
+    for binding in items(it, &x[0], &form)? {
+        let b = items(it, &binding, &form)?;
+        if b.len() < 2 || b.len() % 2 != 0 {
+            return malformed(
+                it,
+                &form,
+                "a restart binding that is not (name function {key value}*)",
+            );
+        }
+        let mut spec = vec![quote(b[0].clone()), b[1].clone()];
+        for pair in b[2..].chunks(2) {
+            let known = pair[0].as_symbol().is_some_and(|s| {
+                s.is_keyword()
+                    && matches!(
+                        s.name.as_str(),
+                        "REPORT-FUNCTION" | "INTERACTIVE-FUNCTION" | "TEST-FUNCTION"
+                    )
+            });
+            if !known {
+                return malformed(it, &form, "an unknown restart-bind option");
+            }
+            spec.push(pair[0].clone());
+            spec.push(pair[1].clone());
+        }
+        specs.push(call(cl("LIST"), spec));
+    }
+    Ok(list([
+        si("%RESTART-BIND"),
+        call(cl("LIST"), specs),
+        thunk(x[1..].to_vec()),
+    ]))
+}
+
+/// `(with-condition-restarts condition-form restarts-form . body)`.
+fn with_condition_restarts(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 2, usize::MAX)?;
+    Ok(list([
+        si("%WITH-CONDITION-RESTARTS"),
+        x[0].clone(),
+        x[1].clone(),
+        thunk(x[2..].to_vec()),
     ]))
 }
 
@@ -285,6 +393,51 @@ fn handler_bind_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     r
 }
 
+fn restart_bind_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let id = it.new_id();
+    let specs: Vec<Vec<Value>> = a[0].iter().map(|s| s.iter().collect()).collect();
+    let mark = it.restarts.len();
+    for (i, spec) in specs.iter().enumerate() {
+        let option = |key: &str| {
+            spec[2..]
+                .chunks(2)
+                .find(|p| p[0].as_symbol().is_some_and(|s| s.name == key))
+                .and_then(|p| p.get(1).cloned())
+                .filter(|v| v.truthy())
+        };
+        it.restarts.push(RestartFrame {
+            name: spec.first().cloned().unwrap_or(Value::Nil),
+            id,
+            index: i,
+            report: option("REPORT-FUNCTION"),
+            test: option("TEST-FUNCTION"),
+            interactive: option("INTERACTIVE-FUNCTION"),
+            function: Some(spec.get(1).cloned().unwrap_or(Value::Nil)),
+        });
+    }
+    it.restarts[mark..].reverse();
+    let r = it.apply(&a[1], &[]);
+    it.restarts.truncate(mark);
+    r
+}
+
+fn with_condition_restarts_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let restarts: Vec<Value> = a[1].iter().collect();
+    let mark = crate::builtins::core::associate_restarts(&a[0], &restarts);
+    let r = it.apply(&a[2], &[]);
+    crate::builtins::core::dissociate_restarts(mark);
+    r
+}
+
+fn signal_condition(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let default = match a[0].as_symbol().map(|s| s.name.clone()).as_deref() {
+        Some("SIGNAL") => "SIMPLE-CONDITION",
+        Some("WARN") => "SIMPLE-WARNING",
+        _ => "SIMPLE-ERROR",
+    };
+    it.coerce_to_condition(&a[1..], default)
+}
+
 fn restart_case_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let id = it.new_id();
     let specs: Vec<Vec<Value>> = a[1].iter().map(|s| s.iter().collect()).collect();
@@ -298,11 +451,19 @@ fn restart_case_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             report: option(spec.get(1)),
             test: option(spec.get(2)),
             interactive: option(spec.get(4)),
+            function: None,
         });
     }
     // Innermost restarts are found first; keep the written order.
     it.restarts[mark..].reverse();
+    let association = a.get(2).map(|c| {
+        let frames: Vec<RestartFrame> = it.restarts[mark..].to_vec();
+        crate::builtins::core::associate_frames(c, &frames)
+    });
     let r = it.apply(&a[0], &[]);
+    if let Some(m) = association {
+        crate::builtins::core::dissociate_restarts(m);
+    }
     it.restarts.truncate(mark);
     match r {
         Err(e) => match e.into_kind() {

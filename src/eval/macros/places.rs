@@ -381,6 +381,42 @@ fn standard_place(
                 list([si("%SET-PLIST"), u[0].clone(), store])
             })
         }
+        "LDB" | "MASK-FIELD" => {
+            // CLHS ldb / mask-field: storing deposits the new value's byte
+            // into the integer place (dpb / deposit-field), left to right.
+            need(it, 2, 2)?;
+            let (mut vars, mut vals, uses) = with_atomic_value(false, || temporaries(&forms[..1]));
+            let inner = with_atomic_value(false, || expansion(it, &forms[1], env))?;
+            vars.extend(inner.vars.iter().cloned());
+            vals.extend(inner.vals.iter().cloned());
+            let store = gensym("NEW");
+            let deposit = if name == "LDB" {
+                "DPB"
+            } else {
+                "DEPOSIT-FIELD"
+            };
+            let writer = list([
+                cl("LET"),
+                list([list([
+                    inner.store(),
+                    list([
+                        cl(deposit),
+                        store.clone(),
+                        uses[0].clone(),
+                        inner.reader.clone(),
+                    ]),
+                ])]),
+                inner.writer.clone(),
+                store.clone(),
+            ]);
+            Expansion {
+                vars,
+                vals,
+                stores: vec![store],
+                writer,
+                reader: list([head_v.clone(), uses[0].clone(), inner.reader.clone()]),
+            }
+        }
         "GETF" => {
             need(it, 2, 3)?;
             // The plist place's variables are followed by the indicator
@@ -492,7 +528,7 @@ fn direct_writer(e: &Expansion, value: &Value) -> Option<Value> {
             .package
             .borrow()
             .as_ref()
-            .is_some_and(|p| p.name == "SENDLETTER");
+            .is_some_and(|p| p.is_named("SENDLETTER"));
     let atoms = middle.iter().all(|m| !m.is_cons() && !m.eq(&store));
     if !(ours && atoms && last.eq(&store)) {
         return None;

@@ -1,0 +1,16 @@
+;;; CLHS 14.2: the four-letter c[ad]r accessors (also as places) and
+;;; nsubst-if / nsubst-if-not.
+(defvar *leaf* 0)
+(defun tree (&optional (depth 4))
+  (if (zerop depth) (incf *leaf*) (cons (tree (1- depth)) (tree (1- depth)))))
+(print (let ((x (tree)))
+         (list (caaaar x) (cdaaar x) (cadaar x) (cddaar x) (caadar x) (cdadar x) (caddar x) (cdddar x)
+               (caaadr x) (cdaadr x) (cadadr x) (cddadr x) (caaddr x) (cdaddr x) (cadddr x) (cddddr x))))
+(let ((x (tree)))
+  (setf (caaaar x) 'a (cadadr x) 'b (cddddr x) '(c))
+  (print x))
+(print (caaaar nil))
+(print (handler-case (cadddr '(1 2 3 . 4)) (type-error (c) (type-error-datum c))))
+(print (nsubst-if 'x #'numberp (list 1 (list 2 'a) 'b)))
+(print (nsubst-if-not 'x #'listp (list 1 (list 2 'a) 'b)))
+(print (nsubst-if 'x (lambda (v) (eql v 2)) (list (list 1) (list 2)) :key (lambda (v) (if (consp v) (car v) v))))
