@@ -920,6 +920,15 @@ fn compute_restarts(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(Value::list(out))
 }
 
+/// Does this restart object have an `:interactive` function? (The REPL
+/// asks for a value itself for `use-value` and `store-value` without one.)
+pub(crate) fn restart_has_interactive(v: &Value) -> bool {
+    let Value::Object(o) = v else { return false };
+    o.as_any()
+        .downcast_ref::<RestartObj>()
+        .is_some_and(|r| r.0.interactive.as_ref().is_some_and(|f| !f.is_nil()))
+}
+
 /// The text `princ` shows for a restart with a `:report` (CLHS
 /// restart-case); `None` for anything else.
 pub(crate) fn restart_report(it: &mut Interp, v: &Value) -> Option<LResult<String>> {

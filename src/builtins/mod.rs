@@ -6,6 +6,7 @@ pub mod allegro;
 pub mod args;
 pub mod chars;
 pub mod core;
+pub mod environment;
 pub mod files;
 pub mod format;
 pub mod hashtables;
@@ -95,6 +96,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         streams::BUILTINS,
         files::BUILTINS,
         system::BUILTINS,
+        environment::BUILTINS,
         loop_macro::BUILTINS,
         mime::BUILTINS,
         smtp::BUILTINS,

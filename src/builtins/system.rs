@@ -44,6 +44,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("EXCL" : "RUN-SHELL-COMMAND", "(command &key input output error-output wait if-output-exists environment directory)", 1, MANY, run_shell_command, "Run COMMAND (a string for /bin/sh, or a vector #(program argv0 args...)); returns the exit status, or with :output :stream or :wait nil the stream(s) and process id."),
     def!("SYSTEM" : "REAP-OS-SUBPROCESS", "(&key pid wait)", 0, MANY, reap_os_subprocess, "Wait for a process started with :wait nil; returns its exit status and pid."),
     def!("EXCL" : "EXIT", "(&optional status &key code no-unwind quiet abort)", 0, MANY, exit, "End the script with exit status STATUS (default 0)."),
+    def!("EXCL" : "QUIT", "(&optional status &key code no-unwind quiet abort)", 0, MANY, exit, "The same as EXIT, under the name SBCL's REPL users type."),
     def!("EXCL" : "GC", "(&optional full)", 0, 1, gc, "Garbage collection: nothing to do (reference counting)."),
     def!(
         "LOAD",
@@ -159,14 +160,6 @@ pub const BUILTINS: &[BuiltinDef] = &[
         0,
         lisp_implementation_version,
         "The sendletter version."
-    ),
-    def!(
-        "ROOM",
-        "(&optional verbosity)",
-        0,
-        1,
-        room,
-        "Memory report: nothing to report."
     ),
     def!("SENDLETTER" : "%TIME-REPORT", "(start-real start-run)", 2, 2, time_report, "Print TIME's report to *TRACE-OUTPUT*."),
 ];
@@ -430,10 +423,6 @@ fn exit(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn gc(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
     Ok(Value::Nil)
-}
-
-fn room(it: &mut Interp, _a: &[Value]) -> LResult<Value> {
-    Ok(it.values(vec![]))
 }
 
 // ----- load, require ------------------------------------------------------------------
