@@ -141,3 +141,22 @@ fn quit_is_exit() {
     assert_eq!(run("(quit 6)", "").status.code(), Some(6));
     assert_eq!(run("(quit)", "").status.code(), Some(0));
 }
+
+#[test]
+fn time_reports_the_bytes_a_form_allocated() {
+    let consed = |form: &str| -> u64 {
+        let o = run(&format!("(time {form})"), "");
+        let err = stderr(&o);
+        err.lines()
+            .find_map(|l| l.trim().strip_suffix(" bytes consed"))
+            .map(|n| n.replace(',', ""))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no bytes consed line in {err:?}"))
+    };
+    // A list of 100,000 conses takes at least 16 bytes a cons; a form
+    // that allocates nothing of its own reports far less.
+    let list = consed("(length (make-list 100000))");
+    assert!(list >= 1_600_000, "{list}");
+    let small = consed("(+ 1 2)");
+    assert!(small < list / 10, "{small} vs {list}");
+}

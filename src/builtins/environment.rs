@@ -388,7 +388,7 @@ fn is_keyword(v: &Value, name: &str) -> bool {
 }
 
 /// 1234567 → "1,234,567", as SBCL's `room` prints byte counts.
-fn grouped(n: u64) -> String {
+pub(crate) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -82,10 +82,12 @@ and close it however BODY is left."
        (when ,var (close ,var)))))
 
 (defmacro time (form)
-  "Evaluate FORM and print the elapsed real and run time to *TRACE-OUTPUT*."
-  (let ((real (gensym "REAL")) (run (gensym "RUN")))
-    `(let ((,real (get-internal-real-time)) (,run (get-internal-run-time)))
-       (multiple-value-prog1 ,form (sendletter::%time-report ,real ,run)))))
+  "Evaluate FORM and print the elapsed real and run time and the bytes
+allocated to *TRACE-OUTPUT*."
+  (let ((real (gensym "REAL")) (run (gensym "RUN")) (consed (gensym "CONSED")))
+    `(let ((,real (get-internal-real-time)) (,run (get-internal-run-time))
+           (,consed (sendletter::%bytes-consed)))
+       (multiple-value-prog1 ,form (sendletter::%time-report ,real ,run ,consed)))))
 
 ;;;; ---- trace, untrace (CLHS 25.2) ----
 ;; Tracing replaces a function's definition with a wrapper that prints
