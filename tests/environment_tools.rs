@@ -160,3 +160,9 @@ fn time_reports_the_bytes_a_form_allocated() {
     let small = consed("(+ 1 2)");
     assert!(small < list / 10, "{small} vs {list}");
 }
+
+#[test]
+fn a_question_returns_one_value() {
+    let o = run("(print (multiple-value-list (y-or-n-p \"Go?\")))", "y\n");
+    assert_eq!(stdout(&o), "Go? (y or n) \n\n(T) ");
+}

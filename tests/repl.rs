@@ -587,3 +587,27 @@ fn trace_prints_calls_and_returns_at_the_repl() {
     send(&mut p, "\x04");
     assert_eq!(exit_status(&mut p), 0);
 }
+
+#[test]
+fn inspect_on_a_terminal_walks_into_parts_and_returns_the_object() {
+    let (_d, h) = history_file();
+    let mut p = start(&h);
+    send(&mut p, "(inspect (list 'top (list 'inner 'part)))");
+    send(&mut p, ENTER);
+    p.expect("  1. element 1: (INNER PART)\r\n")
+        .expect("the parts listed");
+    p.expect("> ").expect("the inspector's prompt");
+    send(&mut p, "1");
+    send(&mut p, ENTER);
+    p.expect("  0. element 0: INNER\r\n")
+        .expect("the part inspected");
+    p.expect("> ").expect("the inspector's prompt");
+    send(&mut p, "q");
+    send(&mut p, ENTER);
+    // The value is the object inspected, and only it.
+    let before = p.expect(PROMPT).expect("back at the REPL");
+    assert!(before.contains("(TOP (INNER PART))\r\n"), "{before:?}");
+    assert!(!before.contains("\"q\""), "{before:?}");
+    send(&mut p, "\x04");
+    assert_eq!(exit_status(&mut p), 0);
+}

@@ -291,7 +291,8 @@ fn ask(it: &mut Interp, a: &[Value], long: bool) -> LResult<Value> {
             }
         };
         match verdict {
-            Some(yes) => return Ok(if yes { t() } else { Value::Nil }),
+            // One value, not READ-LINE's two.
+            Some(yes) => return Ok(it.values(vec![if yes { t() } else { Value::Nil }])),
             None => {
                 let again = if long {
                     "Please type \"yes\" for yes or \"no\" for no.\n"
@@ -446,6 +447,8 @@ fn inspect(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         let Value::String(line) = line else {
             break;
         };
+        // The terminal echoed the user's Enter.
+        out.column.set(0);
         let cmd = line.borrow().trim().to_lowercase();
         match cmd.as_str() {
             "q" | "quit" => break,
@@ -462,7 +465,8 @@ fn inspect(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             },
         }
     }
-    Ok(a[0].clone())
+    // One value, not READ-LINE's two.
+    Ok(it.values(vec![a[0].clone()]))
 }
 
 /// The numbered parts of an object the inspector offers (at most 100).
