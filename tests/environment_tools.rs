@@ -166,3 +166,29 @@ fn a_question_returns_one_value() {
     let o = run("(print (multiple-value-list (y-or-n-p \"Go?\")))", "y\n");
     assert_eq!(stdout(&o), "Go? (y or n) \n\n(T) ");
 }
+
+#[test]
+fn dribble_says_it_is_not_provided_and_checks_its_arguments() {
+    let o = run("(dribble \"session.log\")", "");
+    assert!(
+        stderr(&o).contains("DRIBBLE is not provided"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run("(dribble \"session.log\" nil)", "");
+    assert!(stderr(&o).contains("PROGRAM-ERROR"), "{}", stderr(&o));
+}
+
+#[test]
+fn tracing_a_generic_function_is_refused_with_a_warning() {
+    let o = run(
+        "(defgeneric area (s)) (trace area) (defmethod area ((s t)) 7) (print (area 1))",
+        "",
+    );
+    assert_eq!(stdout(&o), "\n7 ");
+    assert!(
+        stderr(&o).contains("AREA is a generic function"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -415,7 +415,7 @@ fn set(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 /// The symbol of a `(setf symbol)` function name (CLHS 1.4.1.2.1).
-fn setf_name(it: &Interp, name: &Value) -> Option<crate::eval::Sym> {
+pub(crate) fn setf_name(it: &Interp, name: &Value) -> Option<crate::eval::Sym> {
     let rest = name.cdr();
     if name.car().is_sym(&it.s.setf) && rest.is_cons() && rest.cdr().is_nil() {
         rest.car().as_symbol()

@@ -25,6 +25,9 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("ROOM", "(&optional verbosity)", 0, 1, room, "Print the process's memory use and the number of packages and symbols."),
     def!("ED", "(&optional x)", 0, 1, ed, "There is no built-in editor: signals an error saying so."),
     def!("INSPECT", "(object)", 1, 1, inspect, "Describe OBJECT; on a terminal, browse its parts by number."),
+    def!("DRIBBLE", "(&optional pathname)", 0, 1, dribble, "Not provided: signals an error saying so."),
+    def!("SHORT-SITE-NAME", "()", 0, 0, site_name, "NIL: the site has no name configured."),
+    def!("LONG-SITE-NAME", "()", 0, 0, site_name, "NIL: the site has no name configured."),
     def!("SENDLETTER" : "%LAMBDA-LIST", "(function)", 1, 1, lambda_list_of, "FUNCTION's lambda list, and whether it is known."),
     def!("SENDLETTER" : "%STRUCTURE-SLOTS", "(object)", 1, 1, structure_slots, "A structure's slots as (name . value) pairs."),
 ];
@@ -408,6 +411,18 @@ fn ed(it: &mut Interp, _a: &[Value]) -> LResult<Value> {
         "ED: sendletter has no built-in editor. Edit the file in your own editor, \
          then (load \"FILE\") it, or type :ld FILE at the REPL.",
     )
+}
+
+fn dribble(it: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    it.simple_error(
+        "DRIBBLE is not provided by sendletter: record a session with the shell's `script` command.",
+    )
+}
+
+/// CLHS short-site-name: a string or NIL; sendletter has no site
+/// configuration.
+fn site_name(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(Value::Nil)
 }
 
 // ----- inspect ---------------------------------------------------------------------

@@ -136,6 +136,9 @@ allocated to *TRACE-OUTPUT*."
                  (warn "~S is a macro, not tracing." name))
                 ((not (fboundp name))
                  (warn "~S is undefined, not tracing." name))
+                ;; A wrapper would hide the generic function from defmethod.
+                ((typep (fdefinition name) 'generic-function)
+                 (warn "~S is a generic function: tracing those is not supported." name))
                 ((assoc name sendletter::*traced* :test #'equal)
                  (push name done))
                 (t (let* ((original (fdefinition name))
