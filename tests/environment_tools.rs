@@ -192,3 +192,18 @@ fn tracing_a_generic_function_is_refused_with_a_warning() {
         stderr(&o)
     );
 }
+
+#[test]
+fn describing_a_builtin_shows_its_lambda_list_without_interning_its_words() {
+    let o = run(
+        "(describe #'net.post-office:send-letter) \
+         (print (find-symbol \"ATTACHMENTS\" :cl-user))",
+        "",
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("Lambda-list: (SERVER FROM TO MESSAGE &KEY CC BCC SUBJECT"),
+        "{out}"
+    );
+    assert!(out.ends_with("\nNIL "), "{out}");
+}

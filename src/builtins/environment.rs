@@ -206,29 +206,50 @@ fn lambda_list_source(ll: &LambdaList) -> Option<Value> {
     Some(Value::list(items))
 }
 
-/// `describe`'s "Lambda-list:" line: a Lisp function's rebuilt list, a
-/// builtin's from its table.
+/// `describe`'s "Lambda-list:" line, as text: a Lisp function's rebuilt
+/// list, a builtin's from its table (upper-cased as the printer would show
+/// it; reading it would intern its words in the current package).
 fn lambda_list_of(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let Value::Function(f) = &a[0] else {
         return args::type_err(it, &a[0], "FUNCTION");
     };
     let found = match &**f {
-        Function::Closure(c) => lambda_list_source(&c.lambda_list),
-        Function::Builtin(b) => match super::find_def(&b.name.name) {
-            Some(def) => {
-                let text = Value::string(def.lambda_list);
-                let read = it.call_named(&cl_sym("READ-FROM-STRING"), &[text]);
-                read.ok()
-                    .map(|v| it.take_values(v).into_iter().next().unwrap_or(Value::Nil))
-            }
-            None => None,
-        },
+        Function::Closure(c) => {
+            lambda_list_source(&c.lambda_list).map(|ll| crate::printer::prin1_to_string(&ll))
+        }
+        Function::Builtin(b) => {
+            super::find_def(&b.name.name).map(|def| upcase_code(def.lambda_list))
+        }
         Function::Native(_) => None,
     };
     Ok(match found {
-        Some(ll) => it.values(vec![ll, t()]),
+        Some(ll) => it.values(vec![Value::string(ll), t()]),
         None => it.values(vec![Value::Nil, Value::Nil]),
     })
+}
+
+/// Lisp text upper-cased outside string literals.
+fn upcase_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            if c == '"' {
+                in_string = true;
+            }
+            out.extend(c.to_uppercase());
+        }
+    }
+    out
 }
 
 fn structure_slots(_: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -540,6 +561,14 @@ mod tests {
         assert_eq!(grouped(999), "999");
         assert_eq!(grouped(1000), "1,000");
         assert_eq!(grouped(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn lambda_list_text_is_upper_cased_outside_strings() {
+        assert_eq!(
+            upcase_code("(x &key (type \"text/plain\") (q \"a\\\"b\"))"),
+            "(X &KEY (TYPE \"text/plain\") (Q \"a\\\"b\"))"
+        );
     }
 
     #[test]
