@@ -8,6 +8,7 @@
 //! - [`mail`]: the mail engine (SMTP session, TLS, MIME writer, wire
 //!   encoder). It knows nothing of Lisp.
 
+pub mod alloc_count;
 pub mod builtins;
 pub mod check;
 pub mod cli;

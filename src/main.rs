@@ -11,8 +11,10 @@ use sendletter::cli;
 /// allocator (see docs/BENCHMARKS.md). Version 2 (Cargo.toml): version 3's
 /// arena bitmaps cost some 60 page faults at start-up, and the workloads
 /// run the same number of instructions with either.
+/// Counted, for `time`'s "bytes consed" (`alloc_count`).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: sendletter::alloc_count::Counting<mimalloc::MiMalloc> =
+    sendletter::alloc_count::Counting(mimalloc::MiMalloc);
 
 fn main() {
     let args: Vec<String> = std::env::args_os()

@@ -98,16 +98,16 @@ pub fn new_interp() -> Interp {
     set("*ERROR-OUTPUT*", stderr.clone());
     set("*TRACE-OUTPUT*", stderr.clone());
     set("*DEBUG-IO*", stderr);
-    set("*QUERY-IO*", stdout.clone());
     set("*STANDARD-INPUT*", stdin.clone());
     if let (Value::Stream(i), Value::Stream(o)) = (&stdin, &stdout) {
-        set(
-            "*TERMINAL-IO*",
-            Value::Stream(Rc::new(Stream::new(StreamKind::TwoWay(
-                i.clone(),
-                o.clone(),
-            )))),
-        );
+        let terminal = Value::Stream(Rc::new(Stream::new(StreamKind::TwoWay(
+            i.clone(),
+            o.clone(),
+        ))));
+        set("*TERMINAL-IO*", terminal.clone());
+        // Questions (`y-or-n-p`) are asked on standard output and answered
+        // on standard input, as SBCL's *query-io* is the terminal.
+        set("*QUERY-IO*", terminal);
     }
     set("*PACKAGE*", Value::Package(package::user_package()));
     set("*READ-EVAL*", package::t());

@@ -1,5 +1,7 @@
 //! The REPL through a pseudo-terminal: multi-line input, errors and
-//! recovery, `*`, history across runs, Ctrl-C, Tab completion, exit codes.
+//! recovery, `*`, history across runs, Ctrl-C, Tab completion, exit codes;
+//! break levels and their restarts, colon commands, keyword completion,
+//! `trace`.
 //!
 //! Symbols are typed in lower case, so an upper-case word in the output
 //! can only come from the printer, not from the echo of the input.
@@ -393,6 +395,242 @@ fn a_dry_run_says_so_in_the_banner() {
         )),
         "{banner}"
     );
+    send(&mut p, "\x04");
+    assert_eq!(exit_status(&mut p), 0);
+}
+
+/// The prompt of break level `n`.
+fn level_prompt(n: usize) -> String {
+    format!("[{n}] {PROMPT}")
+}
+
+/// Wait until the line editor has handed over the line just entered
+/// (bracketed paste is switched off then), so a later prompt is a fresh
+/// one, not a redraw of the line being edited.
+fn line_done(p: &mut Pty) {
+    p.expect("\x1b[?2004l").expect("the input line ends");
+}
+
+/// Wait for the next prompt and say whether it is the top level's (the
+/// text before `CL-USER> ` does not end in a break level's `[N] `).
+fn at_top_level(p: &mut Pty) -> bool {
+    let before = p.expect(PROMPT).expect("a prompt");
+    !before.trim_end_matches(' ').ends_with(']')
+}
+
+#[test]
+fn an_error_enters_a_break_level_whose_restarts_are_chosen_by_number() {
+    let (_d, h) = history_file();
+    let mut p = start(&h);
+    // The user's own restart, with its report, chosen by typing its number.
+    send(
+        &mut p,
+        "(restart-case (error \"no route\") (try-later () :report \"Try later.\" 'later))",
+    );
+    send(&mut p, ENTER);
+    p.expect("unhandled SIMPLE-ERROR: no route")
+        .expect("the error");
+    p.expect(" 0: [TRY-LATER] Try later.")
+        .expect("the restart listed");
+    p.expect(" 1: [RESET] Return to the top level.")
+        .expect("the way back");
+    p.expect(&level_prompt(1)).expect("break level 1");
+    send(&mut p, "0");
+    send(&mut p, ENTER);
+    p.expect("LATER\r\n").expect("the restart's value");
+    assert!(
+        at_top_level(&mut p),
+        "back at the top level after the restart"
+    );
+    // use-value without an :interactive function asks for a form.
+    send(
+        &mut p,
+        "(+ 1 (restart-case (error \"need a number\") (use-value (v) v)))",
+    );
+    send(&mut p, ENTER);
+    p.expect(" 0: [USE-VALUE]").expect("use-value listed");
+    p.expect(&level_prompt(1)).expect("break level 1");
+    send(&mut p, ":continue 0");
+    send(&mut p, ENTER);
+    p.expect("Enter a form to be evaluated: ")
+        .expect("asked for the value");
+    send(&mut p, "(* 6 7)");
+    send(&mut p, ENTER);
+    p.expect("43\r\n").expect("the form went on with the value");
+    assert!(at_top_level(&mut p));
+    // store-value from check-type: the place gets the new value.
+    send(&mut p, "(let ((n \"x\")) (check-type n integer) (* n 2))");
+    send(&mut p, ENTER);
+    p.expect(" 0: [STORE-VALUE]").expect("store-value listed");
+    p.expect(&level_prompt(1)).expect("break level 1");
+    send(&mut p, "0");
+    send(&mut p, ENTER);
+    p.expect("Enter a form to be evaluated: ")
+        .expect("asked for the value");
+    send(&mut p, "21");
+    send(&mut p, ENTER);
+    p.expect("42\r\n")
+        .expect("check-type went on with the stored value");
+    assert!(at_top_level(&mut p));
+    send(&mut p, "\x04");
+    assert_eq!(exit_status(&mut p), 0);
+}
+
+#[test]
+fn break_levels_nest_and_pop_reset_and_ctrl_d_leave_them() {
+    let (_d, h) = history_file();
+    let mut p = start(&h);
+    send(&mut p, "(error \"first\")");
+    send(&mut p, ENTER);
+    p.expect(&level_prompt(1)).expect("level 1");
+    // Lisp still works inside a break level.
+    send(&mut p, "(list 'inside)");
+    send(&mut p, ENTER);
+    p.expect("(INSIDE)\r\n").expect("evaluated at level 1");
+    p.expect(&level_prompt(1)).expect("still level 1");
+    send(&mut p, "(error \"second\")");
+    send(&mut p, ENTER);
+    p.expect(" 0: [POP] Return to break level 1.")
+        .expect("the way to level 1");
+    p.expect(&level_prompt(2)).expect("level 2");
+    send(&mut p, ":pop");
+    send(&mut p, ENTER);
+    p.expect(&level_prompt(1)).expect("back to level 1");
+    send(&mut p, "(error \"third\")");
+    send(&mut p, ENTER);
+    p.expect(&level_prompt(2)).expect("level 2 again");
+    send(&mut p, ":reset");
+    send(&mut p, ENTER);
+    line_done(&mut p);
+    assert!(at_top_level(&mut p), ":reset goes to the top level");
+    send(&mut p, "(error \"fourth\")");
+    send(&mut p, ENTER);
+    p.expect(&level_prompt(1)).expect("level 1");
+    // Ctrl-D leaves the break level, not the REPL.
+    send(&mut p, "\x04");
+    line_done(&mut p);
+    assert!(at_top_level(&mut p), "Ctrl-D pops a break level");
+    eval(&mut p, "(list 'alive)", "(ALIVE)\r\n");
+    send(&mut p, ":pop");
+    send(&mut p, ENTER);
+    p.expect("Already at the top level.")
+        .expect(":pop at the top");
+    send(&mut p, ":exit 5");
+    send(&mut p, ENTER);
+    assert_eq!(exit_status(&mut p), 5);
+}
+
+#[test]
+fn colon_commands_load_change_directory_show_history_and_backtrace() {
+    let (_d, h) = history_file();
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("defs.lisp"),
+        "(defun loaded-fn (x) (/ 10 x))\n",
+    )
+    .expect("write defs.lisp");
+    let mut p = start(&h);
+    send(&mut p, ":help");
+    send(&mut p, ENTER);
+    p.expect(":zoom").expect("help lists :zoom");
+    p.expect(PROMPT).expect("prompt");
+    let where_to = dir.path().display().to_string();
+    send(&mut p, &format!(":cd {where_to}"));
+    send(&mut p, ENTER);
+    p.expect(&format!("{where_to}\r\n"))
+        .expect(":cd prints the new directory");
+    p.expect(PROMPT).expect("prompt");
+    send(&mut p, ":pwd");
+    send(&mut p, ENTER);
+    p.expect(&format!("{where_to}\r\n")).expect(":pwd");
+    p.expect(PROMPT).expect("prompt");
+    // :ld reads a file relative to the new directory.
+    send(&mut p, ":ld defs.lisp");
+    send(&mut p, ENTER);
+    line_done(&mut p);
+    p.expect(PROMPT).expect("prompt after :ld");
+    eval(&mut p, "(loaded-fn 5)", "2\r\n");
+    // :zoom shows the functions active at the last error.
+    send(&mut p, "(loaded-fn 0)");
+    send(&mut p, ENTER);
+    p.expect("DIVISION-BY-ZERO").expect("the error");
+    p.expect(&level_prompt(1)).expect("level 1");
+    send(&mut p, ":zoom");
+    send(&mut p, ENTER);
+    p.expect("  0: LOADED-FN")
+        .expect("the backtrace names the function");
+    p.expect(&level_prompt(1)).expect("level 1");
+    send(&mut p, ":history 2");
+    send(&mut p, ENTER);
+    p.expect("1: :zoom").expect("the history, oldest first");
+    p.expect("2: :history 2")
+        .expect("the history includes itself");
+    p.expect(&level_prompt(1)).expect("level 1");
+    // A keyword that is no command is Lisp.
+    send(&mut p, ":reset");
+    send(&mut p, ENTER);
+    line_done(&mut p);
+    assert!(at_top_level(&mut p));
+    eval(&mut p, ":subject", ":SUBJECT\r\n");
+    send(&mut p, "(quit 3)");
+    send(&mut p, ENTER);
+    assert_eq!(exit_status(&mut p), 3);
+}
+
+#[test]
+fn tab_completes_keywords_not_yet_interned() {
+    let (_d, h) = history_file();
+    let mut p = start(&h);
+    // No form has named :REPLY-TO yet: it comes from send-letter's
+    // lambda list.
+    send(&mut p, "(list :reply-t\t");
+    p.expect(":reply-to").expect("completed keyword echoed");
+    eval(&mut p, ")", "(:REPLY-TO)\r\n");
+    send(&mut p, "(list :startt\t");
+    p.expect(":starttls")
+        .expect("server-form keyword completed");
+    eval(&mut p, ")", "(:STARTTLS)\r\n");
+    send(&mut p, "\x04");
+    assert_eq!(exit_status(&mut p), 0);
+}
+
+#[test]
+fn trace_prints_calls_and_returns_at_the_repl() {
+    let (_d, h) = history_file();
+    let mut p = start(&h);
+    eval(&mut p, "(defun twice (x) (* 2 x))", "TWICE\r\n");
+    eval(&mut p, "(trace twice)", "(TWICE)\r\n");
+    send(&mut p, "(twice 21)");
+    send(&mut p, ENTER);
+    p.expect("  0: (TWICE 21)\r\n").expect("the call");
+    p.expect("  0: TWICE returned 42\r\n").expect("the return");
+    p.expect("42\r\n").expect("the value");
+    p.expect(PROMPT).expect("prompt");
+    eval(&mut p, "(untrace)", "(TWICE)\r\n");
+    send(&mut p, "\x04");
+    assert_eq!(exit_status(&mut p), 0);
+}
+
+#[test]
+fn inspect_on_a_terminal_walks_into_parts_and_returns_the_object() {
+    let (_d, h) = history_file();
+    let mut p = start(&h);
+    send(&mut p, "(inspect (list 'top (list 'inner 'part)))");
+    send(&mut p, ENTER);
+    p.expect("  1. element 1: (INNER PART)\r\n")
+        .expect("the parts listed");
+    p.expect("> ").expect("the inspector's prompt");
+    send(&mut p, "1");
+    send(&mut p, ENTER);
+    p.expect("  0. element 0: INNER\r\n")
+        .expect("the part inspected");
+    p.expect("> ").expect("the inspector's prompt");
+    send(&mut p, "q");
+    send(&mut p, ENTER);
+    // The value is the object inspected, and only it.
+    let before = p.expect(PROMPT).expect("back at the REPL");
+    assert!(before.contains("(TOP (INNER PART))\r\n"), "{before:?}");
+    assert!(!before.contains("\"q\""), "{before:?}");
     send(&mut p, "\x04");
     assert_eq!(exit_status(&mut p), 0);
 }

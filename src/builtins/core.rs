@@ -419,7 +419,7 @@ fn set(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 /// The symbol of a `(setf symbol)` function name (CLHS 1.4.1.2.1).
-fn setf_name(it: &Interp, name: &Value) -> Option<crate::eval::Sym> {
+pub(crate) fn setf_name(it: &Interp, name: &Value) -> Option<crate::eval::Sym> {
     let rest = name.cdr();
     if name.car().is_sym(&it.s.setf) && rest.is_cons() && rest.cdr().is_nil() {
         rest.car().as_symbol()
@@ -969,6 +969,15 @@ fn compute_restarts(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
     }
     Ok(Value::list(out))
+}
+
+/// Does this restart object have an `:interactive` function? (The REPL
+/// asks for a value itself for `use-value` and `store-value` without one.)
+pub(crate) fn restart_has_interactive(v: &Value) -> bool {
+    let Value::Object(o) = v else { return false };
+    o.as_any()
+        .downcast_ref::<RestartObj>()
+        .is_some_and(|r| r.0.interactive.as_ref().is_some_and(|f| !f.is_nil()))
 }
 
 /// The text `princ` shows for a restart with a `:report` (CLHS

@@ -131,10 +131,88 @@ and close it however BODY is left."
        (when ,var (close ,var)))))
 
 (defmacro time (form)
-  "Evaluate FORM and print the elapsed real and run time to *TRACE-OUTPUT*."
-  (let ((real (gensym "REAL")) (run (gensym "RUN")))
-    `(let ((,real (get-internal-real-time)) (,run (get-internal-run-time)))
-       (multiple-value-prog1 ,form (sendletter::%time-report ,real ,run)))))
+  "Evaluate FORM and print the elapsed real and run time and the bytes
+allocated to *TRACE-OUTPUT*."
+  (let ((real (gensym "REAL")) (run (gensym "RUN")) (consed (gensym "CONSED")))
+    `(let ((,real (get-internal-real-time)) (,run (get-internal-run-time))
+           (,consed (sendletter::%bytes-consed)))
+       (multiple-value-prog1 ,form (sendletter::%time-report ,real ,run ,consed)))))
+
+;;;; ---- trace, untrace (CLHS 25.2) ----
+;; Tracing replaces a function's definition with a wrapper that prints
+;; each call and what it returned on *TRACE-OUTPUT*, indented two spaces
+;; a level, in SBCL's format ("  0: (FACT 3)" ... "  0: FACT returned 6");
+;; untracing puts the original back. Redefining a traced function
+;; replaces the wrapper, which ends the tracing of that name.
+(defvar sendletter::*traced* nil
+  "Traced functions: (name original . wrapper), most recent first.")
+(defvar sendletter::*trace-depth* 0)
+
+(defun sendletter::%trace-line (depth text)
+  (let ((s *trace-output*))
+    (fresh-line s)
+    (write-string (make-string (* 2 (1+ depth)) :initial-element #\Space) s)
+    (format s "~D: ~A~%" depth text)
+    (force-output s)))
+
+(defun sendletter::%trace-wrapper (name original)
+  (lambda (&rest args)
+    (let ((depth sendletter::*trace-depth*))
+      (sendletter::%trace-line depth (prin1-to-string (cons name args)))
+      (let ((vals (let ((sendletter::*trace-depth* (1+ depth)))
+                    (multiple-value-list (apply original args)))))
+        (sendletter::%trace-line
+         depth (format nil "~S returned~{ ~S~}" name vals))
+        (values-list vals)))))
+
+(defun sendletter::%still-traced (entry)
+  (and (fboundp (car entry)) (eq (fdefinition (car entry)) (cddr entry))))
+
+(defun sendletter::%trace (names)
+  ;; Entries whose function was redefined meanwhile are no longer traced.
+  (setq sendletter::*traced*
+        (remove-if-not #'sendletter::%still-traced sendletter::*traced*))
+  (if (null names)
+      (reverse (mapcar #'car sendletter::*traced*))
+      (let ((done '()))
+        (dolist (name names (nreverse done))
+          (cond ((not (or (symbolp name)
+                          (and (consp name) (eq (car name) 'setf))))
+                 (warn "~S is not a function name, not tracing." name))
+                ((and (symbolp name) (special-operator-p name))
+                 (warn "~S is a special operator, not tracing." name))
+                ((and (symbolp name) (macro-function name))
+                 (warn "~S is a macro, not tracing." name))
+                ((not (fboundp name))
+                 (warn "~S is undefined, not tracing." name))
+                ;; A wrapper would hide the generic function from defmethod.
+                ((typep (fdefinition name) 'generic-function)
+                 (warn "~S is a generic function: tracing those is not supported." name))
+                ((assoc name sendletter::*traced* :test #'equal)
+                 (push name done))
+                (t (let* ((original (fdefinition name))
+                          (wrapper (sendletter::%trace-wrapper name original)))
+                     (setf (fdefinition name) wrapper)
+                     (push (list* name original wrapper) sendletter::*traced*)
+                     (push name done))))))))
+
+(defun sendletter::%untrace (names)
+  (let ((done '()))
+    (dolist (entry (copy-list sendletter::*traced*) (nreverse done))
+      (when (or (null names) (member (car entry) names :test #'equal))
+        (when (sendletter::%still-traced entry)
+          (setf (fdefinition (car entry)) (cadr entry)))
+        (setq sendletter::*traced* (remove entry sendletter::*traced*))
+        (push (car entry) done)))))
+
+(defmacro trace (&rest names)
+  "Print each call of the functions NAMES and what it returns on
+*TRACE-OUTPUT*. Without names: the list of traced functions."
+  `(sendletter::%trace ',names))
+
+(defmacro untrace (&rest names)
+  "Stop tracing the functions NAMES; without names, every traced function."
+  `(sendletter::%untrace ',names))
 
 (defmacro formatter (control)
   "A function of (stream &rest args) that formats ARGS under CONTROL."

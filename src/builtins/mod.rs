@@ -6,6 +6,7 @@ pub mod allegro;
 pub mod args;
 pub mod chars;
 pub mod core;
+pub mod environment;
 pub mod files;
 pub mod format;
 pub mod hashtables;
@@ -103,6 +104,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         files::BUILTINS,
         pathname_wild::BUILTINS,
         system::BUILTINS,
+        environment::BUILTINS,
         loop_macro::BUILTINS,
         mime::BUILTINS,
         smtp::BUILTINS,

@@ -44,6 +44,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("EXCL" : "RUN-SHELL-COMMAND", "(command &key input output error-output wait if-output-exists environment directory)", 1, MANY, run_shell_command, "Run COMMAND (a string for /bin/sh, or a vector #(program argv0 args...)); returns the exit status, or with :output :stream or :wait nil the stream(s) and process id."),
     def!("SYSTEM" : "REAP-OS-SUBPROCESS", "(&key pid wait)", 0, MANY, reap_os_subprocess, "Wait for a process started with :wait nil; returns its exit status and pid."),
     def!("EXCL" : "EXIT", "(&optional status &key code no-unwind quiet abort)", 0, MANY, exit, "End the script with exit status STATUS (default 0)."),
+    def!("EXCL" : "QUIT", "(&optional status &key code no-unwind quiet abort)", 0, MANY, exit, "The same as EXIT, under the name SBCL's REPL users type."),
     def!("EXCL" : "GC", "(&optional full)", 0, 1, gc, "Garbage collection: nothing to do (reference counting)."),
     def!(
         "LOAD",
@@ -160,15 +161,8 @@ pub const BUILTINS: &[BuiltinDef] = &[
         lisp_implementation_version,
         "The sendletter version."
     ),
-    def!(
-        "ROOM",
-        "(&optional verbosity)",
-        0,
-        1,
-        room,
-        "Memory report: nothing to report."
-    ),
-    def!("SENDLETTER" : "%TIME-REPORT", "(start-real start-run)", 2, 2, time_report, "Print TIME's report to *TRACE-OUTPUT*."),
+    def!("SENDLETTER" : "%TIME-REPORT", "(start-real start-run &optional start-consed)", 2, 3, time_report, "Print TIME's report to *TRACE-OUTPUT*."),
+    def!("SENDLETTER" : "%BYTES-CONSED", "()", 0, 0, bytes_consed, "Bytes allocated since start-up."),
 ];
 
 // ----- environment and command line -------------------------------------------------
@@ -430,10 +424,6 @@ fn exit(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn gc(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
     Ok(Value::Nil)
-}
-
-fn room(it: &mut Interp, _a: &[Value]) -> LResult<Value> {
-    Ok(it.values(vec![]))
 }
 
 // ----- load, require ------------------------------------------------------------------
@@ -801,14 +791,29 @@ fn time_report(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let run0 = args::int(it, &a[1])?;
     let real = START.with(|s| s.elapsed().as_micros() as i64) - real0;
     let run = run_time_micros() - run0;
-    let text = format!(
+    let mut text = format!(
         "Evaluation took:\n  {:.3} seconds of real time\n  {:.3} seconds of total run time\n",
         real as f64 / 1e6,
         run as f64 / 1e6
     );
+    if let Some(start) = a.get(2) {
+        let start = args::int(it, start)?;
+        let now = crate::alloc_count::allocated() as i64;
+        text.push_str(&format!(
+            "  {} bytes consed\n",
+            super::environment::grouped(now.wrapping_sub(start).max(0) as u64)
+        ));
+    }
     let s = super::streams::special_stream(it, "*TRACE-OUTPUT*")?;
     super::streams::write_text(it, &s, &text)?;
     Ok(Value::Nil)
+}
+
+/// The allocation counter (`alloc_count`), a fixnum on 64-bit hosts.
+fn bytes_consed(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
+    Ok(Value::Fixnum(
+        (crate::alloc_count::allocated() & (i64::MAX as u64 >> 2)) as i64,
+    ))
 }
 
 // ----- names --------------------------------------------------------------------------

@@ -118,9 +118,109 @@
 
 (defgeneric describe-object (object stream))
 
+;;; The header is SBCL's: the object, then its kind in brackets; the
+;;; sections after it follow SBCL's where its text does not depend on its
+;;; own internals (docs/lisp.md, "describe").
+(defun %describe-kind (object)
+  (typecase object
+    (null "null")
+    (symbol "symbol")
+    (fixnum "fixnum")
+    (integer "bignum")
+    (ratio "ratio")
+    (single-float "single-float")
+    (double-float "double-float")
+    (complex "complex")
+    (standard-char "standard-char")
+    (character "character")
+    (simple-string "simple-string")
+    (string "string")
+    (simple-vector "simple-vector")
+    (cons "list")
+    (hash-table "hash-table")
+    (function "compiled function")
+    (structure-object "structure-object")
+    (t (string-downcase
+        (let ((ty (type-of object))) (if (consp ty) (car ty) ty))))))
+
+(defun %describe-doc (stream doc indent)
+  (when doc
+    (format stream "~ADocumentation:~%" indent)
+    (with-input-from-string (in doc)
+      (loop for line = (read-line in nil) while line
+            do (format stream "~A  ~A~%" indent line)))))
+
 (defmethod describe-object ((object t) stream)
-  (format stream "~S~%  [~(~A~)]~%" object
-          (let ((ty (type-of object))) (if (consp ty) (car ty) ty))))
+  (format stream "~S~%  [~A]~%" object (%describe-kind object)))
+
+(defmethod describe-object ((object string) stream)
+  (call-next-method)
+  (format stream "~%Element-type: ~S~%Length: ~D~%"
+          (array-element-type object) (length object)))
+
+(defmethod describe-object ((object character) stream)
+  (call-next-method)
+  (format stream "~%Char-code: ~D~%" (char-code object))
+  (let ((name (char-name object)))
+    (when name (format stream "Char-name: ~A~%" name))))
+
+(defmethod describe-object ((object hash-table) stream)
+  (call-next-method)
+  (format stream "~%Test: ~S~%Count: ~D~%"
+          (hash-table-test object) (hash-table-count object))
+  (let ((n 0))
+    (block entries
+      (maphash (lambda (k v)
+                 (when (= n 0) (format stream "Entries:~%"))
+                 (when (>= n 20)
+                   (format stream "  ...~%")
+                   (return-from entries))
+                 (format stream "  ~S -> ~S~%" k v)
+                 (incf n))
+               object))))
+
+(defmethod describe-object ((object structure-object) stream)
+  (call-next-method)
+  (let ((slots (sendletter::%structure-slots object)))
+    (when slots
+      (format stream "~%Slots with :INSTANCE allocation:~%")
+      (loop for (name . value) in slots
+            do (format stream "  ~30A = ~A~%" name (prin1-to-string value))))))
+
+(defmethod describe-object ((object function) stream)
+  (call-next-method)
+  (multiple-value-bind (ll known) (sendletter::%lambda-list object)
+    (when known (format stream "~%Lambda-list: ~A~%" ll)))
+  (let ((name (nth-value 2 (function-lambda-expression object))))
+    (when (and name (or (symbolp name) (consp name)))
+      (%describe-doc stream (documentation name 'function) ""))))
+
+(defmethod describe-object ((object symbol) stream)
+  (format stream "~A~%  [~A]~%"
+          (let ((*package* (find-package "KEYWORD"))) (prin1-to-string object))
+          (%describe-kind object))
+  (when (boundp object)
+    (format stream "~%~S names a ~:[special variable~;constant~]:~%  Value: ~S~%"
+            object (constantp object) (symbol-value object))
+    (%describe-doc stream (documentation object 'variable) "  "))
+  (flet ((lambda-list-of (f)
+           (multiple-value-bind (ll known) (sendletter::%lambda-list f)
+             (when known (format stream "  Lambda-list: ~A~%" ll)))))
+    (cond ((special-operator-p object)
+           (format stream "~%~S names a special operator.~%" object))
+          ((macro-function object)
+           (format stream "~%~S names a macro:~%" object)
+           (lambda-list-of (macro-function object))
+           (%describe-doc stream (documentation object 'function) "  "))
+          ((fboundp object)
+           (format stream "~%~S names a ~:[compiled~;generic~] function:~%"
+                   object (gf-object (fdefinition object)))
+           (lambda-list-of (fdefinition object))
+           (%describe-doc stream (documentation object 'function) "  "))))
+  (let ((class (find-class object nil)))
+    (when class
+      (format stream "~%~S names the ~(~A~) ~S.~%"
+              object (class-name (class-of class)) class))))
 
 (defmethod describe-object ((object standard-object) stream)
   (let* ((class (class-of object))

@@ -85,6 +85,15 @@ pub fn install_classes(it: &mut Interp) {
     it.define_class(interrupt, serious, Vec::new(), Vec::new(), true);
 }
 
+/// What an error no handler took runs before unwinding: the REPL installs
+/// its break loop; scripts have none. It returns normally to let the
+/// error unwind to the top level, or with the unwind a chosen restart makes.
+pub type DebuggerHook = fn(&mut Interp, &Value) -> LResult<()>;
+
+thread_local! {
+    pub static DEBUGGER: std::cell::Cell<Option<DebuggerHook>> = const { std::cell::Cell::new(None) };
+}
+
 impl Interp {
     /// Define a condition or structure class with plain slots (no init
     /// forms): own slots come after the parent's.
@@ -218,6 +227,13 @@ impl Interp {
             .into_iter()
             .map(|(f, n)| if n > 1 { format!("{f} (x{n})") } else { f })
             .collect();
+        // The REPL's break loop runs here, inside the error's dynamic
+        // extent, so its restarts can still be invoked (CLHS 9.1.5).
+        if let Some(hook) = DEBUGGER.with(|d| d.get()) {
+            if let Err(u) = hook(self, &condition) {
+                return u;
+            }
+        }
         Unwind::Error(condition)
     }
 

@@ -40,9 +40,11 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "the pretty printer is not implemented",
     ),
     ("DISASSEMBLE", "there is no compiler"),
-    ("STEP", "there is no stepper"),
-    ("TRACE", "there is no tracer; use FORMAT"),
-    ("INSPECT", "there is no inspector"),
+    ("STEP", "there is no stepper; TRACE shows calls and returns"),
+    (
+        "DRIBBLE",
+        "use the shell's `script` command to record a session",
+    ),
 ];
 
 /// Hash a symbol by identity.

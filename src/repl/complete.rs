@@ -111,6 +111,12 @@ pub fn complete_symbol(line: &str, pos: usize) -> (usize, Vec<String>) {
             for name in names(&kw, true, &prefix) {
                 out.insert(format!(":{}", shape(&name)));
             }
+            // Keywords a call could take, interned or not yet.
+            for name in known_keywords() {
+                if name.starts_with(&prefix) {
+                    out.insert(format!(":{}", shape(&name)));
+                }
+            }
         }
         // `pkg:sym` or `pkg::sym`.
         Some(i) => {
@@ -145,6 +151,88 @@ pub fn complete_symbol(line: &str, pos: usize) -> (usize, Vec<String>) {
         }
     }
     (start, out.into_iter().collect())
+}
+
+/// The server form's options (`("host" :port 587 :starttls t)`,
+/// `builtins/smtp/server_form.rs`), which no lambda list names.
+const SERVER_FORM_KEYWORDS: &[&str] = &[
+    "AUTH",
+    "CA-DIRECTORY",
+    "CA-FILE",
+    "CERTIFICATE",
+    "KEY",
+    "LOGIN",
+    "METHOD",
+    "PORT",
+    "PROGRAM",
+    "SERVER-NAME",
+    "SSL",
+    "STARTTLS",
+    "TIMEOUT",
+    "VERIFY",
+];
+
+/// Every keyword a builtin's lambda list takes (`&key subject
+/// attachments ...` of `send-letter` and the rest) and the server form's
+/// options: Tab offers `:subject` before the reader has ever seen it.
+fn known_keywords() -> Vec<String> {
+    let mut out: Vec<String> = SERVER_FORM_KEYWORDS.iter().map(|s| s.to_string()).collect();
+    for table in crate::builtins::tables() {
+        for def in table {
+            out.extend(lambda_list_keywords(def.lambda_list));
+        }
+    }
+    out
+}
+
+/// The keyword names of a lambda list's `&key` part, written as text:
+/// `var`, `(var default)` or `((:key var) default)` each give one.
+pub fn lambda_list_keywords(ll: &str) -> Vec<String> {
+    let upper = ll.to_uppercase();
+    let Some(at) = upper.find("&KEY") else {
+        return Vec::new();
+    };
+    let rest = &upper[at + 4..];
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut word = String::new();
+    // The first word of each item at the &key level names the keyword.
+    let mut item_named = false;
+    for c in rest.chars() {
+        match c {
+            '(' | ')' | ' ' | '\t' | '\n' => {
+                if !word.is_empty() {
+                    if word.starts_with('&') && depth == 0 {
+                        break;
+                    }
+                    if !item_named {
+                        out.push(word.trim_start_matches(':').to_string());
+                        item_named = true;
+                    }
+                    word.clear();
+                }
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        if depth == 0 {
+                            break;
+                        }
+                        depth -= 1;
+                    }
+                    _ => {}
+                }
+                if depth == 0 {
+                    item_named = false;
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() && !word.starts_with('&') && !item_named {
+        out.push(word.trim_start_matches(':').to_string());
+    }
+    out.retain(|w| !w.is_empty() && !needs_bars(w));
+    out
 }
 
 /// Names that print without `|...|`: completion skips the others.
@@ -208,6 +296,22 @@ mod tests {
         crate::eval::package::keyword("COMPLETION-TEST-KEY");
         let (_, words) = complete_symbol("'(:completion-test-k", 20);
         assert_eq!(words, vec![":completion-test-key".to_string()]);
+    }
+
+    #[test]
+    fn keywords_of_lambda_lists_complete_before_they_are_interned() {
+        let _it = crate::toplevel::new_interp();
+        assert_eq!(
+            lambda_list_keywords("(a &key b (c 1) ((:dee d) 2) &allow-other-keys)"),
+            vec!["B", "C", "DEE"]
+        );
+        assert!(lambda_list_keywords("(a &optional b)").is_empty());
+        let (_, words) = complete_symbol("(send-letter s f t m :sub", 25);
+        assert!(words.contains(&":subject".to_string()), "{words:?}");
+        let (_, words) = complete_symbol("'(\"h\" :startt", 13);
+        assert!(words.contains(&":starttls".to_string()), "{words:?}");
+        let (_, words) = complete_symbol(":attachm", 8);
+        assert!(words.contains(&":attachments".to_string()), "{words:?}");
     }
 
     #[test]

@@ -1067,6 +1067,13 @@ fn remf_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn set_fdefinition(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    // `(setf (fdefinition '(setf f)) fn)` defines a setf function, as
+    // `(defun (setf f) ...)` does (CLHS fdefinition takes function names).
+    if let Some(s) = crate::builtins::core::setf_name(it, &a[0]) {
+        it.setf_functions.insert(SymKey(s), a[1].clone());
+        it.forget_expansions();
+        return Ok(a[1].clone());
+    }
     let s = symbol_arg(it, &a[0], "SYMBOL-FUNCTION")?;
     *s.function.borrow_mut() = Some(a[1].clone());
     Ok(a[1].clone())
