@@ -142,6 +142,9 @@ pub fn new_interp() -> Interp {
     set("*PRINT-CIRCLE*", Value::Nil);
     set("*PRINT-LENGTH*", Value::Nil);
     set("*PRINT-LEVEL*", Value::Nil);
+    set("*PRINT-LINES*", Value::Nil);
+    set("*PRINT-RIGHT-MARGIN*", Value::Nil);
+    set("*PRINT-MISER-WIDTH*", Value::Nil);
     set("*BREAK-ON-SIGNALS*", Value::Nil);
     set("*LOAD-PATHNAME*", Value::Nil);
     set("*LOAD-TRUENAME*", Value::Nil);

@@ -17,6 +17,7 @@ pub mod mime;
 pub mod mime_parsed;
 pub mod numbers;
 pub mod prelude;
+pub mod pretty;
 pub mod printing;
 pub mod routing;
 pub mod sequences;
@@ -91,6 +92,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         sequences::sort::BUILTINS,
         hashtables::BUILTINS,
         printing::BUILTINS,
+        pretty::BUILTINS,
         format::BUILTINS,
         streams::BUILTINS,
         files::BUILTINS,

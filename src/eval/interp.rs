@@ -36,10 +36,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "user-defined type specifiers are not implemented",
     ),
     (
-        "PPRINT-LOGICAL-BLOCK",
-        "the pretty printer is not implemented",
-    ),
-    (
         "SET-PPRINT-DISPATCH",
         "the pretty printer is not implemented",
     ),

@@ -38,6 +38,9 @@ pub enum StreamKind {
     Null,
     /// A two-way stream of input from one stream, output to another.
     TwoWay(std::rc::Rc<Stream>, std::rc::Rc<Stream>),
+    /// A pretty-printing stream (CLHS 22.2) over another stream, made by
+    /// `pprint-logical-block` and by printing with `*print-pretty*`.
+    Pretty(Box<crate::printer::pretty::PrettyStream>),
 }
 
 /// Character input with one character of push-back (`unread-char`).
@@ -231,6 +234,7 @@ impl Stream {
             | StreamKind::Stderr
             | StreamKind::StringOut(_)
             | StreamKind::FileOut(_)
+            | StreamKind::Pretty(_)
             | StreamKind::Null => true,
             StreamKind::TwoWay(_, o) => o.is_output(),
             _ => false,
@@ -262,6 +266,10 @@ impl Stream {
             }
             StreamKind::Null => Ok(()),
             StreamKind::TwoWay(_, o) => o.write_str(s),
+            StreamKind::Pretty(p) => {
+                p.write_str(s);
+                p.take_error()
+            }
             _ => Err(io::Error::new(
                 io::ErrorKind::Unsupported,
                 "not an output stream",
@@ -319,6 +327,7 @@ impl Stream {
     pub fn output_column(&self) -> usize {
         match &*self.kind.borrow() {
             StreamKind::TwoWay(_, o) => o.output_column(),
+            StreamKind::Pretty(p) => p.column(),
             _ => self.column.get(),
         }
     }

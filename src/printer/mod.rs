@@ -14,6 +14,7 @@
 //! `*print-readably*` does not signal `print-not-readable`.
 
 mod float;
+pub mod pretty;
 mod symbol;
 
 use std::collections::HashSet;
@@ -39,6 +40,8 @@ pub struct PrintOptions {
     pub radix: bool,
     /// `*print-readably*`.
     pub readably: bool,
+    /// `*print-pretty*`: lists and vectors become logical blocks.
+    pub pretty: bool,
 }
 
 impl Default for PrintOptions {
@@ -48,6 +51,7 @@ impl Default for PrintOptions {
             base: 10,
             radix: false,
             readably: false,
+            pretty: false,
         }
     }
 }
@@ -72,6 +76,9 @@ impl PrintOptions {
         }
         if let Some(v) = value("*PRINT-READABLY*") {
             o.readably = v.truthy();
+        }
+        if let Some(v) = value("*PRINT-PRETTY*") {
+            o.pretty = v.truthy();
         }
         o
     }
@@ -124,8 +131,35 @@ pub fn write_value_hooked(
     opts: &PrintOptions,
     hook: Option<PrintHook>,
 ) {
+    let mut ops = Vec::new();
+    write_doc_hooked(out, &mut ops, v, opts, hook);
+}
+
+/// What the pretty printer is told between two pieces of text.
+#[derive(Clone, Debug)]
+pub enum DocOp {
+    Start {
+        prefix: &'static str,
+        suffix: &'static str,
+    },
+    End,
+    Newline(pretty::NewlineKind),
+    /// `pprint-indent :current 0` (`~:I`).
+    IndentCurrent,
+}
+
+/// `write_value_hooked` collecting, with `opts.pretty`, the pretty
+/// printer's operations at their byte positions in `out`.
+pub fn write_doc_hooked(
+    out: &mut String,
+    ops: &mut Vec<(usize, DocOp)>,
+    v: &Value,
+    opts: &PrintOptions,
+    hook: Option<PrintHook>,
+) {
     let mut printer = Printer {
         hook,
+        ops,
         out,
         opts: PrintOptions {
             escape: opts.escape || opts.readably,
@@ -152,10 +186,15 @@ enum Task {
     },
     /// Leaving the object with this address (for cycle detection).
     Leave(usize),
+    /// A pretty-printer operation at this point.
+    Op(DocOp),
+    /// The arguments of a function call form after its operator.
+    FunCallRest(Value),
 }
 
 struct Printer<'o, 'h> {
     out: &'o mut String,
+    ops: &'o mut Vec<(usize, DocOp)>,
     hook: Option<PrintHook<'h>>,
     opts: PrintOptions,
     stack: Vec<Task>,
@@ -180,6 +219,24 @@ impl Printer<'_, '_> {
                 } => self.list_rest(rest, tortoise, steps),
                 Task::Leave(p) => {
                     self.active.remove(&p);
+                }
+                Task::Op(op) => self.ops.push((self.out.len(), op)),
+                Task::FunCallRest(rest) => {
+                    if rest.is_cons() && !is_comma_form(&rest) {
+                        // The first argument: ` ~:_~:I` before it.
+                        self.out.push(' ');
+                        self.ops
+                            .push((self.out.len(), DocOp::Newline(pretty::NewlineKind::Fill)));
+                        self.ops.push((self.out.len(), DocOp::IndentCurrent));
+                        self.stack.push(Task::ListRest {
+                            rest: rest.cdr(),
+                            tortoise: rest.clone(),
+                            steps: 1,
+                        });
+                        self.stack.push(Task::Obj(rest.car()));
+                    } else {
+                        self.list_rest(rest.clone(), rest, 0);
+                    }
                 }
             }
         }
@@ -306,15 +363,36 @@ impl Printer<'_, '_> {
                     self.stack.push(Task::Obj(arg));
                     return;
                 }
-                self.out.push('(');
-                self.stack.push(Task::Text(")"));
+                let car = c.car.borrow().clone();
+                if self.opts.pretty {
+                    // SBCL's pprint-fill for data, pprint-fun-call when
+                    // the car names a function (~:<~^~W~^ ~:_~:I~@{~W~^ ~:_~}~:>).
+                    self.out.push('(');
+                    self.ops.push((
+                        self.out.len(),
+                        DocOp::Start {
+                            prefix: "(",
+                            suffix: ")",
+                        },
+                    ));
+                    self.stack.push(Task::Text(")"));
+                    self.stack.push(Task::Op(DocOp::End));
+                    if names_function(&car) {
+                        self.stack.push(Task::FunCallRest(c.cdr.borrow().clone()));
+                        self.stack.push(Task::Obj(car));
+                        return;
+                    }
+                } else {
+                    self.out.push('(');
+                    self.stack.push(Task::Text(")"));
+                }
                 let cdr = c.cdr.borrow().clone();
                 self.stack.push(Task::ListRest {
                     rest: cdr,
                     tortoise: v.clone(),
                     steps: 0,
                 });
-                self.stack.push(Task::Obj(c.car.borrow().clone()));
+                self.stack.push(Task::Obj(car));
             }
             Value::Fixnum(n) => self.integer(&num_bigint::BigInt::from(*n)),
             Value::Bignum(n) => self.integer(n),
@@ -357,11 +435,28 @@ impl Printer<'_, '_> {
                     return;
                 }
                 let items = items.borrow();
-                self.out.push_str("#(");
-                self.stack.push(Task::Text(")"));
+                if self.opts.pretty {
+                    self.out.push_str("#(");
+                    self.ops.push((
+                        self.out.len(),
+                        DocOp::Start {
+                            prefix: "#(",
+                            suffix: ")",
+                        },
+                    ));
+                    self.stack.push(Task::Text(")"));
+                    self.stack.push(Task::Op(DocOp::End));
+                } else {
+                    self.out.push_str("#(");
+                    self.stack.push(Task::Text(")"));
+                }
                 for (i, item) in items.iter().enumerate().rev() {
                     self.stack.push(Task::Obj(item.clone()));
                     if i > 0 {
+                        if self.opts.pretty {
+                            self.stack
+                                .push(Task::Op(DocOp::Newline(pretty::NewlineKind::Fill)));
+                        }
                         self.stack.push(Task::Text(" "));
                     }
                 }
@@ -414,6 +509,7 @@ impl Printer<'_, '_> {
                     }
                     Ok(StreamKind::Null) => "BROADCAST-STREAM".to_string(),
                     Ok(StreamKind::TwoWay(..)) => "TWO-WAY-STREAM".to_string(),
+                    Ok(StreamKind::Pretty(_)) => "PRETTY-STREAM".to_string(),
                     Err(_) => "STREAM".to_string(),
                 };
                 self.out.push_str(&format!("#<{desc}>"));
@@ -456,7 +552,8 @@ impl Printer<'_, '_> {
         match &rest {
             Value::Nil => {}
             Value::Cons(_) if is_comma_form(&rest) => {
-                self.out.push_str(" . ");
+                self.separator();
+                self.out.push_str(". ");
                 self.stack.push(Task::Obj(rest));
             }
             Value::Cons(c) => {
@@ -464,7 +561,7 @@ impl Printer<'_, '_> {
                     self.out.push_str(" ...");
                     return;
                 }
-                self.out.push(' ');
+                self.separator();
                 let tortoise = if steps % 2 == 1 {
                     tortoise.cdr()
                 } else {
@@ -478,9 +575,20 @@ impl Printer<'_, '_> {
                 self.stack.push(Task::Obj(c.car.borrow().clone()));
             }
             _ => {
-                self.out.push_str(" . ");
+                self.separator();
+                self.out.push_str(". ");
                 self.stack.push(Task::Obj(rest));
             }
+        }
+    }
+
+    /// The space between list elements, with a fill-style conditional
+    /// newline when pretty printing (` ~:_`).
+    fn separator(&mut self) {
+        self.out.push(' ');
+        if self.opts.pretty {
+            self.ops
+                .push((self.out.len(), DocOp::Newline(pretty::NewlineKind::Fill)));
         }
     }
 
@@ -596,6 +704,19 @@ fn reader_macro_form(v: &Value) -> Option<(&'static str, Value)> {
         _ => return None,
     };
     Some((prefix, rest.car()))
+}
+
+/// Does `car` name a function, macro or special operator (SBCL's
+/// dispatch entry `(cons (and symbol (satisfies fboundp)))`)?
+fn names_function(car: &Value) -> bool {
+    match car {
+        Value::Symbol(s) => {
+            s.function.borrow().is_some()
+                || s.macro_fn.borrow().is_some()
+                || s.special_form.get() != 0
+        }
+        _ => false,
+    }
 }
 
 /// `,x` or `,@x` in the tail of a list prints after a dot: `` `(a . ,b)``.
