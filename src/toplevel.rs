@@ -137,7 +137,7 @@ pub fn new_interp() -> Interp {
     set("*PRINT-RADIX*", Value::Nil);
     set("*PRINT-ESCAPE*", package::t());
     set("*PRINT-READABLY*", Value::Nil);
-    set("*PRINT-PRETTY*", Value::Nil);
+    set("*PRINT-PRETTY*", package::t());
     set("*PRINT-CASE*", Value::Symbol(keyword("UPCASE")));
     set("*PRINT-CIRCLE*", Value::Nil);
     set("*PRINT-LENGTH*", Value::Nil);

@@ -14,6 +14,7 @@
 //! `*print-readably*` does not signal `print-not-readable`.
 
 mod float;
+mod layout;
 pub mod pretty;
 mod symbol;
 
@@ -144,8 +145,11 @@ pub enum DocOp {
     },
     End,
     Newline(pretty::NewlineKind),
-    /// `pprint-indent :current 0` (`~:I`).
-    IndentCurrent,
+    /// `pprint-indent` (`~nI`, `~:I`): `block` false for `:current`.
+    Indent {
+        block: bool,
+        n: i64,
+    },
 }
 
 /// `write_value_hooked` collecting, with `opts.pretty`, the pretty
@@ -188,8 +192,12 @@ enum Task {
     Leave(usize),
     /// A pretty-printer operation at this point.
     Op(DocOp),
-    /// The arguments of a function call form after its operator.
-    FunCallRest(Value),
+    /// A code layout (`layout.rs`) at step `pc` over the rest of its list.
+    Layout {
+        prog: &'static [layout::L],
+        pc: usize,
+        rest: Value,
+    },
 }
 
 struct Printer<'o, 'h> {
@@ -221,23 +229,7 @@ impl Printer<'_, '_> {
                     self.active.remove(&p);
                 }
                 Task::Op(op) => self.ops.push((self.out.len(), op)),
-                Task::FunCallRest(rest) => {
-                    if rest.is_cons() && !is_comma_form(&rest) {
-                        // The first argument: ` ~:_~:I` before it.
-                        self.out.push(' ');
-                        self.ops
-                            .push((self.out.len(), DocOp::Newline(pretty::NewlineKind::Fill)));
-                        self.ops.push((self.out.len(), DocOp::IndentCurrent));
-                        self.stack.push(Task::ListRest {
-                            rest: rest.cdr(),
-                            tortoise: rest.clone(),
-                            steps: 1,
-                        });
-                        self.stack.push(Task::Obj(rest.car()));
-                    } else {
-                        self.list_rest(rest.clone(), rest, 0);
-                    }
-                }
+                Task::Layout { prog, pc, rest } => self.layout(prog, pc, rest),
             }
         }
     }
@@ -377,9 +369,12 @@ impl Printer<'_, '_> {
                     ));
                     self.stack.push(Task::Text(")"));
                     self.stack.push(Task::Op(DocOp::End));
-                    if names_function(&car) {
-                        self.stack.push(Task::FunCallRest(c.cdr.borrow().clone()));
-                        self.stack.push(Task::Obj(car));
+                    if let Some(prog) = layout::for_form(&car).filter(|_| is_proper_list(&v)) {
+                        self.stack.push(Task::Layout {
+                            prog,
+                            pc: 0,
+                            rest: v.clone(),
+                        });
                         return;
                     }
                 } else {
@@ -582,6 +577,75 @@ impl Printer<'_, '_> {
         }
     }
 
+    /// Run a code layout from step `pc`; an element to print pushes the
+    /// rest of the layout and stops.
+    fn layout(&mut self, prog: &'static [layout::L], mut pc: usize, rest: Value) {
+        use layout::L;
+        while let Some(step) = prog.get(pc) {
+            match step {
+                L::Text(t) => self.out.push_str(t),
+                L::Nl(k) => self.ops.push((self.out.len(), DocOp::Newline(*k))),
+                L::Indent { block, n } => self.ops.push((
+                    self.out.len(),
+                    DocOp::Indent {
+                        block: *block,
+                        n: *n,
+                    },
+                )),
+                L::Exit => {
+                    if rest.is_nil() {
+                        return;
+                    }
+                }
+                L::Loop => {
+                    if rest.is_nil() {
+                        pc = layout::loop_end(prog, pc) + 1;
+                        continue;
+                    }
+                }
+                L::EndLoop => {
+                    pc = layout::loop_start(prog, pc);
+                    continue;
+                }
+                L::W | L::Sub(_) => {
+                    if !rest.is_list() {
+                        self.out.push_str(". ");
+                        self.stack.push(Task::Obj(rest));
+                        return;
+                    }
+                    let elem = rest.car();
+                    self.stack.push(Task::Layout {
+                        prog,
+                        pc: pc + 1,
+                        rest: rest.cdr(),
+                    });
+                    match step {
+                        L::Sub(p) if elem.is_list() && is_proper_list(&elem) => {
+                            self.out.push('(');
+                            self.ops.push((
+                                self.out.len(),
+                                DocOp::Start {
+                                    prefix: "(",
+                                    suffix: ")",
+                                },
+                            ));
+                            self.stack.push(Task::Text(")"));
+                            self.stack.push(Task::Op(DocOp::End));
+                            self.stack.push(Task::Layout {
+                                prog: p,
+                                pc: 0,
+                                rest: elem,
+                            });
+                        }
+                        _ => self.stack.push(Task::Obj(elem)),
+                    }
+                    return;
+                }
+            }
+            pc += 1;
+        }
+    }
+
     /// The space between list elements, with a fill-style conditional
     /// newline when pretty printing (` ~:_`).
     fn separator(&mut self) {
@@ -706,16 +770,26 @@ fn reader_macro_form(v: &Value) -> Option<(&'static str, Value)> {
     Some((prefix, rest.car()))
 }
 
-/// Does `car` name a function, macro or special operator (SBCL's
-/// dispatch entry `(cons (and symbol (satisfies fboundp)))`)?
-fn names_function(car: &Value) -> bool {
-    match car {
-        Value::Symbol(s) => {
-            s.function.borrow().is_some()
-                || s.macro_fn.borrow().is_some()
-                || s.special_form.get() != 0
+/// Is `v` a proper list (no dotted tail, no cycle)?
+fn is_proper_list(v: &Value) -> bool {
+    let (mut slow, mut fast) = (v.clone(), v.clone());
+    loop {
+        match &fast {
+            Value::Nil => return true,
+            Value::Cons(_) => {}
+            _ => return false,
         }
-        _ => false,
+        fast = fast.cdr();
+        match &fast {
+            Value::Nil => return true,
+            Value::Cons(_) => {}
+            _ => return false,
+        }
+        fast = fast.cdr();
+        slow = slow.cdr();
+        if fast.eq(&slow) {
+            return false;
+        }
     }
 }
 

@@ -768,7 +768,7 @@ impl Doc {
                 super::DocOp::Start { suffix, .. } => ps.start_block(None, false, suffix),
                 super::DocOp::End => ps.end_block_with(false),
                 super::DocOp::Newline(k) => ps.enqueue_newline(*k),
-                super::DocOp::IndentCurrent => ps.enqueue_indent(false, 0),
+                super::DocOp::Indent { block, n } => ps.enqueue_indent(*block, *n),
             }
         }
         if let Some(t) = self.text.get(from..) {
@@ -828,5 +828,65 @@ impl Doc {
         self.replay(&mut ps);
         ps.finish();
         ps.take_error()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lay out `words` in one block with `kind` newlines between them.
+    fn block_of(words: &[&str], kind: NewlineKind, margin: i64) -> String {
+        let _it = crate::toplevel::new_interp();
+        let target = Rc::new(Stream::string_output());
+        let mut ps = PrettyStream::new(target.clone());
+        ps.line_length = margin;
+        ps.start_block(Some("("), false, ")");
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                ps.write_str(" ");
+                ps.enqueue_newline(kind);
+            }
+            ps.write_str(w);
+        }
+        ps.end_block();
+        ps.finish();
+        target.take_string().unwrap_or_default()
+    }
+
+    #[test]
+    fn fill_newlines_break_only_where_the_next_section_does_not_fit() {
+        let words = ["aaaa", "bbbb", "cccc", "dddd", "eeee"];
+        // A section ends at the next newline, after its trailing blank.
+        assert_eq!(
+            block_of(&words, NewlineKind::Fill, 16),
+            "(aaaa bbbb cccc\n dddd eeee)"
+        );
+        assert_eq!(
+            block_of(&words, NewlineKind::Fill, 15),
+            "(aaaa bbbb\n cccc dddd\n eeee)"
+        );
+        assert_eq!(
+            block_of(&words, NewlineKind::Fill, 80),
+            "(aaaa bbbb cccc dddd eeee)"
+        );
+    }
+
+    #[test]
+    fn linear_newlines_all_break_when_the_block_does_not_fit() {
+        let words = ["aaaa", "bbbb", "cccc"];
+        assert_eq!(
+            block_of(&words, NewlineKind::Linear, 10),
+            "(aaaa\n bbbb\n cccc)"
+        );
+        assert_eq!(
+            block_of(&words, NewlineKind::Linear, 20),
+            "(aaaa bbbb cccc)"
+        );
+    }
+
+    #[test]
+    fn mandatory_newlines_always_break() {
+        assert_eq!(block_of(&["a", "b"], NewlineKind::Mandatory, 80), "(a\n b)");
     }
 }
