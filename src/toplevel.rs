@@ -4,12 +4,11 @@
 
 use std::rc::Rc;
 
-use crate::eval::env::Env;
 use crate::eval::interp::SourcePos;
 use crate::eval::package::{self, cl_sym, keyword};
 use crate::eval::stream::{InputBuffer, Stream, StreamKind};
 use crate::eval::{Interp, Unwind, UnwindKind, Value};
-use crate::reader::{ReadContext, ReadError, Reader};
+use crate::reader::{ReadError, Reader};
 
 /// Why running source stopped early.
 pub enum ScriptError {
@@ -79,22 +78,7 @@ impl ScriptError {
     }
 }
 
-/// `#.` evaluates through the interpreter.
-pub struct EvalCtx<'a>(pub &'a mut Interp);
-
-impl ReadContext for EvalCtx<'_> {
-    fn eval(&mut self, form: Value) -> Result<Value, String> {
-        let env = Env::default();
-        match self.0.eval(&form, &env) {
-            Ok(v) => Ok(v),
-            Err(u) if u.condition().is_some() => Err(self
-                .0
-                .report_condition(u.condition().unwrap_or(&Value::Nil))
-                .unwrap_or_else(|_| "error in #.".into())),
-            Err(_) => Err("non-local exit from #.".into()),
-        }
-    }
-}
+pub use crate::builtins::streams::EvalCtx;
 
 /// Make a fresh interpreter with builtins, standard streams and variables.
 pub fn new_interp() -> Interp {
@@ -133,6 +117,11 @@ pub fn new_interp() -> Interp {
         Value::Symbol(cl_sym("SINGLE-FLOAT")),
     );
     set("*READ-SUPPRESS*", Value::Nil);
+    // A copy: the standard readtable itself stays unmodified (CLHS 2.1.1.2).
+    set(
+        "*READTABLE*",
+        crate::reader::readtable::readtable_value(crate::reader::Readtable::standard()),
+    );
     set("*PRINT-BASE*", Value::Fixnum(10));
     set("*PRINT-RADIX*", Value::Nil);
     set("*PRINT-ESCAPE*", package::t());
@@ -269,7 +258,20 @@ pub fn load_source(it: &mut Interp, src: &str, file: Option<&str>) -> Result<Val
             match reader.read(&mut ctx) {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ok(last),
-                Err(e) => return Err(ScriptError::Read(e)),
+                Err(e) => {
+                    return Err(match crate::builtins::streams::take_reader_unwind(&e) {
+                        Some(u) => {
+                            let (line, column) = reader.form_start();
+                            let pos = SourcePos {
+                                file: file.map(str::to_string),
+                                line,
+                                column,
+                            };
+                            unwind_to_error(it, u, pos)
+                        }
+                        None => ScriptError::Read(e),
+                    })
+                }
             }
         };
         let (line, column) = reader.form_start();

@@ -6,22 +6,23 @@
 use sendletter::eval::package;
 use sendletter::eval::Value;
 use sendletter::printer::prin1_to_string;
-use sendletter::reader::{NoEval, ReadContext, ReadError, ReadErrorKind, Reader};
+use sendletter::reader::{CallbackError, NoEval, ReadContext, ReadError, ReadErrorKind, Reader};
 
 /// Evaluates `#.` forms of the shape `(+ a b)` only: enough to test the
 /// reader's side of `#.`.
 struct AddEval;
 
 impl ReadContext for AddEval {
-    fn eval(&mut self, form: Value) -> Result<Value, String> {
-        let items = form.list_to_vec().ok_or("not a list")?;
+    fn eval(&mut self, form: Value) -> Result<Value, CallbackError> {
+        let message = |m: &str| CallbackError::Message(m.to_string());
+        let items = form.list_to_vec().ok_or(message("not a list"))?;
         let sum = items[1..]
             .iter()
             .map(|v| match v {
                 Value::Fixnum(n) => Ok(*n),
-                _ => Err("not a number".to_string()),
+                _ => Err(message("not a number")),
             })
-            .sum::<Result<i64, String>>()?;
+            .sum::<Result<i64, CallbackError>>()?;
         Ok(Value::Fixnum(sum))
     }
 }

@@ -42,7 +42,8 @@
          (*print-miser-width* nil) (*print-pretty* nil) (*print-radix* nil)
          (*print-readably* t) (*print-right-margin* nil)
          (*read-base* 10) (*read-default-float-format* 'single-float)
-         (*read-eval* t) (*read-suppress* nil))
+         (*read-eval* t) (*read-suppress* nil)
+         (*readtable* (sendletter::%standard-readtable)))
      ,@body))
 
 ;;; Streams, files, format and system (CLHS 21, 20, 22.3, 25).

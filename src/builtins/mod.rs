@@ -19,6 +19,8 @@ pub mod numbers;
 pub mod prelude;
 pub mod pretty;
 pub mod printing;
+pub mod reader_calls;
+pub mod readtables;
 pub mod routing;
 pub mod sequences;
 pub mod smtp;
@@ -95,6 +97,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         pretty::BUILTINS,
         format::BUILTINS,
         streams::BUILTINS,
+        readtables::BUILTINS,
         files::BUILTINS,
         system::BUILTINS,
         loop_macro::BUILTINS,
@@ -125,6 +128,7 @@ pub fn install(it: &mut Interp) {
     smtp::install(it);
     imap::install(it);
     loop_macro::install(it);
+    readtables::install(it);
 }
 
 /// Give `sym` the builtin function `d`.

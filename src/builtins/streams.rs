@@ -9,11 +9,10 @@ use std::rc::Rc;
 use super::args::{self, type_err};
 use super::{BuiltinDef, MANY};
 use crate::def;
-use crate::eval::env::Env;
 use crate::eval::package::{cl_sym, t};
 use crate::eval::stream::{Stream, StreamKind};
 use crate::eval::{Interp, LResult, Unwind, Value};
-use crate::reader::{ReadContext, ReadErrorKind, Reader};
+use crate::reader::{ReadErrorKind, Reader};
 
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("MAKE-STRING-INPUT-STREAM", "(string &optional start end)", 1, 3, make_string_input_stream, "An input stream reading the characters of STRING from START to END."),
@@ -30,7 +29,6 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("READ-SEQUENCE", "(sequence stream &key start end)", 2, MANY, read_sequence, "Fill SEQUENCE from STREAM; returns the index of the first element not filled."),
     def!("WRITE-SEQUENCE", "(sequence stream &key start end)", 2, MANY, write_sequence, "Write the elements of SEQUENCE to STREAM."),
     def!("READ", "(&optional stream eof-error-p eof-value recursive-p)", 0, 4, read, "Read one object with the Lisp reader."),
-    def!("READ-PRESERVING-WHITESPACE", "(&optional stream eof-error-p eof-value recursive-p)", 0, 4, read, "Read one object with the Lisp reader."),
     def!("READ-FROM-STRING", "(string &optional eof-error-p eof-value &key start end preserve-whitespace)", 1, MANY, read_from_string, "Read one object from STRING; second value the index after it."),
     def!("LISTEN", "(&optional stream)", 0, 1, listen, "True if a character is available on STREAM."),
     def!("CLEAR-INPUT", "(&optional stream)", 0, 1, clear_input, "Discard pending input (no-op)."),
@@ -147,7 +145,7 @@ pub fn eof_error<T>(it: &mut Interp, s: &Rc<Stream>) -> LResult<T> {
 }
 
 /// Run an input operation on a stream, mapping I/O errors.
-fn with_input<T>(
+pub(crate) fn with_input<T>(
     it: &mut Interp,
     s: &Rc<Stream>,
     f: impl FnOnce(&mut dyn crate::eval::stream::InputOps) -> io::Result<T>,
@@ -165,7 +163,7 @@ fn opt(a: &[Value], i: usize) -> Option<&Value> {
 
 /// The end-of-file protocol shared by the reading functions: signal, or
 /// return EOF-VALUE.
-fn at_eof(
+pub(crate) fn at_eof(
     it: &mut Interp,
     s: &Rc<Stream>,
     eof_error_p: Option<&Value>,
@@ -477,22 +475,7 @@ fn write_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 // ----- the reader on streams --------------------------------------------------
 
-/// `#.` during `read` evaluates through the interpreter.
-pub struct EvalCtx<'a>(pub &'a mut Interp);
-
-impl ReadContext for EvalCtx<'_> {
-    fn eval(&mut self, form: Value) -> Result<Value, String> {
-        let env = Env::default();
-        match self.0.eval(&form, &env) {
-            Ok(v) => Ok(v),
-            Err(u) if u.condition().is_some() => Err(self
-                .0
-                .report_condition(u.condition().unwrap_or(&Value::Nil))
-                .unwrap_or_else(|_| "error in #.".into())),
-            Err(_) => Err("non-local exit from #.".into()),
-        }
-    }
-}
+pub use super::reader_calls::{take_reader_unwind, EvalCtx};
 
 /// What one reader call on a text produced.
 enum ReadOutcome {
@@ -503,6 +486,8 @@ enum ReadOutcome {
     /// The text ends inside an object.
     Incomplete,
     Error(String),
+    /// Lisp code the reader called unwound.
+    Unwind(crate::eval::Unwind),
 }
 
 fn read_one(it: &mut Interp, text: &str) -> ReadOutcome {
@@ -523,11 +508,14 @@ fn read_one(it: &mut Interp, text: &str) -> ReadOutcome {
         }
         Ok(None) => ReadOutcome::Empty,
         Err(e) if e.kind == ReadErrorKind::EndOfFile => ReadOutcome::Incomplete,
-        Err(e) => ReadOutcome::Error(e.message),
+        Err(e) => match take_reader_unwind(&e) {
+            Some(u) => ReadOutcome::Unwind(u),
+            None => ReadOutcome::Error(e.message),
+        },
     }
 }
 
-fn reader_error<T>(it: &mut Interp, s: &Rc<Stream>, msg: &str) -> LResult<T> {
+pub(crate) fn reader_error<T>(it: &mut Interp, s: &Rc<Stream>, msg: &str) -> LResult<T> {
     let c = it.make_condition(
         "READER-ERROR",
         &[
@@ -539,38 +527,15 @@ fn reader_error<T>(it: &mut Interp, s: &Rc<Stream>, msg: &str) -> LResult<T> {
     it.err(c)
 }
 
-/// Read one object from a stream: lines are taken until they hold a
-/// complete object, and what the reader did not use is pushed back.
-/// `None` at end of file before any object.
+/// Read one object from a stream (`read`); `None` at end of file before
+/// any object.
 pub fn read_object(it: &mut Interp, s: &Rc<Stream>) -> LResult<Option<Value>> {
-    let mut buf = String::new();
-    loop {
-        let line = with_input(it, s, |b| b.read_line())?;
-        let at_end = match line {
-            Some((l, missing_newline)) => {
-                buf.push_str(&l);
-                if !missing_newline {
-                    buf.push('\n');
-                }
-                missing_newline
-            }
-            None => true,
-        };
-        match read_one(it, &buf) {
-            ReadOutcome::Form(v, off) => {
-                let rest = buf.get(off..).unwrap_or("").to_string();
-                with_input(it, s, |b| {
-                    b.unread_str(&rest);
-                    Ok(())
-                })?;
-                return Ok(Some(v));
-            }
-            ReadOutcome::Empty if at_end => return Ok(None),
-            ReadOutcome::Incomplete if at_end => return eof_error(it, s),
-            ReadOutcome::Empty | ReadOutcome::Incomplete => {}
-            ReadOutcome::Error(msg) => return reader_error(it, s, &msg),
-        }
-    }
+    let got = super::reader_calls::read_stream(
+        it,
+        s,
+        super::reader_calls::StreamRead::Object { preserve: false },
+    )?;
+    Ok(got.flatten())
 }
 
 fn read(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -619,6 +584,7 @@ fn read_from_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             let s = stream(sub);
             reader_error(it, &s, &msg)
         }
+        ReadOutcome::Unwind(u) => Err(u),
     }
 }
 

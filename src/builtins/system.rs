@@ -451,6 +451,9 @@ fn load_forms(it: &mut Interp, src: &str, file: &str) -> LResult<Value> {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ok(last),
                 Err(e) => {
+                    if let Some(u) = super::streams::take_reader_unwind(&e) {
+                        return Err(u);
+                    }
                     let msg = e.to_string();
                     let kind = if e.kind == crate::reader::ReadErrorKind::EndOfFile {
                         "END-OF-FILE"

@@ -39,16 +39,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "SET-PPRINT-DISPATCH",
         "the pretty printer is not implemented",
     ),
-    ("SET-MACRO-CHARACTER", "the readtable cannot be changed"),
-    (
-        "SET-DISPATCH-MACRO-CHARACTER",
-        "the readtable cannot be changed",
-    ),
-    (
-        "MAKE-DISPATCH-MACRO-CHARACTER",
-        "the readtable cannot be changed",
-    ),
-    ("COPY-READTABLE", "the readtable cannot be changed"),
     ("DISASSEMBLE", "there is no compiler"),
     ("STEP", "there is no stepper"),
     ("TRACE", "there is no tracer; use FORMAT"),

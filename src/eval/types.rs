@@ -248,6 +248,7 @@ impl Interp {
             Object(_) if crate::clos::instance::instance(v).is_some() => {
                 crate::clos::hooks::type_of(v).unwrap_or(Nil)
             }
+            Object(o) if o.type_name() == "READTABLE" => sym("READTABLE"),
             Object(o) => super::package::sym_value(super::package::intern_in(
                 o.type_name(),
                 &super::package::find_package("NET.POST-OFFICE")

@@ -17,6 +17,7 @@ mod float;
 mod layout;
 pub mod pretty;
 mod symbol;
+mod symbol_case;
 
 use std::collections::HashSet;
 use std::rc::Rc;

@@ -6,11 +6,14 @@ use std::rc::Rc;
 use crate::eval::package::{self, Status};
 use crate::eval::Sym;
 
+use super::symbol_case::{push_name, Style};
+
 /// Print `sym`; with `escape`, add the package prefix and `|...|` as needed.
 /// `base` is `*print-base*`, which decides which names look like numbers.
 pub fn write_symbol(out: &mut String, sym: &Sym, escape: bool, base: u32) {
+    let style = Style::current();
     if !escape {
-        out.push_str(&sym.name);
+        push_name(out, &sym.name, style);
         return;
     }
     let home = sym.package.borrow().clone();
@@ -29,13 +32,19 @@ pub fn write_symbol(out: &mut String, sym: &Sym, escape: bool, base: u32) {
             }
         }
     }
-    write_name(out, &sym.name, base);
+    write_name_in(out, &sym.name, base, style);
 }
 
 /// A symbol or package name, between bars when it would not read back.
 pub fn write_name(out: &mut String, name: &str, base: u32) {
-    if !needs_escape(name, base) {
-        out.push_str(name);
+    write_name_in(out, name, base, Style::current());
+}
+
+/// [`write_name`] with the readtable case and `*print-case*` of `style`.
+fn write_name_in(out: &mut String, name: &str, base: u32, style: Style) {
+    let case_escape = !style.is_plain() && name.chars().any(|c| style.letter_needs_escape(c));
+    if !case_escape && !needs_escape_in(name, base, style.is_plain()) {
+        push_name(out, name, style);
         return;
     }
     out.push('|');
@@ -50,6 +59,11 @@ pub fn write_name(out: &mut String, name: &str, base: u32) {
 
 /// Would `name`, printed bare, read back as something else?
 pub fn needs_escape(name: &str, base: u32) -> bool {
+    needs_escape_in(name, base, true)
+}
+
+/// `upcase`: lower-case letters need escapes (readtable case `:upcase`).
+fn needs_escape_in(name: &str, base: u32, upcase: bool) -> bool {
     if name.is_empty() || name.chars().all(|c| c == '.') {
         return true;
     }
@@ -58,7 +72,7 @@ pub fn needs_escape(name: &str, base: u32) -> bool {
             || c.is_whitespace()
             || c.is_control()
             || matches!(c, '|' | '\\' | ':' | '#')
-            || crate::reader::upcase(c) != c
+            || (upcase && crate::reader::upcase(c) != c)
     });
     odd_char || potential_number(name, base)
 }

@@ -13,6 +13,9 @@ pub enum ReadErrorKind {
     Syntax,
     /// A package does not exist, or a symbol is not external in it.
     Package,
+    /// Lisp code the reader called (`#.`, a reader macro) unwound; the
+    /// [`super::ReadContext`] holds the unwind to continue.
+    Unwound,
 }
 
 /// A failed read, with the file, line and column it refers to. For

@@ -22,6 +22,7 @@
 
 mod error;
 mod number;
+pub mod readtable;
 mod sharp;
 mod token;
 
@@ -39,24 +40,61 @@ use crate::eval::Value;
 
 pub use error::{ReadError, ReadErrorKind};
 pub use number::FloatFormat;
+pub use readtable::{current_readtable, ReadCase, Readtable};
 pub use sharp::feature_holds;
-pub(crate) use token::upcase;
+pub(crate) use token::{downcase, upcase};
 
 /// How deeply forms may nest (lists, vectors, quote, backquote, `#'`...).
 pub const MAX_DEPTH: usize = 1000;
 
-/// Evaluates `#.` forms for the reader.
+/// Why a call back into Lisp did not produce an object.
+pub enum CallbackError {
+    /// Becomes a reader error with this message.
+    Message(String),
+    /// Lisp unwound (an error, `throw`...): the context holds the unwind,
+    /// and the reader returns [`ReadErrorKind::Unwound`].
+    Unwound,
+    /// A reader macro function met the end of the text it was given: the
+    /// object is incomplete ([`ReadErrorKind::EndOfFile`]).
+    EndOfText,
+}
+
+/// A reader macro function's arguments besides the stream.
+pub struct MacroCall<'v> {
+    pub function: &'v Value,
+    pub ch: char,
+    /// The sub-character and numeric argument of a dispatch macro.
+    pub dispatch: Option<(char, Option<usize>)>,
+}
+
+/// The evaluator as the reader sees it: `#.` forms and reader macro
+/// functions set from Lisp.
 pub trait ReadContext {
-    /// Evaluate a `#.` form; `Err(message)` becomes a reader error.
-    fn eval(&mut self, form: Value) -> Result<Value, String>;
+    /// Evaluate a `#.` form.
+    fn eval(&mut self, form: Value) -> Result<Value, CallbackError>;
+
+    /// Call a reader macro function on a stream over `rest`, the text after
+    /// the macro character(s). Returns its primary value (`None` when it
+    /// returned no values) and how many bytes of `rest` it read.
+    fn call_macro(
+        &mut self,
+        _call: MacroCall<'_>,
+        _rest: &str,
+    ) -> Result<(Option<Value>, usize), CallbackError> {
+        Err(CallbackError::Message(
+            "reader macro functions are not available here".to_string(),
+        ))
+    }
 }
 
 /// A [`ReadContext`] with no evaluator: `#.` is always an error.
 pub struct NoEval;
 
 impl ReadContext for NoEval {
-    fn eval(&mut self, _form: Value) -> Result<Value, String> {
-        Err("#. is not available here".to_string())
+    fn eval(&mut self, _form: Value) -> Result<Value, CallbackError> {
+        Err(CallbackError::Message(
+            "#. is not available here".to_string(),
+        ))
     }
 }
 
@@ -82,6 +120,8 @@ pub struct Reader<'a> {
     package_override: Option<Rc<Package>>,
     depth: usize,
     settings: Settings,
+    /// `read-preserving-whitespace`: leave the whitespace after a token.
+    pub preserve_whitespace: bool,
 }
 
 /// The reader variables, sampled at the start of each form.
@@ -89,6 +129,13 @@ struct Settings {
     base: u32,
     float_format: FloatFormat,
     read_eval: bool,
+    /// The whitespace and `;` of standard syntax: comments and whitespace
+    /// are skipped with one nom parser.
+    standard: bool,
+    readtable: Rc<Readtable>,
+    /// The syntax types of ASCII characters in `readtable`, copied so the
+    /// common case is an array index (refreshed after a Lisp macro runs).
+    ascii: [readtable::Kind; 128],
 }
 
 /// What reading at a position produced.
@@ -124,13 +171,14 @@ impl<'a> Reader<'a> {
             package_override: None,
             depth: 0,
             settings: Settings::current(),
+            preserve_whitespace: false,
         }
     }
 
     /// Skip whitespace/comments and read the next form; `Ok(None)` at a clean
     /// end of input.
     pub fn read(&mut self, ctx: &mut dyn ReadContext) -> Result<Option<Value>, ReadError> {
-        self.suppress = false;
+        self.suppress = read_suppress();
         self.backquote = 0;
         self.package_override = None;
         self.depth = 0;
@@ -138,23 +186,20 @@ impl<'a> Reader<'a> {
         loop {
             self.skip_whitespace();
             self.start = self.pos;
-            match self.peek() {
-                None => {
-                    self.end = self.pos;
-                    return Ok(None);
-                }
-                Some(')') => {
-                    self.pos += 1;
-                    self.end = self.pos;
-                    return Err(self.syntax(self.start, "unmatched close parenthesis"));
-                }
-                Some(_) => {}
+            if self.peek().is_none() {
+                self.end = self.pos;
+                return Ok(None);
             }
             let item = self.read_item(ctx);
             self.end = self.pos;
             match item? {
                 Item::Obj(v) => {
-                    if self.token_end == Some(self.pos) && self.peek().is_some_and(is_whitespace) {
+                    if !self.preserve_whitespace
+                        && self.token_end == Some(self.pos)
+                        && self
+                            .peek()
+                            .is_some_and(|c| self.kind(c) == readtable::Kind::Whitespace)
+                    {
                         self.end += 1;
                         self.pos += 1;
                     }
@@ -234,18 +279,47 @@ impl<'a> Reader<'a> {
     /// Skip whitespace and `;` comments (CLHS 2.4.4).
     fn skip_whitespace(&mut self) {
         let rest = self.src.get(self.pos..).unwrap_or("");
-        // Most calls find a token or parenthesis straight away.
-        if !rest.starts_with(|c| is_whitespace(c) || c == ';') {
+        if self.settings.standard {
+            // Most calls find a token or parenthesis straight away.
+            if !rest.starts_with(|c| is_whitespace(c) || c == ';') {
+                return;
+            }
+            let result: IResult<&str, usize> = many0_count(alt((
+                take_while1(is_whitespace),
+                recognize((char(';'), take_till(|c| c == '\n'))),
+            )))
+            .parse(rest);
+            if let Ok((remaining, _)) = result {
+                self.pos = self.src.len() - remaining.len();
+            }
             return;
         }
-        let result: IResult<&str, usize> = many0_count(alt((
-            take_while1(is_whitespace),
-            recognize((char(';'), take_till(|c| c == '\n'))),
-        )))
-        .parse(rest);
-        if let Ok((remaining, _)) = result {
-            self.pos = self.src.len() - remaining.len();
+        while let Some(c) = self.peek() {
+            if self.kind(c) == readtable::Kind::Whitespace {
+                self.pos += c.len_utf8();
+            } else if self.is_std_macro(c, ';') {
+                let rest = self.src.get(self.pos..).unwrap_or("");
+                self.pos += rest.find('\n').unwrap_or(rest.len());
+            } else {
+                break;
+            }
         }
+    }
+
+    /// The syntax type of `c` in the current readtable.
+    pub(super) fn kind(&self, c: char) -> readtable::Kind {
+        match self.settings.ascii.get(c as usize) {
+            Some(k) => *k,
+            None => self.settings.readtable.kind(c),
+        }
+    }
+
+    /// Is `c` a macro character with the standard macro of `std`?
+    fn is_std_macro(&self, c: char, std: char) -> bool {
+        matches!(
+            self.kind(c),
+            readtable::Kind::TermMacro | readtable::Kind::NonTermMacro
+        ) && matches!(self.settings.readtable.macro_of(c), Some(readtable::Macro::Std(m)) if m == std)
     }
 
     // ---- objects ----------------------------------------------------------
@@ -272,14 +346,53 @@ impl<'a> Reader<'a> {
                 pos: at,
             }));
         };
-        match c {
-            '(' => {
-                self.pos += 1;
-                self.read_list(ctx, at).map(Item::Obj)
+        let std = match self.kind(c) {
+            readtable::Kind::TermMacro | readtable::Kind::NonTermMacro => {
+                match self.settings.readtable.macro_of(c) {
+                    Some(readtable::Macro::Std(m)) => m,
+                    Some(readtable::Macro::Dispatch) => {
+                        self.pos += c.len_utf8();
+                        return self.read_dispatch(ctx, c, at);
+                    }
+                    Some(readtable::Macro::Lisp(f)) => {
+                        self.pos += c.len_utf8();
+                        return self.call_lisp_macro(
+                            ctx,
+                            MacroCall {
+                                function: &f,
+                                ch: c,
+                                dispatch: None,
+                            },
+                            at,
+                        );
+                    }
+                    None => return self.token_item(),
+                }
             }
+            _ => return self.token_item(),
+        };
+        self.pos += c.len_utf8();
+        self.std_macro(ctx, std, c, at)
+    }
+
+    /// The standard macro `m` (CLHS 2.4), reached through the macro
+    /// character `c` just read.
+    fn std_macro(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        m: char,
+        c: char,
+        at: usize,
+    ) -> Result<Item, ReadError> {
+        match m {
+            '(' => self.read_list(ctx, at).map(Item::Obj),
             ')' => Err(self.syntax(at, "unmatched close parenthesis")),
+            ';' => {
+                let rest = self.src.get(self.pos..).unwrap_or("");
+                self.pos += rest.find('\n').unwrap_or(rest.len());
+                Ok(Item::Nothing)
+            }
             '\'' => {
-                self.pos += 1;
                 let v = self.read_next(
                     ctx,
                     Opener {
@@ -289,26 +402,59 @@ impl<'a> Reader<'a> {
                 )?;
                 Ok(Item::Obj(wrap(package::cl_sym("QUOTE"), v)))
             }
-            '"' => {
-                self.pos += 1;
-                self.read_string(at).map(Item::Obj)
-            }
-            '`' => {
-                self.pos += 1;
-                self.read_backquote(ctx, at).map(Item::Obj)
-            }
-            ',' => {
-                self.pos += 1;
-                self.read_comma(ctx, at).map(Item::Obj)
-            }
-            '#' => {
-                self.pos += 1;
-                self.read_sharp(ctx, at)
-            }
-            _ => {
-                let tok = self.read_token(None)?;
-                self.interpret_token(&tok)
-            }
+            '"' => self.read_string(at, c).map(Item::Obj),
+            '`' => self.read_backquote(ctx, at).map(Item::Obj),
+            ',' => self.read_comma(ctx, at).map(Item::Obj),
+            _ => Err(self.syntax(at, format!("no standard reader macro for {m}"))),
+        }
+    }
+
+    /// Run the standard macro `m` at the start of the text, as the macro
+    /// function `get-macro-character` returns for it does on its stream.
+    /// `None`: the macro returned no values (a comment).
+    pub fn run_std_macro(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        m: char,
+        c: char,
+    ) -> Result<Option<Value>, ReadError> {
+        self.begin_call();
+        let item = self.std_macro(ctx, m, c, 0);
+        self.end = self.pos;
+        self.item_value(item?)
+    }
+
+    /// Run the dispatching macro character `disp` at the start of the
+    /// text (after the character itself), or with `sub`, its entry for
+    /// that sub-character with numeric argument `arg`.
+    pub fn run_dispatch(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        disp: char,
+        sub: Option<(char, Option<usize>)>,
+    ) -> Result<Option<Value>, ReadError> {
+        self.begin_call();
+        let item = match sub {
+            None => self.read_dispatch(ctx, disp, 0),
+            Some((sub, arg)) => self.dispatch_sub(ctx, disp, sub, arg, 0),
+        };
+        self.end = self.pos;
+        self.item_value(item?)
+    }
+
+    fn begin_call(&mut self) {
+        self.settings = Settings::current();
+        self.suppress = read_suppress();
+        self.backquote = usize::from(self.suppress);
+        self.start = 0;
+    }
+
+    fn item_value(&self, item: Item) -> Result<Option<Value>, ReadError> {
+        match item {
+            Item::Obj(v) => Ok(Some(v)),
+            Item::Nothing => Ok(None),
+            Item::Dot if self.suppress => Ok(Some(Value::Nil)),
+            Item::Dot => Err(self.syntax(0, "dot context error: a lone . is not an object")),
         }
     }
 
@@ -318,10 +464,8 @@ impl<'a> Reader<'a> {
         loop {
             self.skip_whitespace();
             let at = self.pos;
-            match self.peek() {
-                None => return Err(self.eof(opener)),
-                Some(')') => return Err(self.syntax(at, "unmatched close parenthesis")),
-                Some(_) => {}
+            if self.peek().is_none() {
+                return Err(self.eof(opener));
             }
             match self.read_item(ctx)? {
                 Item::Obj(v) => return Ok(v),
@@ -404,8 +548,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A string after `"` (CLHS 2.4.5): `\` takes the next character literally.
-    fn read_string(&mut self, open: usize) -> Result<Value, ReadError> {
+    fn token_item(&mut self) -> Result<Item, ReadError> {
+        let tok = self.read_token(None)?;
+        self.interpret_token(&tok)
+    }
+
+    /// A string after `"` (CLHS 2.4.5), ended by the character `close`
+    /// that opened it; a single escape character takes the next character
+    /// literally.
+    fn read_string(&mut self, open: usize, close: char) -> Result<Value, ReadError> {
         let opener = Opener {
             what: "a string",
             pos: open,
@@ -414,8 +565,8 @@ impl<'a> Reader<'a> {
         loop {
             match self.bump() {
                 None => return Err(self.eof(opener)),
-                Some('"') => return Ok(Value::string(s)),
-                Some('\\') => match self.bump() {
+                Some(c) if c == close => return Ok(Value::string(s)),
+                Some(c) if self.kind(c) == readtable::Kind::SingleEscape => match self.bump() {
                     None => return Err(self.eof(opener)),
                     Some(c) => s.push(c),
                 },
@@ -471,6 +622,93 @@ impl<'a> Reader<'a> {
         Ok(wrap(sendletter_sym(name), v?))
     }
 
+    /// Call a reader macro function set from Lisp on the rest of the text
+    /// (CLHS 2.2 step 4); its values decide what was read.
+    fn call_lisp_macro(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        call: MacroCall<'_>,
+        at: usize,
+    ) -> Result<Item, ReadError> {
+        let rest = self.src.get(self.pos..).unwrap_or("");
+        let result = ctx.call_macro(call, rest);
+        // The function may have changed the readtable.
+        self.settings.ascii = self.settings.readtable.ascii_kinds();
+        self.settings.standard = false;
+        match result {
+            Ok((value, used)) => {
+                self.pos = (self.pos + used).min(self.src.len());
+                while !self.src.is_char_boundary(self.pos) {
+                    self.pos += 1;
+                }
+                self.token_end = None;
+                Ok(match value {
+                    Some(v) if self.suppress => {
+                        drop(v);
+                        Item::Obj(Value::Nil)
+                    }
+                    Some(v) => Item::Obj(v),
+                    None => Item::Nothing,
+                })
+            }
+            Err(e) => Err(self.callback_error(e, at)),
+        }
+    }
+
+    pub(super) fn callback_error(&self, e: CallbackError, at: usize) -> ReadError {
+        match e {
+            CallbackError::Message(m) => self.syntax(at, m),
+            CallbackError::Unwound => self.error(
+                ReadErrorKind::Unwound,
+                at,
+                "a reader macro or #. form exited non-locally",
+            ),
+            CallbackError::EndOfText => self.eof(Opener {
+                what: "a reader macro's object",
+                pos: at,
+            }),
+        }
+    }
+
+    /// `read-delimited-list` (CLHS 23.2): objects up to the character
+    /// `close`, which is consumed. The reader variables are those of the
+    /// time of the call.
+    pub fn read_delimited(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        close: char,
+    ) -> Result<Vec<Value>, ReadError> {
+        self.settings = Settings::current();
+        self.suppress = read_suppress();
+        self.start = self.pos;
+        let opener = Opener {
+            what: "a delimited list",
+            pos: self.pos,
+        };
+        let mut items = Vec::new();
+        loop {
+            self.skip_whitespace();
+            let at = self.pos;
+            match self.peek() {
+                None => return Err(self.eof(opener)),
+                Some(c) if c == close => {
+                    self.pos += c.len_utf8();
+                    self.end = self.pos;
+                    return Ok(items);
+                }
+                Some(_) => {}
+            }
+            match self.read_item(ctx)? {
+                Item::Obj(v) => items.push(v),
+                Item::Nothing => {}
+                Item::Dot if self.suppress => {}
+                Item::Dot => {
+                    return Err(self.syntax(at, "dot context error: a lone . is not an object"))
+                }
+            }
+        }
+    }
+
     /// The package tokens are interned in: `*package*`, or KEYWORD while
     /// reading a feature expression.
     fn package(&self) -> Rc<Package> {
@@ -500,12 +738,28 @@ impl Settings {
             Some(v) => v.truthy(),
             None => true,
         };
+        let readtable = readtable::current_readtable();
+        let ascii = readtable.ascii_kinds();
+        let standard = readtable.is_standard_syntax()
+            && matches!(readtable.macro_of(';'), Some(readtable::Macro::Std(';')));
         Settings {
             base,
             float_format,
             read_eval,
+            standard,
+            readtable,
+            ascii,
         }
     }
+}
+
+/// `*read-suppress*`.
+fn read_suppress() -> bool {
+    package::cl_sym("*READ-SUPPRESS*")
+        .value
+        .borrow()
+        .as_ref()
+        .is_some_and(Value::truthy)
 }
 
 /// Standard whitespace[2] (CLHS 2.1.4): Space, Tab, Newline, Return, Page.

@@ -3,7 +3,8 @@
 use std::rc::Rc;
 
 use super::number::parse_rational;
-use super::{is_whitespace, wrap, Item, Opener, ReadContext, ReadError, Reader};
+use super::readtable::DispatchFn;
+use super::{is_whitespace, wrap, Item, MacroCall, Opener, ReadContext, ReadError, Reader};
 use crate::eval::array::{Array, Elem};
 use crate::eval::package;
 use crate::eval::value::Pathname;
@@ -13,10 +14,13 @@ use crate::eval::Value;
 const MAX_VECTOR_ARG: usize = 1 << 20;
 
 impl Reader<'_> {
-    /// After `#` at `open`: optional decimal argument, then the sub-character.
-    pub(super) fn read_sharp(
+    /// After a dispatching macro character `disp` (`#`) at `open`: optional
+    /// decimal argument, then the sub-character, looked up in the
+    /// readtable's dispatch table (CLHS 2.1.4.4).
+    pub(super) fn read_dispatch(
         &mut self,
         ctx: &mut dyn ReadContext,
+        disp: char,
         open: usize,
     ) -> Result<Item, ReadError> {
         let opener = Opener {
@@ -35,7 +39,49 @@ impl Reader<'_> {
         let Some(sub) = self.bump() else {
             return Err(self.eof(opener));
         };
-        match sub.to_ascii_lowercase() {
+        self.dispatch_sub(ctx, disp, sub, arg, open)
+    }
+
+    /// The dispatch macro of `disp` for `sub` with argument `arg`.
+    pub(super) fn dispatch_sub(
+        &mut self,
+        ctx: &mut dyn ReadContext,
+        disp: char,
+        sub: char,
+        arg: Option<usize>,
+        open: usize,
+    ) -> Result<Item, ReadError> {
+        let opener = Opener {
+            what: "a # dispatch",
+            pos: open,
+        };
+        let std = match self.settings.readtable.dispatch_fn(disp, sub) {
+            Some(DispatchFn::Std(x)) => x,
+            Some(DispatchFn::Lisp(f)) => {
+                return self.call_lisp_macro(
+                    ctx,
+                    MacroCall {
+                        function: &f,
+                        ch: disp,
+                        dispatch: Some((sub, arg)),
+                    },
+                    open,
+                )
+            }
+            None if is_whitespace(sub) => {
+                return Err(self.syntax(
+                    open,
+                    format!("{disp} followed by whitespace is not valid syntax"),
+                ))
+            }
+            None => {
+                return Err(self.syntax(
+                    open,
+                    format!("undefined dispatch macro character {disp}{sub}"),
+                ))
+            }
+        };
+        match std.to_ascii_lowercase() {
             '\\' => self.read_character(open),
             '\'' => {
                 let v = self.read_next(
@@ -49,7 +95,7 @@ impl Reader<'_> {
             }
             '(' => self.read_vector(ctx, open, arg).map(Item::Obj),
             '|' => self.skip_block_comment(open).map(|_| Item::Nothing),
-            '+' | '-' => self.read_conditional(ctx, open, sub == '+'),
+            '+' | '-' => self.read_conditional(ctx, open, std == '+'),
             '.' => self.read_eval(ctx, open),
             'p' => {
                 let v = self.read_next(
@@ -401,7 +447,7 @@ impl Reader<'_> {
         }
         ctx.eval(form)
             .map(Item::Obj)
-            .map_err(|m| self.syntax(open, m))
+            .map_err(|e| self.callback_error(e, open))
     }
 
     /// `#x`, `#b`, `#o`, `#Nr`: a rational in `base` (CLHS 2.4.8.7-10).

@@ -4,7 +4,8 @@
 use std::rc::Rc;
 
 use super::number::parse_number;
-use super::{is_terminator, Item, Opener, ReadError, ReadErrorKind, Reader};
+use super::readtable::{Kind, ReadCase};
+use super::{Item, Opener, ReadError, ReadErrorKind, Reader};
 use crate::eval::package::{self, Status};
 use crate::eval::value::Symbol;
 use crate::eval::Value;
@@ -24,19 +25,54 @@ impl Token {
         self.chars.iter().map(|&(c, _)| c).collect()
     }
 
-    /// The symbol name: unescaped characters upcased (readtable case
-    /// `:upcase`, CLHS 23.1.2), escaped ones as they are.
-    pub fn folded(chars: &[(char, bool)]) -> String {
+    /// The symbol name: unescaped characters converted as the readtable
+    /// case says (CLHS 23.1.2), escaped ones as they are. `case` is what
+    /// [`Token::conversion`] decided (never `Invert`).
+    pub fn folded(chars: &[(char, bool)], case: ReadCase) -> String {
         let mut name = String::with_capacity(chars.len());
         for &(c, escaped) in chars {
-            name.push(match c {
+            name.push(match case {
                 _ if escaped => c,
-                'a'..='z' => c.to_ascii_uppercase(),
-                _ if c.is_ascii() => c,
-                _ => upcase(c),
+                ReadCase::Upcase => match c {
+                    'a'..='z' => c.to_ascii_uppercase(),
+                    _ if c.is_ascii() => c,
+                    _ => upcase(c),
+                },
+                ReadCase::Downcase => downcase(c),
+                ReadCase::Preserve | ReadCase::Invert => c,
             });
         }
         name
+    }
+
+    /// The conversion the readtable case asks of this token: `:invert`
+    /// flips the unescaped letters when they all have one case and keeps
+    /// them otherwise (CLHS 23.1.2).
+    pub fn conversion(&self, case: ReadCase) -> ReadCase {
+        if case != ReadCase::Invert {
+            return case;
+        }
+        let letters = || {
+            self.chars
+                .iter()
+                .filter(|&&(c, e)| !e && (upcase(c) != c || downcase(c) != c))
+        };
+        if letters().all(|&(c, _)| downcase(c) != c) {
+            ReadCase::Downcase
+        } else if letters().all(|&(c, _)| upcase(c) != c) {
+            ReadCase::Upcase
+        } else {
+            ReadCase::Preserve
+        }
+    }
+}
+
+/// Lower-case a character with a one-to-one case mapping (as [`upcase`]).
+pub(crate) fn downcase(c: char) -> char {
+    let mut down = c.to_lowercase();
+    match (down.next(), down.next()) {
+        (Some(d), None) if d != c && upcase(d) == c => d,
+        _ => c,
     }
 }
 
@@ -73,12 +109,13 @@ impl Reader<'_> {
                 }
                 break;
             };
-            if multiple.is_none() && is_terminator(c) {
+            let kind = self.kind(c);
+            if multiple.is_none() && kind.terminates() {
                 break;
             }
             self.pos += c.len_utf8();
-            match c {
-                '\\' => {
+            match kind {
+                Kind::SingleEscape => {
                     any_escape = true;
                     match self.bump() {
                         Some(e) => chars.push((e, true)),
@@ -90,13 +127,13 @@ impl Reader<'_> {
                         }
                     }
                 }
-                '|' => {
+                Kind::MultipleEscape => {
                     any_escape = true;
                     bars.push(chars.len());
                     multiple = if multiple.is_some() { None } else { Some(at) };
                 }
                 _ if multiple.is_some() => chars.push((c, true)),
-                '\x08' | '\x7f' if !self.suppress => {
+                _ if matches!(c, '\x08' | '\x7f') && !self.suppress => {
                     return Err(self.syntax(
                         at,
                         "invalid constituent character (Backspace or Rubout) in a token",
@@ -144,6 +181,7 @@ impl Reader<'_> {
 
     /// A symbol token with optional package markers (CLHS 2.3.5).
     fn token_symbol(&self, tok: &Token) -> Result<Value, ReadError> {
+        let case = tok.conversion(self.settings.readtable.case());
         let markers: Vec<usize> = tok
             .chars
             .iter()
@@ -154,7 +192,7 @@ impl Reader<'_> {
         let bad = |what: &str| self.syntax(tok.start, format!("{what}: {}", tok.text()));
         let (pkg_part, name_part, external) = match markers.as_slice() {
             [] => {
-                let name = Token::folded(&tok.chars);
+                let name = Token::folded(&tok.chars, case);
                 return Ok(package::sym_value(package::intern_in(
                     &name,
                     &self.package(),
@@ -176,11 +214,11 @@ impl Reader<'_> {
                 return Err(bad("a number cannot be package-qualified"));
             }
         }
-        let name = Token::folded(name_part);
+        let name = Token::folded(name_part, case);
         let Some(pkg_chars) = pkg_part else {
             return Ok(Value::Symbol(package::keyword(&name)));
         };
-        let pkg_name = Token::folded(pkg_chars);
+        let pkg_name = Token::folded(pkg_chars, case);
         let Some(pkg) = package::find_package(&pkg_name) else {
             let msg = crate::builtins::allegro::missing::unprovided_symbol(&pkg_name, &name)
                 .unwrap_or_else(|| format!("package {pkg_name} does not exist"));
@@ -213,8 +251,9 @@ impl Reader<'_> {
                 format!("package marker in an uninterned symbol: #:{}", tok.text()),
             ));
         }
+        let case = tok.conversion(self.settings.readtable.case());
         Ok(Value::Symbol(Rc::new(Symbol::new(&Token::folded(
-            &tok.chars,
+            &tok.chars, case,
         )))))
     }
 }

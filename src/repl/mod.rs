@@ -199,7 +199,22 @@ fn eval_input(it: &mut Interp, text: &str, lines_before: usize) -> Option<i32> {
             Ok(None) => return None,
             Err(mut e) => {
                 e.line += lines_before;
-                report(it, &ScriptError::Read(e));
+                let error = match crate::builtins::streams::take_reader_unwind(&e) {
+                    Some(u) => toplevel::unwind_to_error(
+                        it,
+                        u,
+                        SourcePos {
+                            file: Some(REPL_FILE.to_string()),
+                            line: e.line,
+                            column: e.column,
+                        },
+                    ),
+                    None => ScriptError::Read(e),
+                };
+                if let ScriptError::Exit(code) = error {
+                    return Some(code);
+                }
+                report(it, &error);
                 return None;
             }
         };
