@@ -329,12 +329,21 @@ fn pprint_list(
         |it, ps| {
             let mut rest = list.clone();
             let mut count = 0;
+            // The tortoise of a cycle check: a circular list ends in `...`
+            // instead of printing for ever.
+            let mut tortoise = list.clone();
             if rest.is_nil() {
                 return Ok(());
             }
             loop {
                 if !length_check(it, &rest, count, ps)? {
                     return Ok(());
+                }
+                if count > 0 && rest.eq(&tortoise) {
+                    return write_str(it, ps, "...");
+                }
+                if count % 2 == 1 {
+                    tortoise = tortoise.cdr();
                 }
                 count += 1;
                 let item = rest.car();

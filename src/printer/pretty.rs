@@ -753,9 +753,41 @@ pub struct Doc {
     pub ops: Vec<(usize, super::DocOp)>,
 }
 
+/// Past this many nested blocks (or operations) a printed object is
+/// written without layout: the queue of pending blocks would make the
+/// layout quadratic and its prefix as wide as the nesting (a list nested
+/// a million deep would need gigabytes).
+const MAX_LAYOUT_DEPTH: usize = 1000;
+const MAX_LAYOUT_OPS: usize = 1 << 20;
+
 impl Doc {
+    /// Too deep or too large to lay out (see [`MAX_LAYOUT_DEPTH`]).
+    fn too_big(&self) -> bool {
+        if self.ops.len() > MAX_LAYOUT_OPS {
+            return true;
+        }
+        let mut depth = 0usize;
+        for (_, op) in &self.ops {
+            match op {
+                super::DocOp::Start { .. } => {
+                    depth += 1;
+                    if depth > MAX_LAYOUT_DEPTH {
+                        return true;
+                    }
+                }
+                super::DocOp::End => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        false
+    }
+
     /// Feed the text and operations to a pretty stream.
     pub fn replay(&self, ps: &mut PrettyStream) {
+        if self.too_big() {
+            ps.write_str(&self.text);
+            return;
+        }
         let mut from = 0;
         for (pos, op) in &self.ops {
             let pos = (*pos).clamp(from, self.text.len());
@@ -779,7 +811,7 @@ impl Doc {
     /// The text alone is the layout: no operations, or everything fits
     /// on the line from `column` and nothing forces a newline.
     pub fn fits_as_text(&self, column: usize) -> bool {
-        if self.ops.is_empty() {
+        if self.ops.is_empty() || self.too_big() {
             return true;
         }
         if global_count("*PRINT-LINES*").is_some() || self.text.contains('\n') {
