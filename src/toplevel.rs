@@ -126,11 +126,14 @@ pub fn new_interp() -> Interp {
     set("*PRINT-RADIX*", Value::Nil);
     set("*PRINT-ESCAPE*", package::t());
     set("*PRINT-READABLY*", Value::Nil);
-    set("*PRINT-PRETTY*", Value::Nil);
+    set("*PRINT-PRETTY*", package::t());
     set("*PRINT-CASE*", Value::Symbol(keyword("UPCASE")));
     set("*PRINT-CIRCLE*", Value::Nil);
     set("*PRINT-LENGTH*", Value::Nil);
     set("*PRINT-LEVEL*", Value::Nil);
+    set("*PRINT-LINES*", Value::Nil);
+    set("*PRINT-RIGHT-MARGIN*", Value::Nil);
+    set("*PRINT-MISER-WIDTH*", Value::Nil);
     set("*BREAK-ON-SIGNALS*", Value::Nil);
     set("*DEBUGGER-HOOK*", Value::Nil);
     set("*LOAD-PATHNAME*", Value::Nil);

@@ -369,3 +369,24 @@ fn a_print_object_method_printing_its_own_object_is_a_storage_condition() {
     );
     assert!(m.contains("Control stack exhausted"), "{m}");
 }
+
+// ----- the pretty printer on circular lists ----------------------------------
+
+#[test]
+fn pretty_printing_a_circular_list_ends_instead_of_printing_for_ever() {
+    for f in ["pprint-fill", "pprint-linear", "pprint-tabular"] {
+        let out = eval(&format!(
+            "(let ((l (list 1 2 3))) (setf (cdr (last l)) l) \
+             (length (with-output-to-string (s) ({f} s l))))"
+        ));
+        let n: usize = out.trim().parse().unwrap_or(usize::MAX);
+        assert!(n < 200, "{f}: {out}");
+    }
+    // print of a circular list under *print-pretty* (the default).
+    let out = eval(
+        "(let ((l (list 1 2 3))) (setf (cdr (last l)) l) \
+         (length (prin1-to-string l)))",
+    );
+    let n: usize = out.trim().parse().unwrap_or(usize::MAX);
+    assert!(n < 200, "{out}");
+}

@@ -215,8 +215,54 @@ allocated to *TRACE-OUTPUT*."
   `(sendletter::%untrace ',names))
 
 (defmacro formatter (control)
-  "A function of (stream &rest args) that formats ARGS under CONTROL."
-  `(lambda (stream &rest args) (apply #'format stream ,control args) nil))
+  "A function of (stream &rest args) that formats ARGS under CONTROL and
+returns the arguments it did not use (CLHS 22.2.1.3)."
+  `(lambda (stream &rest args)
+     (sendletter::%format-tail stream ,control args)))
+
+;; CLHS 22.4 pprint-logical-block; the block itself is run by
+;; %call-logical-block, pprint-pop counts against *print-length*.
+(defmacro pprint-logical-block ((stream-symbol object &rest keys
+                                 &key (prefix nil prefixp)
+                                      (per-line-prefix nil per-line-prefix-p)
+                                      (suffix ""))
+                                &body body)
+  "Print BODY's output as a logical block of the pretty printer."
+  (declare (ignore prefix suffix))
+  (when (and prefixp per-line-prefix-p)
+    (error "cannot specify values for both PREFIX and PER-LINE-PREFIX."))
+  (let* ((stream-var (case stream-symbol
+                       ((nil) '*standard-output*)
+                       ((t) '*terminal-io*)
+                       (t stream-symbol)))
+         (list (gensym "LIST")) (count (gensym "COUNT")) (blk (gensym "BLOCK"))
+         (obj (gensym "OBJ")) (pre (gensym "PREFIX")) (suf (gensym "SUFFIX"))
+         (bindings (list (list obj object))))
+    ;; The keyword forms are evaluated in the order written, after OBJECT.
+    (loop for (key value) on keys by #'cddr
+          do (case key
+               ((:prefix :per-line-prefix)
+                (unless (assoc pre bindings) (push (list pre value) bindings)))
+               (:suffix
+                (unless (assoc suf bindings) (push (list suf value) bindings)))))
+    (unless (assoc pre bindings) (push (list pre nil) bindings))
+    (unless (assoc suf bindings) (push (list suf "") bindings))
+    `(let* ,(reverse bindings)
+       (sendletter::%call-logical-block
+        (lambda (,list ,stream-var)
+          (declare (ignorable ,list ,stream-var))
+          (let ((,count 0))
+            (declare (ignorable ,count))
+            (block ,blk
+              (macrolet ((pprint-exit-if-list-exhausted ()
+                           '(when (null ,list) (return-from ,blk nil)))
+                         (pprint-pop ()
+                           '(if (sendletter::%pprint-length-check ,list ,count ,stream-var)
+                                (progn (setq ,count (1+ ,count)) (pop ,list))
+                                (return-from ,blk nil))))
+                ,@body))))
+        ,stream-symbol ,pre ,per-line-prefix-p ,suf
+        ,@(if object (list obj))))))
 
 ;;;; ---- Hash tables ----
 ;; CLHS with-hash-table-iterator: NAME is a local macro returning

@@ -20,6 +20,7 @@ pub mod numbers;
 pub mod packages;
 pub mod pathname_wild;
 pub mod prelude;
+pub mod pretty;
 pub mod printing;
 pub mod reader_calls;
 pub mod readtables;
@@ -98,6 +99,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         sequences::sort::BUILTINS,
         hashtables::BUILTINS,
         printing::BUILTINS,
+        pretty::BUILTINS,
         format::BUILTINS,
         streams::BUILTINS,
         readtables::BUILTINS,

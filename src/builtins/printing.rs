@@ -12,7 +12,8 @@ use crate::def;
 use crate::eval::package::{cl_sym, t};
 use crate::eval::stream::Stream;
 use crate::eval::{Interp, LResult, Value};
-use crate::printer::{write_to_string, PrintOptions};
+use crate::printer::pretty::Doc;
+use crate::printer::{write_doc_hooked, PrintOptions};
 
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("PRIN1", "(object &optional stream)", 1, 2, prin1, "Print OBJECT readably (with escapes)."),
@@ -51,24 +52,76 @@ pub fn options_from_globals() -> PrintOptions {
     if let Some(v) = value("*PRINT-READABLY*") {
         o.readably = v.truthy();
     }
+    if let Some(v) = value("*PRINT-PRETTY*") {
+        o.pretty = v.truthy();
+    }
     o
 }
 
 /// The printed text of `v` under `opts`; a condition printed without
 /// escapes is its report.
 pub fn text_with(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<String> {
+    Ok(doc_with(it, v, opts)?.layout(0))
+}
+
+/// The printed text of `v` with the pretty printer's operations (when
+/// `opts.pretty`), to be laid out where it is written.
+pub fn doc_with(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<Doc> {
     if !opts.escape && !opts.readably && Interp::condition_class(v).is_some() {
-        return it.report_condition(v);
+        return Ok(plain(it.report_condition(v)?));
     }
     if !opts.escape && !opts.readably {
         if let Some(report) = crate::builtins::core::restart_report(it, v) {
-            return report;
+            return Ok(plain(report?));
         }
     }
-    if crate::clos::loaded(it) {
-        return crate::clos::hooks::write_with_print_object(it, v, opts);
+    let mut ops = Vec::new();
+    let text = if crate::clos::loaded(it) {
+        crate::clos::hooks::write_doc_with_print_object(it, v, opts, &mut ops)?
+    } else {
+        let mut out = String::new();
+        write_doc_hooked(&mut out, &mut ops, v, opts, None);
+        out
+    };
+    Ok(Doc { text, ops })
+}
+
+fn plain(text: String) -> Doc {
+    Doc {
+        text,
+        ops: Vec::new(),
     }
-    Ok(write_to_string(v, opts))
+}
+
+/// Print `v` under `opts` to `stream`, laid out from its column (or
+/// queued into it when it is a pretty stream).
+pub fn write_object(
+    it: &mut Interp,
+    stream: &Rc<Stream>,
+    v: &Value,
+    opts: &PrintOptions,
+) -> LResult<()> {
+    let doc = doc_with(it, v, opts)?;
+    super::streams::check_open(it, stream)?;
+    match doc.write_to(stream) {
+        Ok(()) => Ok(()),
+        Err(e) => super::streams::io_failure(it, stream, e),
+    }
+}
+
+fn prin1_options() -> PrintOptions {
+    PrintOptions {
+        escape: true,
+        ..options_from_globals()
+    }
+}
+
+fn princ_options() -> PrintOptions {
+    PrintOptions {
+        escape: false,
+        readably: false,
+        ..options_from_globals()
+    }
 }
 
 /// `prin1` text (escapes on) under the current printer variables.
@@ -92,29 +145,32 @@ pub fn princ_text(it: &mut Interp, v: &Value) -> LResult<String> {
 
 fn prin1(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = out_stream(it, a.get(1))?;
-    let text = prin1_text(it, &a[0])?;
-    write_text(it, &s, &text)?;
+    write_object(it, &s, &a[0], &prin1_options())?;
     Ok(a[0].clone())
 }
 
 fn princ(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = out_stream(it, a.get(1))?;
-    let text = princ_text(it, &a[0])?;
-    write_text(it, &s, &text)?;
+    write_object(it, &s, &a[0], &princ_options())?;
     Ok(a[0].clone())
 }
 
 fn print(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = out_stream(it, a.get(1))?;
-    let text = prin1_text(it, &a[0])?;
-    write_text(it, &s, &format!("\n{text} "))?;
+    write_text(it, &s, "\n")?;
+    write_object(it, &s, &a[0], &prin1_options())?;
+    write_text(it, &s, " ")?;
     Ok(a[0].clone())
 }
 
 fn pprint(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = out_stream(it, a.get(1))?;
-    let text = prin1_text(it, &a[0])?;
-    write_text(it, &s, &format!("\n{text}"))?;
+    write_text(it, &s, "\n")?;
+    let opts = PrintOptions {
+        pretty: true,
+        ..prin1_options()
+    };
+    write_object(it, &s, &a[0], &opts)?;
     Ok(it.values(vec![]))
 }
 
@@ -137,33 +193,36 @@ const WRITE_KEYS: &[&str] = &[
     "PPRINT-DISPATCH",
 ];
 
-/// Printer options from `write`'s keywords over the current variables.
-fn write_options(it: &mut Interp, kws: &[(String, Value)]) -> LResult<PrintOptions> {
-    let mut o = options_from_globals();
-    if let Some(v) = args::kw(kws, "ESCAPE") {
-        o.escape = v.truthy();
-    }
-    if let Some(v) = args::kw(kws, "READABLY") {
-        o.readably = v.truthy();
-    }
-    if let Some(v) = args::kw(kws, "RADIX") {
-        o.radix = v.truthy();
-    }
-    if let Some(v) = args::kw(kws, "BASE") {
-        match v {
-            Value::Fixnum(b) if (2..=36).contains(&b) => o.base = b as u32,
-            other => return type_err(it, &other, "(INTEGER 2 36)"),
+/// Run `f` with `*print-KEY*` bound to each of `write`'s keywords given
+/// (CLHS 22.4: `write` binds the printer variables).
+fn with_write_bindings<T>(
+    it: &mut Interp,
+    kws: &[(String, Value)],
+    f: impl FnOnce(&mut Interp) -> LResult<T>,
+) -> LResult<T> {
+    let mark = it.dyn_mark();
+    for (key, value) in kws {
+        if key == "STREAM" {
+            continue;
         }
+        if key == "BASE" && !matches!(value, Value::Fixnum(b) if (2..=36).contains(b)) {
+            it.unbind_to(mark);
+            return type_err(it, value, "(INTEGER 2 36)");
+        }
+        let var = cl_sym(&format!("*PRINT-{key}*"));
+        it.bind_special(&var, value.clone());
     }
-    Ok(o)
+    let r = f(it);
+    it.unbind_to(mark);
+    r
 }
 
 fn write(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let kws = args::keywords(it, &a[1..], WRITE_KEYS, "WRITE")?;
-    let opts = write_options(it, &kws)?;
     let s = out_stream(it, args::kw(&kws, "STREAM").as_ref())?;
-    let text = text_with(it, &a[0], &opts)?;
-    write_text(it, &s, &text)?;
+    with_write_bindings(it, &kws, |it| {
+        write_object(it, &s, &a[0], &options_from_globals())
+    })?;
     Ok(a[0].clone())
 }
 
@@ -177,8 +236,8 @@ fn princ_to_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn write_to_string_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let kws = args::keywords(it, &a[1..], WRITE_KEYS, "WRITE-TO-STRING")?;
-    let opts = write_options(it, &kws)?;
-    Ok(Value::string(text_with(it, &a[0], &opts)?))
+    let text = with_write_bindings(it, &kws, |it| text_with(it, &a[0], &options_from_globals()))?;
+    Ok(Value::string(text))
 }
 
 /// The `:start`/`:end` part of a string argument.

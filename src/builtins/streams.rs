@@ -97,7 +97,7 @@ pub fn stream_arg(it: &mut Interp, v: &Value) -> LResult<Rc<Stream>> {
 }
 
 /// Operating on a closed stream is a `stream-error`.
-fn check_open(it: &mut Interp, s: &Rc<Stream>) -> LResult<()> {
+pub fn check_open(it: &mut Interp, s: &Rc<Stream>) -> LResult<()> {
     if s.open.get() {
         return Ok(());
     }

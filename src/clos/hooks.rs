@@ -8,7 +8,7 @@ use crate::builtins::BuiltinDef;
 use crate::def;
 use crate::eval::package::{find_package, find_symbol};
 use crate::eval::{Interp, LResult, Sym, Value};
-use crate::printer::{write_to_string, write_value_hooked, PrintOptions};
+use crate::printer::{write_doc_hooked, write_to_string, DocOp, PrintOptions};
 
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("CLOS" : "%DEFAULT-PRINT-STRING", "(object escape)", 2, 2, default_print_string,
@@ -31,8 +31,20 @@ fn hook(name: &str) -> Option<Sym> {
 /// The printed text of `v`, with `print-object` called for the standard
 /// instances (and, once one has a method, structures) inside it.
 pub fn write_with_print_object(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<String> {
+    write_doc_with_print_object(it, v, opts, &mut Vec::new())
+}
+
+/// `write_with_print_object` collecting the pretty printer's operations.
+pub fn write_doc_with_print_object(
+    it: &mut Interp,
+    v: &Value,
+    opts: &PrintOptions,
+    ops: &mut Vec<(usize, DocOp)>,
+) -> LResult<String> {
     let Some(f) = hook("%PRINT-HOOK") else {
-        return Ok(write_to_string(v, opts));
+        let mut out = String::new();
+        write_doc_hooked(&mut out, ops, v, opts, None);
+        return Ok(out);
     };
     let structures = it.ext.contains_key(STRUCTURE_PRINT);
     let mut failure = None;
@@ -61,7 +73,7 @@ pub fn write_with_print_object(it: &mut Interp, v: &Value, opts: &PrintOptions) 
             }
         }
     };
-    write_value_hooked(&mut out, v, opts, Some(&mut ask));
+    write_doc_hooked(&mut out, ops, v, opts, Some(&mut ask));
     match failure {
         Some(e) => Err(e),
         None => Ok(out),

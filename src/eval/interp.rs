@@ -32,10 +32,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "sendletter interprets source files; LOAD them instead",
     ),
     (
-        "PPRINT-LOGICAL-BLOCK",
-        "the pretty printer is not implemented",
-    ),
-    (
         "SET-PPRINT-DISPATCH",
         "the pretty printer is not implemented",
     ),

@@ -56,6 +56,9 @@ pub enum StreamKind {
     /// `make-synonym-stream`: the stream that is the symbol's dynamic
     /// value at each operation.
     Synonym(Sym),
+    /// A pretty-printing stream (CLHS 22.2) over another stream, made by
+    /// `pprint-logical-block` and by printing with `*print-pretty*`.
+    Pretty(Box<crate::printer::pretty::PrettyStream>),
 }
 
 /// Synonym streams naming synonym streams are followed this far; a
@@ -323,6 +326,7 @@ impl Stream {
             | StreamKind::Stderr
             | StreamKind::StringOut(_)
             | StreamKind::FileOut(_)
+            | StreamKind::Pretty(_)
             | StreamKind::Null => true,
             StreamKind::TwoWay(_, o) => o.is_output(),
             _ => false,
@@ -358,6 +362,10 @@ impl Stream {
             }
             StreamKind::Null => Ok(()),
             StreamKind::TwoWay(_, o) => o.write_str(s),
+            StreamKind::Pretty(p) => {
+                p.write_str(s);
+                p.take_error()
+            }
             _ => Err(io::Error::new(
                 io::ErrorKind::Unsupported,
                 "not an output stream",
@@ -461,6 +469,7 @@ impl Stream {
         }
         match &*self.kind.borrow() {
             StreamKind::TwoWay(_, o) => o.output_column(),
+            StreamKind::Pretty(p) => p.column(),
             _ => self.column.get(),
         }
     }

@@ -14,6 +14,8 @@
 //! `*print-readably*` does not signal `print-not-readable`.
 
 mod float;
+mod layout;
+pub mod pretty;
 mod symbol;
 mod symbol_case;
 
@@ -40,6 +42,8 @@ pub struct PrintOptions {
     pub radix: bool,
     /// `*print-readably*`.
     pub readably: bool,
+    /// `*print-pretty*`: lists and vectors become logical blocks.
+    pub pretty: bool,
 }
 
 impl Default for PrintOptions {
@@ -49,6 +53,7 @@ impl Default for PrintOptions {
             base: 10,
             radix: false,
             readably: false,
+            pretty: false,
         }
     }
 }
@@ -73,6 +78,9 @@ impl PrintOptions {
         }
         if let Some(v) = value("*PRINT-READABLY*") {
             o.readably = v.truthy();
+        }
+        if let Some(v) = value("*PRINT-PRETTY*") {
+            o.pretty = v.truthy();
         }
         o
     }
@@ -125,8 +133,38 @@ pub fn write_value_hooked(
     opts: &PrintOptions,
     hook: Option<PrintHook>,
 ) {
+    let mut ops = Vec::new();
+    write_doc_hooked(out, &mut ops, v, opts, hook);
+}
+
+/// What the pretty printer is told between two pieces of text.
+#[derive(Clone, Debug)]
+pub enum DocOp {
+    Start {
+        prefix: &'static str,
+        suffix: &'static str,
+    },
+    End,
+    Newline(pretty::NewlineKind),
+    /// `pprint-indent` (`~nI`, `~:I`): `block` false for `:current`.
+    Indent {
+        block: bool,
+        n: i64,
+    },
+}
+
+/// `write_value_hooked` collecting, with `opts.pretty`, the pretty
+/// printer's operations at their byte positions in `out`.
+pub fn write_doc_hooked(
+    out: &mut String,
+    ops: &mut Vec<(usize, DocOp)>,
+    v: &Value,
+    opts: &PrintOptions,
+    hook: Option<PrintHook>,
+) {
     let mut printer = Printer {
         hook,
+        ops,
         out,
         opts: PrintOptions {
             escape: opts.escape || opts.readably,
@@ -153,10 +191,19 @@ enum Task {
     },
     /// Leaving the object with this address (for cycle detection).
     Leave(usize),
+    /// A pretty-printer operation at this point.
+    Op(DocOp),
+    /// A code layout (`layout.rs`) at step `pc` over the rest of its list.
+    Layout {
+        prog: &'static [layout::L],
+        pc: usize,
+        rest: Value,
+    },
 }
 
 struct Printer<'o, 'h> {
     out: &'o mut String,
+    ops: &'o mut Vec<(usize, DocOp)>,
     hook: Option<PrintHook<'h>>,
     opts: PrintOptions,
     stack: Vec<Task>,
@@ -182,6 +229,8 @@ impl Printer<'_, '_> {
                 Task::Leave(p) => {
                     self.active.remove(&p);
                 }
+                Task::Op(op) => self.ops.push((self.out.len(), op)),
+                Task::Layout { prog, pc, rest } => self.layout(prog, pc, rest),
             }
         }
     }
@@ -307,15 +356,39 @@ impl Printer<'_, '_> {
                     self.stack.push(Task::Obj(arg));
                     return;
                 }
-                self.out.push('(');
-                self.stack.push(Task::Text(")"));
+                let car = c.car.borrow().clone();
+                if self.opts.pretty {
+                    // SBCL's pprint-fill for data, pprint-fun-call when
+                    // the car names a function (~:<~^~W~^ ~:_~:I~@{~W~^ ~:_~}~:>).
+                    self.out.push('(');
+                    self.ops.push((
+                        self.out.len(),
+                        DocOp::Start {
+                            prefix: "(",
+                            suffix: ")",
+                        },
+                    ));
+                    self.stack.push(Task::Text(")"));
+                    self.stack.push(Task::Op(DocOp::End));
+                    if let Some(prog) = layout::for_form(&car).filter(|_| is_proper_list(&v)) {
+                        self.stack.push(Task::Layout {
+                            prog,
+                            pc: 0,
+                            rest: v.clone(),
+                        });
+                        return;
+                    }
+                } else {
+                    self.out.push('(');
+                    self.stack.push(Task::Text(")"));
+                }
                 let cdr = c.cdr.borrow().clone();
                 self.stack.push(Task::ListRest {
                     rest: cdr,
                     tortoise: v.clone(),
                     steps: 0,
                 });
-                self.stack.push(Task::Obj(c.car.borrow().clone()));
+                self.stack.push(Task::Obj(car));
             }
             Value::Fixnum(n) => self.integer(&num_bigint::BigInt::from(*n)),
             Value::Bignum(n) => self.integer(n),
@@ -358,11 +431,28 @@ impl Printer<'_, '_> {
                     return;
                 }
                 let items = items.borrow();
-                self.out.push_str("#(");
-                self.stack.push(Task::Text(")"));
+                if self.opts.pretty {
+                    self.out.push_str("#(");
+                    self.ops.push((
+                        self.out.len(),
+                        DocOp::Start {
+                            prefix: "#(",
+                            suffix: ")",
+                        },
+                    ));
+                    self.stack.push(Task::Text(")"));
+                    self.stack.push(Task::Op(DocOp::End));
+                } else {
+                    self.out.push_str("#(");
+                    self.stack.push(Task::Text(")"));
+                }
                 for (i, item) in items.iter().enumerate().rev() {
                     self.stack.push(Task::Obj(item.clone()));
                     if i > 0 {
+                        if self.opts.pretty {
+                            self.stack
+                                .push(Task::Op(DocOp::Newline(pretty::NewlineKind::Fill)));
+                        }
                         self.stack.push(Task::Text(" "));
                     }
                 }
@@ -423,6 +513,7 @@ impl Printer<'_, '_> {
                         | StreamKind::Echo(..),
                     ) => s.class_name().to_string(),
                     Ok(StreamKind::Reader(_)) => "MIME-PART-INPUT-STREAM".to_string(),
+                    Ok(StreamKind::Pretty(_)) => "PRETTY-STREAM".to_string(),
                     Err(_) => "STREAM".to_string(),
                 };
                 self.out.push_str(&format!("#<{desc}>"));
@@ -465,7 +556,8 @@ impl Printer<'_, '_> {
         match &rest {
             Value::Nil => {}
             Value::Cons(_) if is_comma_form(&rest) => {
-                self.out.push_str(" . ");
+                self.separator();
+                self.out.push_str(". ");
                 self.stack.push(Task::Obj(rest));
             }
             Value::Cons(c) => {
@@ -473,7 +565,7 @@ impl Printer<'_, '_> {
                     self.out.push_str(" ...");
                     return;
                 }
-                self.out.push(' ');
+                self.separator();
                 let tortoise = if steps % 2 == 1 {
                     tortoise.cdr()
                 } else {
@@ -487,9 +579,89 @@ impl Printer<'_, '_> {
                 self.stack.push(Task::Obj(c.car.borrow().clone()));
             }
             _ => {
-                self.out.push_str(" . ");
+                self.separator();
+                self.out.push_str(". ");
                 self.stack.push(Task::Obj(rest));
             }
+        }
+    }
+
+    /// Run a code layout from step `pc`; an element to print pushes the
+    /// rest of the layout and stops.
+    fn layout(&mut self, prog: &'static [layout::L], mut pc: usize, rest: Value) {
+        use layout::L;
+        while let Some(step) = prog.get(pc) {
+            match step {
+                L::Text(t) => self.out.push_str(t),
+                L::Nl(k) => self.ops.push((self.out.len(), DocOp::Newline(*k))),
+                L::Indent { block, n } => self.ops.push((
+                    self.out.len(),
+                    DocOp::Indent {
+                        block: *block,
+                        n: *n,
+                    },
+                )),
+                L::Exit => {
+                    if rest.is_nil() {
+                        return;
+                    }
+                }
+                L::Loop => {
+                    if rest.is_nil() {
+                        pc = layout::loop_end(prog, pc) + 1;
+                        continue;
+                    }
+                }
+                L::EndLoop => {
+                    pc = layout::loop_start(prog, pc);
+                    continue;
+                }
+                L::W | L::Sub(_) => {
+                    if !rest.is_list() {
+                        self.out.push_str(". ");
+                        self.stack.push(Task::Obj(rest));
+                        return;
+                    }
+                    let elem = rest.car();
+                    self.stack.push(Task::Layout {
+                        prog,
+                        pc: pc + 1,
+                        rest: rest.cdr(),
+                    });
+                    match step {
+                        L::Sub(p) if elem.is_list() && is_proper_list(&elem) => {
+                            self.out.push('(');
+                            self.ops.push((
+                                self.out.len(),
+                                DocOp::Start {
+                                    prefix: "(",
+                                    suffix: ")",
+                                },
+                            ));
+                            self.stack.push(Task::Text(")"));
+                            self.stack.push(Task::Op(DocOp::End));
+                            self.stack.push(Task::Layout {
+                                prog: p,
+                                pc: 0,
+                                rest: elem,
+                            });
+                        }
+                        _ => self.stack.push(Task::Obj(elem)),
+                    }
+                    return;
+                }
+            }
+            pc += 1;
+        }
+    }
+
+    /// The space between list elements, with a fill-style conditional
+    /// newline when pretty printing (` ~:_`).
+    fn separator(&mut self) {
+        self.out.push(' ');
+        if self.opts.pretty {
+            self.ops
+                .push((self.out.len(), DocOp::Newline(pretty::NewlineKind::Fill)));
         }
     }
 
@@ -605,6 +777,29 @@ fn reader_macro_form(v: &Value) -> Option<(&'static str, Value)> {
         _ => return None,
     };
     Some((prefix, rest.car()))
+}
+
+/// Is `v` a proper list (no dotted tail, no cycle)?
+fn is_proper_list(v: &Value) -> bool {
+    let (mut slow, mut fast) = (v.clone(), v.clone());
+    loop {
+        match &fast {
+            Value::Nil => return true,
+            Value::Cons(_) => {}
+            _ => return false,
+        }
+        fast = fast.cdr();
+        match &fast {
+            Value::Nil => return true,
+            Value::Cons(_) => {}
+            _ => return false,
+        }
+        fast = fast.cdr();
+        slow = slow.cdr();
+        if fast.eq(&slow) {
+            return false;
+        }
+    }
 }
 
 /// `,x` or `,@x` in the tail of a list prints after a dot: `` `(a . ,b)``.

@@ -9,16 +9,18 @@ mod words;
 use std::rc::Rc;
 
 use super::args::type_err;
-use super::printing::{options_from_globals, prin1_text, princ_text, text_with};
+use super::printing::{doc_with, options_from_globals, prin1_text, princ_text};
 use super::streams::write_text;
 use super::{BuiltinDef, MANY};
 use crate::def;
-use crate::eval::stream::Stream;
+use crate::eval::stream::{Stream, StreamKind};
 use crate::eval::{Interp, LResult, Value};
+use crate::printer::pretty::{NewlineKind, PrettyStream, TabKind};
 use float::{as_float, as_integer, int_digits, pad_left, ExpParams, FixedParams};
 
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("FORMAT", "(destination control-string &rest args)", 2, MANY, format, "Format ARGS under CONTROL-STRING to DESTINATION: NIL (return a string), T (standard output), a stream, or a string to append to."),
+    def!("SENDLETTER" : "%FORMAT-TAIL", "(stream control args)", 3, 3, format_tail, "Format ARGS to STREAM under CONTROL; the arguments left (FORMATTER's functions)."),
 ];
 
 // ----- the control string -----------------------------------------------------
@@ -43,9 +45,11 @@ struct Dir {
     at: bool,
     /// Character index of the `~` in the control string.
     pos: usize,
+    /// The function name of `~/name/`.
+    name: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Node {
     Text(String),
     Dir(Dir),
@@ -283,14 +287,25 @@ impl Parser<'_> {
         };
         self.i += 1;
         let ch = ch.to_ascii_uppercase();
-        const KNOWN: &str = "ASDBOXRFEG$%&|~TCP*?[]{}()<>;^WI_\n";
+        const KNOWN: &str = "ASDBOXRFEG$%&|~TCP*?[]{}()<>;^WI_/\n";
         if !KNOWN.contains(ch) {
-            let what = if ch == '/' {
-                "~/.../ (calling a function) is not supported".to_string()
-            } else {
-                format!("unknown directive ~{ch}")
-            };
-            return Err(FmtError { msg: what, pos });
+            return Err(FmtError {
+                msg: format!("unknown directive ~{ch}"),
+                pos,
+            });
+        }
+        let mut name = None;
+        if ch == '/' {
+            // ~/name/: the name runs to the next slash (CLHS 22.3.5.4).
+            let start = self.i;
+            while self.s.get(self.i).is_some_and(|c| *c != '/') {
+                self.i += 1;
+            }
+            if self.i >= self.s.len() {
+                return Err(end(self));
+            }
+            name = Some(self.s[start..self.i].iter().collect());
+            self.i += 1;
         }
         Ok(Dir {
             ch,
@@ -298,6 +313,7 @@ impl Parser<'_> {
             colon,
             at,
             pos,
+            name,
         })
     }
 }
@@ -319,6 +335,9 @@ fn parse(control: &str) -> Result<Vec<Node>, FmtError> {
 struct Args {
     list: Vec<Value>,
     pos: usize,
+    /// In a `~<...~:>` block: the dotted tail of its list, taken as
+    /// `pprint-pop` does (with `*print-length*`).
+    block: Option<Value>,
 }
 
 impl Args {
@@ -331,15 +350,77 @@ impl Args {
 struct Out {
     s: String,
     col0: usize,
+    /// Inside a logical block: the pretty stream `s` is flushed to before
+    /// each pretty-printing operation.
+    pretty: Option<Rc<Stream>>,
 }
 
 impl Out {
-    fn column(&self) -> usize {
+    fn plain(col0: usize) -> Out {
+        Out {
+            s: String::new(),
+            col0,
+            pretty: None,
+        }
+    }
+
+    fn column(&mut self) -> usize {
+        if let Some(ps) = self.pretty.clone() {
+            self.flush();
+            return ps.output_column();
+        }
         match self.s.rfind('\n') {
             Some(i) => self.s[i + 1..].chars().count(),
             None => self.col0 + self.s.chars().count(),
         }
     }
+
+    /// Hand the text collected so far to the pretty stream.
+    fn flush(&mut self) {
+        if let Some(ps) = &self.pretty {
+            if !self.s.is_empty() {
+                if let StreamKind::Pretty(p) = &mut *ps.kind.borrow_mut() {
+                    p.write_str(&self.s);
+                }
+                self.s.clear();
+            }
+        }
+    }
+
+    /// Apply a pretty-printing operation (when in a logical block and
+    /// `*print-pretty*`); false when there is no pretty stream.
+    fn op(&mut self, f: impl FnOnce(&mut PrettyStream)) -> bool {
+        self.flush();
+        let Some(ps) = &self.pretty else {
+            return false;
+        };
+        if print_pretty() {
+            if let StreamKind::Pretty(p) = &mut *ps.kind.borrow_mut() {
+                f(p);
+            }
+        }
+        true
+    }
+}
+
+/// `*print-length*` unless printing readably.
+fn print_length() -> Option<usize> {
+    let get = |n: &str| crate::eval::package::cl_sym(n).value.borrow().clone();
+    if get("*PRINT-READABLY*").is_some_and(|v| v.truthy()) {
+        return None;
+    }
+    match get("*PRINT-LENGTH*") {
+        Some(Value::Fixnum(n)) if n >= 0 => Some(n as usize),
+        _ => None,
+    }
+}
+
+fn print_pretty() -> bool {
+    crate::eval::package::cl_sym("*PRINT-PRETTY*")
+        .value
+        .borrow()
+        .as_ref()
+        .is_some_and(|v| v.truthy())
 }
 
 /// What a sequence of directives ended with.
@@ -365,6 +446,9 @@ enum Fail {
     /// A parameter asked for more than [`MAX_DIRECTIVE_SIZE`]: a
     /// `storage-condition` with this message.
     Storage(String),
+    /// `pprint-pop` in a `~<...~:>` block met `*print-length*` or a
+    /// dotted tail: leave the block after writing this text.
+    ExitBlock(String),
 }
 
 /// The most characters one directive's parameter may ask for (a width, a
@@ -421,6 +505,15 @@ struct Runner<'a> {
 
 impl Runner<'_> {
     fn next_arg(&mut self, d: &Dir, args: &mut Args) -> FResult<Value> {
+        if let Some(tail) = &args.block {
+            if args.pos == args.list.len() && !tail.is_nil() {
+                let shown = prin1_text(self.it, tail)?;
+                return Err(Fail::ExitBlock(format!(". {shown}")));
+            }
+            if print_length().is_some_and(|n| n == args.pos) {
+                return Err(Fail::ExitBlock("...".into()));
+            }
+        }
         match args.list.get(args.pos) {
             Some(v) => {
                 args.pos += 1;
@@ -513,6 +606,15 @@ impl Runner<'_> {
         let count = |n: i64| n.max(0) as usize;
         let size = |n: i64| directive_size(d, n);
         match d.ch {
+            'A' | 'S' if d.params.is_empty() && !d.colon => {
+                let v = self.next_arg(d, args)?;
+                let mut opts = options_from_globals();
+                opts.escape = d.ch == 'S';
+                if d.ch == 'A' {
+                    opts.readably = false;
+                }
+                self.write_obj(&v, &opts, out)?;
+            }
             'A' | 'S' => {
                 let v = self.next_arg(d, args)?;
                 let text = if d.colon && v.is_nil() {
@@ -534,9 +636,37 @@ impl Runner<'_> {
             }
             'W' => {
                 let v = self.next_arg(d, args)?;
-                let text = text_with(self.it, &v, &options_from_globals())?;
-                out.s.push_str(&text);
+                let mut opts = options_from_globals();
+                if d.colon {
+                    opts.pretty = true;
+                }
+                self.write_obj(&v, &opts, out)?;
             }
+            '_' => {
+                let kind = match (d.colon, d.at) {
+                    (false, false) => NewlineKind::Linear,
+                    (true, false) => NewlineKind::Fill,
+                    (false, true) => NewlineKind::Miser,
+                    (true, true) => NewlineKind::Mandatory,
+                };
+                out.op(|p| p.enqueue_newline(kind));
+            }
+            'I' => {
+                let n = directive_offset(d, int(0, 0)?)?;
+                out.op(|p| p.enqueue_indent(!d.colon, n));
+            }
+            'T' if out.pretty.is_some() => {
+                let kind = match (d.colon, d.at) {
+                    (false, false) => TabKind::Line,
+                    (false, true) => TabKind::LineRelative,
+                    (true, false) => TabKind::Section,
+                    (true, true) => TabKind::SectionRelative,
+                };
+                let colnum = size(int(0, 1)?)? as i64;
+                let colinc = size(int(1, 1)?)? as i64;
+                out.op(|p| p.enqueue_tab(kind, colnum, colinc));
+            }
+            '/' => self.call_slash(d, &p, args, out)?,
             'D' | 'B' | 'O' | 'X' => {
                 let radix = match d.ch {
                     'D' => 10,
@@ -738,6 +868,7 @@ impl Runner<'_> {
                     let mut sub = Args {
                         list: items,
                         pos: 0,
+                        block: None,
                     };
                     self.sub_format(&control, &mut sub, out)?;
                 }
@@ -758,9 +889,204 @@ impl Runner<'_> {
                     return Ok(if d.colon { Flow::UpAll } else { Flow::Up });
                 }
             }
-            // Pretty-printing directives do nothing without the pretty printer.
-            'I' | '_' => {}
             _ => return ferr(d, format!("~{} is not allowed here", d.ch)),
+        }
+        Ok(Flow::Done)
+    }
+
+    /// Print `v` into `out`: queued into the logical block's pretty
+    /// stream, or laid out from the current column.
+    fn write_obj(
+        &mut self,
+        v: &Value,
+        opts: &crate::printer::PrintOptions,
+        out: &mut Out,
+    ) -> FResult<()> {
+        let doc = doc_with(self.it, v, opts)?;
+        if let Some(ps) = out.pretty.clone() {
+            out.flush();
+            if let StreamKind::Pretty(p) = &mut *ps.kind.borrow_mut() {
+                doc.replay(p);
+            }
+        } else {
+            let col = out.column();
+            out.s.push_str(&doc.layout(col));
+        }
+        Ok(())
+    }
+
+    /// `~/name/` (CLHS 22.3.5.4): call NAME with the stream, the
+    /// argument, the colon and at-sign flags and the parameters.
+    fn call_slash(
+        &mut self,
+        d: &Dir,
+        p: &[Option<PV>],
+        args: &mut Args,
+        out: &mut Out,
+    ) -> FResult<()> {
+        let name = d.name.clone().unwrap_or_default().to_uppercase();
+        let (pkg, sym) = match name.split_once("::").or_else(|| name.split_once(':')) {
+            Some((pk, sy)) => (pk.to_string(), sy.to_string()),
+            None => ("COMMON-LISP-USER".to_string(), name.clone()),
+        };
+        let pkg = if pkg.is_empty() {
+            "KEYWORD".to_string()
+        } else {
+            pkg
+        };
+        let Some(package) = crate::eval::package::find_package(&pkg) else {
+            return ferr(d, format!("no package named {pkg} for ~/{name}/"));
+        };
+        let symbol = crate::eval::package::intern_in(&sym, &package);
+        let v = self.next_arg(d, args)?;
+        let mut call_args = vec![Value::Nil, v, Value::bool(d.colon), Value::bool(d.at)];
+        for x in p {
+            call_args.push(match x {
+                None => Value::Nil,
+                Some(PV::Int(n)) => Value::Fixnum(*n),
+                Some(PV::Char(c)) => Value::Char(*c),
+            });
+        }
+        let f = Value::Symbol(symbol);
+        if let Some(ps) = out.pretty.clone() {
+            out.flush();
+            call_args[0] = Value::Stream(ps);
+            self.it.apply(&f, &call_args)?;
+        } else {
+            let stream = Rc::new(Stream::string_output());
+            stream.column.set(out.column());
+            call_args[0] = Value::Stream(stream.clone());
+            self.it.apply(&f, &call_args)?;
+            out.s.push_str(&stream.take_string().unwrap_or_default());
+        }
+        Ok(())
+    }
+
+    /// `~<prefix~;body~;suffix~:>` (CLHS 22.3.5.2): a logical block over
+    /// the argument list (or, with `~@<`, the remaining arguments).
+    #[allow(clippy::too_many_arguments)]
+    fn logical_block(
+        &mut self,
+        open: &Dir,
+        clauses: &[Vec<Node>],
+        seps: &[Dir],
+        close: &Dir,
+        args: &mut Args,
+        out: &mut Out,
+    ) -> FResult<Flow> {
+        let text_of = |c: &Vec<Node>| -> FResult<String> {
+            let mut t = String::new();
+            for n in c {
+                match n {
+                    Node::Text(x) => t.push_str(x),
+                    _ => return ferr(open, "the prefix and suffix of ~<...~:> must be text"),
+                }
+            }
+            Ok(t)
+        };
+        let (mut prefix, mut suffix) = if open.colon {
+            ("(".to_string(), ")".to_string())
+        } else {
+            (String::new(), String::new())
+        };
+        let mut per_line = false;
+        let body: &Vec<Node> = match clauses.len() {
+            1 => &clauses[0],
+            2 | 3 => {
+                prefix = text_of(&clauses[0])?;
+                per_line = seps.first().is_some_and(|s| s.at);
+                if clauses.len() == 3 {
+                    suffix = text_of(&clauses[2])?;
+                }
+                &clauses[1]
+            }
+            _ => return ferr(open, "~<...~:> takes at most three segments"),
+        };
+        // ~:@> puts a fill-style newline after each group of blanks.
+        let filled;
+        let body: &Vec<Node> = if close.at {
+            filled = fill_blanks(body, close);
+            &filled
+        } else {
+            body
+        };
+        let mut block_args = if open.at {
+            let rest = args.list[args.pos.min(args.list.len())..].to_vec();
+            args.pos = args.list.len();
+            Args {
+                list: rest,
+                pos: 0,
+                block: Some(Value::Nil),
+            }
+        } else {
+            let v = self.next_arg(open, args)?;
+            if !v.is_list() {
+                let opts = options_from_globals();
+                self.write_obj(&v, &opts, out)?;
+                return Ok(Flow::Done);
+            }
+            let mut items = Vec::new();
+            let mut rest = v;
+            while let Value::Cons(c) = &rest {
+                items.push(c.car.borrow().clone());
+                let next = c.cdr.borrow().clone();
+                rest = next;
+                if items.len() > 1 << 24 {
+                    break;
+                }
+            }
+            Args {
+                list: items,
+                pos: 0,
+                block: Some(rest),
+            }
+        };
+        let (ps, temp) = match out.pretty.clone() {
+            Some(ps) => {
+                out.flush();
+                (ps, None)
+            }
+            None => {
+                let t = Rc::new(Stream::string_output());
+                t.column.set(out.column());
+                let ps = Rc::new(Stream::new(StreamKind::Pretty(Box::new(
+                    PrettyStream::new(t.clone()),
+                ))));
+                (ps, Some(t))
+            }
+        };
+        let level = crate::builtins::pretty::current_level();
+        let too_deep = crate::builtins::pretty::print_level().is_some_and(|m| level >= m);
+        let mut inner = Out {
+            s: String::new(),
+            col0: 0,
+            pretty: Some(ps.clone()),
+        };
+        if too_deep {
+            inner.s.push('#');
+        } else {
+            if let StreamKind::Pretty(p) = &mut *ps.kind.borrow_mut() {
+                p.start_block(Some(&prefix), per_line, &suffix);
+            }
+            crate::builtins::pretty::set_level(level + 1);
+            let r = self.run(body, &mut block_args, &mut inner);
+            crate::builtins::pretty::set_level(level);
+            match r {
+                Ok(_) => {}
+                Err(Fail::ExitBlock(text)) => inner.s.push_str(&text),
+                Err(e) => return Err(e),
+            }
+            inner.flush();
+            if let StreamKind::Pretty(p) = &mut *ps.kind.borrow_mut() {
+                p.end_block();
+            }
+        }
+        inner.flush();
+        if let Some(t) = temp {
+            if let StreamKind::Pretty(p) = &mut *ps.kind.borrow_mut() {
+                p.finish();
+            }
+            out.s.push_str(&t.take_string().unwrap_or_default());
         }
         Ok(Flow::Done)
     }
@@ -883,10 +1209,7 @@ impl Runner<'_> {
             '[' => self.conditional(open, clauses, seps, args, out),
             '{' => self.iteration(open, clauses, close, args, out),
             '(' => {
-                let mut inner = Out {
-                    s: String::new(),
-                    col0: out.column(),
-                };
+                let mut inner = Out::plain(out.column());
                 let flow = self.run(
                     clauses.first().map(Vec::as_slice).unwrap_or(&[]),
                     args,
@@ -901,6 +1224,7 @@ impl Runner<'_> {
                 out.s.push_str(&text);
                 Ok(flow)
             }
+            _ if close.colon => self.logical_block(open, clauses, seps, close, args, out),
             _ => self.justify(open, clauses, seps, close, args, out),
         }
     }
@@ -987,6 +1311,7 @@ impl Runner<'_> {
             own = Args {
                 list: items,
                 pos: 0,
+                block: None,
             };
             &mut own
         };
@@ -1023,6 +1348,7 @@ impl Runner<'_> {
                 let mut step = Args {
                     list: items,
                     pos: 0,
+                    block: None,
                 };
                 self.sublists_left.push(iter_args.left());
                 let flow = match &control {
@@ -1057,7 +1383,7 @@ impl Runner<'_> {
         open: &Dir,
         clauses: &[Vec<Node>],
         seps: &[Dir],
-        close: &Dir,
+        _close: &Dir,
         args: &mut Args,
         out: &mut Out,
     ) -> FResult<Flow> {
@@ -1075,10 +1401,7 @@ impl Runner<'_> {
         let col = out.column();
         let skip_first = seps.first().is_some_and(|s| s.colon);
         for (i, clause) in clauses.iter().enumerate() {
-            let mut seg = Out {
-                s: String::new(),
-                col0: col,
-            };
+            let mut seg = Out::plain(col);
             let flow = self.run(clause, args, &mut seg)?;
             if flow != Flow::Done {
                 break;
@@ -1087,12 +1410,7 @@ impl Runner<'_> {
                 segments.push(seg.s);
             }
         }
-        if close.colon {
-            // ~<...~:> is a logical block; without the pretty printer its
-            // parts are written one after another.
-            out.s.push_str(&segments.concat());
-            return Ok(Flow::Done);
-        }
+
         let (mut before, after) = (open.colon, open.at);
         if segments.len() == 1 && !before && !after {
             before = true;
@@ -1134,6 +1452,38 @@ impl Runner<'_> {
         out.s.push_str(&s);
         Ok(Flow::Done)
     }
+}
+
+/// The body of a `~<...~:@>` block: a `~:_` after each run of blanks
+/// in its text.
+fn fill_blanks(body: &[Node], close: &Dir) -> Vec<Node> {
+    let mut out = Vec::new();
+    for n in body {
+        let Node::Text(t) = n else {
+            out.push(n.clone());
+            continue;
+        };
+        let mut piece = String::new();
+        let mut chars = t.chars().peekable();
+        while let Some(c) = chars.next() {
+            piece.push(c);
+            if c == ' ' && chars.peek() != Some(&' ') {
+                out.push(Node::Text(std::mem::take(&mut piece)));
+                out.push(Node::Dir(Dir {
+                    ch: '_',
+                    params: Vec::new(),
+                    colon: true,
+                    at: false,
+                    pos: close.pos,
+                    name: None,
+                }));
+            }
+        }
+        if !piece.is_empty() {
+            out.push(Node::Text(piece));
+        }
+    }
+    out
 }
 
 /// `~A` padding (CLHS 22.3.4.1): at least `minpad` pad characters, then
@@ -1208,13 +1558,17 @@ pub fn format_text(
     args: &[Value],
     col0: usize,
 ) -> LResult<String> {
-    let mut out = Out {
-        s: String::new(),
-        col0,
-    };
+    let mut out = Out::plain(col0);
+    format_into(it, control, args, &mut out)?;
+    Ok(out.s)
+}
+
+/// Run `control` over `args` into `out`; the number of arguments used.
+fn format_into(it: &mut Interp, control: &Value, args: &[Value], out: &mut Out) -> LResult<usize> {
     let mut a = Args {
         list: args.to_vec(),
         pos: 0,
+        block: None,
     };
     let text = match control {
         Value::String(s) => s.borrow().clone(),
@@ -1223,14 +1577,15 @@ pub fn format_text(
                 it,
                 sublists_left: Vec::new(),
             };
-            return match r.sub_format(control, &mut a, &mut out) {
-                Ok(_) => Ok(out.s),
-                Err(Fail::Lisp(u)) => Err(u),
-                Err(Fail::Format(e)) => Err(format_error(r.it, "", e)),
-                Err(Fail::Storage(msg)) => Err(storage_error(r.it, &msg)),
-            };
+            let result = r.sub_format(control, &mut a, out);
+            return finish_run(r.it, "", result).map(|_| a.pos);
         }
-        other => return type_err(it, other, "(OR STRING FUNCTION)"),
+        other => {
+            return match crate::builtins::sequences::shape::string_text(other) {
+                Some(t) => format_into(it, &Value::string(t), args, out),
+                None => type_err(it, other, "(OR STRING FUNCTION)"),
+            }
+        }
     };
     let nodes = match parse(&text) {
         Ok(n) => n,
@@ -1240,12 +1595,52 @@ pub fn format_text(
         it,
         sublists_left: Vec::new(),
     };
-    match r.run(&nodes, &mut a, &mut out) {
-        Ok(_) => Ok(out.s),
+    let result = r.run(&nodes, &mut a, out);
+    finish_run(r.it, &text, result).map(|_| a.pos)
+}
+
+fn finish_run(it: &mut Interp, text: &str, result: FResult<Flow>) -> LResult<()> {
+    match result {
+        Ok(_) | Err(Fail::ExitBlock(_)) => Ok(()),
         Err(Fail::Lisp(u)) => Err(u),
-        Err(Fail::Format(e)) => Err(format_error(r.it, &text, e)),
-        Err(Fail::Storage(msg)) => Err(storage_error(r.it, &msg)),
+        Err(Fail::Format(e)) => Err(format_error(it, text, e)),
+        Err(Fail::Storage(msg)) => Err(storage_error(it, &msg)),
     }
+}
+
+/// Format to a stream: into its queue when it is a pretty stream.
+fn format_to_stream(
+    it: &mut Interp,
+    stream: &Rc<Stream>,
+    control: &Value,
+    args: &[Value],
+) -> LResult<usize> {
+    let pretty = matches!(&*stream.kind.borrow(), StreamKind::Pretty(_));
+    if pretty {
+        let mut out = Out {
+            s: String::new(),
+            col0: 0,
+            pretty: Some(stream.clone()),
+        };
+        let used = format_into(it, control, args, &mut out)?;
+        out.flush();
+        return Ok(used);
+    }
+    let mut out = Out::plain(stream.output_column());
+    let used = format_into(it, control, args, &mut out)?;
+    write_text(it, stream, &out.s)?;
+    Ok(used)
+}
+
+/// `(formatter control)`'s function body: format ARGS to STREAM and
+/// return the arguments not used (CLHS 22.2.1.3).
+fn format_tail(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let stream = super::streams::out_stream(it, Some(&a[0]))?;
+    let Some(args) = a[2].list_to_vec() else {
+        return type_err(it, &a[2], "LIST");
+    };
+    let used = format_to_stream(it, &stream, &a[1], &args)?;
+    Ok(Value::list(args.into_iter().skip(used)))
 }
 
 fn format(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -1273,8 +1668,7 @@ fn format(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                     other => return type_err(it, other, "(OR STREAM BOOLEAN STRING)"),
                 }
             };
-            let text = format_text(it, &a[1], &a[2..], stream.output_column())?;
-            write_text(it, &stream, &text)?;
+            format_to_stream(it, &stream, &a[1], &a[2..])?;
             Ok(Value::Nil)
         }
     }
