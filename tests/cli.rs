@@ -214,7 +214,8 @@ fn error_in_eval_and_simple_error_report() {
     let o = run(&["-e", "(defun g (x) (car x))", "-e", "(g 5)"]);
     assert_eq!(
         stderr(&o),
-        "sendletter: <eval 2>:1:1: unhandled TYPE-ERROR: The value 5 is not of type LIST\nbacktrace: G\n"
+        // The innermost form: `(car x)` in G's definition, a primitive.
+        "sendletter: <eval 1>:1:14: unhandled TYPE-ERROR: The value 5 is not of type LIST\nbacktrace: G\n"
     );
     assert_eq!(status(&o), 1);
 }
@@ -306,4 +307,23 @@ fn an_error_names_the_line_of_the_innermost_form() {
         "{}",
         stderr(&o)
     );
+}
+
+/// An error signalled by a primitive (`car`, arithmetic) is placed at that
+/// call, not at the call around it.
+#[test]
+fn an_error_in_a_primitive_points_at_its_own_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("p.lisp");
+    std::fs::write(
+        &path,
+        "(defun f (x)\n  (let ((y 1))\n    (list y\n          (car x))))\n(print (f 5))\n",
+    )
+    .expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_sendletter"))
+        .arg(&path)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("p.lisp:4:11: unhandled TYPE-ERROR"), "{err}");
 }

@@ -313,6 +313,7 @@ impl<'a> Compiler<'a> {
                     name,
                     builtin: prim.1,
                     args: self.forms(&args),
+                    form: form.clone(),
                 };
             }
         }

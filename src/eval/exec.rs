@@ -44,7 +44,8 @@ impl Interp {
                     name,
                     builtin,
                     args,
-                } => self.exec_prim(*op, name, builtin, args, env, false),
+                    form,
+                } => placed(self.exec_prim(*op, name, builtin, args, env, false), form),
                 _ => self.exec_other(node, env),
             };
         }
@@ -588,7 +589,8 @@ impl Interp {
                 name,
                 builtin,
                 args,
-            } => self.exec_prim(*op, name, builtin, args, env, true),
+                form,
+            } => placed(self.exec_prim(*op, name, builtin, args, env, true), form),
             _ => self.exec(node, env),
         }
     }
@@ -780,4 +782,14 @@ impl Interp {
             code: Some(l.body.clone()),
         }))))
     }
+}
+
+/// A primitive call's result, its error placed at the call's form
+/// (reader/positions.rs) on the way out; off the normal path.
+#[inline(always)]
+fn placed(result: LResult<Value>, form: &Value) -> LResult<Value> {
+    if let Err(u) = &result {
+        crate::reader::positions::leaving(u, form);
+    }
+    result
 }

@@ -27,6 +27,8 @@ pub enum Node {
         name: Sym,
         builtin: Rc<super::value::Function>,
         args: Box<[Node]>,
+        /// The call as read, for the position of an error it signals.
+        form: Value,
     },
     /// `#'name` of a symbol.
     Function(Sym),
