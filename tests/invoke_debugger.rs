@@ -3,24 +3,8 @@
 //! condition ends the script as an unhandled error does. (SBCL's
 //! `--script` mode quits before the hook, so this is no transcript.)
 
-/// Run `src` in a fresh interpreter on its own thread; the printed value
-/// of the last form, or the error.
-fn run(src: &str) -> String {
-    let src = src.to_string();
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(move || {
-            let mut it = sendletter::toplevel::new_interp();
-            it.set_stack_budget(32 << 20);
-            match sendletter::toplevel::load_source(&mut it, &src, None) {
-                Ok(v) => sendletter::printer::prin1_to_string(&v),
-                Err(e) => format!("error: {}", e.describe()),
-            }
-        })
-        .expect("spawn")
-        .join()
-        .unwrap_or_else(|_| "panicked".to_string())
-}
+mod common;
+use common::in_process::run;
 
 #[test]
 fn the_hook_sees_the_condition_and_itself_while_unbound() {

@@ -4,24 +4,8 @@
 //! evaluation order of places (CLHS 5.1.1.1), `eval-when` (CLHS 3.8) and
 //! `proclaim` behave as CLHS says.
 
-/// Run `src` in a fresh interpreter on its own thread; the printed value
-/// of the last form, or the error.
-fn run(src: &str) -> String {
-    let src = src.to_string();
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(move || {
-            let mut it = sendletter::toplevel::new_interp();
-            it.set_stack_budget(32 << 20);
-            match sendletter::toplevel::load_source(&mut it, &src, None) {
-                Ok(v) => sendletter::printer::prin1_to_string(&v),
-                Err(e) => format!("error: {}", e.describe()),
-            }
-        })
-        .expect("spawn")
-        .join()
-        .unwrap_or_else(|_| "panicked".to_string())
-}
+mod common;
+use common::in_process::run;
 
 const STANDARD_MACROS: &[&str] = &[
     "WHEN",

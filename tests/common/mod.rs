@@ -3,6 +3,7 @@
 
 pub mod dkim;
 pub mod fake_server;
+pub mod in_process;
 pub mod letters;
 pub mod pty;
 pub mod transcripts;
