@@ -346,16 +346,33 @@ fn need_pop<'a>(it: &mut Interp, v: &'a Value) -> LResult<&'a PopConn> {
     }
 }
 
-/// Run `f` on the IMAP session, then print its trace and signal its
+/// What a mailbox session leaves behind for Lisp after each command: the
+/// trace lines to print and the server notices to signal (POP has none).
+trait SessionLog {
+    fn drain(&mut self) -> (Vec<String>, Vec<Notice>);
+}
+
+impl SessionLog for ImapSession<Link> {
+    fn drain(&mut self) -> (Vec<String>, Vec<Notice>) {
+        (self.take_trace(), self.take_notices())
+    }
+}
+
+impl SessionLog for PopSession<Link> {
+    fn drain(&mut self) -> (Vec<String>, Vec<Notice>) {
+        (self.take_trace(), Vec::new())
+    }
+}
+
+/// Run `f` on an open session, then print its trace and signal its
 /// notices; an engine error becomes a `po-error`.
-fn with_imap<T>(
+fn with_session<S: SessionLog, T>(
     it: &mut Interp,
-    v: &Value,
-    f: impl FnOnce(&mut ImapSession<Link>) -> Result<T, PoError>,
+    cell: &RefCell<Option<S>>,
+    f: impl FnOnce(&mut S) -> Result<T, PoError>,
 ) -> LResult<T> {
-    let conn = need_imap(it, v)?;
-    let (result, trace, notices) = {
-        let mut guard = conn.session.borrow_mut();
+    let (result, (trace, notices)) = {
+        let mut guard = cell.borrow_mut();
         let Some(s) = guard.as_mut() else {
             drop(guard);
             return po_error(
@@ -366,7 +383,7 @@ fn with_imap<T>(
             );
         };
         let r = f(s);
-        (r, s.take_trace(), s.take_notices())
+        (r, s.drain())
     };
     emit_trace(it, trace);
     signal_notices(it, notices)?;
@@ -376,31 +393,22 @@ fn with_imap<T>(
     }
 }
 
+fn with_imap<T>(
+    it: &mut Interp,
+    v: &Value,
+    f: impl FnOnce(&mut ImapSession<Link>) -> Result<T, PoError>,
+) -> LResult<T> {
+    let conn = need_imap(it, v)?;
+    with_session(it, &conn.session, f)
+}
+
 fn with_pop<T>(
     it: &mut Interp,
     v: &Value,
     f: impl FnOnce(&mut PopSession<Link>) -> Result<T, PoError>,
 ) -> LResult<T> {
     let conn = need_pop(it, v)?;
-    let (result, trace) = {
-        let mut guard = conn.session.borrow_mut();
-        let Some(s) = guard.as_mut() else {
-            drop(guard);
-            return po_error(
-                it,
-                Identifier::ServerShutdownConnection,
-                "the connection is closed",
-                "",
-            );
-        };
-        let r = f(s);
-        (r, s.take_trace())
-    };
-    emit_trace(it, trace);
-    match result {
-        Ok(x) => Ok(x),
-        Err(e) => engine_error(it, &e),
-    }
+    with_session(it, &conn.session, f)
 }
 
 /// What `make-*-connection` was asked for.

@@ -71,6 +71,63 @@ pub fn send(chan: &mut dyn Channel, bytes: &[u8], what: &str) -> Result<(), PoEr
     r.map_err(|e| io_error(chan, what, &e))
 }
 
+/// The password may go only over TLS or to loopback, unless the script
+/// allowed it in the host list (the rule SMTP AUTH follows too).
+pub fn check_login_allowed(
+    chan: &dyn Channel,
+    host: &str,
+    allow_insecure: bool,
+) -> Result<(), PoError> {
+    if crate::mail::smtp::auth::credentials_allowed(
+        chan.is_tls(),
+        chan.peer_ip(),
+        host,
+        allow_insecure,
+    ) {
+        return Ok(());
+    }
+    Err(PoError::new(
+        Identifier::InsecureLogin,
+        format!(
+            "refusing to send the password in clear to {host}: use (\"{host}\" :ssl t) or \
+             (\"{host}\" :starttls t), or allow it with :allow-insecure-auth t in the host list"
+        ),
+    ))
+}
+
+/// STARTTLS (RFC 3501 §6.2.1) or STLS (RFC 2595 §4) was asked for but the
+/// capabilities do not list it: fail rather than go on in clear.
+pub fn tls_not_offered(command: &str) -> PoError {
+    PoError::new(
+        Identifier::TlsFailed,
+        format!(
+            "{command} was asked for but the server does not offer it; nothing was sent in clear"
+        ),
+    )
+}
+
+/// Upgrade to TLS after the server accepted `command`. Bytes already
+/// buffered after its OK came in clear and could be injected
+/// (CVE-2011-0411), so they end the session instead.
+pub fn upgrade_after_ok(
+    chan: &mut dyn Channel,
+    buffered: &[u8],
+    closed: &mut bool,
+    command: &str,
+    ok: &str,
+) -> Result<(), PoError> {
+    if !buffered.is_empty() {
+        *closed = true;
+        return Err(PoError::new(
+            Identifier::TlsFailed,
+            format!(
+                "the server sent data after its {ok} to {command} (possible response injection)"
+            ),
+        ));
+    }
+    chan.start_tls()
+}
+
 #[cfg(test)]
 pub mod script {
     //! A scripted server for dialogue tests: answers are queued bytes,

@@ -375,21 +375,16 @@ impl<C: Channel> ImapSession<C> {
             _ => false,
         });
         if !offered {
-            return Err(PoError::new(
-                Identifier::TlsFailed,
-                "STARTTLS was asked for but the server does not offer it; nothing was sent in clear",
-            ));
+            return Err(channel::tls_not_offered("STARTTLS"));
         }
         self.command("STARTTLS", &[])?;
-        // RFC 3501 §6.2.1 / CVE-2011-0411: bytes after the OK came in clear.
-        if !self.rbuf.is_empty() {
-            self.closed = true;
-            return Err(PoError::new(
-                Identifier::TlsFailed,
-                "the server sent data after its OK to STARTTLS (possible response injection)",
-            ));
-        }
-        self.chan.start_tls()
+        channel::upgrade_after_ok(
+            &mut self.chan,
+            &self.rbuf,
+            &mut self.closed,
+            "STARTTLS",
+            "OK",
+        )
     }
 
     /// `login USER PASSWORD`, then `list "" ""` for the separator.
@@ -400,15 +395,7 @@ impl<C: Channel> ImapSession<C> {
         host: &str,
         allow_insecure: bool,
     ) -> Result<(), PoError> {
-        let tls = self.chan.is_tls();
-        if !crate::mail::smtp::auth::credentials_allowed(
-            tls,
-            self.chan.peer_ip(),
-            host,
-            allow_insecure,
-        ) {
-            return Err(insecure_login(host));
-        }
+        channel::check_login_allowed(&self.chan, host, allow_insecure)?;
         let quoted = quote(password, "password")?;
         self.secrets.push(password.to_string());
         // A server may echo the argument as sent, escapes included.
@@ -583,16 +570,6 @@ impl<C: Channel> ImapSession<C> {
         }
         self.closed = true;
     }
-}
-
-fn insecure_login(host: &str) -> PoError {
-    PoError::new(
-        Identifier::InsecureLogin,
-        format!(
-            "refusing to send the password in clear to {host}: use (\"{host}\" :ssl t) or \
-             (\"{host}\" :starttls t), or allow it with :allow-insecure-auth t in the host list"
-        ),
-    )
 }
 
 fn fetch_lists(replies: Vec<Response>) -> Vec<(u64, Vec<Item>)> {

@@ -184,20 +184,10 @@ impl<C: Channel> PopSession<C> {
             Err(e) => return Err(e),
         };
         if !caps.lines().any(|l| l.trim().eq_ignore_ascii_case("STLS")) {
-            return Err(PoError::new(
-                Identifier::TlsFailed,
-                "STLS was asked for but the server does not offer it; nothing was sent in clear",
-            ));
+            return Err(channel::tls_not_offered("STLS"));
         }
         self.command("STLS")?;
-        if !self.rbuf.is_empty() {
-            self.closed = true;
-            return Err(PoError::new(
-                Identifier::TlsFailed,
-                "the server sent data after its +OK to STLS (possible response injection)",
-            ));
-        }
-        self.chan.start_tls()
+        channel::upgrade_after_ok(&mut self.chan, &self.rbuf, &mut self.closed, "STLS", "+OK")
     }
 
     /// `user U`, `pass P`, then `stat`.
@@ -208,20 +198,7 @@ impl<C: Channel> PopSession<C> {
         host: &str,
         allow_insecure: bool,
     ) -> Result<(), PoError> {
-        if !crate::mail::smtp::auth::credentials_allowed(
-            self.chan.is_tls(),
-            self.chan.peer_ip(),
-            host,
-            allow_insecure,
-        ) {
-            return Err(PoError::new(
-                Identifier::InsecureLogin,
-                format!(
-                    "refusing to send the password in clear to {host}: use (\"{host}\" :ssl t) \
-                     or (\"{host}\" :starttls t), or allow it with :allow-insecure-auth t in the host list"
-                ),
-            ));
-        }
+        channel::check_login_allowed(&self.chan, host, allow_insecure)?;
         self.secrets.push(password.to_string());
         self.command(&format!("user {user}"))?;
         self.command(&format!("pass {password}"))?;
