@@ -149,7 +149,16 @@ pub fn list(it: &mut Interp, v: &Value) -> LResult<Vec<Value>> {
     match v.list_to_vec() {
         Some(items) => Ok(items),
         None if v.is_circular_list() => super::sequences::util::circular_error(it, v),
-        None => type_err(it, v, "LIST"),
+        None => {
+            // The datum is the atom that ends a dotted list: it, not the
+            // list, fails to be a LIST (as SBCL reports it).
+            let mut end = v.clone();
+            while let Value::Cons(c) = &end {
+                let next = c.cdr.borrow().clone();
+                end = next;
+            }
+            type_err(it, &end, "LIST")
+        }
     }
 }
 
@@ -177,6 +186,9 @@ pub fn keywords(
     for kv in rest.chunks(2) {
         let name = match &kv[0] {
             Value::Symbol(s) if s.is_keyword() => s.name.clone(),
+            // Any symbol names a keyword argument (CLHS 3.4.1.4); with
+            // :allow-other-keys true one no parameter has is ignored.
+            Value::Symbol(_) | Value::Nil if allow_other => continue,
             other => {
                 let msg = format!(
                     "{fname}: {} is not a keyword",

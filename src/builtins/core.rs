@@ -258,6 +258,10 @@ pub fn equalp_values(x: &Value, y: &Value) -> Result<bool, TooDeep> {
             all(&mut sa.iter().zip(sb.iter()))
         }
         (Value::HashTable(a), Value::HashTable(b)) => {
+            // Same test, same count, equalp values (CLHS EQUALP).
+            if a.test != b.test {
+                return Ok(false);
+            }
             let (ma, mb) = (a.map.borrow(), b.map.borrow());
             if ma.len() != mb.len() {
                 return Ok(false);
@@ -513,24 +517,34 @@ thread_local! {
 }
 
 fn gensym(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let fresh = |name: String| {
+        Ok(Value::Symbol(Rc::new(crate::eval::value::Symbol::new(
+            &name,
+        ))))
+    };
     let prefix = match a.first() {
         Some(Value::String(s)) => s.borrow().clone(),
-        Some(Value::Fixnum(n)) => {
-            return Ok(Value::Symbol(Rc::new(crate::eval::value::Symbol::new(
-                &format!("G{n}"),
-            ))))
+        Some(Value::Fixnum(k)) if *k >= 0 => return fresh(format!("G{k}")),
+        Some(Value::Bignum(b)) if b.sign() != num_bigint::Sign::Minus => {
+            return fresh(format!("G{b}"))
         }
         None => "G".to_string(),
         Some(other) => return type_err(it, other, "(OR STRING UNSIGNED-BYTE)"),
     };
-    let n = GENSYM_COUNTER.with(|c| {
-        let n = c.get();
-        c.set(n + 1);
-        n
-    });
-    Ok(Value::Symbol(Rc::new(crate::eval::value::Symbol::new(
-        &format!("{prefix}{n}"),
-    ))))
+    // The dynamic value of *gensym-counter*, incremented after use
+    // (CLHS GENSYM), so a LET binding of it is honoured.
+    let counter = package::cl_sym("*GENSYM-COUNTER*");
+    let n = it.symbol_value(&counter).unwrap_or(Value::Fixnum(0));
+    // Decimal whatever *print-base* is, as SBCL.
+    let (digits, next) = match &n {
+        Value::Fixnum(k) if *k >= 0 => (k.to_string(), num_bigint::BigInt::from(*k) + 1),
+        Value::Bignum(b) if b.sign() != num_bigint::Sign::Minus => {
+            (b.to_string(), (**b).clone() + 1)
+        }
+        other => return type_err(it, other, "UNSIGNED-BYTE"),
+    };
+    *counter.value.borrow_mut() = Some(Value::integer(next));
+    fresh(format!("{prefix}{digits}"))
 }
 
 /// CLHS copy-symbol: a fresh uninterned symbol of the same name; with
@@ -553,7 +567,7 @@ fn gentemp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         Some(v) => args::string(it, v)?,
         None => "T".to_string(),
     };
-    let pkg = package::current_package();
+    let pkg = package_arg(it, a.get(1))?;
     loop {
         let n = GENSYM_COUNTER.with(|c| {
             let n = c.get();
@@ -709,6 +723,9 @@ fn documentation(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                 None => return Ok(Value::Nil),
             },
         },
+        // A package's documentation is not kept (CLHS 25.1.4.4 lets an
+        // implementation discard documentation strings).
+        Value::Package(_) => return Ok(Value::Nil),
         other => args::symbol(it, other)?,
     };
     super::prelude::load_for(it, &s)?;

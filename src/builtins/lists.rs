@@ -253,14 +253,29 @@ fn nconc(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         let is_last = i + 1 == a.len();
         match l {
             Value::Nil => {}
-            Value::Cons(_) if !is_last => {
-                let cs = cells(it, l)?;
+            Value::Cons(first) if !is_last => {
+                // The last cons, whatever atom ends the list: NCONC
+                // replaces that atom (CLHS NCONC, dotted lists).
+                let mut end = first.clone();
+                let mut cycle = util::CycleCheck::new();
+                loop {
+                    let next = end.cdr.borrow().clone();
+                    match next {
+                        Value::Cons(n) => {
+                            if cycle.circular(&Value::Cons(n.clone())) {
+                                return util::circular_error(it, l);
+                            }
+                            end = n;
+                        }
+                        _ => break,
+                    }
+                }
                 if let Some(prev) = &last_cell {
                     *prev.cdr.borrow_mut() = l.clone();
                 } else {
                     result = l.clone();
                 }
-                last_cell = cs.last().cloned();
+                last_cell = Some(end);
             }
             _ if is_last => {
                 if let Some(prev) = &last_cell {
@@ -380,6 +395,9 @@ fn nbutlast(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn ldiff(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    if !a[0].is_list() {
+        return not_list(it, &a[0]);
+    }
     let mut out = Vec::new();
     let mut cur = a[0].clone();
     loop {
@@ -663,7 +681,9 @@ fn plist_search(
     let mut out = Vec::new();
     let mut cur = plist.clone();
     let mut cycle = util::CycleCheck::new();
-    loop {
+    // The datum of the error: the atom that ends the list too early
+    // (a type-error's datum is not of its expected type).
+    let bad = loop {
         match &cur {
             Value::Nil => return Ok(out),
             Value::Cons(c) => {
@@ -683,20 +703,26 @@ fn plist_search(
                         let next = r.cdr.borrow().clone();
                         cur = next;
                     }
-                    _ => break,
+                    Value::Nil => break Value::Nil,
+                    other => break other.clone(),
                 }
             }
-            _ => break,
+            other => break other.clone(),
         }
         if cycle.circular(&cur) {
             return util::circular_error(it, plist);
         }
-    }
+    };
     let msg = format!(
         "malformed property list: {}.",
         crate::printer::prin1_to_string(plist)
     );
-    util::type_error_msg(it, plist, "LIST", &msg)
+    // An odd-length list ends in NIL where a value belongs: the datum is
+    // then the whole list, expected to be a property list.
+    if bad.is_nil() {
+        return util::type_error_msg(it, plist, "LIST", &msg);
+    }
+    util::type_error_msg(it, &bad, "LIST", &msg)
 }
 
 fn getf(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -729,6 +755,12 @@ fn map_rows(it: &mut Interp, lists: &[Value], tails: bool) -> LResult<Vec<Vec<Va
     let mut rows = Vec::new();
     loop {
         if curs.iter().any(|c| !c.is_cons()) {
+            // A list that ends in an atom other than NIL is not a list to
+            // map over (CLHS 14.2 MAPCAR: LISTS are proper lists).
+            if let Some(bad) = curs.iter().find(|c| !c.is_list()) {
+                let bad = bad.clone();
+                return not_list(it, &bad);
+            }
             return Ok(rows);
         }
         let row = if tails {

@@ -6,6 +6,7 @@ pub mod allegro;
 pub mod args;
 pub mod chars;
 pub mod core;
+pub mod defpackage;
 pub mod environment;
 pub mod files;
 pub mod format;

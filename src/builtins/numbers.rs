@@ -5,7 +5,7 @@
 
 mod arith;
 pub mod bytes;
-mod complex;
+pub(crate) mod complex;
 mod floats;
 mod ints;
 mod math;

@@ -158,7 +158,7 @@ fn qualified(s: &Sym) -> String {
 
 /// Signal a `package-error` about `pkg` with a CONTINUE restart; true if
 /// the restart was taken.
-fn correctable(it: &mut Interp, pkg: &Value, message: String) -> LResult<bool> {
+pub(crate) fn correctable(it: &mut Interp, pkg: &Value, message: String) -> LResult<bool> {
     let c = it.make_condition(
         "PACKAGE-ERROR",
         &[

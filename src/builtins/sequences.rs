@@ -183,13 +183,14 @@ fn concatenate(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                 out.push_str(&s.borrow());
             }
         }
-        return Ok(Value::string(out));
+        return util::check_result(it, Value::string(out), &a[0]);
     }
     let mut all = Vec::new();
     for s in &a[1..] {
         all.extend(elements(it, s)?);
     }
-    util::build(it, kind, all)
+    let result = util::build(it, kind, all)?;
+    util::check_result(it, result, &a[0])
 }
 
 fn coerce(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -209,6 +210,11 @@ fn coerce(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         return Ok(x.clone());
     }
     let f64_of = |v: &Value| crate::eval::types::number_f64(v);
+    // Correctly rounded, not through a double (a ratio between two singles).
+    let single = |v: &Value| {
+        crate::builtins::numbers::to_kind(v, crate::builtins::numbers::FloatKind::Single)
+            .unwrap_or(f64::NAN) as f32
+    };
     let is_real = matches!(
         x,
         Value::Fixnum(_) | Value::Bignum(_) | Value::Ratio(_) | Value::Single(_) | Value::Double(_)
@@ -233,12 +239,39 @@ fn coerce(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         "FLOAT" if is_real => {
             return Ok(match x {
                 Value::Single(_) | Value::Double(_) => x.clone(),
-                _ => Value::Single(f64_of(x) as f32),
+                _ => Value::Single(single(x)),
             })
         }
-        "SINGLE-FLOAT" | "SHORT-FLOAT" if is_real => return Ok(Value::Single(f64_of(x) as f32)),
+        "SINGLE-FLOAT" | "SHORT-FLOAT" if is_real => return Ok(Value::Single(single(x))),
         "DOUBLE-FLOAT" | "LONG-FLOAT" if is_real => return Ok(Value::Double(f64_of(x))),
+        // CLHS COERCE: a lambda expression becomes the function it names.
+        "FUNCTION" if x.car().as_symbol().is_some_and(|s| s.name == "LAMBDA") => {
+            let form = Value::list([util::cl("FUNCTION"), x.clone()]);
+            return it.call_named(&crate::eval::package::cl_sym("EVAL"), &[form]);
+        }
         "FUNCTION" => return it.resolve_function(x),
+        // A real becomes a complex only when it is a float (rationals stay
+        // rational by canonicalisation, CLHS 12.1.5.3).
+        "COMPLEX" if is_real => {
+            // `complex` alone has no part type (not NIL, the empty type).
+            let part = spec.cdr();
+            let part_name = match part {
+                Value::Cons(_) => part.car().as_symbol().map(|s| s.name.clone()),
+                _ => None,
+            };
+            let re = match part_name.as_deref() {
+                Some("SINGLE-FLOAT" | "SHORT-FLOAT") => Some(Value::Single(single(x))),
+                Some("DOUBLE-FLOAT" | "LONG-FLOAT") => Some(Value::Double(f64_of(x))),
+                Some("FLOAT") if !matches!(x, Value::Single(_) | Value::Double(_)) => {
+                    Some(Value::Single(single(x)))
+                }
+                Some("*" | "REAL" | "FLOAT" | "T") | None => Some(x.clone()),
+                _ => None,
+            };
+            if let Some(re) = re {
+                return crate::builtins::numbers::complex::complex_fn(it, &[re]);
+            }
+        }
         _ => {
             if let Ok(Some(kind)) = util::result_kind(it, spec) {
                 if matches!(
@@ -251,7 +284,8 @@ fn coerce(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                 ) || matches!(x, Value::Array(a) if a.rank() == 1)
                 {
                     let xs = elements(it, x)?;
-                    return util::build(it, kind, xs);
+                    let result = util::build(it, kind, xs)?;
+                    return util::check_result(it, result, spec);
                 }
             }
         }
@@ -286,7 +320,8 @@ fn make_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         args::probe(it, n, super::lists::CONS_BYTES, "MAKE-SEQUENCE")?;
     }
     let items = args::filled(it, n, init, "MAKE-SEQUENCE")?;
-    util::build(it, kind, items)
+    let result = util::build(it, kind, items)?;
+    util::check_result(it, result, &a[0])
 }
 
 /// The element lists of several sequences and the shortest length.
@@ -314,7 +349,10 @@ fn map(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
     }
     match kind {
-        Some(k) => util::build(it, k, out),
+        Some(k) => {
+            let result = util::build(it, k, out)?;
+            util::check_result(it, result, &a[0])
+        }
         None => Ok(Value::Nil),
     }
 }

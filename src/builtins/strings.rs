@@ -255,7 +255,8 @@ fn make_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn char(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     if matches!(&a[0], Value::Array(x) if x.is_string()) {
-        return crate::builtins::sequences::util::elt(it, &a[0], &a[1]);
+        // Past the fill pointer too, as AREF (CLHS CHAR).
+        return it.call_named(&crate::eval::package::cl_sym("AREF"), a);
     }
     let Value::String(s) = &a[0] else {
         return type_err(it, &a[0], "STRING");

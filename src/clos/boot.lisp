@@ -520,6 +520,8 @@
     (cond ((and ca cb (or (%user-class-p ca) (%user-class-p cb) (classp a) (classp b)))
            (list (subclassp ca cb) t))
           ((and ca (%user-class-p ca) (eq b t)) (list t t))
+          ;; Instances of classes other than the built-in ones are atoms.
+          ((and ca (%user-class-p ca) (eq b 'atom)) (list t t))
           ((and cb (%user-class-p cb) (eq a nil)) (list t t))
           (t nil))))
 

@@ -37,6 +37,8 @@ fn class_key(_: &mut Interp, a: &[Value]) -> LResult<Value> {
         Value::Double(_) => "DOUBLE-FLOAT",
         Value::Char(_) => "CHARACTER",
         Value::String(_) => "STRING",
+        // A fill pointer (kept beside the vector) makes it non-simple.
+        Value::Vector(_) if !crate::builtins::sequences::arrays::is_simple(&a[0]) => "VECTOR",
         Value::Vector(_) => "SIMPLE-VECTOR",
         Value::Bytes(_) => "VECTOR",
         Value::Complex(_) => "COMPLEX",
@@ -66,6 +68,10 @@ fn class_key(_: &mut Interp, a: &[Value]) -> LResult<Value> {
         Value::Pathname(_) => "PATHNAME",
         Value::Stream(s) => s.class_name(),
         Value::Struct(o) => return Ok(Value::Symbol(o.class.name.clone())),
+        // Built-in classes of host objects (CLHS 4.3.7's table).
+        Value::Object(o) if matches!(o.type_name(), "RANDOM-STATE" | "READTABLE") => {
+            return Ok(sym_value(cl_sym(o.type_name())));
+        }
         #[allow(unreachable_patterns)]
         _ => "T",
     };
@@ -88,7 +94,22 @@ fn struct_class_info(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     if let Some(p) = &class.parent {
         supers.push(Value::Symbol(p.name.clone()));
     }
-    supers.extend(class.mixins.iter().map(|m| Value::Symbol(m.clone())));
+    let mixins = class.mixins.iter().map(|m| Value::Symbol(m.clone()));
+    // The standard conditions list the mixin first (CLHS 9.2: SIMPLE-ERROR's
+    // superclasses are SIMPLE-CONDITION, ERROR; READER-ERROR's PARSE-ERROR,
+    // STREAM-ERROR), which orders their precedence lists.
+    let standard = class.is_condition
+        && class
+            .name
+            .package
+            .borrow()
+            .as_ref()
+            .is_some_and(|p| std::rc::Rc::ptr_eq(p, &crate::eval::package::cl_package()));
+    if standard {
+        supers.splice(0..0, mixins);
+    } else {
+        supers.extend(mixins);
+    }
     if supers.is_empty() {
         let root = if class.is_condition {
             "T"

@@ -2,6 +2,7 @@
 //! application, non-local exits and the condition system.
 
 pub mod array;
+pub mod array_types;
 mod cl_symbols;
 pub mod compile;
 pub mod condition;
@@ -19,6 +20,7 @@ pub mod package;
 pub mod special;
 pub mod stream;
 pub mod subtypes;
+pub mod subtypes_compound;
 pub mod suggest;
 pub mod types;
 pub mod value;

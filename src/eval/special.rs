@@ -111,6 +111,10 @@ impl Interp {
             Value::Symbol(s) => Ok(s.name.clone()),
             Value::Nil => Ok("NIL".into()),
             Value::Char(c) => Ok(c.to_string()),
+            // A non-simple string (adjustable, displaced, fill pointer).
+            Value::Array(_) if crate::builtins::sequences::shape::string_text(v).is_some() => {
+                Ok(crate::builtins::sequences::shape::string_text(v).unwrap_or_default())
+            }
             _ => {
                 let c = self.type_error(v, "(OR STRING SYMBOL CHARACTER)");
                 Err(self.raise(c))

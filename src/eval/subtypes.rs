@@ -77,6 +77,37 @@ const DISJOINT: &[&str] = &[
     "RESTART",
 ];
 
+/// A standard type name `subtypep` knows (not NIL or T).
+pub fn standard_name(name: &str) -> bool {
+    parents(name).is_some()
+        || matches!(name, "BIGNUM" | "FIXNUM")
+        || matches!(
+            name,
+            "BIT"
+                | "UNSIGNED-BYTE"
+                | "SIGNED-BYTE"
+                | "INTEGER"
+                | "RATIO"
+                | "RATIONAL"
+                | "SINGLE-FLOAT"
+                | "SHORT-FLOAT"
+                | "DOUBLE-FLOAT"
+                | "LONG-FLOAT"
+                | "FLOAT"
+                | "REAL"
+        )
+}
+
+/// Is `spec` a numeric range type (`integer`, `(float 0.0 1.0)`, `bit`…)?
+pub fn is_numeric_spec(spec: &Value) -> bool {
+    numeric(spec).is_some()
+}
+
+/// Is `spec` a numeric range type with no element?
+pub fn numeric_is_empty(spec: &Value) -> bool {
+    numeric(spec).is_some_and(|r| empty(&r))
+}
+
 fn parents(name: &str) -> Option<&'static [&'static str]> {
     PARENTS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
 }
@@ -496,10 +527,34 @@ impl Interp {
             Some("MEMBER") | Some("EQL") | Some("SATISFIES") => return Ok(None),
             _ => {}
         }
+        if let Some(r) = self.subtypep_compound(a, b)? {
+            return Ok(r);
+        }
         if let (Some(ra), Some(rb)) = (numeric(a), numeric(b)) {
             return Ok(range_sub(&ra, &rb));
         }
         let (na, nb) = (name(a), name(b));
+        if numeric(a).is_some() && matches!(nb.as_deref(), Some("NUMBER" | "ATOM")) {
+            return Ok(Some(true));
+        }
+        if na.as_deref() == Some("BIGNUM") && matches!(nb.as_deref(), Some("NUMBER" | "ATOM")) {
+            return Ok(Some(true));
+        }
+        // An integer range wholly outside the fixnums is of bignums.
+        if nb.as_deref() == Some("BIGNUM") {
+            if let Some(ra) = numeric(a) {
+                if ra.base == Base::Integer {
+                    let (lo, hi) = integer_bounds(&ra);
+                    let fix_lo = BigInt::from(-(1i64 << 62));
+                    let fix_hi = BigInt::from((1i64 << 62) - 1);
+                    let above = lo.as_ref().is_some_and(|l| *l > fix_hi);
+                    let below = hi.as_ref().is_some_and(|h| *h < fix_lo);
+                    if above || below {
+                        return Ok(Some(true));
+                    }
+                }
+            }
+        }
         if na.as_deref() == Some("BIGNUM") {
             if let Some(rb) = numeric(b) {
                 return Ok(
@@ -522,6 +577,7 @@ impl Interp {
                 (x.as_str(), y.as_str()),
                 ("CONS" | "LIST" | "SEQUENCE", "ATOM")
                     | ("LIST" | "SEQUENCE", "CONS")
+                    | ("ATOM", "CONS" | "LIST" | "SEQUENCE")
                     | ("SEQUENCE", "LIST" | "VECTOR")
             );
             if certain_no {
@@ -535,7 +591,7 @@ impl Interp {
             if numeric(a).is_some() && (y == "NUMBER" || y == "ATOM") {
                 return Ok(Some(true));
             }
-            if x == "COMPLEX" && numeric(b).is_some() {
+            if x == "COMPLEX" && numeric(b).is_some() || y == "COMPLEX" && numeric(a).is_some() {
                 return Ok(Some(false));
             }
             if parents(x).is_some() && parents(y).is_some() {
@@ -618,6 +674,9 @@ impl Interp {
         let fam = |v: &Value| -> Option<&'static str> {
             if numeric(v).is_some() {
                 return Some("NUMBER");
+            }
+            if let Some(f) = super::subtypes_compound::compound_family(v) {
+                return Some(f);
             }
             v.as_symbol().and_then(|s| family(&s.name))
         };

@@ -14,6 +14,19 @@ thread_local! {
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
+/// The name of a built-in class object (CLHS 4.3.7: a class stands for
+/// the type of its name), so `(find-class 'vector)` works wherever
+/// `'vector` does.
+pub fn builtin_class_name(v: &Value) -> Option<Value> {
+    let inst = crate::clos::instance::instance(v)?;
+    let meta = crate::clos::instance::class_name(inst);
+    if meta.as_symbol().is_none_or(|s| s.name != "BUILT-IN-CLASS") {
+        return None;
+    }
+    let name = inst.slots.borrow().first().cloned()?;
+    name.as_symbol().map(Value::Symbol)
+}
+
 /// Record `deftype NAME`'s expander (a function of the type's arguments).
 pub fn define_type(name: &super::value::Sym, expander: Value) {
     DEFTYPES.with(|d| {
@@ -26,6 +39,9 @@ impl Interp {
     /// The expansion of a `deftype` type specifier (CLHS deftype), or
     /// `None` when `spec` does not name one.
     pub fn expand_deftype(&mut self, spec: &Value) -> LResult<Option<Value>> {
+        if let Some(name) = builtin_class_name(spec) {
+            return Ok(Some(name));
+        }
         if DEFTYPES.with(|d| d.borrow().is_empty()) {
             return Ok(None);
         }
@@ -58,6 +74,7 @@ impl Interp {
         }
         match spec {
             Value::Nil => Ok(false),
+            Value::Symbol(s) if s.name == "VALUES" => self.typep_refused(spec),
             Value::Symbol(s) => self.typep_name(v, &s.name, s),
             Value::Cons(_) => {
                 let head = spec.car();
@@ -160,6 +177,10 @@ impl Interp {
                     "ARRAY" | "SIMPLE-ARRAY" | "VECTOR" | "SIMPLE-VECTOR" | "STRING"
                     | "SIMPLE-STRING" | "BASE-STRING" | "SIMPLE-BASE-STRING" | "BIT-VECTOR"
                     | "SIMPLE-BIT-VECTOR" => Ok(array_typep(v, &name, &args)),
+                    // (values ...) and (function (args) value) are not for
+                    // typep (CLHS 4.2.3, VALUES, FUNCTION type specifiers).
+                    "VALUES" => self.typep_refused(spec),
+                    "FUNCTION" if !args.is_empty() => self.typep_refused(spec),
                     "CONS" | "LIST" | "FUNCTION" => {
                         let s = cl_sym(&name);
                         self.typep_name(v, &name, &s)
@@ -171,6 +192,15 @@ impl Interp {
             Value::Object(_) => Ok(crate::clos::hooks::typep(self, v, spec)?.unwrap_or(false)),
             _ => Ok(false),
         }
+    }
+
+    fn typep_refused(&mut self, spec: &Value) -> LResult<bool> {
+        let msg = format!(
+            "{} is not a valid type specifier for TYPEP.",
+            crate::printer::prin1_to_string(spec)
+        );
+        let c = self.make_error("SIMPLE-ERROR", &msg);
+        self.err(c)
     }
 
     fn typep_name(&mut self, v: &Value, name: &str, sym: &super::value::Sym) -> LResult<bool> {
@@ -230,6 +260,7 @@ impl Interp {
             | "TWO-WAY-STREAM" => matches!(v, Stream(s) if s.class_name() == name),
             "PATHNAME" => matches!(v, Pathname(_)),
             "READTABLE" => crate::reader::readtable::as_readtable(v).is_some(),
+            "RANDOM-STATE" => matches!(v, Object(o) if o.type_name() == "RANDOM-STATE"),
             "STRUCTURE-OBJECT" => matches!(v, Struct(o) if !o.class.is_condition),
             _ => match v {
                 Struct(o) => o.class.is_subclass_of(sym),
@@ -259,7 +290,7 @@ impl Interp {
             Symbol(s) if s.is_keyword() => sym("KEYWORD"),
             Symbol(_) => sym("SYMBOL"),
             Cons(_) => sym("CONS"),
-            Fixnum(n) if *n >= 0 && *n <= 1 => Value::list([sym("INTEGER"), Fixnum(0), Fixnum(1)]),
+            Fixnum(n) if *n >= 0 && *n <= 1 => sym("BIT"),
             Fixnum(n) if (-(1i64 << 62)..(1i64 << 62)).contains(n) => {
                 if *n >= 0 {
                     Value::list([sym("INTEGER"), Fixnum(0), Fixnum((1i64 << 62) - 1)])
@@ -267,6 +298,15 @@ impl Interp {
                     sym("FIXNUM")
                 }
             }
+            // SBCL: a positive bignum is (INTEGER 2^62), a negative one BIGNUM.
+            Bignum(b) if b.sign() == num_bigint::Sign::Plus => Value::list([
+                sym("INTEGER"),
+                Value::integer(num_bigint::BigInt::from(1) << 62),
+            ]),
+            Fixnum(n) if *n > 0 => Value::list([
+                sym("INTEGER"),
+                Value::integer(num_bigint::BigInt::from(1) << 62),
+            ]),
             Fixnum(_) | Bignum(_) => sym("BIGNUM"),
             Ratio(_) => sym("RATIO"),
             Single(_) => sym("SINGLE-FLOAT"),

@@ -64,7 +64,10 @@ pub fn tree_equal_of(it: &mut Interp, o: &Opts, x: &Value, y: &Value) -> LResult
 
 pub fn tree_equal(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let o = opts(it, &a[2..], &["TEST", "TEST-NOT"], "TREE-EQUAL")?;
-    Ok(Value::bool(tree_equal_of(it, &o, &a[0], &a[1])?))
+    let equal = tree_equal_of(it, &o, &a[0], &a[1])?;
+    // One value, whatever the test returned (CLHS TREE-EQUAL: generalized boolean).
+    it.mv = None;
+    Ok(Value::bool(equal))
 }
 
 pub fn subst_tree(
@@ -112,7 +115,7 @@ pub fn sublis_tree(
 ) -> LResult<Value> {
     let k = o.keyed(it, tree)?;
     for (key, val) in alist {
-        if o.test2(it, key, &k)? {
+        if o.test2(it, &k, key)? {
             return Ok(val.clone());
         }
     }

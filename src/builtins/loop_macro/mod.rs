@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use crate::builtins::{args, core::package_arg};
 use crate::def;
-use crate::eval::package::{self, cl_sym, Package};
+use crate::eval::package::{self, cl_sym};
 use crate::eval::value::{Builtin, BuiltinFn, Function, Symbol, Value};
 use crate::eval::{Interp, LResult};
 
@@ -78,109 +78,9 @@ fn defpackage_macro(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     ]))
 }
 
-fn names(it: &mut Interp, items: &Value) -> LResult<Vec<String>> {
-    let mut out = Vec::new();
-    for v in items.iter() {
-        out.push(args::designator(it, &v)?);
-    }
-    Ok(out)
-}
-
-/// Create the package (or update an existing one), applying the options
-/// in CLHS order: shadow, use, import-from, intern, export.
+/// Create the package (or update an existing one): `builtins/defpackage.rs`.
 fn defpackage_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let name = args::string(it, &a[0])?;
-    let opts = args::list(it, &a[1])?;
-    let mut nicknames = Vec::new();
-    let mut uses: Vec<Value> = Vec::new();
-    let mut shadows = Vec::new();
-    let mut imports: Vec<(Value, Vec<String>)> = Vec::new();
-    let mut interns = Vec::new();
-    let mut exports = Vec::new();
-    for opt in &opts {
-        let key = match opt.car() {
-            Value::Symbol(s) => s.name.clone(),
-            _ => String::new(),
-        };
-        let rest = opt.cdr();
-        match key.as_str() {
-            "NICKNAMES" => nicknames.extend(names(it, &rest)?),
-            "USE" => uses.extend(rest.iter()),
-            "SHADOW" => shadows.extend(names(it, &rest)?),
-            "IMPORT-FROM" => {
-                let syms = names(it, &rest.cdr())?;
-                imports.push((rest.car(), syms));
-            }
-            "INTERN" => interns.extend(names(it, &rest)?),
-            "EXPORT" => exports.extend(names(it, &rest)?),
-            "DOCUMENTATION" | "SIZE" => {}
-            _ => {
-                let msg = format!(
-                    "DEFPACKAGE {name}: unsupported option {}",
-                    crate::printer::prin1_to_string(opt)
-                );
-                return program_error(it, &msg);
-            }
-        }
-    }
-    let pkg: Rc<Package> = match package::find_package(&name) {
-        Some(p) => {
-            let mut nn = p.nicknames.borrow_mut();
-            for n in &nicknames {
-                if !nn.contains(n) {
-                    nn.push(n.clone());
-                }
-            }
-            drop(nn);
-            // Shadows and imports below change the maps directly.
-            package::make_all_predefined(&p);
-            p
-        }
-        None => match package::make_package(&name, &nicknames) {
-            Ok(p) => p,
-            Err(m) => return it.simple_error(m),
-        },
-    };
-    for s in shadows {
-        if !pkg.internal.borrow().contains_key(&s) && !pkg.external.borrow().contains_key(&s) {
-            let sym = Rc::new(Symbol::new(&s));
-            *sym.package.borrow_mut() = Some(pkg.clone());
-            pkg.internal.borrow_mut().insert(s.clone(), sym);
-        }
-        pkg.shadowing.borrow_mut().push(s);
-    }
-    for u in uses {
-        let up = package_arg(it, Some(&u))?;
-        let already = pkg.uses.borrow().iter().any(|x| Rc::ptr_eq(x, &up));
-        if !already && !Rc::ptr_eq(&up, &pkg) {
-            pkg.uses.borrow_mut().push(up);
-        }
-    }
-    for (from, syms) in imports {
-        let src = package_arg(it, Some(&from))?;
-        for s in syms {
-            let Some((sym, _)) = package::find_symbol(&s, &src) else {
-                let msg = format!("DEFPACKAGE {name}: no symbol {s} in package {}", src.name());
-                let c = it.make_condition(
-                    "PACKAGE-ERROR",
-                    &[
-                        ("PACKAGE", Value::Package(src.clone())),
-                        ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
-                    ],
-                );
-                return it.err(c);
-            };
-            pkg.internal.borrow_mut().insert(s, sym);
-        }
-    }
-    for s in interns {
-        package::intern_in(&s, &pkg);
-    }
-    for s in exports {
-        let sym = package::intern_in(&s, &pkg);
-        package::export(&sym, &pkg);
-    }
-    Ok(Value::Package(pkg))
+    crate::builtins::defpackage::define(it, a)
 }
 
 /// The symbols `do-symbols` / `do-external-symbols` visit: present ones

@@ -100,12 +100,54 @@ fn sign_f(b: &BigInt) -> f64 {
 pub fn to_kind(v: &Value, kind: FloatKind) -> Option<f64> {
     let d = match v {
         Value::Fixnum(n) if kind == FloatKind::Single => return Some(*n as f32 as f64),
+        Value::Ratio(_) | Value::Bignum(_) if kind == FloatKind::Single => {
+            let d = to_f64(v)?;
+            return Some(match to_ratio(v) {
+                Some(exact) if d.is_finite() => nearest_single(&exact, d as f32) as f64,
+                _ => d as f32 as f64,
+            });
+        }
         _ => to_f64(v)?,
     };
     Some(match kind {
         FloatKind::Single => d as f32 as f64,
         FloatKind::Double => d,
     })
+}
+
+/// The single float nearest the exact rational `exact`, ties to even,
+/// given `guess` (its double rounded to single, off by at most one step
+/// when the double fell exactly between two singles).
+fn nearest_single(exact: &BigRational, guess: f32) -> f32 {
+    if !guess.is_finite() {
+        return guess;
+    }
+    let step = |f: f32, up: bool| -> f32 {
+        if f == 0.0 {
+            let tiny = f32::from_bits(1);
+            return if up { tiny } else { -tiny };
+        }
+        let bits = f.to_bits();
+        let away = (f > 0.0) == up;
+        f32::from_bits(if away { bits + 1 } else { bits - 1 })
+    };
+    let mut best = guess;
+    let mut best_err: Option<BigRational> = None;
+    for c in [step(guess, false), guess, step(guess, true)] {
+        let Some(cr) = BigRational::from_float(c) else {
+            continue;
+        };
+        let err = (cr - exact).abs();
+        let better = match &best_err {
+            None => true,
+            Some(e) => err < *e || (err == *e && c.to_bits() % 2 == 0 && best.to_bits() % 2 == 1),
+        };
+        if better {
+            best = c;
+            best_err = Some(err);
+        }
+    }
+    best
 }
 
 pub fn make_float(x: f64, kind: FloatKind) -> Value {

@@ -53,7 +53,13 @@ impl C {
         if x == 0.0 && y == 0.0 {
             return C(0.0, y);
         }
-        let t = ((x.abs() + self.abs()) / 2.0).sqrt();
+        // Halved first near the top of the range, where the sum would
+        // overflow (sqrt of most-negative-double-float is finite).
+        let t = if x.abs() > f64::MAX / 4.0 || y.abs() > f64::MAX / 4.0 {
+            (x.abs() / 2.0 + self.abs() / 2.0).sqrt()
+        } else {
+            ((x.abs() + self.abs()) / 2.0).sqrt()
+        };
         if x >= 0.0 {
             C(t, y / (2.0 * t))
         } else {

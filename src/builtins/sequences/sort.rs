@@ -41,7 +41,8 @@ fn merge(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     }
     out.extend_from_slice(&xs[i..]);
     out.extend_from_slice(&ys[j..]);
-    util::build(it, kind, out)
+    let result = util::build(it, kind, out)?;
+    util::check_result(it, result, &a[0])
 }
 
 fn sort(it: &mut Interp, a: &[Value]) -> LResult<Value> {

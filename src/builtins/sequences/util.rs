@@ -586,6 +586,15 @@ pub fn set_elt(it: &mut Interp, seq: &Value, index: &Value, value: Value) -> LRe
 /// A sequence result type specifier (`'string`, `'list`, `'(vector
 /// (unsigned-byte 8))`, ...) as a kind; `None` for `nil` (map for effect).
 pub fn result_kind(it: &mut Interp, spec: &Value) -> LResult<Option<Kind>> {
+    // A deftype name or a built-in class stands for its expansion.
+    let mut spec = spec.clone();
+    for _ in 0..100 {
+        match it.expand_deftype(&spec)? {
+            Some(e) => spec = e,
+            None => break,
+        }
+    }
+    let spec = &spec;
     let (head, args) = match spec {
         Value::Nil => return Ok(None),
         Value::Symbol(s) => (s.name.clone(), Vec::new()),
@@ -608,14 +617,53 @@ pub fn result_kind(it: &mut Interp, spec: &Value) -> LResult<Option<Kind>> {
         "SIMPLE-VECTOR" => Kind::Vector,
         "BIT-VECTOR" | "SIMPLE-BIT-VECTOR" => Kind::Array(Elem::Bit),
         "VECTOR" | "ARRAY" | "SIMPLE-ARRAY" => elem_kind(args.first()),
-        "SEQUENCE" => Kind::List,
+        // A union of types of one kind, say (or (vector t 5) (vector t
+        // 10)): built as that kind, then checked against the union.
+        "OR" if !args.is_empty() => {
+            let mut kinds = Vec::new();
+            for x in &args {
+                kinds.push(result_kind(it, x)?);
+            }
+            match kinds.first() {
+                Some(Some(k)) if kinds.iter().all(|x| x.as_ref() == Some(k)) => *k,
+                _ => return bad_type(it, spec),
+            }
+        }
         _ => return bad_type(it, spec),
     }))
 }
 
+/// SEQUENCE itself, or a type that is not a sequence type: which kind of
+/// sequence to make is not determined (CLHS 17.2.1's result types name
+/// a list or vector type).
 fn bad_type<T>(it: &mut Interp, spec: &Value) -> LResult<T> {
-    let msg = format!("{} is not a sequence type.", prin1_to_string(spec));
-    let c = it.make_error("SIMPLE-ERROR", &msg);
+    let msg = format!(
+        "{} is not a sequence type sendletter can make.",
+        prin1_to_string(spec)
+    );
+    type_error_msg(it, spec, "(MEMBER LIST VECTOR STRING BIT-VECTOR)", &msg)
+}
+
+/// The sequence a result type asked for must be of that type (CLHS
+/// 17.2: `make-sequence`, `concatenate`, `map`, `merge`, `coerce` signal
+/// a `type-error` when, say, `(vector * 4)` gets three elements).
+pub fn check_result(it: &mut Interp, result: Value, spec: &Value) -> LResult<Value> {
+    if spec.is_nil() || it.typep(&result, spec)? {
+        return Ok(result);
+    }
+    let msg = format!(
+        "The result {} is not of the requested type {}.",
+        prin1_to_string(&result),
+        prin1_to_string(spec)
+    );
+    let c = it.make_condition(
+        "SIMPLE-TYPE-ERROR",
+        &[
+            ("DATUM", result),
+            ("EXPECTED-TYPE", spec.clone()),
+            ("FORMAT-CONTROL", Value::string(msg.replace('~', "~~"))),
+        ],
+    );
     it.err(c)
 }
 

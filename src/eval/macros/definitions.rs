@@ -194,8 +194,13 @@ fn deftype(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             _ => ll.push(item.clone()),
         }
     }
+    // The body is in a block named after the type (CLHS deftype).
+    let (decls, _, forms) = split_body(&x[2..], true);
+    let mut block = vec![cl("BLOCK"), x[0].clone()];
+    block.extend(forms);
     let mut lambda = vec![cl("LAMBDA"), Value::list(ll)];
-    lambda.extend(x[2..].iter().cloned());
+    lambda.extend(decls);
+    lambda.push(Value::list(block));
     Ok(list([
         si("%DEFTYPE"),
         quote(x[0].clone()),

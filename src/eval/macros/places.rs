@@ -351,7 +351,15 @@ fn standard_place(
                 list([si("%SET-ROW-MAJOR-AREF"), u[0].clone(), u[1].clone(), store])
             })
         }
-        "SVREF" | "CHAR" | "SCHAR" | "ELT" => {
+        // CHAR and SCHAR are AREF on strings: a fill pointer does not
+        // limit them (CLHS CHAR).
+        "CHAR" | "SCHAR" => {
+            need(it, 2, 2)?;
+            accessor_place(head_v, forms, |u, store| {
+                list([si("%SET-AREF"), store, u[0].clone(), u[1].clone()])
+            })
+        }
+        "SVREF" | "ELT" => {
             need(it, 2, 2)?;
             accessor_place(head_v, forms, |u, store| {
                 list([si("%SET-INDEX"), u[0].clone(), u[1].clone(), store])

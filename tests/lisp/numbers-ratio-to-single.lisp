@@ -1,0 +1,15 @@
+;;; A ratio becomes the nearest single float (not the single nearest its
+;;; double), and sqrt of the most negative double is finite.
+(setf *print-pretty* nil)
+(defvar *n* 0)
+(defun show (form) (format t "~D => ~S~%" (incf *n*)
+  (handler-case (multiple-value-list (eval form))
+    (error (c) (list :error (type-of c))))))
+(show '(let ((x 8.131823e-18)) (= (float (rationalize x) x) x)))
+(show '(float 1/122973646535740270 1.0))
+(show '(coerce 1/122973646535740270 'single-float))
+(show '(float 1/3 1.0))
+(show '(loop for i from 1 to 2000 for x = (/ i 7919) count (/= (float x 1.0) (coerce x 'single-float))))
+(show '(sqrt -1.7976931348623157d308))
+(show '(sqrt -4d0))
+(show '(coerce 0 '(complex short-float)))
