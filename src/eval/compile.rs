@@ -94,6 +94,11 @@ pub(crate) struct Compiler<'a> {
     /// macros, symbol macros, variables that shadow them (what macros'
     /// `&environment` receives).
     cenv: Env,
+    /// Nodes made so far that see the run-time environment chain
+    /// (closures, forms analysed or interpreted when they run): a `let`
+    /// whose scope made none keeps its variables in slots
+    /// (`eval::slots`).
+    escapes: usize,
 }
 
 /// A malformed form: a program error naming it, signalled when it runs.
@@ -166,6 +171,7 @@ impl<'a> Compiler<'a> {
             returns: Vec::new(),
             self_name,
             cenv,
+            escapes: 0,
         }
     }
 
@@ -278,6 +284,7 @@ impl<'a> Compiler<'a> {
         }
         // Defined later: perhaps as a macro, analysed when it runs.
         self.opaque = true;
+        self.escapes += 1;
         self.call(head, args, form)
     }
 
@@ -297,11 +304,14 @@ impl<'a> Compiler<'a> {
         };
         match expanded {
             Ok(expansion) => self.form(&expansion),
-            Err(_) => Node::Reexpand {
-                macro_fn: m.clone(),
-                form: form.clone(),
-                cenv: self.cenv.clone(),
-            },
+            Err(_) => {
+                self.escapes += 1;
+                Node::Reexpand {
+                    macro_fn: m.clone(),
+                    form: form.clone(),
+                    cenv: self.cenv.clone(),
+                }
+            }
         }
     }
 
@@ -466,6 +476,7 @@ impl<'a> Compiler<'a> {
         let Some(body) = self.strip(body) else {
             return malformed(form, "a dotted body");
         };
+        let escapes = self.escapes;
         let mut bindings = Vec::with_capacity(out.len());
         let mut inner = self.cenv.clone();
         for (s, init) in &out {
@@ -478,6 +489,14 @@ impl<'a> Compiler<'a> {
             inner = inner.bind_var(s.clone(), Value::Nil);
         }
         let body = self.with_env(inner, |c| c.forms(&body));
+        let closed = self.escapes == escapes
+            && specials.is_empty()
+            && !out.is_empty()
+            && out.iter().all(|(s, _)| !s.special.get());
+        if closed {
+            let (syms, inits): (Vec<Sym>, Vec<Node>) = bindings.into_iter().unzip();
+            return super::slots::slot_let(sequential, &syms, inits, body.into_vec());
+        }
         Node::Let {
             sequential,
             bindings: bindings.into_boxed_slice(),
@@ -658,6 +677,7 @@ impl<'a> Compiler<'a> {
             }
             // Made when the form runs, in its environment.
             Value::Cons(_) if f.car().is_sym(&s.macro_lambda) => {
+                self.escapes += 1;
                 Node::MakeFunction(f.clone(), self.cenv.clone())
             }
             Value::Cons(_) if f.car().is_sym(&s.setf) => Node::FunctionSetf(f.clone()),
@@ -740,6 +760,8 @@ impl<'a> Compiler<'a> {
                 "a lambda expression that is not (lambda lambda-list . body)",
             );
         }
+        // The closure captures the environment chain.
+        self.escapes += 1;
         if has_default_forms(&lambda.car()) {
             // They may return from a block around the lambda.
             self.opaque = true;

@@ -29,6 +29,10 @@ impl Interp {
                     self.mv = None;
                     self.var_value(s, env)
                 }
+                Node::Local(distance) => {
+                    self.mv = None;
+                    self.local(*distance)
+                }
                 Node::If(branches) => {
                     let (test, then, otherwise) = &**branches;
                     node = if self.exec(test, env)?.truthy() {
@@ -97,8 +101,23 @@ impl Interp {
     #[inline(never)]
     fn exec_other(&mut self, node: &Node, env: &Env) -> LResult<Value> {
         match node {
-            Node::Const(_) | Node::Var(_) | Node::Call { .. } | Node::If(_) | Node::Prim { .. } => {
-                self.exec(node, env)
+            Node::Const(_)
+            | Node::Var(_)
+            | Node::Local(_)
+            | Node::Call { .. }
+            | Node::If(_)
+            | Node::Prim { .. } => self.exec(node, env),
+            Node::SlotLet { inits, body } => {
+                let base = self.locals.len();
+                let r = self.exec_slot_let(inits, body, env);
+                self.locals.truncate(base);
+                r
+            }
+            Node::SetLocal(distance, value) => {
+                let v = self.exec(value, env)?;
+                self.mv = None;
+                self.set_local(*distance, v.clone())?;
+                Ok(v)
             }
             Node::Function(s) => {
                 self.mv = None;
@@ -341,6 +360,10 @@ impl Interp {
                         Err(e) => Err(e),
                     }
                 }
+                Node::SetLocal(distance, value) => match self.exec(value, &tenv) {
+                    Ok(v) => self.set_local(*distance, v),
+                    Err(e) => Err(e),
+                },
                 _ => self.exec(statement, &tenv).map(drop),
             };
             match r {
@@ -575,6 +598,56 @@ impl Interp {
         self.set_variable(s, v, env)
     }
 
+    /// [`Node::SlotLet`]: push each init's value, run the body. The
+    /// caller pops the slots however this is left.
+    fn exec_slot_let(&mut self, inits: &[Node], body: &[Node], env: &Env) -> LResult<Value> {
+        for init in inits {
+            let v = self.exec(init, env)?;
+            self.locals.push(v);
+        }
+        self.exec_body(body, env)
+    }
+
+    /// The value of the slot `distance` below the top of the local stack.
+    #[inline(always)]
+    fn local(&mut self, distance: usize) -> LResult<Value> {
+        let len = self.locals.len();
+        match len
+            .checked_sub(distance + 1)
+            .and_then(|i| self.locals.get(i))
+        {
+            Some(v) => Ok(v.clone()),
+            None => Err(self.lost_slot()),
+        }
+    }
+
+    /// `setq` of the slot `distance` below the top of the local stack.
+    #[inline(always)]
+    fn set_local(&mut self, distance: usize, v: Value) -> LResult<()> {
+        let len = self.locals.len();
+        match len
+            .checked_sub(distance + 1)
+            .and_then(|i| self.locals.get_mut(i))
+        {
+            Some(slot) => {
+                *slot = v;
+                Ok(())
+            }
+            None => Err(self.lost_slot()),
+        }
+    }
+
+    /// A slot reference below the stack: an analysis error, reported
+    /// rather than a panic.
+    #[cold]
+    fn lost_slot(&mut self) -> super::Unwind {
+        let c = self.make_error(
+            "PROGRAM-ERROR",
+            "internal error: a lexical variable's slot is missing",
+        );
+        self.raise(c)
+    }
+
     /// An argument's value: constants and variables without a full
     /// `exec` (the call resets the multiple values afterwards anyway).
     #[inline(always)]
@@ -582,6 +655,7 @@ impl Interp {
         match node {
             Node::Const(v) => Ok(v.clone()),
             Node::Var(s) => self.var_value(s, env),
+            Node::Local(distance) => self.local(*distance),
             // Only the primary value of an argument is used: `gethash`
             // need not make its second value (CLHS 3.1.2.1.2.3).
             Node::Prim {

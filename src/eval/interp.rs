@@ -112,6 +112,9 @@ pub struct Interp {
     /// All values of the last form when it returned other than exactly one
     /// (CLHS 3.1.7). `None` means "just the primary value".
     pub mv: Option<Vec<Value>>,
+    /// Slots of the lexical variables analysis resolved to positions
+    /// (`Node::SlotLet`, `eval::slots`), innermost last.
+    pub(crate) locals: Vec<Value>,
     next_id: usize,
     /// Handler clusters, innermost last (CLHS 9.1.4.1).
     pub handlers: Vec<Vec<(Value, Handler)>>,
@@ -271,6 +274,7 @@ impl Interp {
             setf_expanders: HashMap::new(),
             macro_cache: HashMap::new(),
             compile_cache: HashMap::new(),
+            locals: Vec::new(),
             ext: HashMap::new(),
             s: WellKnown::new(),
         };

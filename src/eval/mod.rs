@@ -17,6 +17,7 @@ pub mod lambda;
 pub mod macros;
 pub mod node;
 pub mod package;
+pub mod slots;
 pub mod special;
 pub mod stream;
 pub mod subtypes;

@@ -118,6 +118,20 @@ pub enum Node {
         index: usize,
         tag: Value,
     },
+    /// A `let`/`let*` whose variables live in slots of the interpreter's
+    /// local stack (`Interp::locals`) instead of the environment chain:
+    /// each init's value is pushed in order, the body runs, the slots
+    /// are popped. Made only when nothing in its scope can see the
+    /// environment (`eval::slots`).
+    SlotLet {
+        inits: Box<[Node]>,
+        body: Box<[Node]>,
+    },
+    /// A lexical variable in a slot: the value `distance` slots below the
+    /// top of the local stack.
+    Local(usize),
+    /// `setq` of a variable in a slot.
+    SetLocal(usize, Box<Node>),
 }
 
 /// A compiled `tagbody` (CLHS special operator TAGBODY).
