@@ -2036,7 +2036,7 @@ mod tests {
         let dotted = Value::cons(n(1), n(2));
         assert_eq!(f("~1{~a~}", std::slice::from_ref(&dotted)), "1");
         let m = failure("~{~a~}", &[dotted]);
-        assert!(m.starts_with("TYPE-ERROR") && m.contains(" 2 "), "{m}");
+        assert!(m.starts_with("TYPE-ERROR") && m.contains("\n  2\n"), "{m}");
     }
 
     #[test]
