@@ -15,8 +15,9 @@ pub struct Flo {
 }
 
 impl Flo {
+    /// The sign SBCL writes: `float-sign`, so -0.0 is negative.
     pub fn negative(&self) -> bool {
-        self.x.is_sign_negative() && self.x != 0.0
+        self.x.is_sign_negative()
     }
 
     /// Shortest round-trip digits of |x| and the decimal exponent of the
@@ -172,7 +173,9 @@ pub struct FixedParams {
     pub plus: bool,
 }
 
-/// `~w,d,k,overflowchar,padcharF`.
+/// `~w,d,k,overflowchar,padcharF`, as SBCL's `format-fixed-aux`: the
+/// digits (with at most one of a leading or trailing zero around the
+/// point dropped when the width is short), then padding on the left.
 pub fn format_fixed(f: Flo, p: &FixedParams) -> String {
     let sign = if f.negative() {
         "-"
@@ -181,36 +184,92 @@ pub fn format_fixed(f: Flo, p: &FixedParams) -> String {
     } else {
         ""
     };
-    let d = match (p.w, p.d) {
-        (Some(w), None) => {
-            // As many decimals as fit in w, no more than the shortest digits.
-            let (int, frac) = f.fixed(None, p.k);
-            let int_len = int.len().max(1);
-            let room = w.saturating_sub(sign.len() + int_len + 1);
-            Some(room.min(frac.len()))
+    let decimals = match (p.w, p.d) {
+        (Some(w), None) if f.x != 0.0 => {
+            let width = w.saturating_sub(sign.len());
+            (width > 1).then(|| width_decimals(&f, width, p.k))
         }
         (_, d) => d,
     };
-    let (int, frac) = f.fixed(d, p.k);
-    let frac = if frac.is_empty() && d.is_none() {
-        "0".to_string()
+    // The digits around the point, without the optional zeros.
+    let (int, frac) = if f.x == 0.0 {
+        // SBCL writes zero as ".0" when the width is short.
+        (String::new(), "0".repeat(p.d.unwrap_or(1)))
     } else {
-        frac
-    };
-    let mut body = format!("{sign}{}.{frac}", if int.is_empty() { "0" } else { &int });
-    if let Some(w) = p.w {
-        if body.chars().count() > w && int.is_empty() {
-            // Drop the leading zero when that makes it fit.
-            body = format!("{sign}.{frac}");
+        let (int, mut frac) = f.fixed(decimals, p.k);
+        if p.d.is_none() {
+            // Digits rounded away leave no trailing zeros (".0" not ".00").
+            frac.truncate(frac.trim_end_matches('0').len());
+            if frac.is_empty() && int.trim_start_matches('0').is_empty() {
+                // All digits rounded away: written as zero is (".0").
+                frac.push('0');
+            }
         }
-        if body.chars().count() > w {
+        (int.trim_start_matches('0').to_string(), frac)
+    };
+    let body_len = int.chars().count() + 1 + frac.chars().count();
+    let mut lead_zero = int.is_empty();
+    let mut trail_zero = frac.is_empty() && p.d != Some(0);
+    let mut pad = 0usize;
+    if let Some(w) = p.w {
+        let mut left = w as i64 - sign.len() as i64 - body_len as i64;
+        if lead_zero {
+            if left > 0 || trail_zero {
+                left -= 1;
+            } else {
+                lead_zero = false;
+            }
+        }
+        if trail_zero {
+            if left > 0 {
+                left -= 1;
+            } else {
+                trail_zero = false;
+            }
+        }
+        if left < 0 {
             if let Some(c) = p.overflow {
                 return c.to_string().repeat(w);
             }
         }
-        return pad_left(&body, w, p.pad);
+        pad = left.max(0) as usize;
     }
-    body
+    let mut out = String::with_capacity(pad + body_len + 3);
+    out.extend(std::iter::repeat_n(p.pad, pad));
+    out.push_str(sign);
+    if lead_zero {
+        out.push('0');
+    }
+    out.push_str(&int);
+    out.push('.');
+    out.push_str(&frac);
+    if trail_zero {
+        out.push('0');
+    }
+    out
+}
+
+/// The decimals `~wF` without d shows in `width` characters (SBCL's
+/// `flonum-to-string`): width-1 digits of the unscaled value counted
+/// from its first integer digit (or from the point when there is none),
+/// never rounding into the integer part, and no more than the shortest
+/// digits need; the scale factor k then moves the point.
+fn width_decimals(f: &Flo, width: usize, k: i32) -> usize {
+    let (shortest, exp) = f.shortest();
+    let needed = (shortest.len() as i32 - 1 - exp).max(0);
+    let sig = (width as i32 - 1 + k.min(0)).max(1);
+    let int_digits = (exp + 1).max(0);
+    let mut decimals = sig - int_digits;
+    if decimals < 0 {
+        return 0;
+    }
+    // Rounding that would carry into a new leading digit keeps one more
+    // decimal instead (9.96 in ~3F stays "9.96").
+    let rounded = f.round_scaled(decimals);
+    if rounded >= num_traits::pow(BigInt::from(10), (int_digits + decimals) as usize) {
+        decimals += 1;
+    }
+    (needed.min(decimals) - k).max(0) as usize
 }
 
 /// Parameters of `~E`.

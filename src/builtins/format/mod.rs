@@ -45,6 +45,8 @@ struct Dir {
     at: bool,
     /// Character index of the `~` in the control string.
     pos: usize,
+    /// Character index just after the directive.
+    end: usize,
     /// The function name of `~/name/`.
     name: Option<String>,
 }
@@ -231,6 +233,14 @@ impl Parser<'_> {
                     let text: String = self.s[start..self.i].iter().collect();
                     match text.parse::<i64>() {
                         Ok(n) => Some(Param::Int(n)),
+                        // A parameter beyond 64 bits (SBCL reads it as a
+                        // bignum): saturated, which keeps every use right
+                        // (a clause index out of range, a size refused).
+                        Err(_) if text.len() > 1 => Some(Param::Int(if text.starts_with('-') {
+                            i64::MIN
+                        } else {
+                            i64::MAX
+                        })),
                         Err(_) => {
                             return Err(FmtError {
                                 msg: format!("bad numeric parameter {text}"),
@@ -313,6 +323,7 @@ impl Parser<'_> {
             colon,
             at,
             pos,
+            end: self.i,
             name,
         })
     }
@@ -326,7 +337,9 @@ fn parse(control: &str) -> Result<Vec<Node>, FmtError> {
         depth: 0,
     };
     let (mut clauses, _, _) = p.seq(None)?;
-    Ok(clauses.pop().unwrap_or_default())
+    let nodes = clauses.pop().unwrap_or_default();
+    check_blocks(&nodes)?;
+    Ok(nodes)
 }
 
 // ----- running ------------------------------------------------------------------
@@ -338,11 +351,29 @@ struct Args {
     /// In a `~<...~:>` block: the dotted tail of its list, taken as
     /// `pprint-pop` does (with `*print-length*`).
     block: Option<Value>,
+    /// The non-NIL end of a dotted argument list of `~{`: taking an
+    /// argument there is a `type-error` (as SBCL's `pop` signals), but
+    /// only when a directive gets that far.
+    tail: Value,
 }
 
 impl Args {
+    fn new(list: Vec<Value>) -> Args {
+        Args {
+            list,
+            pos: 0,
+            block: None,
+            tail: Value::Nil,
+        }
+    }
+
     fn left(&self) -> usize {
         self.list.len().saturating_sub(self.pos)
+    }
+
+    /// No argument left, not even a dotted tail (`~^`, `~{`'s end test).
+    fn at_end(&self) -> bool {
+        self.left() == 0 && self.tail.is_nil()
     }
 }
 
@@ -434,7 +465,7 @@ enum Flow {
 }
 
 /// A resolved parameter.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum PV {
     Int(i64),
     Char(char),
@@ -500,7 +531,10 @@ struct Runner<'a> {
     it: &'a mut Interp,
     /// Sublists left after the current step of each enclosing `~:{`
     /// (`~:^` tests it, CLHS 22.3.9.2).
-    sublists_left: Vec<usize>,
+    /// One entry per enclosing iteration: for `~:{`, the sublists left
+    /// after the current step; `None` for the other forms, where `~:^`
+    /// is not allowed.
+    sublists_left: Vec<Option<usize>>,
 }
 
 impl Runner<'_> {
@@ -519,8 +553,41 @@ impl Runner<'_> {
                 args.pos += 1;
                 Ok(v.clone())
             }
+            None if !args.tail.is_nil() => {
+                let tail = args.tail.clone();
+                Err(Fail::Lisp(self.type_error(&tail, "LIST")))
+            }
             None => ferr(d, format!("no more arguments for ~{}", d.ch)),
         }
+    }
+
+    /// The arguments of an iteration over the list `v`: its elements, and
+    /// a dotted tail kept for when a directive reaches it. Anything but a
+    /// list (or a circular list) is a `type-error` at once.
+    fn list_args(&mut self, v: &Value) -> FResult<Args> {
+        if !v.is_list() {
+            return Err(Fail::Lisp(self.type_error(v, "LIST")));
+        }
+        let mut items = Vec::new();
+        let mut rest = v.clone();
+        let mut slow = v.clone();
+        while let Value::Cons(c) = &rest {
+            items.push(c.car.borrow().clone());
+            let next = c.cdr.borrow().clone();
+            rest = next;
+            if items.len() % 2 == 0 {
+                slow = slow.cdr();
+                if let (Value::Cons(a), Value::Cons(b)) = (&slow, &rest) {
+                    if Rc::ptr_eq(a, b) {
+                        return Err(Fail::Lisp(self.type_error(v, "LIST")));
+                    }
+                }
+            }
+        }
+        Ok(Args {
+            tail: rest,
+            ..Args::new(items)
+        })
     }
 
     fn params(&mut self, d: &Dir, args: &mut Args) -> FResult<Vec<Option<PV>>> {
@@ -666,6 +733,9 @@ impl Runner<'_> {
                 let colinc = size(int(1, 1)?)? as i64;
                 out.op(|p| p.enqueue_tab(kind, colnum, colinc));
             }
+            // `pprint-tab` on a stream that is not pretty printing does
+            // nothing (CLHS 22.4).
+            'T' if d.colon => {}
             '/' => self.call_slash(d, &p, args, out)?,
             'D' | 'B' | 'O' | 'X' => {
                 let radix = match d.ch {
@@ -865,25 +935,34 @@ impl Runner<'_> {
                     let Some(items) = list.list_to_vec() else {
                         return Err(Fail::Lisp(self.type_error(&list, "LIST")));
                     };
-                    let mut sub = Args {
-                        list: items,
-                        pos: 0,
-                        block: None,
-                    };
+                    let mut sub = Args::new(items);
                     self.sub_format(&control, &mut sub, out)?;
                 }
             }
             '^' => {
-                let stop = match (opt_int(0)?, opt_int(1)?, opt_int(2)?) {
-                    (None, None, None) if d.colon => self.sublists_left.last() == Some(&0),
-                    (None, None, None) => args.left() == 0,
-                    (Some(a), None, None) | (None, Some(a), None) => a == 0,
-                    (Some(a), Some(b), None) => a == b,
-                    (Some(a), Some(b), Some(c)) => a <= b && b <= c,
-                    (a, b, c) => {
-                        let v: Vec<i64> = [a, b, c].into_iter().flatten().collect();
-                        v.windows(2).all(|w| w[0] == w[1])
-                    }
+                if d.at {
+                    return ferr(d, "~^ takes no at-sign modifier");
+                }
+                if d.params.len() > 3 {
+                    return ferr(d, "~^ takes at most three parameters");
+                }
+                let enclosing = self.sublists_left.last().copied();
+                if d.colon && !matches!(enclosing, Some(Some(_))) {
+                    return ferr(d, "~:^ is only allowed directly inside ~:{...~}");
+                }
+                let at = |i: usize| p.get(i).copied().flatten();
+                // CLHS 22.3.9.2 as SBCL reads it: the last parameter given
+                // decides how many are compared; a V argument of NIL counts
+                // as not given; characters compare by EQL.
+                let stop = match (at(0), at(1), at(2)) {
+                    (a, b, Some(c)) => match (a, b, c) {
+                        (Some(PV::Int(a)), Some(PV::Int(b)), PV::Int(c)) => a <= b && b <= c,
+                        _ => return ferr(d, "the three parameters of ~^ must all be integers"),
+                    },
+                    (a, Some(b), None) => a == Some(b),
+                    (Some(a), None, None) => a == PV::Int(0),
+                    (None, None, None) if d.colon => enclosing == Some(Some(0)),
+                    (None, None, None) => args.at_end(),
                 };
                 if stop {
                     return Ok(if d.colon { Flow::UpAll } else { Flow::Up });
@@ -925,8 +1004,13 @@ impl Runner<'_> {
         out: &mut Out,
     ) -> FResult<()> {
         let name = d.name.clone().unwrap_or_default().to_uppercase();
-        let (pkg, sym) = match name.split_once("::").or_else(|| name.split_once(':')) {
-            Some((pk, sy)) => (pk.to_string(), sy.to_string()),
+        // CLHS 22.3.5.4: the package is the text before the first `:` or
+        // `::`, the symbol everything after it (colons included).
+        let (pkg, sym) = match name.split_once(':') {
+            Some((pk, sy)) => (
+                pk.to_string(),
+                sy.strip_prefix(':').unwrap_or(sy).to_string(),
+            ),
             None => ("COMMON-LISP-USER".to_string(), name.clone()),
         };
         let pkg = if pkg.is_empty() {
@@ -1014,9 +1098,8 @@ impl Runner<'_> {
             let rest = args.list[args.pos.min(args.list.len())..].to_vec();
             args.pos = args.list.len();
             Args {
-                list: rest,
-                pos: 0,
                 block: Some(Value::Nil),
+                ..Args::new(rest)
             }
         } else {
             let v = self.next_arg(open, args)?;
@@ -1036,9 +1119,8 @@ impl Runner<'_> {
                 }
             }
             Args {
-                list: items,
-                pos: 0,
                 block: Some(rest),
+                ..Args::new(items)
             }
         };
         let (ps, temp) = match out.pretty.clone() {
@@ -1293,34 +1375,53 @@ impl Runner<'_> {
             _ => None,
         };
         let body = clauses.first().map(Vec::as_slice).unwrap_or(&[]);
-        // An empty body takes the control string from the arguments.
-        let control = if body.is_empty() {
+        // An empty body (nothing at all between `~{` and `~}`, CLHS
+        // 22.3.7.4) takes the control string from the arguments; a body
+        // of only `~newline` is not empty.
+        let control = if close.pos == open.end {
             Some(self.next_arg(open, args)?)
         } else {
             None
         };
-        let at_least_once = close.colon;
         let mut own;
         let iter_args: &mut Args = if open.at {
             args
         } else {
             let list = self.next_arg(open, args)?;
-            let Some(items) = list.list_to_vec() else {
-                return Err(Fail::Lisp(self.type_error(&list, "LIST")));
-            };
-            own = Args {
-                list: items,
-                pos: 0,
-                block: None,
-            };
+            own = self.list_args(&list)?;
             &mut own
         };
+        if !open.colon {
+            self.sublists_left.push(None);
+        }
+        let r = self.iterate(open, body, close, control.as_ref(), max, iter_args, out);
+        if !open.colon {
+            self.sublists_left.pop();
+        }
+        r?;
+        Ok(Flow::Done)
+    }
+
+    /// The steps of `~{`: at most `max`, while arguments are left (at
+    /// least one with `~:}`).
+    #[allow(clippy::too_many_arguments)]
+    fn iterate(
+        &mut self,
+        open: &Dir,
+        body: &[Node],
+        close: &Dir,
+        control: Option<&Value>,
+        max: Option<usize>,
+        iter_args: &mut Args,
+        out: &mut Out,
+    ) -> FResult<()> {
+        let at_least_once = close.colon;
         let mut n = 0usize;
         loop {
             if max.is_some_and(|m| n >= m) {
                 break;
             }
-            if iter_args.left() == 0 && !(at_least_once && n == 0) {
+            if iter_args.at_end() && !(at_least_once && n == 0) {
                 break;
             }
             // A body that consumes no argument (`~@{~a~:*~}`) repeats for
@@ -1335,23 +1436,14 @@ impl Runner<'_> {
             n += 1;
             let flow = if open.colon {
                 // Each step's arguments are one sublist.
-                let sub = match iter_args.list.get(iter_args.pos) {
-                    Some(v) => {
-                        iter_args.pos += 1;
-                        v.clone()
-                    }
-                    None => Value::Nil,
+                let sub = if iter_args.at_end() {
+                    Value::Nil
+                } else {
+                    self.next_arg(open, iter_args)?
                 };
-                let Some(items) = sub.list_to_vec() else {
-                    return Err(Fail::Lisp(self.type_error(&sub, "LIST")));
-                };
-                let mut step = Args {
-                    list: items,
-                    pos: 0,
-                    block: None,
-                };
-                self.sublists_left.push(iter_args.left());
-                let flow = match &control {
+                let mut step = self.list_args(&sub)?;
+                self.sublists_left.push(Some(iter_args.left()));
+                let flow = match control {
                     Some(c) => self.sub_format(c, &mut step, out),
                     None => self.run(body, &mut step, out),
                 };
@@ -1364,7 +1456,7 @@ impl Runner<'_> {
                     Flow::Done
                 }
             } else {
-                match &control {
+                match control {
                     Some(c) => self.sub_format(c, iter_args, out)?,
                     None => self.run(body, iter_args, out)?,
                 }
@@ -1373,11 +1465,11 @@ impl Runner<'_> {
                 break;
             }
         }
-        Ok(Flow::Done)
+        Ok(())
     }
 
-    /// `~mincol,colinc,minpad,padchar<...~>` (CLHS 22.3.6.2), without the
-    /// line-overflow prefix of `~:;`.
+    /// `~mincol,colinc,minpad,padchar<...~>` (CLHS 22.3.6.2), laid out as
+    /// SBCL does; each segment is formatted on its own from column 0.
     fn justify(
         &mut self,
         open: &Dir,
@@ -1388,80 +1480,238 @@ impl Runner<'_> {
         out: &mut Out,
     ) -> FResult<Flow> {
         let p = self.params(open, args)?;
-        let get = |i: usize, default: i64| match p.get(i).copied().flatten() {
-            Some(PV::Int(n)) => directive_size(open, n),
-            _ => Ok(default as usize),
+        if p.len() > 4 {
+            return ferr(open, "~<...~> takes at most four parameters");
+        }
+        let int = |i: usize, default: i64| match p.get(i).copied().flatten() {
+            Some(PV::Int(n)) => Ok(n),
+            None => Ok(default),
+            Some(PV::Char(_)) => ferr(
+                open,
+                format!("parameter {} of ~< must be an integer", i + 1),
+            ),
         };
-        let (mincol, colinc, minpad) = (get(0, 0)?, get(1, 1)?.max(1), get(2, 0)?);
+        let mincol = directive_size(open, int(0, 0)?)? as i64;
+        let colinc = directive_size(open, int(1, 1)?)?.max(1) as i64;
+        let minpad = directive_size(open, int(2, 0)?)? as i64;
         let padchar = match p.get(3).copied().flatten() {
             Some(PV::Char(c)) => c,
-            _ => ' ',
+            None => ' ',
+            Some(PV::Int(_)) => return ferr(open, "parameter 4 of ~< must be a character"),
         };
-        let mut segments = Vec::new();
-        let col = out.column();
-        let skip_first = seps.first().is_some_and(|s| s.colon);
+        // `~extra,linelen:;` makes the first segment the text written
+        // before the rest when the rest would pass the line's end.
+        let newline_sep = seps.first().filter(|s| s.colon);
+        let mut line = None;
+        let mut strings = Vec::with_capacity(clauses.len());
         for (i, clause) in clauses.iter().enumerate() {
-            let mut seg = Out::plain(col);
-            let flow = self.run(clause, args, &mut seg)?;
-            if flow != Flow::Done {
-                break;
+            if i == 0 {
+                if let Some(sep) = newline_sep {
+                    let sp = self.params(sep, args)?;
+                    let get = |k: usize, default: i64| match sp.get(k).copied().flatten() {
+                        Some(PV::Int(n)) => Ok(n),
+                        None => Ok(default),
+                        Some(PV::Char(_)) => ferr(
+                            sep,
+                            format!("parameter {} of ~:; must be an integer", k + 1),
+                        ),
+                    };
+                    // SBCL's line length for a stream that has none.
+                    line = Some((get(0, 0)?, get(1, 72)?, String::new()));
+                }
             }
-            if !(skip_first && i == 0) {
-                segments.push(seg.s);
+            let mut seg = Out::plain(0);
+            match self.run(clause, args, &mut seg)? {
+                Flow::Done => {}
+                // ~^ ends the segments; what was complete is laid out.
+                Flow::Up => break,
+                // ~:^ leaves the enclosing ~:{ step, dropping this output.
+                Flow::UpAll => return Ok(Flow::UpAll),
+            }
+            match &mut line {
+                Some((_, _, prefix)) if i == 0 => *prefix = seg.s,
+                _ => strings.push(seg.s),
             }
         }
-
-        let (mut before, after) = (open.colon, open.at);
-        if segments.len() == 1 && !before && !after {
-            before = true;
-        }
-        let gaps = segments.len().saturating_sub(1) + before as usize + after as usize;
-        let text_len: usize = segments.iter().map(|s| s.chars().count()).sum();
-        let mut width = mincol;
-        let needed = text_len + gaps * minpad;
-        while width < needed {
-            width += colinc;
-        }
-        let padding = width.saturating_sub(text_len);
-        let (each, extra) = match padding.checked_div(gaps) {
-            Some(each) => (each, padding % gaps),
-            None => (0, 0),
+        let gaps = strings.len() as i64 - 1 + i64::from(open.colon) + i64::from(open.at);
+        let text: i64 = strings.iter().map(|s| s.chars().count() as i64).sum();
+        let chars = text + gaps * minpad;
+        let width = if chars > mincol {
+            mincol + (chars - mincol + colinc - 1) / colinc * colinc
+        } else {
+            mincol
         };
-        // Extra padding goes to the rightmost gaps (as SBCL does).
-        let gap = |i: usize| {
-            padchar
-                .to_string()
-                .repeat(each + usize::from(i >= gaps - extra))
+        let mut padding = width - chars + gaps * minpad;
+        if let Some((extra, line_len, prefix)) = line {
+            if out.column() as i64 + width + extra > line_len {
+                out.s.push_str(&prefix);
+            }
+        }
+        // Each gap takes its share of what is left, so the remainder
+        // goes to the rightmost gaps.
+        let mut gaps_left = gaps;
+        let mut pad = |s: &mut String| {
+            let n = if gaps_left == 0 {
+                padding
+            } else {
+                padding / gaps_left
+            };
+            padding -= n;
+            gaps_left -= 1;
+            for _ in 0..n.max(0) {
+                s.push(padchar);
+            }
         };
-        let mut g = 0;
         let mut s = String::new();
-        if before {
-            s.push_str(&gap(g));
-            g += 1;
+        if open.colon || (!open.at && strings.len() <= 1) {
+            pad(&mut s);
         }
-        for (i, seg) in segments.iter().enumerate() {
+        for (i, seg) in strings.iter().enumerate() {
             if i > 0 {
-                s.push_str(&gap(g));
-                g += 1;
+                pad(&mut s);
             }
             s.push_str(seg);
         }
-        if after && gaps > 0 {
-            s.push_str(&gap(g));
+        if open.at {
+            pad(&mut s);
         }
         out.s.push_str(&s);
         Ok(Flow::Done)
     }
 }
 
+/// The checks SBCL makes on a whole control string (CLHS 22.3.5.2,
+/// 22.3.6.2): a justification `~<...~>` may not contain `~W`, `~_`,
+/// `~I`, `~:T` or a logical block, nor end with `~@>`; and `~<...~:;...~>`
+/// may not share a control string with those pretty-printing directives.
+fn check_blocks(nodes: &[Node]) -> Result<(), FmtError> {
+    let mut pprint = None;
+    let mut justify_semi = None;
+    scan_blocks(nodes, false, &mut pprint, &mut justify_semi)?;
+    if let (Some(a), Some(b)) = (pprint, justify_semi) {
+        return Err(FmtError {
+            msg: "~<...~:;...~> cannot be used with ~W, ~_, ~I, ~:T or ~<...~:> in one control string".into(),
+            pos: std::cmp::min(a, b),
+        });
+    }
+    Ok(())
+}
+
+fn is_pprint_directive(d: &Dir) -> bool {
+    matches!(d.ch, 'W' | 'I' | '_') || (d.ch == 'T' && d.colon)
+}
+
+fn scan_blocks(
+    nodes: &[Node],
+    in_block: bool,
+    pprint: &mut Option<usize>,
+    justify_semi: &mut Option<usize>,
+) -> Result<(), FmtError> {
+    for n in nodes {
+        match n {
+            Node::Text(_) => {}
+            Node::Dir(d) => {
+                if !in_block && is_pprint_directive(d) {
+                    pprint.get_or_insert(d.pos);
+                }
+            }
+            Node::Group {
+                open,
+                clauses,
+                seps,
+                close,
+            } => {
+                if open.ch == '<' && close.colon {
+                    pprint.get_or_insert(open.pos);
+                } else if open.ch == '<' {
+                    if let Some(s) = seps.iter().find(|s| s.colon) {
+                        justify_semi.get_or_insert(s.pos);
+                    }
+                    if close.at {
+                        return Err(FmtError {
+                            msg: "~@> cannot close a justification ~<...~>".into(),
+                            pos: close.pos,
+                        });
+                    }
+                    if let Some(bad) = clauses.iter().find_map(|c| illegal_in_justification(c)) {
+                        return Err(FmtError {
+                            msg: format!(
+                                "~{} is not allowed inside a justification ~<...~>",
+                                bad.1
+                            ),
+                            pos: bad.0,
+                        });
+                    }
+                }
+                for c in clauses {
+                    scan_blocks(c, in_block || open.ch == '<', pprint, justify_semi)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first pretty-printing directive anywhere in `nodes`: its
+/// position and how it is written.
+fn illegal_in_justification(nodes: &[Node]) -> Option<(usize, &'static str)> {
+    for n in nodes {
+        match n {
+            Node::Text(_) => {}
+            Node::Dir(d) if is_pprint_directive(d) => {
+                let shown = match d.ch {
+                    'W' => "W",
+                    'I' => "I",
+                    '_' => "_",
+                    _ => ":T",
+                };
+                return Some((d.pos, shown));
+            }
+            Node::Dir(_) => {}
+            Node::Group {
+                open,
+                clauses,
+                close,
+                ..
+            } => {
+                if open.ch == '<' && close.colon {
+                    return Some((close.pos, ":>"));
+                }
+                if let Some(bad) = clauses.iter().find_map(|c| illegal_in_justification(c)) {
+                    return Some(bad);
+                }
+            }
+        }
+    }
+    None
+}
+
 /// The body of a `~<...~:@>` block: a `~:_` after each run of blanks
-/// in its text.
+/// in its text, including the text inside `~{`, `~[` and `~(` groups
+/// (SBCL's directives are one flat list); a nested `~<` is left as is.
 fn fill_blanks(body: &[Node], close: &Dir) -> Vec<Node> {
     let mut out = Vec::new();
     for n in body {
-        let Node::Text(t) = n else {
-            out.push(n.clone());
-            continue;
+        let t = match n {
+            Node::Text(t) => t,
+            Node::Group {
+                open,
+                clauses,
+                seps,
+                close: end,
+            } if open.ch != '<' => {
+                out.push(Node::Group {
+                    open: open.clone(),
+                    clauses: clauses.iter().map(|c| fill_blanks(c, close)).collect(),
+                    seps: seps.clone(),
+                    close: end.clone(),
+                });
+                continue;
+            }
+            _ => {
+                out.push(n.clone());
+                continue;
+            }
         };
         let mut piece = String::new();
         let mut chars = t.chars().peekable();
@@ -1475,6 +1725,7 @@ fn fill_blanks(body: &[Node], close: &Dir) -> Vec<Node> {
                     colon: true,
                     at: false,
                     pos: close.pos,
+                    end: close.pos,
                     name: None,
                 }));
             }
@@ -1565,11 +1816,7 @@ pub fn format_text(
 
 /// Run `control` over `args` into `out`; the number of arguments used.
 fn format_into(it: &mut Interp, control: &Value, args: &[Value], out: &mut Out) -> LResult<usize> {
-    let mut a = Args {
-        list: args.to_vec(),
-        pos: 0,
-        block: None,
-    };
+    let mut a = Args::new(args.to_vec());
     let text = match control {
         Value::String(s) => s.borrow().clone(),
         Value::Function(_) => {
@@ -1746,6 +1993,50 @@ mod tests {
         assert_eq!(f("[~10<foo~;bar~>]", &[]), "[foo    bar]");
         assert_eq!(f("[~11<a~;b~;c~;d~>]", &[]), "[a  b  c   d]");
         assert_eq!(f("[~10@<foo~;bar~>]", &[]), "[foo  bar  ]");
+    }
+
+    #[test]
+    fn up_and_out_compares_characters_and_skips_nil() {
+        let c = Value::Char;
+        assert_eq!(f("~{~'X^~A~}", &[Value::list([n(1), n(2)])]), "12");
+        assert_eq!(
+            f(
+                "~{~v,'X^~A~}",
+                &[Value::list([c('x'), n(1), Value::Nil, n(2), c('X'), n(3)])]
+            ),
+            "12"
+        );
+        // Only the second parameter given: compared with an absent first.
+        assert_eq!(f("~{~,0^~A~}", &[Value::list([n(2)])]), "2");
+        assert_eq!(f("~{~1,'a,2^~A~}", &[Value::list([n(2)])]), "<error>");
+        assert_eq!(f("~@^", &[]), "<error>");
+        assert_eq!(f("~{~:^~A~}", &[Value::list([n(1)])]), "<error>");
+    }
+
+    #[test]
+    fn justification_lays_out_as_sbcl() {
+        // One segment and no modifiers: right-justified, no minpad.
+        assert_eq!(f("[~6,,4<abcd~>]", &[]), "[  abcd]");
+        // ~:; writes its segment when the rest passes the line length.
+        assert_eq!(f("ab~<-~%~0,4:;xyz~>", &[]), "ab-\nxyz");
+        assert_eq!(f("ab~<-~%~0,5:;xyz~>", &[]), "abxyz");
+        // Segments are formatted from column 0.
+        assert_eq!(f("ab~<~&x~>", &[]), "abx");
+        assert_eq!(f("~<a~W~>", &[n(1)]), "<error>");
+        assert_eq!(f("~<a~:;b~>~_", &[]), "<error>");
+    }
+
+    #[test]
+    fn empty_iteration_bodies_and_dotted_lists() {
+        assert_eq!(f("~{~\n~}", &[Value::Nil]), "");
+        assert_eq!(
+            f("~{~}", &[Value::string("<~a>"), Value::list([n(1)])]),
+            "<1>"
+        );
+        let dotted = Value::cons(n(1), n(2));
+        assert_eq!(f("~1{~a~}", std::slice::from_ref(&dotted)), "1");
+        let m = failure("~{~a~}", &[dotted]);
+        assert!(m.starts_with("TYPE-ERROR") && m.contains("\n  2\n"), "{m}");
     }
 
     #[test]

@@ -134,7 +134,10 @@ pub fn ordinal(n: &BigInt) -> Option<String> {
 
 /// `~@R` (and `~:@R`, old style without subtractive pairs): 1..3999.
 pub fn roman(n: &BigInt, old: bool) -> Option<String> {
-    let mut n = n.to_i64().filter(|n| (1..4000).contains(n))?;
+    // Old Roman numerals (no subtraction) reach MMMMDCCCCLXXXXVIIII; the
+    // new ones stop at 3999 (SBCL's limits).
+    let limit = if old { 5000 } else { 4000 };
+    let mut n = n.to_i64().filter(|n| (1..limit).contains(n))?;
     let table: &[(i64, &str)] = if old {
         &[
             (1000, "M"),
@@ -198,5 +201,8 @@ mod tests {
         assert_eq!(roman(&b(1994), false).unwrap(), "MCMXCIV");
         assert_eq!(roman(&b(1994), true).unwrap(), "MDCCCCLXXXXIIII");
         assert!(roman(&b(0), false).is_none());
+        assert_eq!(roman(&b(4999), true).unwrap(), "MMMMDCCCCLXXXXVIIII");
+        assert!(roman(&b(5000), true).is_none());
+        assert!(roman(&b(4000), false).is_none());
     }
 }

@@ -1,0 +1,36 @@
+;; ~<...~> justification as SBCL lays it out (CLHS 22.3.6.2).
+(defmacro show (form)
+  `(format t "~S => ~S~%" ',form
+           (handler-case ,form
+             (error () :error))))
+(show (format nil "~v,,v<~A~>" 19 9 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"))
+(show (format nil "~v,,v<~A~>" 30 9 "xxxx"))
+(show (format nil "~13,,2<aaa~;bbb~;ccc~>"))
+(show (format nil "~10:@<abcdef~>"))
+(show (format nil "~17<a~;b~;c~;d~>"))
+(show (format nil "~6<abc~;def~^~>"))
+(show (format nil "~10<~T~A~;b~>" 1))
+(show (format nil "ab~<~&x~>"))
+(show (format nil "~%X ~<~%X ~0,3:;AAA~>~<~%X ~0,3:;BBB~>~<~%X ~0,3:;CCC~>"))
+(show (format nil "~%X ~<~%X ~0,30:;AAA~>~<~%X ~0,30:;BBB~>~<~%X ~0,30:;CCC~>"))
+(show (format nil "~%X ~<~%X ~0,3:;AAA~>,~<~%X ~0,3:;BBB~>,~<~%X ~0,3:;CCC~>"))
+(show (format nil "~<~%X ~:;~A~>" (make-string 71 :initial-element #\a)))
+(show (format nil "~<~%X ~:;~A~>" (make-string 73 :initial-element #\a)))
+(show (format nil "~<~%X ~2:;~A~>" (make-string 69 :initial-element #\a)))
+;; Directives that belong to the pretty printer are errors inside a
+;; justification, and ~<...~:;...~> excludes them from the whole string.
+(show (format nil "~< ~W ~>" nil))
+(show (format nil "~< ~_ ~>"))
+(show (format nil "~< ~:i ~>"))
+(show (format nil "~<XXX~1,1:TYYY~>"))
+(show (format nil "1~<X~<Y~:>Z~>2" nil nil nil))
+(show (format nil "~<X~{~W~}~>" nil))
+(show (format nil "~<X~:;Y~>~W" nil))
+(show (format nil "~_~<X~:;Y~>"))
+(show (format nil "~<~:;~>~<~:>" nil nil nil))
+(show (format nil "~<~:>~<~:;~>" nil nil nil))
+(show (format nil "~<X~>~W" 1))
+(show (format nil "~<abc~@>"))
+;; ~:T is a pretty-printing tab: nothing on an ordinary stream.
+(show (format nil "XX~10:tYY"))
+(show (format nil "XX~10,20:@tYY"))

@@ -1,0 +1,16 @@
+;; ~/name/ (CLHS 22.3.5.4): the package is what precedes the first : or ::,
+;; the symbol everything after it.
+(defpackage "FMT-TEST" (:use "CL"))
+(defun fmt-test::|A:B::C| (stream arg colon at &rest params)
+  (format stream "[~A ~A ~A ~S]" arg colon at params))
+(defun fmt-test::plain (stream arg colon at &rest params)
+  (format stream "<~A ~A ~A ~S>" arg colon at params))
+(defun cl-user::bare (stream arg colon at)
+  (declare (ignore colon at))
+  (format stream "{~A}" arg))
+(format t "~A~%" (format nil "~/fmt-test:a:b::c/" 1))
+(format t "~A~%" (format nil "~/FMT-TEST::A:B::C/" 2))
+(format t "~A~%" (format nil "~3,'x:@/fmt-test::plain/" 3))
+(format t "~A~%" (format nil "~/fmt-test:plain/ ~/bare/" 4 5))
+(format t "~A~%" (handler-case (format nil "~/no-such-package:f/" 1)
+                   (error () :error)))
