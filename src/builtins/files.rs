@@ -12,8 +12,8 @@ use super::args::{self, type_err};
 use super::{BuiltinDef, MANY};
 use crate::def;
 use crate::eval::encoding::Encoding;
-use crate::eval::package::{keyword, t};
-use crate::eval::stream::{InputBuffer, Stream, StreamKind};
+use crate::eval::package::{cl_sym, keyword, t};
+use crate::eval::stream::{Element, InputBuffer, Stream, StreamKind};
 use crate::eval::value::Pathname;
 use crate::eval::{Interp, LResult, Value};
 
@@ -337,11 +337,54 @@ enum Direction {
     Probe,
 }
 
-/// Is the `:element-type` an octet type?
-fn binary_type(v: &Value) -> bool {
-    let head = if v.is_cons() { v.car() } else { v.clone() };
-    matches!(head.as_symbol(), Some(s) if s.name == "UNSIGNED-BYTE" || s.name == "SIGNED-BYTE")
+/// The stream element an `:element-type` asks for (CLHS 21.1.1.3): a
+/// character type, or an integer type stored in the fewest whole octets
+/// that hold it, as SBCL does; `unsigned-byte` and `signed-byte` alone
+/// are octets. Other types are an error that says so.
+fn element_kind(it: &mut Interp, v: Option<&Value>) -> LResult<Element> {
+    let Some(v) = v else {
+        return Ok(Element::Character);
+    };
+    match v {
+        Value::Symbol(s) if s.is_keyword() && s.name == "DEFAULT" => return Ok(Element::Character),
+        Value::Symbol(s) if s.name == "UNSIGNED-BYTE" => return Ok(Element::Unsigned(1)),
+        Value::Symbol(s) if s.name == "SIGNED-BYTE" => return Ok(Element::Signed(1)),
+        _ => {}
+    }
+    let subtypep = cl_sym("SUBTYPEP");
+    let is = |it: &mut Interp, ty: Value| -> LResult<bool> {
+        Ok(it.call_named(&subtypep, &[v.clone(), ty])?.truthy())
+    };
+    if is(it, Value::Symbol(cl_sym("CHARACTER")))? {
+        return Ok(Element::Character);
+    }
+    for n in 1..=MAX_ELEMENT_OCTETS {
+        let bits = Value::Fixnum(8 * i64::from(n));
+        if is(
+            it,
+            Value::list([Value::Symbol(cl_sym("UNSIGNED-BYTE")), bits.clone()]),
+        )? {
+            return Ok(Element::Unsigned(n));
+        }
+        if is(
+            it,
+            Value::list([Value::Symbol(cl_sym("SIGNED-BYTE")), bits]),
+        )? {
+            return Ok(Element::Signed(n));
+        }
+    }
+    let msg = format!(
+        "OPEN: the element type {} is not supported: streams hold characters or \
+         integers of at most {} bits",
+        crate::printer::prin1_to_string(v),
+        8 * u32::from(MAX_ELEMENT_OCTETS)
+    );
+    let c = it.make_error("SIMPLE-ERROR", &msg);
+    it.err(c)
 }
+
+/// The widest integer element a file stream takes, in octets.
+const MAX_ELEMENT_OCTETS: u8 = 64;
 
 fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let kws = args::keywords(
@@ -367,7 +410,8 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             _ => return type_err(it, &v, "(MEMBER :INPUT :OUTPUT :IO :PROBE)"),
         },
     };
-    let binary = args::kw(&kws, "ELEMENT-TYPE").is_some_and(|v| binary_type(&v));
+    let element = element_kind(it, args::kw(&kws, "ELEMENT-TYPE").as_ref())?;
+    let binary = element != Element::Character;
     let encoding = external_format(it, args::kw(&kws, "EXTERNAL-FORMAT").as_ref())?;
     let exists = Path::new(&path).exists();
     let writing = matches!(direction, Direction::Output | Direction::Io);
@@ -392,6 +436,17 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         match if_does_not_exist.as_str() {
             "NIL" => return Ok(Value::Nil),
             "CREATE" if writing => {}
+            // CLHS open: :create makes an empty file, whatever the direction.
+            "CREATE" => {
+                if let Err(e) = OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&path)
+                {
+                    return file_error(it, "error creating", &path, &e);
+                }
+            }
             _ => {
                 let e = io::Error::from_raw_os_error(libc::ENOENT);
                 return file_error(it, "error opening", &path, &e);
@@ -452,6 +507,7 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let make = |kind: StreamKind| Stream {
         kind: std::cell::RefCell::new(kind),
         binary,
+        element,
         path: Some(path.clone()),
         open: std::cell::Cell::new(true),
         column: std::cell::Cell::new(0),
@@ -478,18 +534,10 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             }
             make(StreamKind::FileOut(w))
         }
-        Direction::Io => {
-            let reader = match file.try_clone() {
-                Ok(r) => r,
-                Err(e) => return file_error(it, "error opening", &path, &e),
-            };
-            let i = Rc::new(make(StreamKind::FileIn(InputBuffer::with_encoding(
-                BufReader::new(reader),
-                encoding,
-            ))));
-            let o = Rc::new(make(StreamKind::FileOut(BufWriter::new(file))));
-            make(StreamKind::TwoWay(i, o))
-        }
+        Direction::Io => make(StreamKind::FileIo(InputBuffer::with_encoding(
+            BufReader::new(file),
+            encoding,
+        ))),
     };
     Ok(Value::Stream(Rc::new(stream)))
 }

@@ -5,6 +5,7 @@
 pub mod allegro;
 pub mod args;
 pub mod chars;
+pub mod compile_file;
 pub mod core;
 pub mod environment;
 pub mod files;
@@ -106,6 +107,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         files::BUILTINS,
         pathname_wild::BUILTINS,
         system::BUILTINS,
+        compile_file::BUILTINS,
         environment::BUILTINS,
         loop_macro::BUILTINS,
         mime::BUILTINS,

@@ -197,6 +197,15 @@ fn compile_file_pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn file_string_length(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = super::streams::stream_arg(it, &a[0])?;
+    // CLHS make-broadcast-stream: with no component streams the answer is 1.
+    let empty_broadcast = match &*s.kind.borrow() {
+        crate::eval::stream::StreamKind::Null => s.path.is_none(),
+        crate::eval::stream::StreamKind::Broadcast(v) => v.is_empty(),
+        _ => false,
+    };
+    if empty_broadcast {
+        return Ok(Value::Fixnum(1));
+    }
     let n: u64 = match &a[1] {
         Value::Char(c) => s.encoding.width(*c),
         other => {
