@@ -14,7 +14,7 @@ use crate::def;
 use crate::eval::encoding::Encoding;
 use crate::eval::package::{cl_sym, keyword, t};
 use crate::eval::stream::{Element, InputBuffer, Stream, StreamKind};
-use crate::eval::value::Pathname;
+use crate::eval::value::{Pathname, Version};
 use crate::eval::{Interp, LResult, Value};
 
 pub const BUILTINS: &[BuiltinDef] = &[
@@ -552,7 +552,11 @@ fn true_path(path: &str) -> io::Result<Pathname> {
     if canon.is_dir() && !s.ends_with('/') {
         s.push('/');
     }
-    Ok(Pathname::parse(&s))
+    let mut p = Pathname::parse(&s);
+    if p.name.is_some() {
+        p.version = Some(Version::Newest);
+    }
+    Ok(p)
 }
 
 fn probe_file(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -647,6 +651,20 @@ fn wild_match(pattern: &str, text: &str) -> bool {
 
 fn directory(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let pattern = to_pathname(it, &a[0])?;
+    // CLHS 19.2.2.4.3: :up or :back right after :absolute or
+    // :wild-inferiors names no directory.
+    if let Some(d) = &pattern.directory {
+        let parts: Vec<&str> = d.split('/').filter(|p| !p.is_empty()).collect();
+        let bad = parts.windows(2).any(|w| w[0] == "**" && w[1] == "..")
+            || (d.starts_with('/') && parts.first() == Some(&".."));
+        if bad {
+            let e = io::Error::new(
+                io::ErrorKind::InvalidInput,
+                ":up or :back after :absolute or :wild-inferiors",
+            );
+            return file_error(it, "cannot list the directory", d, &e);
+        }
+    }
     let pattern = merge(&pattern, &default_pathname(it)?);
     let dir = pattern.directory.clone().unwrap_or_else(|| "./".into());
     let entries = match fs::read_dir(&dir) {
@@ -797,12 +815,20 @@ fn opt_string(s: &Option<String>) -> Value {
     }
 }
 
+/// A name or type component: `*` alone is `:wild` (CLHS 19.2.2.2.2).
+fn component_value(s: &Option<String>) -> Value {
+    match s.as_deref() {
+        Some("*") => Value::Symbol(keyword("WILD")),
+        _ => opt_string(s),
+    }
+}
+
 fn pathname_name(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    Ok(opt_string(&to_pathname(it, &a[0])?.name))
+    Ok(component_value(&to_pathname(it, &a[0])?.name))
 }
 
 fn pathname_type(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    Ok(opt_string(&to_pathname(it, &a[0])?.kind))
+    Ok(component_value(&to_pathname(it, &a[0])?.kind))
 }
 
 /// `"/tmp/a/"` → `(:absolute "tmp" "a")`; `..` is `:up`, `*` `:wild`.
@@ -870,17 +896,38 @@ fn pathname_directory(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn pathname_nil(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    args::keywords(it, &a[1..], &["CASE"], "PATHNAME-HOST")?;
     to_pathname(it, &a[0])?;
     Ok(Value::Nil)
 }
 
 fn pathname_version(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let p = to_pathname(it, &a[0])?;
-    Ok(if p.name.is_some() {
-        Value::Symbol(keyword("NEWEST"))
-    } else {
-        Value::Nil
+    Ok(match p.version {
+        None => Value::Nil,
+        Some(Version::Newest) => Value::Symbol(keyword("NEWEST")),
+        Some(Version::Wild) => Value::Symbol(keyword("WILD")),
+        Some(Version::Unspecific) => Value::Symbol(keyword("UNSPECIFIC")),
+        Some(Version::Number(n)) => Value::Fixnum(n as i64),
     })
+}
+
+/// A `:version` argument (CLHS 19.2.2.1.2).
+fn version_arg(it: &mut Interp, v: &Value) -> LResult<Option<Version>> {
+    match v {
+        Value::Nil => Ok(None),
+        Value::Fixnum(n) if *n >= 0 => Ok(Some(Version::Number(*n as u64))),
+        Value::Symbol(k) if k.is_keyword() && k.name == "NEWEST" => Ok(Some(Version::Newest)),
+        Value::Symbol(k) if k.is_keyword() && k.name == "WILD" => Ok(Some(Version::Wild)),
+        Value::Symbol(k) if k.is_keyword() && k.name == "UNSPECIFIC" => {
+            Ok(Some(Version::Unspecific))
+        }
+        other => type_err(
+            it,
+            other,
+            "(OR (INTEGER 0) (MEMBER NIL :NEWEST :WILD :UNSPECIFIC))",
+        ),
+    }
 }
 
 /// A name or type component: a string, NIL, or `:wild` (`*`).
@@ -890,6 +937,11 @@ fn component(it: &mut Interp, v: &Value) -> LResult<Option<String>> {
         Value::String(s) => Ok(Some(s.borrow().clone())),
         Value::Symbol(k) if k.is_keyword() && k.name == "WILD" => Ok(Some("*".into())),
         Value::Symbol(k) if k.is_keyword() && k.name == "UNSPECIFIC" => Ok(None),
+        // Strings with fill pointers, displaced or adjustable.
+        Value::Array(_) => match crate::builtins::sequences::shape::string_text(v) {
+            Some(text) => Ok(Some(text)),
+            None => type_err(it, v, "(OR STRING NULL)"),
+        },
         other => type_err(it, other, "(OR STRING NULL)"),
     }
 }
@@ -916,6 +968,7 @@ fn make_pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             directory: None,
             name: None,
             kind: None,
+            version: None,
         },
     };
     if let Some(d) = args::kw(&kws, "DIRECTORY") {
@@ -927,21 +980,41 @@ fn make_pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     if let Some(t) = args::kw(&kws, "TYPE") {
         p.kind = component(it, &t)?;
     }
+    if let Some(v) = args::kw(&kws, "VERSION") {
+        p.version = version_arg(it, &v)?;
+    }
     Ok(pathname_value(p))
 }
 
 /// CLHS 19.2.3: missing parts come from `defaults`; a relative directory
 /// is appended to the defaults' directory.
 pub fn merge(p: &Pathname, defaults: &Pathname) -> Pathname {
+    merge_with_version(p, defaults, Some(Version::Newest))
+}
+
+/// `merge` with merge-pathnames' DEFAULT-VERSION.
+fn merge_with_version(
+    p: &Pathname,
+    defaults: &Pathname,
+    default_version: Option<Version>,
+) -> Pathname {
     let directory = match (&p.directory, &defaults.directory) {
         (None, d) => d.clone(),
         (Some(d), Some(base)) if !d.starts_with('/') => Some(format!("{base}{d}")),
         (d, _) => d.clone(),
     };
+    // CLHS merge-pathnames: a missing version is the default version
+    // (:newest) when the pathname has a name, else the defaults' version.
+    let version = match (p.version, &p.name) {
+        (Some(v), _) => Some(v),
+        (None, Some(_)) => default_version,
+        (None, None) => defaults.version.or(default_version),
+    };
     Pathname {
         directory,
         name: p.name.clone().or_else(|| defaults.name.clone()),
         kind: p.kind.clone().or_else(|| defaults.kind.clone()),
+        version,
     }
 }
 
@@ -951,7 +1024,15 @@ fn merge_pathnames(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         Some(d) => to_pathname(it, d)?,
         None => default_pathname(it)?,
     };
-    Ok(pathname_value(merge(&p, &defaults)))
+    let default_version = match a.get(2) {
+        Some(v) => version_arg(it, v)?,
+        None => Some(Version::Newest),
+    };
+    Ok(pathname_value(merge_with_version(
+        &p,
+        &defaults,
+        default_version,
+    )))
 }
 
 fn parse_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {

@@ -39,14 +39,16 @@ fn wild_pathname_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let dir = p.directory.as_deref().is_some_and(is_wild);
     let name = p.name.as_deref().is_some_and(is_wild);
     let kind = p.kind.as_deref().is_some_and(is_wild);
+    let version = p.version == Some(crate::eval::value::Version::Wild);
     let key = a.get(1).cloned().unwrap_or(Value::Nil);
     let wild = match &key {
-        Value::Nil => dir || name || kind,
+        Value::Nil => dir || name || kind || version,
         Value::Symbol(k) if k.is_keyword() => match k.name.as_str() {
             "DIRECTORY" => dir,
             "NAME" => name,
             "TYPE" => kind,
-            "HOST" | "DEVICE" | "VERSION" => false,
+            "VERSION" => version,
+            "HOST" | "DEVICE" => false,
             _ => {
                 return type_err(
                     it,
