@@ -399,6 +399,7 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         ],
         "OPEN",
     )?;
+    not_wild(it, &a[0])?;
     let path = native(it, &a[0])?;
     let direction = match args::kw(&kws, "DIRECTION") {
         None => Direction::Input,
@@ -559,7 +560,19 @@ fn true_path(path: &str) -> io::Result<Pathname> {
     Ok(p)
 }
 
+/// CLHS 20.1.2: a wild pathname names no one file; the functions that
+/// need a file signal a `file-error`.
+fn not_wild(it: &mut Interp, v: &Value) -> LResult<()> {
+    let p = to_pathname(it, v)?;
+    if super::pathname_wild::is_wild_pathname(&p) {
+        let e = io::Error::new(io::ErrorKind::InvalidInput, "the pathname is wild");
+        return file_error(it, "cannot use the wild pathname", &p.namestring(), &e);
+    }
+    Ok(())
+}
+
 fn probe_file(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    not_wild(it, &a[0])?;
     let path = native(it, &a[0])?;
     Ok(match true_path(&path) {
         Ok(p) => pathname_value(p),
@@ -568,6 +581,7 @@ fn probe_file(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn truename(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    not_wild(it, &a[0])?;
     let path = native(it, &a[0])?;
     match true_path(&path) {
         Ok(p) => Ok(pathname_value(p)),
@@ -710,6 +724,7 @@ fn ensure_directories_exist(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         &["VERBOSE", "MODE"],
         "ENSURE-DIRECTORIES-EXIST",
     )?;
+    not_wild(it, &a[0])?;
     let p = to_pathname(it, &a[0])?;
     let p = merge(&p, &default_pathname(it)?);
     let Some(dir) = p.directory.clone() else {

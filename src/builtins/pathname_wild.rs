@@ -34,6 +34,17 @@ fn is_wild(text: &str) -> bool {
     text.contains(['*', '?', '['])
 }
 
+/// Does a component of `p` hold a `*` or `**`, or is its version `:wild`?
+/// (`?` and `[` are left out: the file functions use this to refuse wild
+/// pathnames, and Unix file names such as `report[1].pdf` are common.)
+pub(crate) fn is_wild_pathname(p: &crate::eval::value::Pathname) -> bool {
+    let star = |c: &Option<String>| c.as_deref().is_some_and(|t| t.contains('*'));
+    star(&p.directory)
+        || star(&p.name)
+        || star(&p.kind)
+        || p.version == Some(crate::eval::value::Version::Wild)
+}
+
 fn wild_pathname_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let p = to_pathname(it, &a[0])?;
     let dir = p.directory.as_deref().is_some_and(is_wild);

@@ -24,4 +24,11 @@
                                                          :initial-contents "abc"
                                                          :adjustable t))))
 (print (equal (truename "/tmp/") (probe-file "/tmp/")))
+
+;; a wild pathname names no one file
+(print (list (handler-case (probe-file (make-pathname :name :wild)) (file-error () :file-error))
+             (handler-case (truename (make-pathname :name "x" :type :wild)) (file-error () :file-error))
+             (handler-case (probe-file (make-pathname :name "x" :version :wild)) (file-error () :file-error))
+             (handler-case (ensure-directories-exist (make-pathname :directory '(:relative :wild)))
+               (file-error () :file-error))))
 (terpri)
