@@ -911,7 +911,14 @@ fn pathname_directory(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn pathname_nil(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    args::keywords(it, &a[1..], &["CASE"], "PATHNAME-HOST")?;
+    // With :allow-other-keys true any key goes, keyword or not (CLHS 3.4.1.4).
+    let allow_other = a[1..].chunks(2).find(
+        |kv| matches!(&kv[0], Value::Symbol(s) if s.is_keyword() && s.name == "ALLOW-OTHER-KEYS"),
+    );
+    let odd = a.len().is_multiple_of(2);
+    if odd || !allow_other.is_some_and(|kv| kv.get(1).is_some_and(|v| v.truthy())) {
+        args::keywords(it, &a[1..], &["CASE"], "PATHNAME-HOST")?;
+    }
     to_pathname(it, &a[0])?;
     Ok(Value::Nil)
 }

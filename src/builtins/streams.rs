@@ -340,12 +340,8 @@ fn read_byte(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 /// One integer element of a binary stream: its octets, least significant
 /// first; `None` at end of file (a partial element at the end is dropped).
 fn read_element(it: &mut Interp, s: &Rc<Stream>) -> LResult<Option<Value>> {
+    // A character stream gives its octets (as before element types).
     let element = s.input_element();
-    if element == Element::Character {
-        let msg = "READ-BYTE: the stream's element type is CHARACTER, not an integer type";
-        let c = stream_error(it, s, msg);
-        return it.err(c);
-    }
     let width = element.width() as usize;
     let bytes = with_input(it, s, |b| {
         let mut out = Vec::with_capacity(width);

@@ -16,6 +16,7 @@
              (wild-pathname-p (make-pathname :version :wild) :name)))
 (print (handler-case (make-pathname :version "x") (type-error () :type-error)))
 (print (handler-case (pathname-host "foo" '#:bogus t) (program-error () :program-error)))
+(print (pathname-device "foo" :allow-other-keys t :allow-other-keys nil 'foo t))
 (print (handler-case (directory (make-pathname :directory '(:relative :wild-inferiors :up)))
          (file-error () :file-error)))
 (print (handler-case (directory (make-pathname :directory '(:absolute :up)))

@@ -49,6 +49,10 @@
     (let ((c (make-concatenated-stream s1 s2)) (v (make-array 8)))
       (print (list (read-sequence v c) v (stream-element-type c))))))
 
+;; an empty concatenated stream is at end of file, whatever is read
+(print (list (read-byte (make-concatenated-stream) nil :eof)
+             (read-char (make-concatenated-stream) nil :eof)))
+
 ;; broadcast streams without components
 (print (list (file-length (make-broadcast-stream))
              (file-position (make-broadcast-stream))
