@@ -139,6 +139,12 @@ pub fn new_interp() -> Interp {
     set("*LOAD-PATHNAME*", Value::Nil);
     set("*LOAD-TRUENAME*", Value::Nil);
     set("*COMPILE-FILE-PATHNAME*", Value::Nil);
+    set("*COMPILE-FILE-TRUENAME*", Value::Nil);
+    // SBCL's defaults (CLHS 24.2).
+    set("*LOAD-VERBOSE*", Value::Nil);
+    set("*LOAD-PRINT*", Value::Nil);
+    set("*COMPILE-VERBOSE*", package::t());
+    set("*COMPILE-PRINT*", Value::Nil);
     set(
         "*DEFAULT-PATHNAME-DEFAULTS*",
         Value::Pathname(Rc::new(crate::eval::value::Pathname::parse(""))),

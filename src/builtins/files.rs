@@ -12,9 +12,9 @@ use super::args::{self, type_err};
 use super::{BuiltinDef, MANY};
 use crate::def;
 use crate::eval::encoding::Encoding;
-use crate::eval::package::{keyword, t};
-use crate::eval::stream::{InputBuffer, Stream, StreamKind};
-use crate::eval::value::Pathname;
+use crate::eval::package::{cl_sym, keyword, t};
+use crate::eval::stream::{Element, InputBuffer, Stream, StreamKind};
+use crate::eval::value::{Pathname, Version};
 use crate::eval::{Interp, LResult, Value};
 
 pub const BUILTINS: &[BuiltinDef] = &[
@@ -337,11 +337,54 @@ enum Direction {
     Probe,
 }
 
-/// Is the `:element-type` an octet type?
-fn binary_type(v: &Value) -> bool {
-    let head = if v.is_cons() { v.car() } else { v.clone() };
-    matches!(head.as_symbol(), Some(s) if s.name == "UNSIGNED-BYTE" || s.name == "SIGNED-BYTE")
+/// The stream element an `:element-type` asks for (CLHS 21.1.1.3): a
+/// character type, or an integer type stored in the fewest whole octets
+/// that hold it, as SBCL does; `unsigned-byte` and `signed-byte` alone
+/// are octets. Other types are an error that says so.
+fn element_kind(it: &mut Interp, v: Option<&Value>) -> LResult<Element> {
+    let Some(v) = v else {
+        return Ok(Element::Character);
+    };
+    match v {
+        Value::Symbol(s) if s.is_keyword() && s.name == "DEFAULT" => return Ok(Element::Character),
+        Value::Symbol(s) if s.name == "UNSIGNED-BYTE" => return Ok(Element::Unsigned(1)),
+        Value::Symbol(s) if s.name == "SIGNED-BYTE" => return Ok(Element::Signed(1)),
+        _ => {}
+    }
+    let subtypep = cl_sym("SUBTYPEP");
+    let is = |it: &mut Interp, ty: Value| -> LResult<bool> {
+        Ok(it.call_named(&subtypep, &[v.clone(), ty])?.truthy())
+    };
+    if is(it, Value::Symbol(cl_sym("CHARACTER")))? {
+        return Ok(Element::Character);
+    }
+    for n in 1..=MAX_ELEMENT_OCTETS {
+        let bits = Value::Fixnum(8 * i64::from(n));
+        if is(
+            it,
+            Value::list([Value::Symbol(cl_sym("UNSIGNED-BYTE")), bits.clone()]),
+        )? {
+            return Ok(Element::Unsigned(n));
+        }
+        if is(
+            it,
+            Value::list([Value::Symbol(cl_sym("SIGNED-BYTE")), bits]),
+        )? {
+            return Ok(Element::Signed(n));
+        }
+    }
+    let msg = format!(
+        "OPEN: the element type {} is not supported: streams hold characters or \
+         integers of at most {} bits",
+        crate::printer::prin1_to_string(v),
+        8 * u32::from(MAX_ELEMENT_OCTETS)
+    );
+    let c = it.make_error("SIMPLE-ERROR", &msg);
+    it.err(c)
 }
+
+/// The widest integer element a file stream takes, in octets.
+const MAX_ELEMENT_OCTETS: u8 = 64;
 
 fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let kws = args::keywords(
@@ -356,6 +399,7 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         ],
         "OPEN",
     )?;
+    not_wild(it, &a[0])?;
     let path = native(it, &a[0])?;
     let direction = match args::kw(&kws, "DIRECTION") {
         None => Direction::Input,
@@ -367,7 +411,8 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             _ => return type_err(it, &v, "(MEMBER :INPUT :OUTPUT :IO :PROBE)"),
         },
     };
-    let binary = args::kw(&kws, "ELEMENT-TYPE").is_some_and(|v| binary_type(&v));
+    let element = element_kind(it, args::kw(&kws, "ELEMENT-TYPE").as_ref())?;
+    let binary = element != Element::Character;
     let encoding = external_format(it, args::kw(&kws, "EXTERNAL-FORMAT").as_ref())?;
     let exists = Path::new(&path).exists();
     let writing = matches!(direction, Direction::Output | Direction::Io);
@@ -392,6 +437,17 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         match if_does_not_exist.as_str() {
             "NIL" => return Ok(Value::Nil),
             "CREATE" if writing => {}
+            // CLHS open: :create makes an empty file, whatever the direction.
+            "CREATE" => {
+                if let Err(e) = OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&path)
+                {
+                    return file_error(it, "error creating", &path, &e);
+                }
+            }
             _ => {
                 let e = io::Error::from_raw_os_error(libc::ENOENT);
                 return file_error(it, "error opening", &path, &e);
@@ -452,6 +508,7 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let make = |kind: StreamKind| Stream {
         kind: std::cell::RefCell::new(kind),
         binary,
+        element,
         path: Some(path.clone()),
         open: std::cell::Cell::new(true),
         column: std::cell::Cell::new(0),
@@ -478,18 +535,10 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             }
             make(StreamKind::FileOut(w))
         }
-        Direction::Io => {
-            let reader = match file.try_clone() {
-                Ok(r) => r,
-                Err(e) => return file_error(it, "error opening", &path, &e),
-            };
-            let i = Rc::new(make(StreamKind::FileIn(InputBuffer::with_encoding(
-                BufReader::new(reader),
-                encoding,
-            ))));
-            let o = Rc::new(make(StreamKind::FileOut(BufWriter::new(file))));
-            make(StreamKind::TwoWay(i, o))
-        }
+        Direction::Io => make(StreamKind::FileIo(InputBuffer::with_encoding(
+            BufReader::new(file),
+            encoding,
+        ))),
     };
     Ok(Value::Stream(Rc::new(stream)))
 }
@@ -504,10 +553,26 @@ fn true_path(path: &str) -> io::Result<Pathname> {
     if canon.is_dir() && !s.ends_with('/') {
         s.push('/');
     }
-    Ok(Pathname::parse(&s))
+    let mut p = Pathname::parse(&s);
+    if p.name.is_some() {
+        p.version = Some(Version::Newest);
+    }
+    Ok(p)
+}
+
+/// CLHS 20.1.2: a wild pathname names no one file; the functions that
+/// need a file signal a `file-error`.
+fn not_wild(it: &mut Interp, v: &Value) -> LResult<()> {
+    let p = to_pathname(it, v)?;
+    if super::pathname_wild::is_wild_pathname(&p) {
+        let e = io::Error::new(io::ErrorKind::InvalidInput, "the pathname is wild");
+        return file_error(it, "cannot use the wild pathname", &p.namestring(), &e);
+    }
+    Ok(())
 }
 
 fn probe_file(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    not_wild(it, &a[0])?;
     let path = native(it, &a[0])?;
     Ok(match true_path(&path) {
         Ok(p) => pathname_value(p),
@@ -516,6 +581,7 @@ fn probe_file(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn truename(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    not_wild(it, &a[0])?;
     let path = native(it, &a[0])?;
     match true_path(&path) {
         Ok(p) => Ok(pathname_value(p)),
@@ -599,6 +665,20 @@ fn wild_match(pattern: &str, text: &str) -> bool {
 
 fn directory(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let pattern = to_pathname(it, &a[0])?;
+    // CLHS 19.2.2.4.3: :up or :back right after :absolute or
+    // :wild-inferiors names no directory.
+    if let Some(d) = &pattern.directory {
+        let parts: Vec<&str> = d.split('/').filter(|p| !p.is_empty()).collect();
+        let bad = parts.windows(2).any(|w| w[0] == "**" && w[1] == "..")
+            || (d.starts_with('/') && parts.first() == Some(&".."));
+        if bad {
+            let e = io::Error::new(
+                io::ErrorKind::InvalidInput,
+                ":up or :back after :absolute or :wild-inferiors",
+            );
+            return file_error(it, "cannot list the directory", d, &e);
+        }
+    }
     let pattern = merge(&pattern, &default_pathname(it)?);
     let dir = pattern.directory.clone().unwrap_or_else(|| "./".into());
     let entries = match fs::read_dir(&dir) {
@@ -644,6 +724,7 @@ fn ensure_directories_exist(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         &["VERBOSE", "MODE"],
         "ENSURE-DIRECTORIES-EXIST",
     )?;
+    not_wild(it, &a[0])?;
     let p = to_pathname(it, &a[0])?;
     let p = merge(&p, &default_pathname(it)?);
     let Some(dir) = p.directory.clone() else {
@@ -749,12 +830,20 @@ fn opt_string(s: &Option<String>) -> Value {
     }
 }
 
+/// A name or type component: `*` alone is `:wild` (CLHS 19.2.2.2.2).
+fn component_value(s: &Option<String>) -> Value {
+    match s.as_deref() {
+        Some("*") => Value::Symbol(keyword("WILD")),
+        _ => opt_string(s),
+    }
+}
+
 fn pathname_name(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    Ok(opt_string(&to_pathname(it, &a[0])?.name))
+    Ok(component_value(&to_pathname(it, &a[0])?.name))
 }
 
 fn pathname_type(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    Ok(opt_string(&to_pathname(it, &a[0])?.kind))
+    Ok(component_value(&to_pathname(it, &a[0])?.kind))
 }
 
 /// `"/tmp/a/"` → `(:absolute "tmp" "a")`; `..` is `:up`, `*` `:wild`.
@@ -822,17 +911,45 @@ fn pathname_directory(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn pathname_nil(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    // With :allow-other-keys true any key goes, keyword or not (CLHS 3.4.1.4).
+    let allow_other = a[1..].chunks(2).find(
+        |kv| matches!(&kv[0], Value::Symbol(s) if s.is_keyword() && s.name == "ALLOW-OTHER-KEYS"),
+    );
+    let odd = a.len().is_multiple_of(2);
+    if odd || !allow_other.is_some_and(|kv| kv.get(1).is_some_and(|v| v.truthy())) {
+        args::keywords(it, &a[1..], &["CASE"], "PATHNAME-HOST")?;
+    }
     to_pathname(it, &a[0])?;
     Ok(Value::Nil)
 }
 
 fn pathname_version(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let p = to_pathname(it, &a[0])?;
-    Ok(if p.name.is_some() {
-        Value::Symbol(keyword("NEWEST"))
-    } else {
-        Value::Nil
+    Ok(match p.version {
+        None => Value::Nil,
+        Some(Version::Newest) => Value::Symbol(keyword("NEWEST")),
+        Some(Version::Wild) => Value::Symbol(keyword("WILD")),
+        Some(Version::Unspecific) => Value::Symbol(keyword("UNSPECIFIC")),
+        Some(Version::Number(n)) => Value::Fixnum(n as i64),
     })
+}
+
+/// A `:version` argument (CLHS 19.2.2.1.2).
+fn version_arg(it: &mut Interp, v: &Value) -> LResult<Option<Version>> {
+    match v {
+        Value::Nil => Ok(None),
+        Value::Fixnum(n) if *n >= 0 => Ok(Some(Version::Number(*n as u64))),
+        Value::Symbol(k) if k.is_keyword() && k.name == "NEWEST" => Ok(Some(Version::Newest)),
+        Value::Symbol(k) if k.is_keyword() && k.name == "WILD" => Ok(Some(Version::Wild)),
+        Value::Symbol(k) if k.is_keyword() && k.name == "UNSPECIFIC" => {
+            Ok(Some(Version::Unspecific))
+        }
+        other => type_err(
+            it,
+            other,
+            "(OR (INTEGER 0) (MEMBER NIL :NEWEST :WILD :UNSPECIFIC))",
+        ),
+    }
 }
 
 /// A name or type component: a string, NIL, or `:wild` (`*`).
@@ -842,6 +959,11 @@ fn component(it: &mut Interp, v: &Value) -> LResult<Option<String>> {
         Value::String(s) => Ok(Some(s.borrow().clone())),
         Value::Symbol(k) if k.is_keyword() && k.name == "WILD" => Ok(Some("*".into())),
         Value::Symbol(k) if k.is_keyword() && k.name == "UNSPECIFIC" => Ok(None),
+        // Strings with fill pointers, displaced or adjustable.
+        Value::Array(_) => match crate::builtins::sequences::shape::string_text(v) {
+            Some(text) => Ok(Some(text)),
+            None => type_err(it, v, "(OR STRING NULL)"),
+        },
         other => type_err(it, other, "(OR STRING NULL)"),
     }
 }
@@ -868,6 +990,7 @@ fn make_pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             directory: None,
             name: None,
             kind: None,
+            version: None,
         },
     };
     if let Some(d) = args::kw(&kws, "DIRECTORY") {
@@ -879,21 +1002,41 @@ fn make_pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     if let Some(t) = args::kw(&kws, "TYPE") {
         p.kind = component(it, &t)?;
     }
+    if let Some(v) = args::kw(&kws, "VERSION") {
+        p.version = version_arg(it, &v)?;
+    }
     Ok(pathname_value(p))
 }
 
 /// CLHS 19.2.3: missing parts come from `defaults`; a relative directory
 /// is appended to the defaults' directory.
 pub fn merge(p: &Pathname, defaults: &Pathname) -> Pathname {
+    merge_with_version(p, defaults, Some(Version::Newest))
+}
+
+/// `merge` with merge-pathnames' DEFAULT-VERSION.
+fn merge_with_version(
+    p: &Pathname,
+    defaults: &Pathname,
+    default_version: Option<Version>,
+) -> Pathname {
     let directory = match (&p.directory, &defaults.directory) {
         (None, d) => d.clone(),
         (Some(d), Some(base)) if !d.starts_with('/') => Some(format!("{base}{d}")),
         (d, _) => d.clone(),
     };
+    // CLHS merge-pathnames: a missing version is the default version
+    // (:newest) when the pathname has a name, else the defaults' version.
+    let version = match (p.version, &p.name) {
+        (Some(v), _) => Some(v),
+        (None, Some(_)) => default_version,
+        (None, None) => defaults.version.or(default_version),
+    };
     Pathname {
         directory,
         name: p.name.clone().or_else(|| defaults.name.clone()),
         kind: p.kind.clone().or_else(|| defaults.kind.clone()),
+        version,
     }
 }
 
@@ -903,7 +1046,15 @@ fn merge_pathnames(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         Some(d) => to_pathname(it, d)?,
         None => default_pathname(it)?,
     };
-    Ok(pathname_value(merge(&p, &defaults)))
+    let default_version = match a.get(2) {
+        Some(v) => version_arg(it, v)?,
+        None => Some(Version::Newest),
+    };
+    Ok(pathname_value(merge_with_version(
+        &p,
+        &defaults,
+        default_version,
+    )))
 }
 
 fn parse_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {

@@ -95,40 +95,65 @@
      ,@body))
 
 ;;; Streams, files, format and system (CLHS 21, 20, 22.3, 25).
+;; A body's leading declarations go into the binding form, so that they
+;; apply to the variable the macro binds (CLHS 3.3.4).
+(defun sendletter::%split-declarations (body)
+  (let ((decls '()))
+    (loop (if (and (consp body) (consp (car body)) (eq (caar body) 'declare))
+              (push (pop body) decls)
+              (return (values (nreverse decls) body))))))
+
 (defmacro with-output-to-string ((var &optional string &key element-type) &body body)
   "Bind VAR to a string output stream during BODY; return the text, or with
 STRING append the text to it and return BODY's values."
   (declare (ignore element-type))
-  (if string
-      (let ((str (gensym "STRING")))
-        `(let ((,str ,string) (,var (make-string-output-stream)))
-           (multiple-value-prog1 (progn ,@body)
-             (sendletter::%string-append ,str (get-output-stream-string ,var)))))
-      `(let ((,var (make-string-output-stream)))
-         ,@body
-         (get-output-stream-string ,var))))
+  (multiple-value-bind (decls forms) (sendletter::%split-declarations body)
+    (if string
+        (let ((str (gensym "STRING")))
+          `(let ((,str ,string) (,var (make-string-output-stream)))
+             ,@decls
+             (multiple-value-prog1 (progn ,@forms)
+               (sendletter::%string-append ,str (get-output-stream-string ,var)))))
+        `(let ((,var (make-string-output-stream)))
+           ,@decls
+           ,@forms
+           (get-output-stream-string ,var)))))
 
 (defmacro with-input-from-string ((var string &key index start end) &body body)
   "Bind VAR to an input stream over STRING (from START to END) during BODY;
 INDEX is set to the position reached."
-  `(let ((,var (make-string-input-stream ,string ,@(if (or start end) `(,(or start 0) ,end)))))
-     (multiple-value-prog1 (progn ,@body)
-       ,@(when index `((setf ,index (+ ,(or start 0) (file-position ,var))))))))
+  (multiple-value-bind (decls forms) (sendletter::%split-declarations body)
+    `(let ((,var (make-string-input-stream ,string ,@(if (or start end) `(,(or start 0) ,end)))))
+       ,@decls
+       (multiple-value-prog1 (progn ,@forms)
+         ,@(when index `((setf ,index (+ ,(or start 0) (file-position ,var)))))))))
 
 (defmacro with-open-file ((var filespec &rest options) &body body)
   "Open FILESPEC with OPTIONS as by OPEN, bind VAR to the stream during BODY,
 and close it however BODY is left."
   (let ((abort (gensym "ABORT")))
-    `(let ((,var (open ,filespec ,@options)) (,abort t))
-       (unwind-protect
-            (multiple-value-prog1 (progn ,@body) (setq ,abort nil))
-         (when ,var (close ,var :abort ,abort))))))
+    (multiple-value-bind (decls forms) (sendletter::%split-declarations body)
+      `(let ((,var (open ,filespec ,@options)) (,abort t))
+         ,@decls
+         (unwind-protect
+              (multiple-value-prog1 (progn ,@forms) (setq ,abort nil))
+           (when ,var (close ,var :abort ,abort)))))))
 
 (defmacro with-open-stream ((var stream) &body body)
   "Bind VAR to STREAM during BODY and close it afterwards."
-  `(let ((,var ,stream))
-     (unwind-protect (progn ,@body)
-       (when ,var (close ,var)))))
+  (multiple-value-bind (decls forms) (sendletter::%split-declarations body)
+    `(let ((,var ,stream))
+       ,@decls
+       (unwind-protect (progn ,@forms)
+         (when ,var (close ,var))))))
+
+(defmacro with-compilation-unit ((&key (override nil) &allow-other-keys) &body body)
+  "Evaluate BODY. sendletter defers no warnings to the end of a compilation
+unit (CLHS 3.2.5 leaves that to the implementation), so the unit is BODY."
+  (let ((o (gensym "OVERRIDE")))
+    `(let ((,o ,override))
+       (declare (ignore ,o))
+       ,@body)))
 
 (defmacro time (form)
   "Evaluate FORM and print the elapsed real and run time and the bytes

@@ -5,6 +5,7 @@
 pub mod allegro;
 pub mod args;
 pub mod chars;
+pub mod compile_file;
 pub mod core;
 pub mod defpackage;
 pub mod environment;
@@ -107,6 +108,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         files::BUILTINS,
         pathname_wild::BUILTINS,
         system::BUILTINS,
+        compile_file::BUILTINS,
         environment::BUILTINS,
         loop_macro::BUILTINS,
         mime::BUILTINS,

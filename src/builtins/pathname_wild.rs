@@ -34,19 +34,32 @@ fn is_wild(text: &str) -> bool {
     text.contains(['*', '?', '['])
 }
 
+/// Does a component of `p` hold a `*` or `**`, or is its version `:wild`?
+/// (`?` and `[` are left out: the file functions use this to refuse wild
+/// pathnames, and Unix file names such as `report[1].pdf` are common.)
+pub(crate) fn is_wild_pathname(p: &crate::eval::value::Pathname) -> bool {
+    let star = |c: &Option<String>| c.as_deref().is_some_and(|t| t.contains('*'));
+    star(&p.directory)
+        || star(&p.name)
+        || star(&p.kind)
+        || p.version == Some(crate::eval::value::Version::Wild)
+}
+
 fn wild_pathname_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let p = to_pathname(it, &a[0])?;
     let dir = p.directory.as_deref().is_some_and(is_wild);
     let name = p.name.as_deref().is_some_and(is_wild);
     let kind = p.kind.as_deref().is_some_and(is_wild);
+    let version = p.version == Some(crate::eval::value::Version::Wild);
     let key = a.get(1).cloned().unwrap_or(Value::Nil);
     let wild = match &key {
-        Value::Nil => dir || name || kind,
+        Value::Nil => dir || name || kind || version,
         Value::Symbol(k) if k.is_keyword() => match k.name.as_str() {
             "DIRECTORY" => dir,
             "NAME" => name,
             "TYPE" => kind,
-            "HOST" | "DEVICE" | "VERSION" => false,
+            "VERSION" => version,
+            "HOST" | "DEVICE" => false,
             _ => {
                 return type_err(
                     it,
@@ -197,6 +210,15 @@ fn compile_file_pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn file_string_length(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = super::streams::stream_arg(it, &a[0])?;
+    // CLHS make-broadcast-stream: with no component streams the answer is 1.
+    let empty_broadcast = match &*s.kind.borrow() {
+        crate::eval::stream::StreamKind::Null => s.path.is_none(),
+        crate::eval::stream::StreamKind::Broadcast(v) => v.is_empty(),
+        _ => false,
+    };
+    if empty_broadcast {
+        return Ok(Value::Fixnum(1));
+    }
     let n: u64 = match &a[1] {
         Value::Char(c) => s.encoding.width(*c),
         other => {

@@ -49,6 +49,7 @@ lazy_macros! {
     "COMMON-LISP" "FORMATTER",
     "COMMON-LISP" "PPRINT-LOGICAL-BLOCK",
     "COMMON-LISP" "WITH-HASH-TABLE-ITERATOR",
+    "COMMON-LISP" "WITH-COMPILATION-UNIT",
 }
 
 /// Give each macro of `macros.lisp` its stand-in.

@@ -10,9 +10,10 @@ use super::args::{self, type_err};
 use super::{BuiltinDef, MANY};
 use crate::def;
 use crate::eval::package::{cl_sym, t};
-use crate::eval::stream::{Stream, StreamKind};
+use crate::eval::stream::{Element, Stream, StreamKind};
 use crate::eval::{Interp, LResult, Unwind, Value};
 use crate::reader::{ReadErrorKind, Reader};
+use num_bigint::{BigInt, Sign};
 
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("MAKE-STRING-INPUT-STREAM", "(string &optional start end)", 1, 3, make_string_input_stream, "An input stream reading the characters of STRING from START to END."),
@@ -254,12 +255,28 @@ fn read_char(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn peek_char(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = in_stream(it, opt(a, 1))?;
+    // An echo stream echoes what is read, not what is peeked at: with
+    // nothing unread on it, peek at its input stream (characters skipped
+    // to reach a peek type are read, and echoed).
+    let echo_input = match &*s.kind.borrow() {
+        StreamKind::Echo(i, _, pb) if pb.is_empty() && a.first().is_none_or(|v| v.is_nil()) => {
+            Some(i.clone())
+        }
+        _ => None,
+    };
+    let s = match echo_input {
+        Some(i) if s.open.get() => i,
+        _ => s,
+    };
     let peek_type = a.first().cloned().unwrap_or(Value::Nil);
     let target = match &peek_type {
         Value::Nil => None,
         Value::Char(c) => Some(Some(*c)),
         _ => Some(None),
     };
+    // CLHS peek-char: whitespace[2] is what the current readtable says.
+    let readtable = crate::reader::readtable::current_readtable();
+    let is_whitespace = |c: char| readtable.kind(c) == crate::reader::readtable::Kind::Whitespace;
     let found = with_input(it, &s, |b| loop {
         let Some(c) = b.read_char()? else {
             return Ok(None);
@@ -314,24 +331,82 @@ fn clear_input(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn read_byte(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = stream_arg(it, &a[0])?;
-    match with_input(it, &s, |b| b.read_byte())? {
-        Some(b) => Ok(Value::Fixnum(b as i64)),
+    match read_element(it, &s)? {
+        Some(v) => Ok(v),
         None => at_eof(it, &s, opt(a, 1), opt(a, 2)),
     }
 }
 
-fn octet(it: &mut Interp, v: &Value) -> LResult<u8> {
-    match v {
-        Value::Fixnum(n) if (0..=255).contains(n) => Ok(*n as u8),
-        _ => type_err(it, v, "(UNSIGNED-BYTE 8)"),
+/// One integer element of a binary stream: its octets, least significant
+/// first; `None` at end of file (a partial element at the end is dropped).
+fn read_element(it: &mut Interp, s: &Rc<Stream>) -> LResult<Option<Value>> {
+    // A character stream gives its octets (as before element types).
+    let element = s.input_element();
+    let width = element.width() as usize;
+    let bytes = with_input(it, s, |b| {
+        let mut out = Vec::with_capacity(width);
+        while out.len() < width {
+            match b.read_byte()? {
+                Some(x) => out.push(x),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(out))
+    })?;
+    let Some(bytes) = bytes else {
+        return Ok(None);
+    };
+    let n = match element {
+        Element::Signed(_) => BigInt::from_signed_bytes_le(&bytes),
+        _ => BigInt::from_bytes_le(Sign::Plus, &bytes),
+    };
+    Ok(Some(Value::integer(n)))
+}
+
+/// The octets of one integer element, checked against the element type.
+fn element_octets(it: &mut Interp, s: &Rc<Stream>, v: &Value) -> LResult<Vec<u8>> {
+    let element = s.output_element();
+    let expected = crate::builtins::streams::element_type(element);
+    let n = match v {
+        Value::Fixnum(n) => BigInt::from(*n),
+        Value::Bignum(b) => (**b).clone(),
+        _ => return type_err_value(it, v, expected),
+    };
+    let width = element.width() as usize;
+    let bits = 8 * width as u64;
+    let fits = match element {
+        Element::Unsigned(_) => n.sign() != Sign::Minus && n.bits() <= bits,
+        Element::Signed(_) => {
+            let limit = BigInt::from(1) << (bits - 1);
+            n >= -limit.clone() && n < limit
+        }
+        Element::Character => false,
+    };
+    if !fits {
+        return type_err_value(it, v, expected);
     }
+    let mut out = match element {
+        Element::Signed(_) => n.to_signed_bytes_le(),
+        _ => n.to_bytes_le().1,
+    };
+    let fill = if n.sign() == Sign::Minus { 0xFF } else { 0 };
+    out.resize(width, fill);
+    Ok(out)
+}
+
+fn type_err_value<T>(it: &mut Interp, v: &Value, expected: Value) -> LResult<T> {
+    let c = it.make_condition(
+        "TYPE-ERROR",
+        &[("DATUM", v.clone()), ("EXPECTED-TYPE", expected)],
+    );
+    it.err(c)
 }
 
 fn write_byte(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let b = octet(it, &a[0])?;
     let s = stream_arg(it, &a[1])?;
+    let bytes = element_octets(it, &s, &a[0])?;
     check_open(it, &s)?;
-    if let Err(e) = s.write_bytes(&[b]) {
+    if let Err(e) = s.write_bytes(&bytes) {
         return io_failure(it, &s, e);
     }
     Ok(a[0].clone())
@@ -340,6 +415,10 @@ fn write_byte(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 /// `:start`/`:end` of a sequence function, checked against `len`.
 fn bounds(it: &mut Interp, rest: &[Value], len: usize, fname: &str) -> LResult<(usize, usize)> {
     let kws = args::keywords(it, rest, &["START", "END"], fname)?;
+    // CLHS 17.1.1: a start index is an integer; only the end may be NIL.
+    if let Some(Value::Nil) = args::kw(&kws, "START") {
+        return type_err(it, &Value::Nil, "UNSIGNED-BYTE");
+    }
     let start = args::opt_index(it, args::kw(&kws, "START").as_ref())?.unwrap_or(0);
     let end = args::opt_index(it, args::kw(&kws, "END").as_ref())?.unwrap_or(len);
     if start > end || end > len {
@@ -368,9 +447,10 @@ fn read_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = stream_arg(it, &a[1])?;
     let (start, end) = bounds(it, &a[2..], len, "READ-SEQUENCE")?;
     let mut got: Vec<Value> = Vec::new();
+    let binary = s.input_element() != Element::Character;
     for _ in start..end {
-        let v = if s.binary {
-            with_input(it, &s, |b| b.read_byte())?.map(|b| Value::Fixnum(b as i64))
+        let v = if binary {
+            read_element(it, &s)?
         } else {
             with_input(it, &s, |b| b.read_char())?.map(Value::Char)
         };
@@ -397,13 +477,12 @@ fn read_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             }
         }
         Value::Bytes(bytes) => {
-            let mut bytes = bytes.borrow_mut();
             for (i, v) in got.into_iter().enumerate() {
-                match v {
-                    Value::Fixnum(b) => bytes[start + i] = b as u8,
-                    Value::Char(c) => bytes[start + i] = c as u32 as u8,
-                    _ => {}
-                }
+                let b = match v {
+                    Value::Fixnum(b @ 0..=255) => b as u8,
+                    other => return type_err(it, &other, "(UNSIGNED-BYTE 8)"),
+                };
+                bytes.borrow_mut()[start + i] = b;
             }
         }
         arr @ Value::Array(_) => {
@@ -434,27 +513,28 @@ fn write_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = stream_arg(it, &a[1])?;
     let (start, end) = bounds(it, &a[2..], len, "WRITE-SEQUENCE")?;
     check_open(it, &s)?;
+    let binary = s.output_element() != Element::Character;
     let items: Vec<Value> = match &a[0] {
         Value::String(st) => {
-            if !s.binary {
+            if !binary {
                 let text: String = st.borrow().chars().skip(start).take(end - start).collect();
                 write_text(it, &s, &text)?;
                 return Ok(a[0].clone());
             }
             st.borrow().chars().map(Value::Char).collect()
         }
-        Value::Bytes(b) => {
+        Value::Bytes(b) if s.output_element() == Element::Unsigned(1) => {
             let bytes: Vec<u8> = b.borrow()[start..end].to_vec();
-            let r = if s.binary {
-                s.write_bytes(&bytes)
-            } else {
-                s.write_str(&String::from_utf8_lossy(&bytes))
-            };
-            if let Err(e) = r {
+            if let Err(e) = s.write_bytes(&bytes) {
                 return io_failure(it, &s, e);
             }
             return Ok(a[0].clone());
         }
+        Value::Bytes(b) => b
+            .borrow()
+            .iter()
+            .map(|x| Value::Fixnum(i64::from(*x)))
+            .collect(),
         Value::Vector(v) => v.borrow().clone(),
         arr @ Value::Array(_) => {
             crate::builtins::sequences::shape::vector_items(arr).unwrap_or_default()
@@ -465,12 +545,12 @@ fn write_sequence(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let mut bytes = Vec::new();
     for v in &items[start..end] {
         match v {
-            Value::Char(c) if !s.binary => text.push(*c),
-            _ if s.binary => bytes.push(octet(it, v)?),
+            Value::Char(c) if !binary => text.push(*c),
+            _ if binary => bytes.extend(element_octets(it, &s, v)?),
             _ => return type_err(it, v, "CHARACTER"),
         }
     }
-    if s.binary {
+    if binary {
         if let Err(e) = s.write_bytes(&bytes) {
             return io_failure(it, &s, e);
         }
@@ -620,7 +700,7 @@ fn stream_external_format(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = stream_arg(it, &a[0])?;
     let file = matches!(
         &*s.kind.borrow(),
-        StreamKind::FileIn(_) | StreamKind::FileOut(_) | StreamKind::TwoWay(..)
+        StreamKind::FileIn(_) | StreamKind::FileOut(_) | StreamKind::FileIo(_)
     ) && s.path.is_some();
     let name = if file && !s.binary {
         s.encoding.keyword()
@@ -660,7 +740,10 @@ fn close(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     // not when the last reference goes.
     let is_file = matches!(
         &*s.kind.borrow(),
-        StreamKind::FileIn(_) | StreamKind::FileOut(_) | StreamKind::Reader(_)
+        StreamKind::FileIn(_)
+            | StreamKind::FileOut(_)
+            | StreamKind::FileIo(_)
+            | StreamKind::Reader(_)
     );
     if is_file {
         *s.kind.borrow_mut() = StreamKind::Null;
@@ -671,8 +754,33 @@ fn close(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(t())
 }
 
+/// The stream `file-position` and `file-length` act on: a broadcast
+/// stream's last component (CLHS make-broadcast-stream); `None` for a
+/// broadcast stream without components, whose answers are 0.
+fn positioned(s: Rc<Stream>) -> Option<Rc<Stream>> {
+    let mut s = s;
+    for _ in 0..MAX_STREAM_NESTING {
+        let next = match &*s.kind.borrow() {
+            StreamKind::Broadcast(v) => match v.last() {
+                // (`file-position` and `file-length` of the last component.)
+                Some(last) => last.clone(),
+                None => return None,
+            },
+            StreamKind::Null if s.path.is_none() => return None,
+            _ => break,
+        };
+        s = next;
+    }
+    Some(s)
+}
+
+/// Broadcast streams within broadcast streams are followed this far.
+const MAX_STREAM_NESTING: usize = 64;
+
 fn file_position(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let s = stream_arg(it, &a[0])?;
+    let Some(s) = positioned(stream_arg(it, &a[0])?) else {
+        return Ok(Value::Fixnum(0));
+    };
     match a.get(1) {
         None => Ok(s
             .file_position()
@@ -696,27 +804,33 @@ fn file_position(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn file_length(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let s = stream_arg(it, &a[0])?;
+    let Some(s) = positioned(stream_arg(it, &a[0])?) else {
+        return Ok(Value::Fixnum(0));
+    };
     match s.file_length() {
         Some(n) => Ok(Value::Fixnum(n as i64)),
         None => type_err(it, &a[0], "FILE-STREAM"),
     }
 }
 
-/// `(unsigned-byte 8)` or `character`.
-pub fn element_type(binary: bool) -> Value {
-    if binary {
-        let cl = crate::eval::package::cl_package();
-        let ub = crate::eval::package::intern_external("UNSIGNED-BYTE", &cl);
-        Value::list([Value::Symbol(ub), Value::Fixnum(8)])
-    } else {
-        Value::Symbol(cl_sym("CHARACTER"))
-    }
+/// `character`, `(unsigned-byte 8*N)` or `(signed-byte 8*N)`.
+pub fn element_type(element: Element) -> Value {
+    let (name, n) = match element {
+        Element::Character => return Value::Symbol(cl_sym("CHARACTER")),
+        Element::Unsigned(n) => ("UNSIGNED-BYTE", n),
+        Element::Signed(n) => ("SIGNED-BYTE", n),
+    };
+    Value::list([Value::Symbol(cl_sym(name)), Value::Fixnum(8 * i64::from(n))])
 }
 
 fn stream_element_type(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = stream_arg(it, &a[0])?;
-    Ok(element_type(s.binary))
+    let element = if s.is_input() {
+        s.input_element()
+    } else {
+        s.output_element()
+    };
+    Ok(element_type(element))
 }
 
 /// CLHS make-broadcast-stream: every argument must be an output stream.
@@ -816,7 +930,13 @@ fn synonym_stream_symbol(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn make_two_way_stream(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let i = stream_arg(it, &a[0])?;
+    if !i.is_input() {
+        return type_err(it, &a[0], "(SATISFIES INPUT-STREAM-P)");
+    }
     let o = stream_arg(it, &a[1])?;
+    if !o.is_output() {
+        return type_err(it, &a[1], "(SATISFIES OUTPUT-STREAM-P)");
+    }
     Ok(Value::Stream(Rc::new(Stream::new(StreamKind::TwoWay(
         i, o,
     )))))

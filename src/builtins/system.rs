@@ -428,18 +428,21 @@ fn gc(_: &mut Interp, _a: &[Value]) -> LResult<Value> {
 
 // ----- load, require ------------------------------------------------------------------
 
-/// Read and evaluate the forms of `src` one at a time. Unlike
-/// `toplevel::load_source`, non-local exits pass through unchanged, so a
-/// `handler-case` around `load` sees errors inside the file.
-fn load_forms(it: &mut Interp, src: &str, file: &str) -> LResult<Value> {
+/// Read the forms of `src` one at a time and hand each to `f`, with the
+/// source position of the form current while it runs.
+pub(crate) fn each_form(
+    it: &mut Interp,
+    src: &str,
+    file: &str,
+    f: &mut dyn FnMut(&mut Interp, &Value) -> LResult<()>,
+) -> LResult<()> {
     let mut reader = crate::reader::Reader::new(src, Some(file));
-    let mut last = Value::Nil;
     loop {
         let form = {
             let mut ctx = EvalCtx(it);
             match reader.read(&mut ctx) {
                 Ok(Some(f)) => f,
-                Ok(None) => return Ok(last),
+                Ok(None) => return Ok(()),
                 Err(e) => {
                     if let Some(u) = super::streams::take_reader_unwind(&e) {
                         return Err(u);
@@ -464,29 +467,112 @@ fn load_forms(it: &mut Interp, src: &str, file: &str) -> LResult<Value> {
                 column,
             },
         );
-        let r = it.eval_toplevel_form(&form);
+        let r = f(it, &form);
         it.toplevel_pos = saved;
-        last = r?;
+        r?;
     }
 }
 
-fn load(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    if let Value::Stream(s) = &a[0] {
-        // Loading from a stream: read and evaluate each form.
-        let s = s.clone();
-        while let Some(form) = read_object(it, &s)? {
-            it.eval_toplevel_form(&form)?;
+/// How `load` reports what it does (CLHS load: `:verbose`, `:print`).
+struct LoadReport {
+    verbose: bool,
+    print: bool,
+}
+
+impl LoadReport {
+    fn new(kws: &[(String, Value)]) -> LoadReport {
+        let flag = |key: &str, var: &str| match args::kw(kws, key) {
+            Some(v) => v.truthy(),
+            None => cl_sym(var)
+                .value
+                .borrow()
+                .as_ref()
+                .is_some_and(|v| v.truthy()),
+        };
+        LoadReport {
+            verbose: flag("VERBOSE", "*LOAD-VERBOSE*"),
+            print: flag("PRINT", "*LOAD-PRINT*"),
         }
-        return Ok(t());
     }
+
+    fn line(&self, it: &mut Interp, text: &str) -> LResult<()> {
+        let out = super::streams::out_stream(it, None)?;
+        let fresh = if out.output_column() > 0 { "\n" } else { "" };
+        super::streams::write_text(it, &out, &format!("{fresh};; {text}\n"))
+    }
+
+    /// Evaluate one top-level form, printing its values with `:print`.
+    fn eval(&self, it: &mut Interp, form: &Value, compiled: bool) -> LResult<()> {
+        let v = if compiled {
+            super::compile_file::load_toplevel(it, form)?
+        } else {
+            it.eval_toplevel_form(form)?
+        };
+        if self.print {
+            let vals = it.take_values(v);
+            let text: Vec<String> = vals.iter().map(crate::printer::prin1_to_string).collect();
+            self.line(it, &text.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Bind what `load` binds around a file's forms (CLHS load: `*readtable*`
+/// and `*package*`, `*load-pathname*`, `*load-truename*`), run `body`,
+/// and restore them.
+fn with_load_bindings(
+    it: &mut Interp,
+    pathname: Value,
+    truename: Value,
+    body: impl FnOnce(&mut Interp) -> LResult<()>,
+) -> LResult<()> {
+    let mark = it.dyn_mark();
+    it.bind_special(&cl_sym("*LOAD-PATHNAME*"), pathname);
+    it.bind_special(&cl_sym("*LOAD-TRUENAME*"), truename);
+    let current = |name: &str| cl_sym(name).value.borrow().clone().unwrap_or(Value::Nil);
+    let saved_pkg = crate::eval::package::current_package();
+    it.bind_special(&cl_sym("*PACKAGE*"), current("*PACKAGE*"));
+    it.bind_special(&cl_sym("*READTABLE*"), current("*READTABLE*"));
+    let r = body(it);
+    it.unbind_to(mark);
+    crate::eval::package::set_current_package(saved_pkg);
+    r
+}
+
+fn load(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let kws = args::keywords(
         it,
         &a[1..],
         &["VERBOSE", "PRINT", "IF-DOES-NOT-EXIST", "EXTERNAL-FORMAT"],
         "LOAD",
     )?;
+    let report = LoadReport::new(&kws);
+    if let Value::Stream(s) = &a[0] {
+        // Loading from a stream: read and evaluate each form.
+        let s = s.clone();
+        if report.verbose {
+            report.line(
+                it,
+                &format!("loading {}", crate::printer::prin1_to_string(&a[0])),
+            )?;
+        }
+        let (pathname, truename) = match &s.path {
+            Some(p) => {
+                let p = Value::Pathname(Rc::new(crate::eval::value::Pathname::parse(p)));
+                (p.clone(), p)
+            }
+            None => (Value::Nil, Value::Nil),
+        };
+        with_load_bindings(it, pathname, truename, |it| {
+            while let Some(form) = read_object(it, &s)? {
+                report.eval(it, &form, false)?;
+            }
+            Ok(())
+        })?;
+        return Ok(t());
+    }
     let p = to_pathname(it, &a[0])?;
-    let mut path = p.namestring();
+    let mut path = super::files::native(it, &a[0])?;
     if !std::path::Path::new(&path).is_file() && p.kind.is_none() {
         let with_type = format!("{path}.lisp");
         if std::path::Path::new(&with_type).is_file() {
@@ -511,6 +597,10 @@ fn load(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             return file_error(it, "error opening", &path, &e);
         }
     };
+    let (src, compiled) = match super::compile_file::compiled_body(&src) {
+        Some(body) => (body.to_string(), true),
+        None => (src, false),
+    };
     let src = match src.strip_prefix("#!") {
         Some(rest) => rest
             .find('\n')
@@ -519,7 +609,6 @@ fn load(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             .to_string(),
         None => src,
     };
-    let mark = it.dyn_mark();
     let pathname = Value::Pathname(Rc::new(crate::eval::value::Pathname::parse(&path)));
     let truename = match std::fs::canonicalize(&path) {
         Ok(t) => Value::Pathname(Rc::new(crate::eval::value::Pathname::parse(
@@ -527,20 +616,18 @@ fn load(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         ))),
         Err(_) => pathname.clone(),
     };
-    it.bind_special(&cl_sym("*LOAD-PATHNAME*"), pathname);
-    it.bind_special(&cl_sym("*LOAD-TRUENAME*"), truename);
-    // `load` rebinds *package* so in-package in the file stays there.
-    let pkg = cl_sym("*PACKAGE*")
-        .value
-        .borrow()
-        .clone()
-        .unwrap_or(Value::Nil);
-    let saved_pkg = crate::eval::package::current_package();
-    it.bind_special(&cl_sym("*PACKAGE*"), pkg);
-    let r = load_forms(it, &src, &path);
-    it.unbind_to(mark);
-    crate::eval::package::set_current_package(saved_pkg);
-    r.map(|_| t())
+    if report.verbose {
+        report.line(
+            it,
+            &format!("loading {}", crate::printer::prin1_to_string(&truename)),
+        )?;
+    }
+    with_load_bindings(it, pathname, truename, |it| {
+        each_form(it, &src, &path, &mut |it, form| {
+            report.eval(it, form, compiled)
+        })
+    })?;
+    Ok(t())
 }
 
 fn modules_sym() -> crate::eval::Sym {

@@ -28,10 +28,6 @@ fn stack_address() -> usize {
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("COMPLEX", "complex numbers are not implemented"),
     (
-        "COMPILE-FILE",
-        "sendletter interprets source files; LOAD them instead",
-    ),
-    (
         "SET-PPRINT-DISPATCH",
         "the pretty printer is not implemented",
     ),

@@ -27,6 +27,30 @@ pub struct Stream {
     pub column: Cell<usize>,
     /// The external format of a character file stream.
     pub encoding: Encoding,
+    /// What a binary stream's elements are (CLHS 21.1.1.3).
+    pub element: Element,
+}
+
+/// The element type of a stream: characters, or integers stored in whole
+/// octets, least significant first (what SBCL writes).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Element {
+    Character,
+    /// `(unsigned-byte 8*N)`: N octets an element.
+    Unsigned(u8),
+    /// `(signed-byte 8*N)`, two's complement.
+    Signed(u8),
+}
+
+impl Element {
+    /// Octets an element takes in the file (1 for characters: their
+    /// positions count bytes).
+    pub fn width(self) -> u64 {
+        match self {
+            Element::Character => 1,
+            Element::Unsigned(n) | Element::Signed(n) => u64::from(n.max(1)),
+        }
+    }
 }
 
 pub enum StreamKind {
@@ -37,6 +61,9 @@ pub enum StreamKind {
     StringIn(InputBuffer<io::Cursor<Vec<u8>>>),
     FileIn(InputBuffer<BufReader<File>>),
     FileOut(BufWriter<File>),
+    /// `open :direction :io`: one file read and written at one position;
+    /// writes go straight to the file after the read buffer is dropped.
+    FileIo(InputBuffer<BufReader<File>>),
     /// Output that is thrown away (`make-broadcast-stream` with no streams).
     Null,
     /// A two-way stream of input from one stream, output to another.
@@ -220,6 +247,20 @@ impl<R: BufRead> InputBuffer<R> {
     }
 }
 
+impl InputBuffer<BufReader<File>> {
+    /// Write at the stream's position (a bidirectional file stream): the
+    /// read-ahead is dropped so that reading resumes after what was
+    /// written; in append mode the file puts it at the end.
+    pub fn write_through(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.reader.seek(SeekFrom::Start(self.position))?;
+        self.pushback.clear();
+        let file = self.reader.get_mut();
+        file.write_all(bytes)?;
+        self.position = file.stream_position()?;
+        Ok(())
+    }
+}
+
 fn line_too_long() -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
@@ -232,6 +273,7 @@ impl Stream {
         Stream {
             kind: RefCell::new(kind),
             binary: false,
+            element: Element::Character,
             path: None,
             open: Cell::new(true),
             column: Cell::new(0),
@@ -253,7 +295,9 @@ impl Stream {
     pub fn class_name(&self) -> &'static str {
         match self.kind.try_borrow().as_deref() {
             Ok(StreamKind::StringIn(_) | StreamKind::StringOut(_)) => "STRING-STREAM",
-            Ok(StreamKind::FileIn(_) | StreamKind::FileOut(_)) => "FILE-STREAM",
+            Ok(StreamKind::FileIn(_) | StreamKind::FileOut(_) | StreamKind::FileIo(_)) => {
+                "FILE-STREAM"
+            }
             Ok(StreamKind::TwoWay(..)) => "TWO-WAY-STREAM",
             Ok(StreamKind::Null | StreamKind::Broadcast(_)) => "BROADCAST-STREAM",
             Ok(StreamKind::Concatenated(..)) => "CONCATENATED-STREAM",
@@ -309,6 +353,7 @@ impl Stream {
             StreamKind::Stdin(_)
             | StreamKind::StringIn(_)
             | StreamKind::FileIn(_)
+            | StreamKind::FileIo(_)
             | StreamKind::Reader(_) => true,
             StreamKind::Concatenated(..) | StreamKind::Echo(..) => true,
             StreamKind::TwoWay(i, _) => i.is_input(),
@@ -326,6 +371,7 @@ impl Stream {
             | StreamKind::Stderr
             | StreamKind::StringOut(_)
             | StreamKind::FileOut(_)
+            | StreamKind::FileIo(_)
             | StreamKind::Pretty(_)
             | StreamKind::Null => true,
             StreamKind::TwoWay(_, o) => o.is_output(),
@@ -360,6 +406,11 @@ impl Stream {
                 self.encoding.encode(s, &mut bytes)?;
                 w.write_all(&bytes)
             }
+            StreamKind::FileIo(b) => {
+                let mut bytes = Vec::with_capacity(s.len());
+                self.encoding.encode(s, &mut bytes)?;
+                b.write_through(&bytes)
+            }
             StreamKind::Null => Ok(()),
             StreamKind::TwoWay(_, o) => o.write_str(s),
             StreamKind::Pretty(p) => {
@@ -382,6 +433,7 @@ impl Stream {
             StreamKind::Stdout => io::stdout().write_all(b),
             StreamKind::Stderr => io::stderr().write_all(b),
             StreamKind::FileOut(w) => w.write_all(b),
+            StreamKind::FileIo(io) => io.write_through(b),
             StreamKind::StringOut(buf) => {
                 buf.push_str(&String::from_utf8_lossy(b));
                 Ok(())
@@ -449,6 +501,7 @@ impl Stream {
             StreamKind::Stdin(b) => f(b),
             StreamKind::StringIn(b) => f(b),
             StreamKind::FileIn(b) => f(b),
+            StreamKind::FileIo(b) => f(b),
             StreamKind::Reader(b) => f(b),
             StreamKind::TwoWay(i, _) => i.with_input(f),
             _ => Err(io::Error::new(
@@ -478,9 +531,11 @@ impl Stream {
     /// for string streams; `None` where the position is unknown.
     pub fn file_position(&self) -> Option<u64> {
         match &mut *self.kind.borrow_mut() {
-            StreamKind::FileIn(b) => Some(b.position),
+            StreamKind::FileIn(b) | StreamKind::FileIo(b) => {
+                Some(b.position / self.element.width())
+            }
             StreamKind::StringIn(b) => Some(b.position),
-            StreamKind::FileOut(w) => w.stream_position().ok(),
+            StreamKind::FileOut(w) => w.stream_position().ok().map(|p| p / self.element.width()),
             StreamKind::StringOut(buf) => Some(buf.chars().count() as u64),
             _ => None,
         }
@@ -489,8 +544,10 @@ impl Stream {
     /// Set the position of a file or string input stream, or a file output
     /// stream. `Ok(false)` when the stream cannot be positioned.
     pub fn set_file_position(&self, pos: u64) -> io::Result<bool> {
+        let width = self.element.width();
         match &mut *self.kind.borrow_mut() {
-            StreamKind::FileIn(b) => {
+            StreamKind::FileIn(b) | StreamKind::FileIo(b) => {
+                let pos = pos.saturating_mul(width);
                 b.reader.seek(SeekFrom::Start(pos))?;
                 b.pushback.clear();
                 b.position = pos;
@@ -505,22 +562,61 @@ impl Stream {
                 Ok(true)
             }
             StreamKind::FileOut(w) => {
-                w.seek(SeekFrom::Start(pos))?;
+                w.seek(SeekFrom::Start(pos.saturating_mul(width)))?;
                 Ok(true)
             }
             _ => Ok(false),
         }
     }
 
-    /// `file-length`: the size of the file in bytes.
+    /// `file-length`: the size of the file in elements (bytes for
+    /// character streams).
     pub fn file_length(&self) -> Option<u64> {
-        match &mut *self.kind.borrow_mut() {
-            StreamKind::FileIn(b) => b.reader.get_ref().metadata().ok().map(|m| m.len()),
+        let bytes = match &mut *self.kind.borrow_mut() {
+            StreamKind::FileIn(b) | StreamKind::FileIo(b) => {
+                b.reader.get_ref().metadata().ok().map(|m| m.len())
+            }
             StreamKind::FileOut(w) => {
                 let _ = w.flush();
                 w.get_ref().metadata().ok().map(|m| m.len())
             }
             _ => None,
+        };
+        bytes.map(|n| n / self.element.width())
+    }
+
+    /// The element type reads from this stream give: a composite input
+    /// stream answers for the stream it reads now.
+    pub fn input_element(&self) -> Element {
+        if let Ok(Some(t)) = self.synonym_target() {
+            return t.input_element();
+        }
+        let inner = match &*self.kind.borrow() {
+            StreamKind::TwoWay(i, _) | StreamKind::Echo(i, _, _) => Some(i.clone()),
+            StreamKind::Concatenated(v, _) => v.first().cloned(),
+            _ => None,
+        };
+        match (inner, guard()) {
+            (Some(i), Ok(())) => i.input_element(),
+            _ => self.element,
+        }
+    }
+
+    /// The element type writes to this stream take.
+    pub fn output_element(&self) -> Element {
+        if let Ok(Some(targets)) = self.output_targets() {
+            return match (targets.first(), guard()) {
+                (Some(t), Ok(())) => t.output_element(),
+                _ => self.element,
+            };
+        }
+        let inner = match &*self.kind.borrow() {
+            StreamKind::TwoWay(_, o) => Some(o.clone()),
+            _ => None,
+        };
+        match (inner, guard()) {
+            (Some(o), Ok(())) => o.output_element(),
+            _ => self.element,
         }
     }
 

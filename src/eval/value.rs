@@ -285,6 +285,18 @@ pub struct Pathname {
     pub directory: Option<String>,
     pub name: Option<String>,
     pub kind: Option<String>,
+    /// The version component (CLHS 19.2.1): Unix files have none, so it
+    /// only records what `make-pathname` and merging gave.
+    pub version: Option<Version>,
+}
+
+/// A pathname version other than NIL (CLHS 19.2.2.1.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    Newest,
+    Wild,
+    Unspecific,
+    Number(u64),
 }
 
 impl Pathname {
@@ -300,10 +312,13 @@ impl Pathname {
             _ if file.is_empty() => (None, None),
             _ => (Some(file.to_string()), None),
         };
+        // As SBCL parses: a namestring with a name is the newest version.
+        let version = name.as_ref().map(|_| Version::Newest);
         Pathname {
             directory: dir,
             name,
             kind,
+            version,
         }
     }
     pub fn namestring(&self) -> String {

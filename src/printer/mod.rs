@@ -501,7 +501,7 @@ impl Printer<'_, '_> {
                     Ok(StreamKind::Stdin(_)) => "FD-STREAM for \"standard input\"".to_string(),
                     Ok(StreamKind::StringOut(_)) => "STRING-OUTPUT-STREAM".to_string(),
                     Ok(StreamKind::StringIn(_)) => "STRING-INPUT-STREAM".to_string(),
-                    Ok(StreamKind::FileIn(_) | StreamKind::FileOut(_)) => {
+                    Ok(StreamKind::FileIn(_) | StreamKind::FileOut(_) | StreamKind::FileIo(_)) => {
                         format!("FD-STREAM for \"file {}\"", s.path.as_deref().unwrap_or(""))
                     }
                     Ok(StreamKind::Synonym(sym)) => format!("SYNONYM-STREAM :SYMBOL {}", sym.name),
