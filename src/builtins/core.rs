@@ -8,7 +8,7 @@ use crate::def;
 use crate::eval::depth::{self, TooDeep};
 use crate::eval::env::Env;
 use crate::eval::package::{self, cl_sym, sym_value};
-use crate::eval::value::{Function, Value};
+use crate::eval::value::Value;
 use crate::eval::{Interp, LResult};
 
 pub const BUILTINS: &[BuiltinDef] = &[
@@ -63,7 +63,6 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("SPECIAL-OPERATOR-P", "(symbol)", 1, 1, special_operator_p, "True if SYMBOL names a special operator."),
     def!("CONSTANTP", "(form &optional environment)", 1, 2, constantp, "True if FORM always evaluates to the same value: a self-evaluating object, a constant variable or a QUOTE form."),
     def!("MACRO-FUNCTION", "(symbol &optional env)", 1, 2, macro_function, "The macro function of SYMBOL, or NIL."),
-    def!("DOCUMENTATION", "(name doc-type)", 2, 2, documentation, "The documentation string of NAME."),
     def!("ERROR", "(datum &rest arguments)", 1, MANY, error, "Signal an error."),
     def!("CERROR", "(continue-format datum &rest arguments)", 2, MANY, cerror, "Signal an error with a CONTINUE restart."),
     def!("SIGNAL", "(datum &rest arguments)", 1, MANY, signal, "Signal a condition; return NIL if no handler takes it."),
@@ -694,38 +693,6 @@ fn macro_function(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = args::symbol(it, &a[0])?;
     let m = s.macro_fn.borrow().clone();
     Ok(m.unwrap_or(Value::Nil))
-}
-
-fn documentation(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    if let Some(doc) = crate::clos::hooks::documentation(it, &a[0], &a[1])? {
-        return Ok(doc);
-    }
-    let s = match &a[0] {
-        Value::Function(f) => match &**f {
-            Function::Builtin(b) => b.name.clone(),
-            Function::Native(n) => n.name.clone(),
-            Function::Closure(c) => match c.name.borrow().as_ref().and_then(|n| n.as_symbol()) {
-                Some(s) => s,
-                None => return Ok(Value::Nil),
-            },
-        },
-        other => args::symbol(it, other)?,
-    };
-    super::prelude::load_for(it, &s)?;
-    let kind = args::symbol(it, &a[1])?;
-    let kind = if kind.name == "VARIABLE" {
-        "VARIABLE"
-    } else {
-        "FUNCTION"
-    };
-    let doc = s
-        .doc
-        .borrow()
-        .iter()
-        .rev()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, d)| d.clone());
-    Ok(doc.map(Value::string).unwrap_or(Value::Nil))
 }
 
 fn error(it: &mut Interp, a: &[Value]) -> LResult<Value> {

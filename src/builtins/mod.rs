@@ -6,6 +6,7 @@ pub mod allegro;
 pub mod args;
 pub mod chars;
 pub mod core;
+pub mod definitions_meta;
 pub mod environment;
 pub mod files;
 pub mod format;
@@ -107,6 +108,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         pathname_wild::BUILTINS,
         system::BUILTINS,
         environment::BUILTINS,
+        definitions_meta::BUILTINS,
         loop_macro::BUILTINS,
         mime::BUILTINS,
         smtp::BUILTINS,

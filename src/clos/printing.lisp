@@ -258,3 +258,18 @@
                                           (class-precedence-list (class-of x))))
          (list (%method-documentation x)))
         (t nil)))
+
+;;; (setf documentation) of the same objects: true when X was one of them.
+(defun %set-documentation-hook (x doc-type new)
+  (cond ((classp x) (setf (%class-documentation x) new) t)
+        ((and (symbolp x) (eq doc-type 'type) (gethash x *class-table*)
+              (%user-class-p (gethash x *class-table*)))
+         (setf (%class-documentation (gethash x *class-table*)) new) t)
+        ((gf-object x) (setf (%gf-documentation (gf-object x)) new) t)
+        ((and (valid-function-name-p x) (eq doc-type 'function)
+              (let ((f (%function-named x))) (and f (gf-object f))))
+         (setf (%gf-documentation (gf-object (%function-named x))) new) t)
+        ((and (%std-instance-p x) (member (find-class 'method)
+                                          (class-precedence-list (class-of x))))
+         (setf (%method-documentation x) new) t)
+        (t nil)))
