@@ -71,6 +71,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("INVOKE-RESTART", "(restart &rest arguments)", 1, MANY, invoke_restart, "Transfer control to RESTART."),
     def!("INVOKE-RESTART-INTERACTIVELY", "(restart)", 1, 1, invoke_restart_interactively, "Transfer control to RESTART with the arguments its :interactive function returns."),
     def!("FIND-RESTART", "(name &optional condition)", 1, 2, find_restart, "The innermost active restart named NAME."),
+    def!("BREAK", "(&optional format-control &rest format-arguments)", 0, MANY, break_fn, "Enter the debugger (a break level at the REPL) on a SIMPLE-CONDITION, with *DEBUGGER-HOOK* bound to NIL and a CONTINUE restart that returns NIL; in a script, report it and end as an unhandled error does."),
     def!("INVOKE-DEBUGGER", "(condition)", 1, 1, invoke_debugger, "Call *DEBUGGER-HOOK* (bound to NIL) on CONDITION, then end as an unhandled error."),
     def!("COMPUTE-RESTARTS", "(&optional condition)", 0, 1, compute_restarts, "The active restarts, innermost first."),
     def!("RESTART-NAME", "(restart)", 1, 1, restart_name, "The name of RESTART."),
@@ -731,10 +732,45 @@ fn warn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn make_condition(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let s = args::symbol(it, &a[0])?;
+    // The type is a condition class's name or the class itself.
+    let name = match &a[0] {
+        Value::Symbol(_) | Value::Nil => a[0].clone(),
+        other => match crate::eval::package::find_package("CLOS")
+            .and_then(|p| crate::eval::package::find_symbol("CLASSP", &p))
+            .filter(|_| crate::clos::loaded(it))
+        {
+            Some((classp, _)) if it.call_named(&classp, &[other.clone()])?.truthy() => {
+                it.call_named(&cl_sym("CLASS-NAME"), &[other.clone()])?
+            }
+            _ => return type_err(it, other, "(OR SYMBOL CLASS)"),
+        },
+    };
+    let s = args::symbol(it, &name)?;
     match it.find_class(&s) {
         Some(class) if class.is_condition => it.make_instance(&class, &a[1..]),
         _ => it.simple_error(format!("{} does not name a condition class", s.name)),
+    }
+}
+
+/// CLHS break: straight to the debugger, bypassing handlers and
+/// `*debugger-hook*`, with a CONTINUE restart.
+fn break_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let args = if a.is_empty() {
+        vec![Value::string("Break".to_string())]
+    } else {
+        a.to_vec()
+    };
+    let c = it.coerce_to_condition(&args, "SIMPLE-CONDITION")?;
+    let var = cl_sym("*DEBUGGER-HOOK*");
+    let r = it.with_restart("CONTINUE", |it| {
+        let mark = it.dyn_mark();
+        it.bind_special(&var, Value::Nil);
+        let e = it.unhandled(c);
+        it.unbind_to(mark);
+        Err::<(), _>(e)
+    })?;
+    match r {
+        Ok(()) | Err(_) => Ok(Value::Nil),
     }
 }
 

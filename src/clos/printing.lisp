@@ -222,6 +222,21 @@
       (format stream "~%~S names the ~(~A~) ~S.~%"
               object (class-name (class-of class)) class))))
 
+;;; A generic function is a function before it is a standard object: its
+;;; lambda list, documentation and methods, not the metaobject's slots.
+(defmethod describe-object ((object generic-function) stream)
+  (let ((gf (gf-object object)))
+    (format stream "~S~%  [generic-function]~%" object)
+    (format stream "~%Lambda-list: ~S~%" (%gf-lambda-list gf))
+    (%describe-doc stream (%gf-documentation gf) "")
+    (let ((methods (%gf-methods gf)))
+      (when methods
+        (format stream "Methods:~%")
+        (dolist (m methods)
+          (format stream "  ~{~S ~}~S~%" (%method-qualifiers m)
+                  (mapcar (lambda (c) (if (classp c) (class-name c) c))
+                          (%method-specializers m))))))))
+
 (defmethod describe-object ((object standard-object) stream)
   (let* ((class (class-of object))
          (slots (class-slots class)))

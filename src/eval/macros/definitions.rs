@@ -439,6 +439,12 @@ fn proclaim(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         let c = it.type_error(spec, "CONS");
         return it.err(c);
     }
+    // A declaration specifier is a proper list (CLHS 3.8 declaration
+    // specifier); a dotted one is an error.
+    if let Some(bad) = dotted_in(spec) {
+        let c = it.type_error(&bad, "LIST");
+        return it.err(c);
+    }
     if spec.car().is_sym(&it.s.special) {
         for v in spec.cdr().iter() {
             match v.as_symbol() {
@@ -451,6 +457,15 @@ fn proclaim(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
     }
     Ok(Value::Nil)
+}
+
+/// `spec` itself when it is a dotted list.
+fn dotted_in(spec: &Value) -> Option<Value> {
+    let mut cur = spec.clone();
+    while cur.is_cons() {
+        cur = cur.cdr();
+    }
+    (!cur.is_nil()).then(|| spec.clone())
 }
 
 fn defstruct_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
