@@ -692,6 +692,18 @@ fn constantp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn macro_function(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = args::symbol(it, &a[0])?;
+    // A local function or macro of the environment shadows the global one
+    // (CLHS macro-function).
+    if let Some(env) = a.get(1).filter(|e| !e.is_nil()) {
+        let env = crate::eval::env::Env::from_value(env);
+        if let Some(b) = env.lookup_fun(&s) {
+            return Ok(if b.is_macro {
+                b.func.borrow().clone()
+            } else {
+                Value::Nil
+            });
+        }
+    }
     let m = s.macro_fn.borrow().clone();
     Ok(m.unwrap_or(Value::Nil))
 }

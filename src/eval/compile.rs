@@ -568,6 +568,10 @@ impl<'a> Compiler<'a> {
                 _ => return malformed(form, "a definition that is not (symbol expansion)"),
             }
         }
+        if declares_special_of(body, &defs) {
+            // CLHS symbol-macrolet: declaring a symbol macro special is an error.
+            return malformed(form, "a SPECIAL declaration of one of its symbol macros");
+        }
         self.with_env(cenv, |c| c.locally(body, form))
     }
 
@@ -896,4 +900,24 @@ mod tests {
         assert!(it.compile_cache.len() <= super::COMPILE_CACHE_LIMIT);
         assert!(it.macro_cache.len() > 100, "the cache is used");
     }
+}
+
+/// Whether the leading declarations of `body` declare special one of the
+/// names `defs` binds (`symbol-macrolet`'s definitions).
+fn declares_special_of(body: &[Value], defs: &[Value]) -> bool {
+    let named = |v: &Value| defs.iter().any(|d| d.car().eq(v));
+    body.iter()
+        .take_while(|f| {
+            f.is_cons()
+                && f.car()
+                    .as_symbol()
+                    .is_some_and(|s| s.name == "DECLARE" && s.home_is_cl())
+        })
+        .flat_map(|d| d.cdr().iter().collect::<Vec<_>>())
+        .filter(|spec| {
+            spec.car()
+                .as_symbol()
+                .is_some_and(|s| s.name == "SPECIAL" && s.home_is_cl())
+        })
+        .any(|spec| spec.cdr().iter().any(|v| named(&v)))
 }
