@@ -751,8 +751,12 @@ fn make_condition(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             .and_then(|p| crate::eval::package::find_symbol("CLASSP", &p))
             .filter(|_| crate::clos::loaded(it))
         {
-            Some((classp, _)) if it.call_named(&classp, &[other.clone()])?.truthy() => {
-                it.call_named(&cl_sym("CLASS-NAME"), &[other.clone()])?
+            Some((classp, _))
+                if it
+                    .call_named(&classp, std::slice::from_ref(other))?
+                    .truthy() =>
+            {
+                it.call_named(&cl_sym("CLASS-NAME"), std::slice::from_ref(other))?
             }
             _ => return type_err(it, other, "(OR SYMBOL CLASS)"),
         },

@@ -251,7 +251,7 @@ fn disassemble(it: &mut Interp, a: &[Value]) -> LResult<Value> {
                 _ => it.call_named(&cl_sym("FDEFINITION"), &[a[0].clone()])?,
             }
         }
-        x if x.is_cons() => it.call_named(&cl_sym("FDEFINITION"), &[x.clone()])?,
+        x if x.is_cons() => it.call_named(&cl_sym("FDEFINITION"), std::slice::from_ref(x))?,
         other => {
             return args::type_err(
                 it,
@@ -260,7 +260,10 @@ fn disassemble(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             )
         }
     };
-    let lambda = it.call_named(&cl_sym("FUNCTION-LAMBDA-EXPRESSION"), &[f.clone()])?;
+    let lambda = it.call_named(
+        &cl_sym("FUNCTION-LAMBDA-EXPRESSION"),
+        std::slice::from_ref(&f),
+    )?;
     let lambda = it
         .take_values(lambda)
         .into_iter()

@@ -883,25 +883,6 @@ impl Interp {
 /// Compiled bodies kept before the cache starts over.
 const COMPILE_CACHE_LIMIT: usize = 10_000;
 
-#[cfg(test)]
-mod tests {
-    /// Code made at run time and evaluated once (`eval` of fresh forms in
-    /// a loop) must not grow the expansion and compile caches without end.
-    #[test]
-    fn caches_stay_bounded_under_generated_code() {
-        let mut it = crate::toplevel::new_interp();
-        let src = "(defmacro m (x) `(+ ,x 1))
-                   (dotimes (i 12000)
-                     (eval (list 'm i))
-                     (eval (list 'funcall (list 'lambda '(y) (list 'm 'y)) i)))";
-        let r = crate::toplevel::load_source(&mut it, src, None);
-        assert!(r.is_ok());
-        assert!(it.macro_cache.len() <= 10_000, "{}", it.macro_cache.len());
-        assert!(it.compile_cache.len() <= super::COMPILE_CACHE_LIMIT);
-        assert!(it.macro_cache.len() > 100, "the cache is used");
-    }
-}
-
 /// Whether the leading declarations of `body` declare special one of the
 /// names `defs` binds (`symbol-macrolet`'s definitions).
 fn declares_special_of(body: &[Value], defs: &[Value]) -> bool {
@@ -920,4 +901,23 @@ fn declares_special_of(body: &[Value], defs: &[Value]) -> bool {
                 .is_some_and(|s| s.name == "SPECIAL" && s.home_is_cl())
         })
         .any(|spec| spec.cdr().iter().any(|v| named(&v)))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Code made at run time and evaluated once (`eval` of fresh forms in
+    /// a loop) must not grow the expansion and compile caches without end.
+    #[test]
+    fn caches_stay_bounded_under_generated_code() {
+        let mut it = crate::toplevel::new_interp();
+        let src = "(defmacro m (x) `(+ ,x 1))
+                   (dotimes (i 12000)
+                     (eval (list 'm i))
+                     (eval (list 'funcall (list 'lambda '(y) (list 'm 'y)) i)))";
+        let r = crate::toplevel::load_source(&mut it, src, None);
+        assert!(r.is_ok());
+        assert!(it.macro_cache.len() <= 10_000, "{}", it.macro_cache.len());
+        assert!(it.compile_cache.len() <= super::COMPILE_CACHE_LIMIT);
+        assert!(it.macro_cache.len() > 100, "the cache is used");
+    }
 }
