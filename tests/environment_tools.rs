@@ -85,12 +85,16 @@ fn room_reports_real_memory_and_symbol_figures() {
 }
 
 #[test]
-fn ed_and_step_say_they_are_not_provided() {
+fn ed_says_it_is_not_provided_and_step_evaluates_its_form() {
     let o = run("(ed \"x.lisp\")", "");
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no built-in editor"), "{}", stderr(&o));
-    let o = run("(step (+ 1 2))", "");
-    assert!(stderr(&o).contains("there is no stepper"), "{}", stderr(&o));
+    // CLHS step: without a stepper the form is evaluated, its values returned.
+    let o = run(
+        "(print (multiple-value-list (step (values (+ 1 2) 4))))",
+        "",
+    );
+    assert_eq!(stdout(&o), "\n(3 4) ");
 }
 
 #[test]

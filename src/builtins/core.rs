@@ -8,7 +8,7 @@ use crate::def;
 use crate::eval::depth::{self, TooDeep};
 use crate::eval::env::Env;
 use crate::eval::package::{self, cl_sym, sym_value};
-use crate::eval::value::{Function, Value};
+use crate::eval::value::Value;
 use crate::eval::{Interp, LResult};
 
 pub const BUILTINS: &[BuiltinDef] = &[
@@ -63,7 +63,6 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("SPECIAL-OPERATOR-P", "(symbol)", 1, 1, special_operator_p, "True if SYMBOL names a special operator."),
     def!("CONSTANTP", "(form &optional environment)", 1, 2, constantp, "True if FORM always evaluates to the same value: a self-evaluating object, a constant variable or a QUOTE form."),
     def!("MACRO-FUNCTION", "(symbol &optional env)", 1, 2, macro_function, "The macro function of SYMBOL, or NIL."),
-    def!("DOCUMENTATION", "(name doc-type)", 2, 2, documentation, "The documentation string of NAME."),
     def!("ERROR", "(datum &rest arguments)", 1, MANY, error, "Signal an error."),
     def!("CERROR", "(continue-format datum &rest arguments)", 2, MANY, cerror, "Signal an error with a CONTINUE restart."),
     def!("SIGNAL", "(datum &rest arguments)", 1, MANY, signal, "Signal a condition; return NIL if no handler takes it."),
@@ -72,6 +71,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("INVOKE-RESTART", "(restart &rest arguments)", 1, MANY, invoke_restart, "Transfer control to RESTART."),
     def!("INVOKE-RESTART-INTERACTIVELY", "(restart)", 1, 1, invoke_restart_interactively, "Transfer control to RESTART with the arguments its :interactive function returns."),
     def!("FIND-RESTART", "(name &optional condition)", 1, 2, find_restart, "The innermost active restart named NAME."),
+    def!("BREAK", "(&optional format-control &rest format-arguments)", 0, MANY, break_fn, "Enter the debugger (a break level at the REPL) on a SIMPLE-CONDITION, with *DEBUGGER-HOOK* bound to NIL and a CONTINUE restart that returns NIL; in a script, report it and end as an unhandled error does."),
     def!("INVOKE-DEBUGGER", "(condition)", 1, 1, invoke_debugger, "Call *DEBUGGER-HOOK* (bound to NIL) on CONDITION, then end as an unhandled error."),
     def!("COMPUTE-RESTARTS", "(&optional condition)", 0, 1, compute_restarts, "The active restarts, innermost first."),
     def!("RESTART-NAME", "(restart)", 1, 1, restart_name, "The name of RESTART."),
@@ -706,43 +706,20 @@ fn constantp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn macro_function(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let s = args::symbol(it, &a[0])?;
+    // A local function or macro of the environment shadows the global one
+    // (CLHS macro-function).
+    if let Some(env) = a.get(1).filter(|e| !e.is_nil()) {
+        let env = crate::eval::env::Env::from_value(env);
+        if let Some(b) = env.lookup_fun(&s) {
+            return Ok(if b.is_macro {
+                b.func.borrow().clone()
+            } else {
+                Value::Nil
+            });
+        }
+    }
     let m = s.macro_fn.borrow().clone();
     Ok(m.unwrap_or(Value::Nil))
-}
-
-fn documentation(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    if let Some(doc) = crate::clos::hooks::documentation(it, &a[0], &a[1])? {
-        return Ok(doc);
-    }
-    let s = match &a[0] {
-        Value::Function(f) => match &**f {
-            Function::Builtin(b) => b.name.clone(),
-            Function::Native(n) => n.name.clone(),
-            Function::Closure(c) => match c.name.borrow().as_ref().and_then(|n| n.as_symbol()) {
-                Some(s) => s,
-                None => return Ok(Value::Nil),
-            },
-        },
-        // A package's documentation is not kept (CLHS 25.1.4.4 lets an
-        // implementation discard documentation strings).
-        Value::Package(_) => return Ok(Value::Nil),
-        other => args::symbol(it, other)?,
-    };
-    super::prelude::load_for(it, &s)?;
-    let kind = args::symbol(it, &a[1])?;
-    let kind = if kind.name == "VARIABLE" {
-        "VARIABLE"
-    } else {
-        "FUNCTION"
-    };
-    let doc = s
-        .doc
-        .borrow()
-        .iter()
-        .rev()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, d)| d.clone());
-    Ok(doc.map(Value::string).unwrap_or(Value::Nil))
 }
 
 fn error(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -781,10 +758,49 @@ fn warn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn make_condition(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let s = args::symbol(it, &a[0])?;
+    // The type is a condition class's name or the class itself.
+    let name = match &a[0] {
+        Value::Symbol(_) | Value::Nil => a[0].clone(),
+        other => match crate::eval::package::find_package("CLOS")
+            .and_then(|p| crate::eval::package::find_symbol("CLASSP", &p))
+            .filter(|_| crate::clos::loaded(it))
+        {
+            Some((classp, _))
+                if it
+                    .call_named(&classp, std::slice::from_ref(other))?
+                    .truthy() =>
+            {
+                it.call_named(&cl_sym("CLASS-NAME"), std::slice::from_ref(other))?
+            }
+            _ => return type_err(it, other, "(OR SYMBOL CLASS)"),
+        },
+    };
+    let s = args::symbol(it, &name)?;
     match it.find_class(&s) {
         Some(class) if class.is_condition => it.make_instance(&class, &a[1..]),
         _ => it.simple_error(format!("{} does not name a condition class", s.name)),
+    }
+}
+
+/// CLHS break: straight to the debugger, bypassing handlers and
+/// `*debugger-hook*`, with a CONTINUE restart.
+fn break_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let args = if a.is_empty() {
+        vec![Value::string("Break".to_string())]
+    } else {
+        a.to_vec()
+    };
+    let c = it.coerce_to_condition(&args, "SIMPLE-CONDITION")?;
+    let var = cl_sym("*DEBUGGER-HOOK*");
+    let r = it.with_restart("CONTINUE", |it| {
+        let mark = it.dyn_mark();
+        it.bind_special(&var, Value::Nil);
+        let e = it.unhandled(c);
+        it.unbind_to(mark);
+        Err::<(), _>(e)
+    })?;
+    match r {
+        Ok(()) | Err(_) => Ok(Value::Nil),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod chars;
 pub mod compile_file;
 pub mod core;
 pub mod defpackage;
+pub mod definitions_meta;
 pub mod environment;
 pub mod files;
 pub mod format;
@@ -110,6 +111,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         system::BUILTINS,
         compile_file::BUILTINS,
         environment::BUILTINS,
+        definitions_meta::BUILTINS,
         loop_macro::BUILTINS,
         mime::BUILTINS,
         smtp::BUILTINS,

@@ -80,7 +80,11 @@ pub fn write_doc_with_print_object(
     }
 }
 
-fn default_print_string(_: &mut Interp, a: &[Value]) -> LResult<Value> {
+fn default_print_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    // A condition printed without escapes is its report (CLHS 9.1.3).
+    if !a[1].truthy() && Interp::condition_class(&a[0]).is_some() {
+        return Ok(Value::string(it.report_condition(&a[0])?));
+    }
     let opts = PrintOptions {
         escape: a[1].truthy(),
         ..PrintOptions::from_globals()

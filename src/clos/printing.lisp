@@ -222,6 +222,21 @@
       (format stream "~%~S names the ~(~A~) ~S.~%"
               object (class-name (class-of class)) class))))
 
+;;; A generic function is a function before it is a standard object: its
+;;; lambda list, documentation and methods, not the metaobject's slots.
+(defmethod describe-object ((object generic-function) stream)
+  (let ((gf (gf-object object)))
+    (format stream "~S~%  [generic-function]~%" object)
+    (format stream "~%Lambda-list: ~S~%" (%gf-lambda-list gf))
+    (%describe-doc stream (%gf-documentation gf) "")
+    (let ((methods (%gf-methods gf)))
+      (when methods
+        (format stream "Methods:~%")
+        (dolist (m methods)
+          (format stream "  ~{~S ~}~S~%" (%method-qualifiers m)
+                  (mapcar (lambda (c) (if (classp c) (class-name c) c))
+                          (%method-specializers m))))))))
+
 (defmethod describe-object ((object standard-object) stream)
   (let* ((class (class-of object))
          (slots (class-slots class)))
@@ -257,4 +272,19 @@
         ((and (%std-instance-p x) (member (find-class 'method)
                                           (class-precedence-list (class-of x))))
          (list (%method-documentation x)))
+        (t nil)))
+
+;;; (setf documentation) of the same objects: true when X was one of them.
+(defun %set-documentation-hook (x doc-type new)
+  (cond ((classp x) (setf (%class-documentation x) new) t)
+        ((and (symbolp x) (eq doc-type 'type) (gethash x *class-table*)
+              (%user-class-p (gethash x *class-table*)))
+         (setf (%class-documentation (gethash x *class-table*)) new) t)
+        ((gf-object x) (setf (%gf-documentation (gf-object x)) new) t)
+        ((and (valid-function-name-p x) (eq doc-type 'function)
+              (let ((f (%function-named x))) (and f (gf-object f))))
+         (setf (%gf-documentation (gf-object (%function-named x))) new) t)
+        ((and (%std-instance-p x) (member (find-class 'method)
+                                          (class-precedence-list (class-of x))))
+         (setf (%method-documentation x) new) t)
         (t nil)))

@@ -200,6 +200,8 @@ impl<'a> Compiler<'a> {
                         let expansion = b.value.borrow().clone();
                         return self.form(&expansion);
                     }
+                } else if let Some(expansion) = super::macros::global_symbol_macro(s) {
+                    return self.form(&expansion);
                 }
                 if s.constant.get() && s.is_keyword() {
                     Node::Const(form.clone())
@@ -585,6 +587,10 @@ impl<'a> Compiler<'a> {
                 _ => return malformed(form, "a definition that is not (symbol expansion)"),
             }
         }
+        if declares_special_of(body, &defs) {
+            // CLHS symbol-macrolet: declaring a symbol macro special is an error.
+            return malformed(form, "a SPECIAL declaration of one of its symbol macros");
+        }
         self.with_env(cenv, |c| c.locally(body, form))
     }
 
@@ -594,9 +600,17 @@ impl<'a> Compiler<'a> {
         };
         let mut names = Vec::with_capacity(defs.len());
         for def in &defs {
-            match def
+            // A (setf f) function is bound under its stand-in symbol.
+            let setf_name = def
+                .car()
+                .cdr()
                 .car()
                 .as_symbol()
+                .filter(|_| def.car().is_cons() && def.car().car().is_sym(&self.it.s.setf))
+                .filter(|_| def.car().cdr().cdr().is_nil())
+                .map(|f| super::macros::places::local_setf_name(&f));
+            match setf_name
+                .or_else(|| def.car().as_symbol())
                 .filter(|_| def.is_cons() && def.cdr().is_cons())
             {
                 Some(name) => names.push(name),
@@ -617,11 +631,15 @@ impl<'a> Compiler<'a> {
         let mut funs = Vec::with_capacity(defs.len());
         for (def, name) in defs.iter().zip(&names) {
             let node = self.with_env(fun_env.clone(), |c| {
-                c.lambda(
-                    &def.cdr(),
-                    form,
-                    Some((Value::Symbol(name.clone()), name.clone())),
-                )
+                // The block of (setf f) is f (CLHS 3.4.11).
+                let (fname, block) = match def.car().as_symbol() {
+                    Some(_) => (Value::Symbol(name.clone()), name.clone()),
+                    None => match def.car().cdr().car().as_symbol() {
+                        Some(b) => (def.car(), b),
+                        None => (Value::Symbol(name.clone()), name.clone()),
+                    },
+                };
+                c.lambda(&def.cdr(), form, Some((fname, block)))
             });
             match node {
                 Node::Lambda(l) => funs.push((name.clone(), l)),
@@ -680,7 +698,18 @@ impl<'a> Compiler<'a> {
                 self.escapes += 1;
                 Node::MakeFunction(f.clone(), self.cenv.clone())
             }
-            Value::Cons(_) if f.car().is_sym(&s.setf) => Node::FunctionSetf(f.clone()),
+            Value::Cons(_) if f.car().is_sym(&s.setf) => {
+                let local = f
+                    .cdr()
+                    .car()
+                    .as_symbol()
+                    .map(|n| super::macros::places::local_setf_name(&n))
+                    .filter(|l| self.cenv.lookup_fun(l).is_some_and(|b| !b.is_macro));
+                match local {
+                    Some(l) => Node::Function(l),
+                    None => Node::FunctionSetf(f.clone()),
+                }
+            }
             _ => {
                 let name = f.clone();
                 Node::Fail(Rc::new(move |it: &mut Interp| it.undefined_function(&name)))
@@ -698,11 +727,12 @@ impl<'a> Compiler<'a> {
             let Some(s) = pair[0].as_symbol().filter(|_| !pair[0].is_nil()) else {
                 return malformed(form, "a variable that is not a symbol");
             };
-            let symbol_macro = self
-                .cenv
-                .lookup_var(&s)
-                .filter(|b| b.symbol_macro)
-                .map(|b| b.value.borrow().clone());
+            let symbol_macro = match self.cenv.lookup_var(&s) {
+                Some(b) => Some(b)
+                    .filter(|b| b.symbol_macro)
+                    .map(|b| b.value.borrow().clone()),
+                None => super::macros::global_symbol_macro(&s),
+            };
             if let Some(expansion) = symbol_macro {
                 // (setq x v) of a symbol macro is (setf expansion v).
                 if !run.is_empty() {
@@ -874,6 +904,26 @@ impl Interp {
 
 /// Compiled bodies kept before the cache starts over.
 const COMPILE_CACHE_LIMIT: usize = 10_000;
+
+/// Whether the leading declarations of `body` declare special one of the
+/// names `defs` binds (`symbol-macrolet`'s definitions).
+fn declares_special_of(body: &[Value], defs: &[Value]) -> bool {
+    let named = |v: &Value| defs.iter().any(|d| d.car().eq(v));
+    body.iter()
+        .take_while(|f| {
+            f.is_cons()
+                && f.car()
+                    .as_symbol()
+                    .is_some_and(|s| s.name == "DECLARE" && s.home_is_cl())
+        })
+        .flat_map(|d| d.cdr().iter().collect::<Vec<_>>())
+        .filter(|spec| {
+            spec.car()
+                .as_symbol()
+                .is_some_and(|s| s.name == "SPECIAL" && s.home_is_cl())
+        })
+        .any(|spec| spec.cdr().iter().any(|v| named(&v)))
+}
 
 #[cfg(test)]
 mod tests {

@@ -31,8 +31,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "SET-PPRINT-DISPATCH",
         "the pretty printer is not implemented",
     ),
-    ("DISASSEMBLE", "there is no compiler"),
-    ("STEP", "there is no stepper; TRACE shows calls and returns"),
     (
         "DRIBBLE",
         "use the shell's `script` command to record a session",
@@ -548,6 +546,8 @@ impl Interp {
                 if b.symbol_macro {
                     return Ok((b.value.borrow().clone(), true));
                 }
+            } else if let Some(expansion) = super::macros::global_symbol_macro(s) {
+                return Ok((expansion, true));
             }
         }
         Ok((form.clone(), false))

@@ -516,9 +516,35 @@ impl Interp {
             slot_info.push((sname, readers, init));
         }
         let base = self.define_class(name.clone(), Some(parent), mixins.clone(), own, true);
+        // (:default-initargs initarg form ...): the form initialises the
+        // slot with that initarg when the initarg is not supplied (CLHS
+        // 7.1.3: it takes precedence over the slot's initform).
+        let mut defaults: Vec<(Sym, Value)> = Vec::new();
+        for o in nthcdr(args, 3).iter() {
+            if o.car()
+                .as_symbol()
+                .is_some_and(|s| s.name == "DEFAULT-INITARGS" && s.is_keyword())
+            {
+                let plist: Vec<Value> = o.cdr().iter().collect();
+                for kv in plist.chunks(2) {
+                    if let (Some(k), Some(v)) = (kv[0].as_symbol(), kv.get(1)) {
+                        defaults.push((k, v.clone()));
+                    }
+                }
+            }
+        }
         let mut slots = Vec::new();
         for s in &base.slots {
-            let info = slot_info.iter().find(|(n, _, _)| Rc::ptr_eq(n, &s.name));
+            let default = defaults
+                .iter()
+                .find(|(k, _)| s.initargs.iter().any(|i| Rc::ptr_eq(i, k)))
+                .map(|(_, v)| v.clone());
+            let own_info = slot_info.iter().find(|(n, _, _)| Rc::ptr_eq(n, &s.name));
+            let with_default = default.map(|d| {
+                let readers = own_info.map(|i| i.1.clone()).unwrap_or_default();
+                (s.name.clone(), readers, Some(d))
+            });
+            let info = with_default.as_ref().or(own_info);
             slots.push(super::value::SlotDef {
                 name: s.name.clone(),
                 initform: info

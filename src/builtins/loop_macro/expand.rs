@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use crate::eval::package::{cl_sym, find_package, intern_in};
+use crate::eval::package::{cl_sym, find_package, intern_in, keyword};
 use crate::eval::value::{Symbol, Value};
 use crate::printer::prin1_to_string;
 
@@ -647,6 +647,9 @@ impl Parser {
             return self.error("LOOP code ran out after BEING.");
         };
         let kind = kw_name(&kind).unwrap_or("").to_string();
+        if let Some(types) = package_path_types(&kind) {
+            return self.for_package_symbols(var, types);
+        }
         if !self.peek_kw(&["OF", "IN"]) {
             return self.error(format!("LOOP: OF or IN expected after BEING THE {kind}."));
         }
@@ -672,7 +675,7 @@ impl Parser {
             "ELEMENT" | "ELEMENTS" => return Ok(self.indexed(var, source, "ELT")),
             _ => {
                 return self.error(format!(
-                    "{kind} is not a LOOP iteration path (hash-keys, hash-values, elements)."
+                    "{kind} is not a LOOP iteration path (hash-keys, hash-values, elements, symbols, present-symbols, external-symbols)."
                 ))
             }
         };
@@ -694,6 +697,42 @@ impl Parser {
         let s = Step {
             pre: vec![list(vec![sym("ENDP"), lv.clone()])],
             steps,
+            post: vec![],
+            pseudo: vec![(lv.clone(), list(vec![sym("CDR"), lv]))],
+        };
+        Ok(ForParts {
+            first: s.clone(),
+            other: s,
+        })
+    }
+
+    /// `for x being {the|each} {symbol[s]|present-symbol[s]|external-symbol[s]}
+    /// [{of|in} package]` (CLHS 6.1.2.1.7): the package defaults to the
+    /// current one; the symbols are a snapshot taken when the loop starts.
+    fn for_package_symbols(&mut self, var: Value, types: &[&str]) -> ParseResult<ForParts> {
+        let package = if self.peek_kw(&["OF", "IN"]) {
+            self.pos += 1;
+            self.form()?
+        } else {
+            sym("*PACKAGE*")
+        };
+        let lv = gensym("LOOP-PACKAGE-SYMBOLS");
+        self.bind_pattern(&var);
+        let quoted_types = list(vec![
+            sym("QUOTE"),
+            list(types.iter().map(|t| Value::Symbol(keyword(t))).collect()),
+        ]);
+        self.bind(
+            lv.clone(),
+            list(vec![
+                sl_sym("%PACKAGE-ITERATOR-ENTRIES"),
+                list(vec![sym("LIST"), package]),
+                quoted_types,
+            ]),
+        );
+        let s = Step {
+            pre: vec![list(vec![sym("ENDP"), lv.clone()])],
+            steps: vec![(var, list(vec![sym("CAAR"), lv.clone()]))],
             post: vec![],
             pseudo: vec![(lv.clone(), list(vec![sym("CDR"), lv]))],
         };
@@ -1215,5 +1254,15 @@ fn zero_of_type(ty: Option<&Value>) -> Value {
         Some(n) if n == "DOUBLE-FLOAT" || n == "LONG-FLOAT" => Value::Double(0.0),
         Some(n) if n == "FLOAT" || n == "SINGLE-FLOAT" || n == "SHORT-FLOAT" => Value::Single(0.0),
         _ => Value::Fixnum(0),
+    }
+}
+
+/// The `with-package-iterator` symbol types a package path of LOOP visits.
+fn package_path_types(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "SYMBOL" | "SYMBOLS" => Some(&["INTERNAL", "EXTERNAL", "INHERITED"]),
+        "PRESENT-SYMBOL" | "PRESENT-SYMBOLS" => Some(&["INTERNAL", "EXTERNAL"]),
+        "EXTERNAL-SYMBOL" | "EXTERNAL-SYMBOLS" => Some(&["EXTERNAL"]),
+        _ => None,
     }
 }

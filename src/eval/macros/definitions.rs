@@ -19,6 +19,10 @@ pub const MACROS: &[(&str, BuiltinFn)] = &[
     ("DEFSTRUCT", defstruct),
     ("DEFTYPE", deftype),
     ("DEFINE-CONDITION", define_condition),
+    ("DEFINE-COMPILER-MACRO", define_compiler_macro),
+    ("DEFINE-SYMBOL-MACRO", define_symbol_macro),
+    ("WITH-COMPILATION-UNIT", with_compilation_unit),
+    ("STEP", step),
 ];
 
 #[rustfmt::skip]
@@ -26,6 +30,7 @@ pub const BUILTINS: &[crate::builtins::BuiltinDef] = &[
     def!("PROCLAIM", "(declaration-specifier)", 1, 1, proclaim,
         "Make a declaration global (CLHS 3.8): SPECIAL is honoured; INLINE, NOTINLINE, FTYPE, TYPE, OPTIMIZE and the like are accepted."),
     def!("SENDLETTER" : "%DEFUN", "(name function documentation)", 3, 3, defun_fn, "Make FUNCTION the global definition of NAME."),
+    def!("SENDLETTER" : "%DEFINE-SYMBOL-MACRO", "(name expansion)", 2, 2, define_symbol_macro_fn, "Make NAME a global symbol macro expanding to EXPANSION."),
     def!("SENDLETTER" : "%DEFMACRO", "(name expander documentation)", 3, 3, defmacro_fn, "Make EXPANDER NAME's macro function."),
     def!("SENDLETTER" : "%DEFCONSTANT", "(name value documentation)", 3, 3, defconstant_fn, "Define NAME as a constant."),
     def!("SENDLETTER" : "%VARIABLE-DOCUMENTATION", "(name documentation)", 2, 2, variable_doc, "Record a variable's documentation."),
@@ -83,6 +88,112 @@ fn defmacro(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         f,
         doc_value(doc),
     ]))
+}
+
+/// `(define-compiler-macro name ll . body)` (CLHS define-compiler-macro) →
+/// `(%define-compiler-macro 'name #'(macro-lambda block ll . body) doc)`;
+/// the block of a `(setf f)` name is `f` (CLHS 3.4.11).
+fn define_compiler_macro(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 2, usize::MAX)?;
+    let name = &x[0];
+    let block = if name.is_cons()
+        && name.car().is_sym(&it.s.setf)
+        && name.cdr().car().is_symbol()
+        && name.cdr().cdr().is_nil()
+    {
+        name.cdr().car()
+    } else if name.is_symbol() && !name.is_nil() {
+        name.clone()
+    } else {
+        return malformed(
+            it,
+            &form,
+            "a function name that is not a symbol or (setf symbol)",
+        );
+    };
+    let (_, doc, _) = split_body(&x[2..], true);
+    let mut lambda = vec![si("MACRO-LAMBDA"), block];
+    lambda.extend(x[1..].iter().cloned());
+    let f = list([cl("FUNCTION"), list(lambda)]);
+    Ok(list([
+        si("%DEFINE-COMPILER-MACRO"),
+        quote(name.clone()),
+        f,
+        doc_value(doc),
+    ]))
+}
+
+thread_local! {
+    /// Global symbol macros (CLHS define-symbol-macro), by symbol identity.
+    static SYMBOL_MACROS: std::cell::RefCell<std::collections::HashMap<usize, (crate::eval::Sym, Value)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The expansion of `sym` as a global symbol macro, if it is one.
+pub(crate) fn global_symbol_macro(sym: &crate::eval::Sym) -> Option<Value> {
+    SYMBOL_MACROS.with(|t| {
+        t.borrow()
+            .get(&(std::rc::Rc::as_ptr(sym) as usize))
+            .map(|(_, e)| e.clone())
+    })
+}
+
+/// `(define-symbol-macro name expansion)` → `(%define-symbol-macro 'name 'expansion)`.
+fn define_symbol_macro(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 2, 2)?;
+    if !x[0].is_symbol() || x[0].is_nil() {
+        return malformed(it, &form, "a name that is not a symbol");
+    }
+    Ok(list([
+        si("%DEFINE-SYMBOL-MACRO"),
+        quote(x[0].clone()),
+        quote(x[1].clone()),
+    ]))
+}
+
+/// A global symbol macro may not name a special or constant variable
+/// (CLHS define-symbol-macro: program-error).
+fn define_symbol_macro_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let Some(s) = a[0].as_symbol() else {
+        let c = it.type_error(&a[0], "SYMBOL");
+        return it.err(c);
+    };
+    if s.special.get() || s.constant.get() {
+        let c = it.make_error(
+            "PROGRAM-ERROR",
+            &format!(
+                "{} names a special or constant variable; it cannot be a symbol macro",
+                s.name
+            ),
+        );
+        return it.err(c);
+    }
+    SYMBOL_MACROS.with(|t| {
+        t.borrow_mut()
+            .insert(std::rc::Rc::as_ptr(&s) as usize, (s.clone(), a[1].clone()))
+    });
+    it.forget_expansions();
+    Ok(a[0].clone())
+}
+
+/// `(with-compilation-unit (option*) . body)`: there is no compiler whose
+/// warnings to defer, so the body runs as a `progn` (options evaluated
+/// for their effects are none of the standard ones).
+fn with_compilation_unit(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 1, usize::MAX)?;
+    Ok(call(cl("PROGN"), x[1..].to_vec()))
+}
+
+/// `(step form)`: there is no stepper; the form is evaluated and its
+/// values returned (CLHS step: the stepping itself is implementation
+/// dependent; docs/lisp-differences.md says so).
+fn step(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let (form, _) = form_and_env(a);
+    let x = arity(it, &form, 1, 1)?;
+    Ok(list([cl("PROGN"), x[0].clone()]))
 }
 
 /// `defvar`/`defparameter`: proclaimed special, assigned (`defvar`: only
@@ -333,6 +444,12 @@ fn proclaim(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         let c = it.type_error(spec, "CONS");
         return it.err(c);
     }
+    // A declaration specifier is a proper list (CLHS 3.8 declaration
+    // specifier); a dotted one is an error.
+    if let Some(bad) = dotted_in(spec) {
+        let c = it.type_error(&bad, "LIST");
+        return it.err(c);
+    }
     if spec.car().is_sym(&it.s.special) {
         for v in spec.cdr().iter() {
             match v.as_symbol() {
@@ -345,6 +462,15 @@ fn proclaim(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         }
     }
     Ok(Value::Nil)
+}
+
+/// `spec` itself when it is a dotted list.
+fn dotted_in(spec: &Value) -> Option<Value> {
+    let mut cur = spec.clone();
+    while cur.is_cons() {
+        cur = cur.cdr();
+    }
+    (!cur.is_nil()).then(|| spec.clone())
 }
 
 fn defstruct_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {

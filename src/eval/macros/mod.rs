@@ -13,6 +13,8 @@ mod definitions;
 mod iteration;
 pub(crate) mod places;
 
+pub(crate) use definitions::global_symbol_macro;
+
 use std::rc::Rc;
 
 use super::package::{cl_sym, intern_in, sendletter_package};

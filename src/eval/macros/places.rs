@@ -228,6 +228,16 @@ pub fn expansion(it: &mut Interp, place: &Value, env: &Value) -> LResult<Expansi
     };
     let forms = items(it, &place.cdr(), place)?;
     let head_v = place.car();
+    // A local (setf head) function (flet/labels) is called with the new
+    // value first.
+    if let Some(local_setf) = bound_local_setf_name(&head).filter(|s| lenv.lookup_fun(s).is_some())
+    {
+        return Ok(accessor_place(&head_v, &forms, |uses, store| {
+            let mut a = vec![store];
+            a.extend(uses.iter().cloned());
+            Value::cons(Value::Symbol(local_setf), list(a))
+        }));
+    }
     let local = lenv.lookup_fun(&head).is_some();
     if !local {
         let user = it.setf_expanders.get(&SymKey(head.clone())).cloned();
@@ -382,6 +392,50 @@ fn standard_place(
             accessor_place(head_v, forms, |u, store| {
                 list([si("%SET-FDEFINITION"), u[0].clone(), store])
             })
+        }
+        // CLHS macro-function, compiler-macro-function, documentation:
+        // their setf functions take the new value first.
+        "MACRO-FUNCTION" | "COMPILER-MACRO-FUNCTION" | "DOCUMENTATION" => {
+            if name == "DOCUMENTATION" {
+                need(it, 2, 2)?;
+            } else {
+                need(it, 1, 2)?;
+            }
+            let setter = match name {
+                "MACRO-FUNCTION" => "%SET-MACRO-FUNCTION",
+                "COMPILER-MACRO-FUNCTION" => "%SET-COMPILER-MACRO-FUNCTION",
+                _ => "%SET-DOCUMENTATION",
+            };
+            accessor_place(head_v, forms, |u, store| {
+                let mut call = vec![si(setter), store];
+                call.extend(u.iter().cloned());
+                list(call)
+            })
+        }
+        // CLHS 5.1.2.5: (apply #'aref ...), #'bit, #'sbit; another
+        // #'name stores through (setf name) with the same arguments.
+        "APPLY" if forms.len() >= 2 && is_function_of_symbol(&forms[0]) => {
+            let f = forms[0].cdr().car();
+            let setter = match f.as_symbol().map(|s| s.name.clone()).as_deref() {
+                Some("AREF" | "BIT" | "SBIT") if f.as_symbol().is_some_and(|s| s.home_is_cl()) => {
+                    list([cl("FUNCTION"), si("%SET-AREF")])
+                }
+                _ => list([cl("FUNCTION"), list([cl("SETF"), f.clone()])]),
+            };
+            let rest = &forms[1..];
+            let (vars, vals, uses) = temporaries(rest);
+            let store = gensym("NEW");
+            let mut writer = vec![cl("APPLY"), setter, store.clone()];
+            writer.extend(uses.iter().cloned());
+            let mut reader = vec![cl("APPLY"), forms[0].clone()];
+            reader.extend(uses);
+            Expansion {
+                vars,
+                vals,
+                stores: vec![store],
+                writer: list(writer),
+                reader: list(reader),
+            }
         }
         "SYMBOL-PLIST" => {
             need(it, 1, 1)?;
@@ -1156,4 +1210,49 @@ fn defsetf_long_fn(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         .insert(SymKey(s), SetfExpander::Long(a[1].clone(), n));
     it.forget_expansions();
     Ok(a[0].clone())
+}
+
+/// `(function symbol)`, the form CLHS 5.1.2.5 allows first in an APPLY place.
+fn is_function_of_symbol(f: &Value) -> bool {
+    f.is_cons()
+        && f.car()
+            .as_symbol()
+            .is_some_and(|s| s.name == "FUNCTION" && s.home_is_cl())
+        && f.cdr().car().is_symbol()
+        && f.cdr().cdr().is_nil()
+}
+
+thread_local! {
+    /// The stand-in symbol a local `(setf f)` function is bound under in
+    /// lexical environments, one per `f` (by identity).
+    static LOCAL_SETF_NAMES: std::cell::RefCell<std::collections::HashMap<usize, (Sym, Sym)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The symbol `flet`/`labels` bind a `(setf f)` function under (CLHS
+/// 5.1.2.9: a local setf function shadows the global one for `setf` and
+/// `#'(setf f)` in its scope).
+pub(crate) fn local_setf_name(f: &Sym) -> Sym {
+    LOCAL_SETF_NAMES.with(|t| {
+        let mut t = t.borrow_mut();
+        let key = Rc::as_ptr(f) as usize;
+        if let Some((_, s)) = t.get(&key) {
+            return s.clone();
+        }
+        let s = Rc::new(crate::eval::value::Symbol::new(&format!(
+            "(SETF {})",
+            f.name
+        )));
+        t.insert(key, (f.clone(), s.clone()));
+        s
+    })
+}
+
+/// The stand-in symbol of `(setf f)` if one was ever bound (no new entry).
+fn bound_local_setf_name(f: &Sym) -> Option<Sym> {
+    LOCAL_SETF_NAMES.with(|t| {
+        t.borrow()
+            .get(&(Rc::as_ptr(f) as usize))
+            .map(|(_, s)| s.clone())
+    })
 }

@@ -1,0 +1,6 @@
+(print (not (null (fboundp (quote break)))))
+(print (handler-case (progn (proclaim '(optimize . foo)) :no) (error () :error)))
+(print (handler-case (progn (proclaim '(inline foo)) :ok) (error () :error)))
+(let ((*debugger-hook* (lambda (c h) (declare (ignore c h)) (print :hook))))
+  (handler-case (break "stop ~A" 1) (condition () (print :caught))))
+(print :after)

@@ -1,0 +1,5 @@
+(define-condition c16 () ((slot1)) (:report "The report for c16"))
+(let ((c (make-condition 'c16)))
+  (print (princ-to-string c))
+  (print (let ((*print-escape* nil)) (with-output-to-string (s) (print-object c s)))))
+(print (type-of (make-condition (find-class 'simple-error) :format-control "x")))

@@ -1,0 +1,8 @@
+(defun foo (x) x)
+(defun (setf foo) (v x) (setf (car x) v))
+(defgeneric gfoo (x))
+(dolist (f (list 'foo #'foo 'car #'car '(lambda (x) x) '(setf foo) 'gfoo))
+  (let (val)
+    (print (list (stringp (with-output-to-string (*standard-output*) (setf val (disassemble f)))) val))))
+(print (handler-case (disassemble 3) (type-error () :type-error)))
+(print (handler-case (disassemble "car") (type-error () :type-error)))

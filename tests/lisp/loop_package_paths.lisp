@@ -1,0 +1,7 @@
+(defpackage "P1" (:use) (:intern "FOO" "BAR") (:export "A" "B"))
+(defpackage "P2" (:use "P1") (:intern "X"))
+(print (sort (mapcar #'symbol-name (loop for x being the symbols of "P2" collect x)) #'string<))
+(print (sort (mapcar #'symbol-name (loop for x being each present-symbol in "P2" collect x)) #'string<))
+(print (loop for nil being the external-symbols of "P1" count t))
+(print (let ((*package* (find-package "P1"))) (loop for x being each external-symbol count x)))
+(print (handler-case (loop for x being the symbols of "NOPE" collect x) (package-error () :pe)))

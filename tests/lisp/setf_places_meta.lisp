@@ -1,0 +1,6 @@
+(defmacro mm (x) `(list ,x))
+(let ((i 0) a b)
+  (setf (macro-function (progn (setf a (incf i)) 'm2) (progn (setf b (incf i)) nil)) (macro-function 'mm))
+  (print (list a b (eval '(m2 4)))))
+(print (let ((x (make-array 3 :initial-element 0))) (setf (apply #'aref x '(1)) 9) x))
+(print (let ((bv (make-array 5 :element-type 'bit :initial-element 0))) (setf (apply #'sbit bv 4 nil) 1) bv))
