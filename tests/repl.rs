@@ -526,7 +526,7 @@ fn colon_commands_load_change_directory_show_history_and_backtrace() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
         dir.path().join("defs.lisp"),
-        "(defun loaded-fn (x) (/ 10 x))\n",
+        "(defun loaded-fn (x) (/ 10 x))\n(defun caller (x)\n  (list 1 (loaded-fn x)))\n",
     )
     .expect("write defs.lisp");
     let mut p = start(&h);
@@ -551,7 +551,7 @@ fn colon_commands_load_change_directory_show_history_and_backtrace() {
     p.expect(PROMPT).expect("prompt after :ld");
     eval(&mut p, "(loaded-fn 5)", "2\r\n");
     // :zoom shows the functions active at the last error.
-    send(&mut p, "(loaded-fn 0)");
+    send(&mut p, "(caller 0)");
     send(&mut p, ENTER);
     p.expect("DIVISION-BY-ZERO").expect("the error");
     p.expect(&level_prompt(1)).expect("level 1");
@@ -559,6 +559,10 @@ fn colon_commands_load_change_directory_show_history_and_backtrace() {
     send(&mut p, ENTER);
     p.expect("  0: LOADED-FN")
         .expect("the backtrace names the function");
+    // Each frame stands at the call it is executing in the loaded file.
+    p.expect("  1: CALLER at ").expect("the caller's frame");
+    p.expect("defs.lisp:3:11\r\n")
+        .expect("the call of LOADED-FN in CALLER");
     p.expect(&level_prompt(1)).expect("level 1");
     send(&mut p, ":history 2");
     send(&mut p, ENTER);

@@ -437,7 +437,9 @@ fn load_forms(it: &mut Interp, src: &str, file: &str) -> LResult<Value> {
     loop {
         let form = {
             let mut ctx = EvalCtx(it);
-            match reader.read(&mut ctx) {
+            // A loaded file is source: its lists' places serve error
+            // reports and backtraces (reader/positions.rs).
+            match crate::reader::positions::record(|| reader.read(&mut ctx)) {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ok(last),
                 Err(e) => {

@@ -2,6 +2,7 @@
 //! application, non-local exits and the condition system.
 
 pub mod array;
+pub mod backtrace;
 mod cl_symbols;
 pub mod compile;
 pub mod condition;
