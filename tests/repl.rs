@@ -461,7 +461,8 @@ fn an_error_enters_a_break_level_whose_restarts_are_chosen_by_number() {
     // store-value from check-type: the place gets the new value.
     send(&mut p, "(let ((n \"x\")) (check-type n integer) (* n 2))");
     send(&mut p, ENTER);
-    p.expect(" 0: [STORE-VALUE]").expect("store-value listed");
+    p.expect(" 0: [STORE-VALUE] Supply a new value for N.")
+        .expect("store-value listed with SBCL's report");
     p.expect(&level_prompt(1)).expect("break level 1");
     send(&mut p, "0");
     send(&mut p, ENTER);
@@ -471,6 +472,20 @@ fn an_error_enters_a_break_level_whose_restarts_are_chosen_by_number() {
     send(&mut p, ENTER);
     p.expect("42\r\n")
         .expect("check-type went on with the stored value");
+    assert!(at_top_level(&mut p));
+    // cerror's restart reports its continue-format-control with the
+    // arguments, as SBCL's menu does.
+    send(
+        &mut p,
+        "(progn (cerror \"Retry with ~a.\" \"~a failed\" 'fetch) :went-on)",
+    );
+    send(&mut p, ENTER);
+    p.expect(" 0: [CONTINUE] Retry with FETCH.")
+        .expect("continue listed with its report");
+    p.expect(&level_prompt(1)).expect("break level 1");
+    send(&mut p, "0");
+    send(&mut p, ENTER);
+    p.expect(":WENT-ON\r\n").expect("cerror returned");
     assert!(at_top_level(&mut p));
     send(&mut p, "\x04");
     assert_eq!(exit_status(&mut p), 0);
