@@ -29,8 +29,9 @@ pub struct UnhandledError {
     pub report: String,
     /// Where the top-level form being evaluated starts.
     pub pos: SourcePos,
-    /// Names of the functions active at the error, innermost first.
-    pub backtrace: Vec<String>,
+    /// The functions active at the error, innermost first, each with
+    /// the place of the call it was in.
+    pub backtrace: Vec<crate::eval::backtrace::BacktraceFrame>,
 }
 
 impl ScriptError {
@@ -64,12 +65,13 @@ impl ScriptError {
                 let mut s = format!("{pos}: unhandled {type_name}: {}", report.join(" "));
                 // The frame of ERROR itself says nothing the report does not.
                 let frames = match backtrace.split_first() {
-                    Some((first, rest)) if first == "ERROR" => rest,
+                    Some((first, rest)) if first.name == "ERROR" => rest,
                     _ => &backtrace[..],
                 };
                 if !frames.is_empty() {
                     s.push_str("\nbacktrace: ");
-                    s.push_str(&frames.join(" <- "));
+                    let lines: Vec<String> = frames.iter().map(ToString::to_string).collect();
+                    s.push_str(&lines.join(" <- "));
                 }
                 s
             }
@@ -347,6 +349,11 @@ pub fn unwind_to_error(it: &mut Interp, u: Unwind, pos: SourcePos) -> ScriptErro
         },
         None => pos,
     };
+    // The innermost frame stands at the form the error left in it.
+    crate::eval::backtrace::refine_innermost(
+        &mut it.error_backtrace,
+        crate::reader::positions::error_place_and_depth(&condition),
+    );
     let report = it
         .report_condition(&condition)
         .unwrap_or_else(|_| "(error while reporting the condition)".into());

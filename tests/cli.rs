@@ -189,7 +189,8 @@ fn runtime_error_has_position_condition_and_backtrace() {
             // The run's error is placed at the innermost form it left.
             "sendletter: {p}:2:17: error: undefined function undefined-helper\n\
              sendletter: {p}:2:17: unhandled UNDEFINED-FUNCTION: The function \
-             COMMON-LISP-USER::UNDEFINED-HELPER is undefined.\nbacktrace: INNER <- OUTER\n",
+             COMMON-LISP-USER::UNDEFINED-HELPER is undefined.\n\
+             backtrace: INNER at {p}:2:17 <- OUTER at {p}:3:17\n",
             p = p.display()
         )
     );
@@ -207,7 +208,8 @@ fn error_in_eval_and_simple_error_report() {
     assert_eq!(
         stderr(&o),
         // The innermost form the error left: the call of error in F.
-        "sendletter: <eval 1>:1:14: unhandled SIMPLE-ERROR: bad value 42\nbacktrace: F\n"
+        "sendletter: <eval 1>:1:14: unhandled SIMPLE-ERROR: bad value 42\n\
+         backtrace: F at <eval 1>:1:14\n"
     );
     assert_eq!(status(&o), 1);
     // SBCL's multi-line reports are joined into the one message line.
@@ -215,7 +217,8 @@ fn error_in_eval_and_simple_error_report() {
     assert_eq!(
         stderr(&o),
         // The innermost form: `(car x)` in G's definition, a primitive.
-        "sendletter: <eval 1>:1:14: unhandled TYPE-ERROR: The value 5 is not of type LIST\nbacktrace: G\n"
+        "sendletter: <eval 1>:1:14: unhandled TYPE-ERROR: The value 5 is not of type LIST\n\
+         backtrace: G at <eval 1>:1:14\n"
     );
     assert_eq!(status(&o), 1);
 }
@@ -272,6 +275,48 @@ fn broken_pipe_ends_quietly() {
 }
 
 #[test]
+fn each_backtrace_frame_names_the_call_it_is_in() {
+    // Every frame stands at the call it was executing: INNER at the
+    // primitive that failed, MIDDLE at its call of INNER (not the start
+    // of its body or the LIST around it), recursion collapsed past the
+    // innermost frame, a builtin (MAPCAR) without a place.
+    let (_d, p) = script(
+        "frames.lisp",
+        "(defun inner (x)\n  (let ((y (* x 2)))\n    (car y)))\n\
+         (defun middle (x)\n  (list 1\n        (inner x)))\n\
+         (defun down (n)\n  (if (= n 0)\n      (middle 5)\n      (+ 1 (down (1- n)))))\n\
+         (defun top () (mapcar (lambda (x) (down x)) '(3)))\n(top)\n",
+    );
+    let o = run(&["--no-check", p.to_str().unwrap()]);
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "sendletter: {p}:3:5: unhandled TYPE-ERROR: The value 10 is not of type LIST\n\
+             backtrace: INNER at {p}:3:5 <- MIDDLE at {p}:6:9 <- DOWN at {p}:9:7 \
+             <- DOWN (x3) at {p}:10:12 <- LAMBDA at {p}:11:35 <- MAPCAR <- TOP at {p}:11:15\n",
+            p = p.display()
+        )
+    );
+    assert_eq!(status(&o), 1);
+    // A handled error inside a call leaves the frame back in the call
+    // around it: the later error is placed at the second call, not the first.
+    let (_d2, p2) = script(
+        "after.lisp",
+        "(defun risky () (error \"no\"))\n(defun boom (x) (car x))\n\
+         (defun run-it ()\n  (ignore-errors (risky))\n  (boom 7))\n(run-it)\n",
+    );
+    let o = run(&["--no-check", p2.to_str().unwrap()]);
+    assert!(
+        stderr(&o).ends_with(&format!(
+            "backtrace: BOOM at {p}:2:17 <- RUN-IT at {p}:5:3\n",
+            p = p2.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn an_error_names_the_line_of_the_innermost_form() {
     let (d, p) = script(
         "nested.lisp",
@@ -292,7 +337,13 @@ fn an_error_names_the_line_of_the_innermost_form() {
         )),
         "{err}"
     );
-    assert!(err.contains("backtrace: INNER <- OUTER"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "backtrace: INNER at {p}:4:11 <- OUTER at {p}:6:17",
+            p = p.display()
+        )),
+        "{err}"
+    );
     // A handled error leaves no stale place for a later one.
     let (_d2, p2) = script(
         "later.lisp",

@@ -635,3 +635,68 @@ fn signatures_survive_a_round_trip_through_exim() {
         assert_eq!(verdict, "PASS", "{}", file.display());
     }
 }
+
+#[test]
+fn the_key_follows_the_from_field_sent_not_the_envelope_sender() {
+    // RFC 6376 signs the From field and DMARC aligns with its domain: a
+    // From given in :headers chooses the key, whatever the envelope
+    // sender; its comments and quoted strings do not mislead the choice.
+    let mut keys = Keys::new();
+    keys.publish("env", "envelope.example", "rsa2048.txt");
+    keys.publish("hdr", "header.example", "ed25519.txt");
+    let work = tempfile::tempdir().unwrap();
+    let sink = work.path().join("sink");
+    let envelope = format!(
+        "envelope.example env {}",
+        keys.path("rsa2048-pkcs1.pem").display()
+    );
+    let header = format!("header.example hdr {}", keys.path("ed25519.pem").display());
+    let out = run(
+        &[
+            "--dkim",
+            &envelope,
+            "--dkim",
+            &header,
+            "--sink",
+            sink.to_str().unwrap(),
+            "-e",
+            r#"(send-letter "localhost" "bounces@envelope.example" "you@example.org" "hi"
+                 :headers '("From: Newsletter <news@header.example>"))"#,
+            "-e",
+            r#"(send-letter "localhost" "bounces@envelope.example" "you@example.org" "hi"
+                 :headers '("From: news@Header.Example (News, \"at\" <home>)"))"#,
+            "-e",
+            r#"(send-letter "localhost" "bounces@envelope.example" "you@example.org" "hi"
+                 :headers '("From: someone@elsewhere.example"))"#,
+            "-e",
+            r#"(handler-bind ((warning #'muffle-warning))
+                 (send-letter "localhost" "bounces@envelope.example" "you@example.org" "hi"
+                   :headers '("From: someone@elsewhere.example")))"#,
+        ],
+        &[],
+    );
+    ok(&out);
+    let files = emls(&sink);
+    assert_eq!(files.len(), 4);
+    for signed in &files[..2] {
+        let first = first_line(signed);
+        assert!(first.contains("d=header.example; s=hdr;"), "{first}");
+    }
+    if let Some(verdicts) = keys.verify(&files[..2]) {
+        assert_eq!(verdicts, ["PASS"; 2]);
+    }
+    // No key covers the From domain: sent unsigned (not with the
+    // envelope's key, which would not align), with a warning the script
+    // can muffle.
+    for unsigned in &files[2..] {
+        assert!(!fs::read_to_string(unsigned)
+            .unwrap()
+            .contains("DKIM-Signature"));
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("WARNING: DKIM: no key is configured for the From domain elsewhere.example; the letter is sent unsigned.").count(),
+        1,
+        "{stderr}"
+    );
+}

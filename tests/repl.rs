@@ -461,7 +461,8 @@ fn an_error_enters_a_break_level_whose_restarts_are_chosen_by_number() {
     // store-value from check-type: the place gets the new value.
     send(&mut p, "(let ((n \"x\")) (check-type n integer) (* n 2))");
     send(&mut p, ENTER);
-    p.expect(" 0: [STORE-VALUE]").expect("store-value listed");
+    p.expect(" 0: [STORE-VALUE] Supply a new value for N.")
+        .expect("store-value listed with SBCL's report");
     p.expect(&level_prompt(1)).expect("break level 1");
     send(&mut p, "0");
     send(&mut p, ENTER);
@@ -471,6 +472,20 @@ fn an_error_enters_a_break_level_whose_restarts_are_chosen_by_number() {
     send(&mut p, ENTER);
     p.expect("42\r\n")
         .expect("check-type went on with the stored value");
+    assert!(at_top_level(&mut p));
+    // cerror's restart reports its continue-format-control with the
+    // arguments, as SBCL's menu does.
+    send(
+        &mut p,
+        "(progn (cerror \"Retry with ~a.\" \"~a failed\" 'fetch) :went-on)",
+    );
+    send(&mut p, ENTER);
+    p.expect(" 0: [CONTINUE] Retry with FETCH.")
+        .expect("continue listed with its report");
+    p.expect(&level_prompt(1)).expect("break level 1");
+    send(&mut p, "0");
+    send(&mut p, ENTER);
+    p.expect(":WENT-ON\r\n").expect("cerror returned");
     assert!(at_top_level(&mut p));
     send(&mut p, "\x04");
     assert_eq!(exit_status(&mut p), 0);
@@ -526,7 +541,7 @@ fn colon_commands_load_change_directory_show_history_and_backtrace() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
         dir.path().join("defs.lisp"),
-        "(defun loaded-fn (x) (/ 10 x))\n",
+        "(defun loaded-fn (x) (/ 10 x))\n(defun caller (x)\n  (list 1 (loaded-fn x)))\n",
     )
     .expect("write defs.lisp");
     let mut p = start(&h);
@@ -551,7 +566,7 @@ fn colon_commands_load_change_directory_show_history_and_backtrace() {
     p.expect(PROMPT).expect("prompt after :ld");
     eval(&mut p, "(loaded-fn 5)", "2\r\n");
     // :zoom shows the functions active at the last error.
-    send(&mut p, "(loaded-fn 0)");
+    send(&mut p, "(caller 0)");
     send(&mut p, ENTER);
     p.expect("DIVISION-BY-ZERO").expect("the error");
     p.expect(&level_prompt(1)).expect("level 1");
@@ -559,6 +574,10 @@ fn colon_commands_load_change_directory_show_history_and_backtrace() {
     send(&mut p, ENTER);
     p.expect("  0: LOADED-FN")
         .expect("the backtrace names the function");
+    // Each frame stands at the call it is executing in the loaded file.
+    p.expect("  1: CALLER at ").expect("the caller's frame");
+    p.expect("defs.lisp:3:11\r\n")
+        .expect("the call of LOADED-FN in CALLER");
     p.expect(&level_prompt(1)).expect("level 1");
     send(&mut p, ":history 2");
     send(&mut p, ENTER);

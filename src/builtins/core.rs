@@ -729,9 +729,24 @@ fn error(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn cerror(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let c = it.coerce_to_condition(&a[1..], "SIMPLE-ERROR")?;
-    match it.with_restart("CONTINUE", |it| Err::<(), _>(it.raise(c)))? {
+    // The CONTINUE restart reports the continue-format-control applied
+    // to the arguments (CLHS cerror), as SBCL's does.
+    let report = continue_text(it, &a[0], &a[2..]);
+    match it.with_reported_restart("CONTINUE", Some(report), |it| Err::<(), _>(it.raise(c)))? {
         Ok(()) | Err(_) => Ok(Value::Nil),
     }
+}
+
+/// `cerror`'s continue-format-control applied to the arguments, as a
+/// report function: formatted when the restart is printed, as SBCL does.
+fn continue_text(it: &mut Interp, control: &Value, args: &[Value]) -> Value {
+    let mut call = vec![Value::Nil, control.clone()];
+    call.extend_from_slice(args);
+    it.closure_from_native(&cl_sym("CERROR"), move |it, a| {
+        let mut call = call.clone();
+        call[0] = a.first().cloned().unwrap_or(Value::Nil);
+        it.call_named(&cl_sym("FORMAT"), &call)
+    })
 }
 
 fn signal(it: &mut Interp, a: &[Value]) -> LResult<Value> {

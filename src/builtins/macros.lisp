@@ -210,16 +210,24 @@ allocated to *TRACE-OUTPUT*."
                  (warn "~S is a macro, not tracing." name))
                 ((not (fboundp name))
                  (warn "~S is undefined, not tracing." name))
-                ;; A wrapper would hide the generic function from defmethod.
-                ((typep (fdefinition name) 'generic-function)
-                 (warn "~S is a generic function: tracing those is not supported." name))
                 ((assoc name sendletter::*traced* :test #'equal)
                  (push name done))
                 (t (let* ((original (fdefinition name))
                           (wrapper (sendletter::%trace-wrapper name original)))
+                     (sendletter::%gf-alias wrapper original t)
                      (setf (fdefinition name) wrapper)
                      (push (list* name original wrapper) sendletter::*traced*)
                      (push name done))))))))
+
+;; A traced generic function stays one (as SBCL's encapsulation does): the
+;; wrapper is known to the object system as the same generic function, so
+;; defmethod, remove-method, typep and class-of find it through the name.
+(defun sendletter::%gf-alias (wrapper original alias)
+  (let ((table (find-symbol "*GF-TABLE*" "CLOS")))
+    (when (and table (boundp table))
+      (let ((gf (gethash original (symbol-value table))))
+        (cond ((not alias) (remhash wrapper (symbol-value table)))
+              (gf (setf (gethash wrapper (symbol-value table)) gf)))))))
 
 (defun sendletter::%untrace (names)
   (let ((done '()))
@@ -227,6 +235,7 @@ allocated to *TRACE-OUTPUT*."
       (when (or (null names) (member (car entry) names :test #'equal))
         (when (sendletter::%still-traced entry)
           (setf (fdefinition (car entry)) (cadr entry)))
+        (sendletter::%gf-alias (cddr entry) (cadr entry) nil)
         (setq sendletter::*traced* (remove entry sendletter::*traced*))
         (push (car entry) done)))))
 

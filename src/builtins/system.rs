@@ -440,7 +440,9 @@ pub(crate) fn each_form(
     loop {
         let form = {
             let mut ctx = EvalCtx(it);
-            match reader.read(&mut ctx) {
+            // A loaded file is source: its lists' places serve error
+            // reports and backtraces (reader/positions.rs).
+            match crate::reader::positions::record(|| reader.read(&mut ctx)) {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ok(()),
                 Err(e) => {

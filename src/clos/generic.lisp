@@ -91,8 +91,9 @@
   (let ((out '()))
     (maphash (lambda (f gf)
                (declare (ignore f))
+               ;; A traced generic function is in the table twice.
                (dolist (m (%gf-methods gf))
-                 (when (member s (%method-specializers m)) (push m out))))
+                 (when (member s (%method-specializers m)) (pushnew m out))))
              *gf-table*)
     out))
 

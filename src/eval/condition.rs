@@ -208,25 +208,8 @@ impl Interp {
     /// The unwind that ends at the top level reporting `condition`, with
     /// the backtrace of where it stands now (also `invoke-debugger`'s).
     pub fn unhandled(&mut self, condition: Value) -> Unwind {
-        // Innermost first; runs of one function (recursion) collapse.
-        let mut frames: Vec<(String, usize)> = Vec::new();
-        for f in self.call_stack.iter().rev() {
-            let name = crate::printer::prin1_to_string(f);
-            if let Some((last, n)) = frames.last_mut() {
-                if *last == name {
-                    *n += 1;
-                    continue;
-                }
-            }
-            if frames.len() >= 12 {
-                break;
-            }
-            frames.push((name, 1));
-        }
-        self.error_backtrace = frames
-            .into_iter()
-            .map(|(f, n)| if n > 1 { format!("{f} (x{n})") } else { f })
-            .collect();
+        // Innermost first, each frame where it stands.
+        self.error_backtrace = self.backtrace_now();
         // The REPL's break loop runs here, inside the error's dynamic
         // extent, so its restarts can still be invoked (CLHS 9.1.5).
         if let Some(hook) = DEBUGGER.with(|d| d.get()) {
@@ -420,13 +403,24 @@ impl Interp {
         name: &str,
         body: impl FnOnce(&mut Interp) -> LResult<T>,
     ) -> LResult<Result<T, Vec<Value>>> {
+        self.with_reported_restart(name, None, body)
+    }
+
+    /// `with_restart` with the restart's report (what the REPL's restart
+    /// menu shows, CLHS 9.1.4.2.2): a string, or a function of a stream.
+    pub fn with_reported_restart<T>(
+        &mut self,
+        name: &str,
+        report: Option<Value>,
+        body: impl FnOnce(&mut Interp) -> LResult<T>,
+    ) -> LResult<Result<T, Vec<Value>>> {
         let id = self.new_id();
         let mark = self.restarts.len();
         self.restarts.push(super::interp::RestartFrame {
             name: Value::Symbol(cl_sym(name)),
             id,
             index: 0,
-            report: None,
+            report,
             test: None,
             interactive: None,
             function: None,

@@ -49,7 +49,10 @@ impl Interp {
                     builtin,
                     args,
                     form,
-                } => placed(self.exec_prim(*op, name, builtin, args, env, false), form),
+                } => {
+                    let r = self.exec_prim(*op, name, builtin, args, env, false);
+                    self.placed(r, form)
+                }
                 _ => self.exec_other(node, env),
             };
         }
@@ -69,14 +72,20 @@ impl Interp {
         } else {
             None
         };
+        // The frame is in this call until it returns (eval/backtrace.rs).
+        let around = std::mem::replace(
+            &mut self.current_at,
+            crate::reader::positions::address(form),
+        );
         let result = match local.or_else(|| name.function.borrow().clone()) {
             Some(f) => self.call_nodes(&f, args, env),
             None => self.call_undefined(name, form, env),
         };
+        self.current_at = around;
         if let Err(u) = &result {
             // Where an error leaves (reader/positions.rs); off the
             // normal path.
-            crate::reader::positions::leaving(u, form);
+            crate::reader::positions::leaving(u, form, self.call_stack.len());
         }
         result
     }
@@ -664,7 +673,10 @@ impl Interp {
                 builtin,
                 args,
                 form,
-            } => placed(self.exec_prim(*op, name, builtin, args, env, true), form),
+            } => {
+                let r = self.exec_prim(*op, name, builtin, args, env, true);
+                self.placed(r, form)
+            }
             _ => self.exec(node, env),
         }
     }
@@ -858,12 +870,14 @@ impl Interp {
     }
 }
 
-/// A primitive call's result, its error placed at the call's form
-/// (reader/positions.rs) on the way out; off the normal path.
-#[inline(always)]
-fn placed(result: LResult<Value>, form: &Value) -> LResult<Value> {
-    if let Err(u) = &result {
-        crate::reader::positions::leaving(u, form);
+impl Interp {
+    /// A primitive call's result, its error placed at the call's form
+    /// (reader/positions.rs) on the way out; off the normal path.
+    #[inline(always)]
+    fn placed(&self, result: LResult<Value>, form: &Value) -> LResult<Value> {
+        if let Err(u) = &result {
+            crate::reader::positions::leaving(u, form, self.call_stack.len());
+        }
+        result
     }
-    result
 }

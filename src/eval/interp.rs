@@ -125,10 +125,13 @@ pub struct Interp {
     /// Bytes of stack evaluation may use before a stack-exhaustion error
     /// (leaving the rest for handlers and reports).
     stack_budget: usize,
-    /// Names of the functions being called, innermost last.
-    pub call_stack: Vec<Value>,
+    /// The functions being called, innermost last, each with the call
+    /// it is executing (`eval::backtrace`).
+    pub call_stack: Vec<super::backtrace::CallFrame>,
+    /// The address of the call form being executed (`eval::backtrace`).
+    pub(crate) current_at: usize,
     /// The call stack when the last unhandled error was signalled.
-    pub error_backtrace: Vec<String>,
+    pub error_backtrace: Vec<super::backtrace::BacktraceFrame>,
     /// Position of the top-level form being evaluated.
     pub toplevel_pos: SourcePos,
     /// Structure and condition classes by name.
@@ -260,6 +263,7 @@ impl Interp {
             stack_base: stack_address(),
             stack_budget: DEFAULT_STACK_BUDGET,
             call_stack: Vec::new(),
+            current_at: 0,
             error_backtrace: Vec::new(),
             toplevel_pos: SourcePos::default(),
             classes: HashMap::new(),
@@ -614,7 +618,10 @@ impl Interp {
                     return Err(self.raise(c));
                 }
                 self.mv = None;
-                self.call_stack.push(Value::Symbol(b.name.clone()));
+                self.call_stack.push(super::backtrace::CallFrame::native(
+                    Value::Symbol(b.name.clone()),
+                    self.current_at,
+                ));
                 let r = (b.f)(self, args);
                 self.call_stack.pop();
                 match r {
@@ -624,7 +631,10 @@ impl Interp {
             }
             Function::Native(n) => {
                 self.mv = None;
-                self.call_stack.push(Value::Symbol(n.name.clone()));
+                self.call_stack.push(super::backtrace::CallFrame::native(
+                    Value::Symbol(n.name.clone()),
+                    self.current_at,
+                ));
                 let r = (n.f)(self, args);
                 self.call_stack.pop();
                 match r {
@@ -657,7 +667,8 @@ impl Interp {
             Some(name) => name.clone(),
             None => Value::Symbol(self.s.lambda.clone()),
         };
-        self.call_stack.push(name);
+        self.call_stack
+            .push(super::backtrace::CallFrame::lisp(name, self.current_at));
         let mark = self.dyn_mark();
         let r = match bind(self) {
             Ok(env) => self.run_closure(cl, env),

@@ -3,6 +3,7 @@
 
 pub mod array;
 pub mod array_types;
+pub mod backtrace;
 mod cl_symbols;
 pub mod compile;
 pub mod condition;

@@ -26,8 +26,9 @@ thread_local! {
     /// always means the list that was read there.
     static TABLE: RefCell<HashMap<usize, (Weak<Cons>, Place)>> = RefCell::new(HashMap::new());
     static RECORDING: Cell<bool> = const { Cell::new(false) };
-    /// The condition last seen leaving a read form, and that form's place.
-    static ERROR_AT: RefCell<Option<(Value, Place)>> = const { RefCell::new(None) };
+    /// The condition last seen leaving a read form, that form's place,
+    /// and the depth of the call stack there (the frame it is in).
+    static ERROR_AT: RefCell<Option<(Value, Place, usize)>> = const { RefCell::new(None) };
 }
 
 /// Run `f` (reading source) with the reader noting where lists start.
@@ -61,29 +62,53 @@ pub fn of(v: &Value) -> Option<Place> {
     TABLE.with(|t| t.borrow().get(&key).map(|(_, p)| p.clone()))
 }
 
-/// An unwind leaves the evaluation of `form`: if it carries a condition
-/// not yet placed, and `form` was read from source, this is the innermost
-/// read form it came through.
+/// The key of list `v` in the table (0 for anything else): what a
+/// backtrace frame keeps of the call it is in.
+#[inline]
+pub fn address(v: &Value) -> usize {
+    match v {
+        Value::Cons(c) => Rc::as_ptr(c) as usize,
+        _ => 0,
+    }
+}
+
+/// Where the list at `address` (`address`) was read, if it was.
+pub fn at_address(address: usize) -> Option<Place> {
+    if address == 0 {
+        return None;
+    }
+    TABLE.with(|t| t.borrow().get(&address).map(|(_, p)| p.clone()))
+}
+
+/// An unwind leaves the evaluation of `form`, in the frame at call-stack
+/// depth `depth`: if it carries a condition not yet placed, and `form`
+/// was read from source, this is the innermost read form it came through.
 #[cold]
-pub fn leaving(u: &Unwind, form: &Value) {
+pub fn leaving(u: &Unwind, form: &Value, depth: usize) {
     let (UnwindKind::Error(c) | UnwindKind::Signal(c)) = u.kind() else {
         return;
     };
-    let known = ERROR_AT.with(|e| e.borrow().as_ref().is_some_and(|(seen, _)| seen.eq(c)));
+    let known = ERROR_AT.with(|e| e.borrow().as_ref().is_some_and(|(seen, ..)| seen.eq(c)));
     if known {
         return;
     }
     if let Some(place) = of(form) {
-        ERROR_AT.with(|e| *e.borrow_mut() = Some((c.clone(), place)));
+        ERROR_AT.with(|e| *e.borrow_mut() = Some((c.clone(), place, depth)));
     }
 }
 
 /// The innermost read form condition `c` left, if it was placed.
 pub fn error_place(c: &Value) -> Option<Place> {
+    error_place_and_depth(c).map(|(p, _)| p)
+}
+
+/// The innermost read form condition `c` left, and the call-stack depth
+/// of the frame it is in.
+pub fn error_place_and_depth(c: &Value) -> Option<(Place, usize)> {
     ERROR_AT.with(|e| {
         e.borrow()
             .as_ref()
-            .filter(|(seen, _)| seen.eq(c))
-            .map(|(_, p)| p.clone())
+            .filter(|(seen, ..)| seen.eq(c))
+            .map(|(_, p, d)| (p.clone(), *d))
     })
 }

@@ -20,6 +20,7 @@ use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Editor};
 
 use crate::cli::error_line;
+use crate::eval::backtrace::BacktraceFrame;
 use crate::eval::interp::SourcePos;
 use crate::eval::package::{self, cl_sym, Package};
 use crate::eval::stream::Stream;
@@ -49,7 +50,7 @@ thread_local! {
     /// `:reset`: every break level leaves until the top level.
     static RESET: Cell<bool> = const { Cell::new(false) };
     /// The backtrace of the last error, for `:zoom`.
-    static LAST_BACKTRACE: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static LAST_BACKTRACE: RefCell<Vec<BacktraceFrame>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Break levels deeper than this are not entered: the error unwinds.
@@ -203,7 +204,7 @@ pub(crate) fn history_entries(n: usize) -> Vec<String> {
     })
 }
 
-pub(crate) fn last_backtrace() -> Vec<String> {
+pub(crate) fn last_backtrace() -> Vec<BacktraceFrame> {
     LAST_BACKTRACE.with(|b| b.borrow().clone())
 }
 

@@ -12,6 +12,7 @@
 //!   [:canonicalization "relaxed/relaxed"] [:expire seconds])`: sign
 //!   every letter with this key.
 
+use std::cell::RefCell;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -168,13 +169,41 @@ pub fn sign(
     choice: &Choice,
     write_message: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> LResult<Option<Signature>> {
+    // The key is chosen by the domain of the From field sent (RFC 6376
+    // §3.5 signs that field; DMARC aligns with its domain), so a From
+    // given in `:headers` chooses it, not the envelope sender.
+    let unsigned_from: RefCell<Option<Option<String>>> = RefCell::new(None);
     let pick = |domain: Option<&str>| match choice {
         Choice::Off => None,
         Choice::Fixed(signer) => Some(signer.clone()),
-        Choice::ByDomain(keyring) => domain.and_then(|d| keyring.for_domain(d)).cloned(),
+        Choice::ByDomain(keyring) => {
+            let signer = domain.and_then(|d| keyring.for_domain(d)).cloned();
+            if signer.is_none() {
+                *unsigned_from.borrow_mut() = Some(domain.map(str::to_string));
+            }
+            signer
+        }
     };
-    match dkim::sign_message(write_message, &pick, dkim::now()) {
-        Ok(signature) => Ok(signature),
-        Err(e) => it.simple_error(e.to_string()),
+    let signature = match dkim::sign_message(write_message, &pick, dkim::now()) {
+        Ok(signature) => signature,
+        Err(e) => return it.simple_error(e.to_string()),
+    };
+    // Signing is configured but covers not this letter: a warning the
+    // script can muffle, since receivers enforcing DMARC may refuse it.
+    if let Some(domain) = unsigned_from.into_inner() {
+        let (control, args) = match domain {
+            Some(d) => (
+                "DKIM: no key is configured for the From domain ~A; the letter is sent unsigned.",
+                vec![Value::string(d)],
+            ),
+            None => (
+                "DKIM: the letter's From field has no address with a domain; it is sent unsigned.",
+                vec![],
+            ),
+        };
+        let mut call = vec![Value::string(control)];
+        call.extend(args);
+        it.call_named(&crate::eval::package::cl_sym("WARN"), &call)?;
     }
+    Ok(signature)
 }

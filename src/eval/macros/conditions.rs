@@ -279,12 +279,23 @@ fn with_simple_restart(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let Some(name) = spec.first() else {
         return malformed(it, &form, "no restart name");
     };
+    // The restart reports FORMAT-CONTROL applied to the ARGUMENTS (CLHS
+    // with-simple-restart): `(lambda (s) (format s control . args))`.
+    let stream = gensym("STREAM");
+    let mut format_call = vec![stream.clone()];
+    format_call.extend(spec[1..].iter().cloned());
+    let report = Value::cons(
+        cl("LAMBDA"),
+        list([list([stream]), call(cl("FORMAT"), format_call)]),
+    );
     Ok(list([
         cl("RESTART-CASE"),
         call(cl("PROGN"), x[1..].to_vec()),
         list([
             name.clone(),
             Value::Nil,
+            Value::Symbol(crate::eval::package::keyword("REPORT")),
+            report,
             list([cl("VALUES"), Value::Nil, cl("T")]),
         ]),
     ]))
@@ -496,8 +507,10 @@ fn assert_failed(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         );
         it.make_error("SIMPLE-ERROR", &msg)
     };
-    // The test is tried again once CONTINUE is taken.
-    match it.with_restart("CONTINUE", |it| Err::<(), _>(it.raise(cond)))? {
+    // The test is tried again once CONTINUE is taken (SBCL's report;
+    // the places are not asked for again, docs/lisp-differences.md).
+    let report = Some(Value::string("Retry assertion."));
+    match it.with_reported_restart("CONTINUE", report, |it| Err::<(), _>(it.raise(cond)))? {
         Ok(()) | Err(_) => Ok(Value::Nil),
     }
 }
@@ -525,8 +538,18 @@ fn check_type_failed(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             ),
         ],
     );
-    match it.with_restart("STORE-VALUE", |it| Err::<Value, _>(it.raise(c)))? {
+    let report = Some(store_value_text(&a[0]));
+    match it.with_reported_restart("STORE-VALUE", report, |it| Err::<Value, _>(it.raise(c)))? {
         Ok(v) => Ok(v),
         Err(args) => Ok(args.into_iter().next().unwrap_or(Value::Nil)),
     }
+}
+
+/// The STORE-VALUE restart's report of `check-type`, `ccase` and
+/// `ctypecase` for `place`, as SBCL words it.
+pub(crate) fn store_value_text(place: &Value) -> Value {
+    Value::string(format!(
+        "Supply a new value for {}.",
+        crate::printer::prin1_to_string(place)
+    ))
 }

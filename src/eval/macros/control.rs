@@ -34,7 +34,7 @@ pub const MACROS: &[(&str, BuiltinFn)] = &[
 pub const BUILTINS: &[crate::builtins::BuiltinDef] = &[
     def!("SENDLETTER" : "%FELL-THROUGH", "(key operator combinator wanted)", 4, 4, fell_through,
         "Signal the type-error of an ECASE or ETYPECASE no clause took."),
-    def!("SENDLETTER" : "%FELL-THROUGH-STORE", "(key operator combinator wanted)", 4, 4, fell_through_store,
+    def!("SENDLETTER" : "%FELL-THROUGH-STORE", "(key operator combinator wanted &optional place)", 4, 5, fell_through_store,
         "Signal the type-error of a CCASE or CTYPECASE no clause took, with a STORE-VALUE restart; return the value stored."),
 ];
 
@@ -180,6 +180,7 @@ fn correctable(
             quote(cl(operator)),
             quote(cl(combinator)),
             quote(Value::list(wanted)),
+            quote(place.clone()),
         ],
     );
     let retry = list([
@@ -311,11 +312,12 @@ fn fell_through(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn fell_through_store(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    let signalled = |it: &mut Interp| match fell_through(it, a) {
+    let signalled = |it: &mut Interp| match fell_through(it, &a[..4]) {
         Err(u) => Err(it.signal_at_boundary(u)),
         ok => ok,
     };
-    match it.with_restart("STORE-VALUE", signalled)? {
+    let report = a.get(4).map(super::conditions::store_value_text);
+    match it.with_reported_restart("STORE-VALUE", report, signalled)? {
         Ok(v) => Ok(v),
         Err(args) => Ok(args.into_iter().next().unwrap_or(Value::Nil)),
     }

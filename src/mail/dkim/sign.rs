@@ -236,7 +236,17 @@ pub fn from_domain(section: &[u8]) -> Option<String> {
         .find(|f| field_name(f) == "from")?;
     let value = String::from_utf8_lossy(&field[field.iter().position(|&b| b == b':')? + 1..])
         .replace(['\r', '\n'], "");
-    // `Name <user@domain>` or a bare `user@domain`.
+    // RFC 5322 §3.6.2's mailbox-list, with comments and quoted strings
+    // (`me@x.example (Me, at <home>)`): the first mailbox's domain.
+    if let Ok(addresses) = crate::mail::address::extract_email_addresses(&value, true) {
+        let domain = addresses.into_iter().find_map(|a| match a {
+            crate::mail::address::Address::Mailbox(_, _, domain) => domain,
+            crate::mail::address::Address::Group(..) => None,
+        })?;
+        let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        return (!domain.is_empty()).then_some(domain);
+    }
+    // Not RFC 5322 syntax: `Name <user@domain>` or a bare `user@domain`.
     let address = match (value.rfind('<'), value.rfind('>')) {
         (Some(open), Some(close)) if open < close => &value[open + 1..close],
         _ => value.split(',').next().unwrap_or_default(),
