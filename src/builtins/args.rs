@@ -177,6 +177,8 @@ pub fn keywords(
     for kv in rest.chunks(2) {
         let name = match &kv[0] {
             Value::Symbol(s) if s.is_keyword() => s.name.clone(),
+            // Any symbol names an argument; other keys are allowed here.
+            Value::Symbol(_) | Value::Nil if allow_other => continue,
             other => {
                 let msg = format!(
                     "{fname}: {} is not a keyword",

@@ -89,6 +89,7 @@
          (*print-length* nil) (*print-level* nil) (*print-lines* nil)
          (*print-miser-width* nil) (*print-pretty* nil) (*print-radix* nil)
          (*print-readably* t) (*print-right-margin* nil)
+         (*print-pprint-dispatch* (sendletter::%standard-pprint-dispatch))
          (*read-base* 10) (*read-default-float-format* 'single-float)
          (*read-eval* t) (*read-suppress* nil)
          (*readtable* (sendletter::%standard-readtable)))

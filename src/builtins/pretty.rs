@@ -14,6 +14,7 @@ use crate::def;
 use crate::eval::package::cl_sym;
 use crate::eval::stream::{Stream, StreamKind};
 use crate::eval::{Interp, LResult, Value};
+use crate::printer::circle;
 use crate::printer::pretty::{NewlineKind, PrettyStream, TabKind};
 
 pub const BUILTINS: &[BuiltinDef] = &[
@@ -223,12 +224,28 @@ fn logical_block(
     prefix: Option<&str>,
     per_line: bool,
     suffix: &str,
-    body: impl FnOnce(&mut Interp, &Rc<Stream>) -> LResult<()>,
+    body: &mut dyn FnMut(&mut Interp, &Rc<Stream>) -> LResult<()>,
 ) -> LResult<()> {
+    // *print-circle* at the outermost printing: once to find what is
+    // shared, output thrown away, then for real (SBCL's
+    // with-circularity-detection).
+    if object.is_some_and(circle::candidate) && !circle::active() && print_circle() {
+        let scratch = Rc::new(Stream::string_output());
+        return circle::with_detection(|real| {
+            let target = if real { stream } else { &scratch };
+            logical_block(it, target, object, prefix, per_line, suffix, body)
+        });
+    }
     with_pretty_stream(it, stream, |it, ps| {
         if let Some(obj) = object {
             if !obj.is_list() {
                 return output_object(it, ps, obj);
+            }
+            match circle::check(obj, true) {
+                circle::Check::Print => {}
+                circle::Check::Skip => return Ok(()),
+                circle::Check::Refer(n) => return write_str(it, ps, &format!("#{n}#")),
+                circle::Check::Define(n) => write_str(it, ps, &format!("#{n}="))?,
             }
         }
         let level = current_level();
@@ -274,7 +291,7 @@ fn call_logical_block(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         prefix.as_deref(),
         per_line,
         &suffix,
-        |it, ps| {
+        &mut |it, ps| {
             let list = object.clone().unwrap_or(Value::Nil);
             it.apply(&proc, &[list, Value::Stream(ps.clone())])?;
             Ok(())
@@ -284,7 +301,8 @@ fn call_logical_block(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 /// `pprint-pop`'s check before taking the next element: a dotted tail is
-/// written as `. tail`, `*print-length*` as `...`.
+/// written as `. tail`, `*print-length*` as `...`, a tail shared under
+/// `*print-circle*` as `. #n#` (SBCL's `pprint-pop-helper`).
 fn length_check(it: &mut Interp, list: &Value, count: i64, s: &Rc<Stream>) -> LResult<bool> {
     if !list.is_list() {
         write_str(it, s, ". ")?;
@@ -295,7 +313,24 @@ fn length_check(it: &mut Interp, list: &Value, count: i64, s: &Rc<Stream>) -> LR
         write_str(it, s, "...")?;
         return Ok(false);
     }
+    if count > 0
+        && list.is_cons()
+        && circle::active()
+        && circle::check(list, false) != circle::Check::Print
+    {
+        write_str(it, s, ". ")?;
+        output_object(it, s, list)?;
+        return Ok(false);
+    }
     Ok(true)
+}
+
+fn print_circle() -> bool {
+    cl_sym("*PRINT-CIRCLE*")
+        .value
+        .borrow()
+        .as_ref()
+        .is_some_and(|v| v.truthy())
 }
 
 fn pprint_length_check(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -326,7 +361,7 @@ fn pprint_list(
         Some(prefix),
         false,
         suffix,
-        |it, ps| {
+        &mut |it, ps| {
             let mut rest = list.clone();
             let mut count = 0;
             // The tortoise of a cycle check: a circular list ends in `...`
@@ -339,7 +374,7 @@ fn pprint_list(
                 if !length_check(it, &rest, count, ps)? {
                     return Ok(());
                 }
-                if count > 0 && rest.eq(&tortoise) {
+                if count > 0 && rest.eq(&tortoise) && !circle::active() {
                     return write_str(it, ps, "...");
                 }
                 if count % 2 == 1 {

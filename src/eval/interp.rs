@@ -31,10 +31,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "COMPILE-FILE",
         "sendletter interprets source files; LOAD them instead",
     ),
-    (
-        "SET-PPRINT-DISPATCH",
-        "the pretty printer is not implemented",
-    ),
     ("DISASSEMBLE", "there is no compiler"),
     ("STEP", "there is no stepper; TRACE shows calls and returns"),
     (

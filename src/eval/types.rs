@@ -160,7 +160,19 @@ impl Interp {
                     "ARRAY" | "SIMPLE-ARRAY" | "VECTOR" | "SIMPLE-VECTOR" | "STRING"
                     | "SIMPLE-STRING" | "BASE-STRING" | "SIMPLE-BASE-STRING" | "BIT-VECTOR"
                     | "SIMPLE-BIT-VECTOR" => Ok(array_typep(v, &name, &args)),
-                    "CONS" | "LIST" | "FUNCTION" => {
+                    // (cons car-type cdr-type), `*` for any (CLHS 4.4 CONS).
+                    "CONS" => {
+                        let Value::Cons(c) = v else {
+                            return Ok(false);
+                        };
+                        let (car, cdr) = (c.car.borrow().clone(), c.cdr.borrow().clone());
+                        let any = |t: Option<&Value>| {
+                            t.is_none_or(|t| matches!(t, Value::Symbol(s) if s.name == "*"))
+                        };
+                        Ok((any(args.first()) || self.typep(&car, &args[0])?)
+                            && (any(args.get(1)) || self.typep(&cdr, &args[1])?))
+                    }
+                    "LIST" | "FUNCTION" => {
                         let s = cl_sym(&name);
                         self.typep_name(v, &name, &s)
                     }
