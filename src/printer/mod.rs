@@ -252,6 +252,7 @@ pub fn write_doc_checked(
 
 /// Spare room kept in the output (taken fallibly before each step).
 const SPARE: usize = 1 << 16;
+const SPARE_OPS: usize = 1 << 10;
 
 /// Pending printer work.
 enum Task {
@@ -309,7 +310,10 @@ impl Printer<'_, '_> {
             }
             // Room for the next piece of text, taken fallibly: huge output
             // is a storage-condition, not an abort (docs/reliability.md).
-            if self.out.capacity() - self.out.len() < SPARE && self.out.try_reserve(SPARE).is_err()
+            if (self.out.capacity() - self.out.len() < SPARE
+                && self.out.try_reserve(SPARE).is_err())
+                || (self.ops.capacity() - self.ops.len() < SPARE_OPS
+                    && self.ops.try_reserve(SPARE_OPS).is_err())
             {
                 self.failure = Some(PrintFailure::TooLarge);
                 return;
