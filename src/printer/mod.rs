@@ -5,13 +5,14 @@
 //! cannot overflow the Rust stack. Circular structure (which SBCL with
 //! `*print-circle*` false would print forever) prints as `...` at the point
 //! where it closes: a list whose tail loops ends in ` ...`, and a cons,
-//! vector or structure met again inside itself prints as `...`.
+//! vector or structure met again inside itself prints as `...`. With
+//! `*print-circle*` it gets `#n=`/`#n#` labels instead (`circle.rs`).
 //!
 //! Documented differences from SBCL: unreadable objects carry no address
 //! (`#<FUNCTION (LAMBDA (X))>`, `#<HASH-TABLE :TEST EQUAL :COUNT 2>`);
 //! condition objects print as `#<TYPE-NAME>`; non-ASCII characters print
-//! as themselves (`#\é`) and non-graphic ones as `#\U+85`;
-//! `*print-readably*` does not signal `print-not-readable`.
+//! as themselves (`#\é`) and non-graphic ones as `#\U+85`; with
+//! `*print-readably*`, hash tables signal `print-not-readable`.
 
 pub mod circle;
 mod float;
@@ -121,7 +122,7 @@ impl PrintOptions {
         o
     }
 
-    /// `*print-level*` unless printing readably (CLHS 22.1.3.x).
+    /// `*print-level*` unless printing readably (CLHS 22.1.3.1 ff., `*print-readably*`).
     fn level_limit(&self) -> Option<usize> {
         self.level.filter(|_| !self.readably)
     }
@@ -203,7 +204,7 @@ pub enum DocOp {
 #[derive(Debug)]
 pub enum PrintFailure {
     /// `*print-readably*` and an object with no readable syntax
-    /// (CLHS 22.1.3.x: `print-not-readable`).
+    /// (CLHS 22.1.3.13, `print-not-readable`).
     NotReadable(Value),
     /// The text outgrew the memory available (a `storage-condition`).
     TooLarge,
