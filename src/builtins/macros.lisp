@@ -243,9 +243,11 @@ returns the arguments it did not use (CLHS 22.2.1.3)."
     (loop for (key value) on keys by #'cddr
           do (case key
                ((:prefix :per-line-prefix)
-                (unless (assoc pre bindings) (push (list pre value) bindings)))
+                (unless (assoc pre bindings)
+                  (push (list pre `(sendletter::%pprint-string ,value t)) bindings)))
                (:suffix
-                (unless (assoc suf bindings) (push (list suf value) bindings)))))
+                (unless (assoc suf bindings)
+                  (push (list suf `(sendletter::%pprint-string ,value)) bindings)))))
     (unless (assoc pre bindings) (push (list pre nil) bindings))
     (unless (assoc suf bindings) (push (list suf "") bindings))
     `(let* ,(reverse bindings)

@@ -25,6 +25,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("PPRINT-LINEAR", "(stream list &optional colon-p at-sign-p)", 2, 4, pprint_linear, "Print LIST with linear-style newlines between elements."),
     def!("PPRINT-TABULAR", "(stream list &optional colon-p at-sign-p tabsize)", 2, 5, pprint_tabular, "Print LIST in columns TABSIZE (16) wide."),
     def!("SENDLETTER" : "%CALL-LOGICAL-BLOCK", "(proc stream prefix per-line-p suffix &optional object)", 5, 6, call_logical_block, "Run PROC (list stream) inside a logical block: PPRINT-LOGICAL-BLOCK's runtime."),
+    def!("SENDLETTER" : "%PPRINT-STRING", "(object &optional nil-ok)", 1, 2, pprint_string, "A logical block's prefix or suffix: OBJECT when it is a string, else a TYPE-ERROR."),
     def!("SENDLETTER" : "%PPRINT-LENGTH-CHECK", "(list count stream)", 3, 3, pprint_length_check, "PPRINT-POP's test: print `. tail` or `...` and return NIL, or return T."),
 ];
 
@@ -274,6 +275,19 @@ fn string_or_nil(it: &mut Interp, v: &Value) -> LResult<Option<String>> {
             Some(t) => Ok(Some(t)),
             None => type_err(it, other, "STRING"),
         },
+    }
+}
+
+/// `pprint-logical-block`'s `:prefix`, `:per-line-prefix` and `:suffix`
+/// must be strings (CLHS 22.4); SBCL lets a prefix be NIL (`nil-ok`).
+fn pprint_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let nil_ok = a.get(1).is_some_and(Value::truthy);
+    if a[0].is_nil() && nil_ok {
+        return Ok(Value::Nil);
+    }
+    match crate::builtins::sequences::shape::string_text(&a[0]) {
+        Some(_) => Ok(a[0].clone()),
+        None => type_err(it, &a[0], "STRING"),
     }
 }
 

@@ -505,7 +505,13 @@ impl Printer<'_, '_> {
             }
         }
         match &v {
-            Value::Nil => write_symbol(self.out, &package::nil_symbol(), escape, self.opts.base),
+            Value::Nil => symbol::write_symbol_styled(
+                self.out,
+                &package::nil_symbol(),
+                escape,
+                self.opts.base,
+                symbol_case::Style::printing(self.opts.readably),
+            ),
             Value::Symbol(s)
                 if escape
                     && !self.opts.gensym
@@ -514,7 +520,13 @@ impl Printer<'_, '_> {
             {
                 symbol::write_name(self.out, &s.name, self.opts.base)
             }
-            Value::Symbol(s) => write_symbol(self.out, s, escape, self.opts.base),
+            Value::Symbol(s) => symbol::write_symbol_styled(
+                self.out,
+                s,
+                escape,
+                self.opts.base,
+                symbol_case::Style::printing(self.opts.readably),
+            ),
             Value::Cons(c) => {
                 let quoted = reader_macro_form(&v);
                 if !self.enter(Rc::as_ptr(c) as usize, quoted.is_none()) {
