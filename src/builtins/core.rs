@@ -369,7 +369,11 @@ fn fboundp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
             && a[0].cdr().car().as_symbol().is_some()
             && a[0].cdr().cdr().is_nil();
         if !setf_name {
-            return super::args::type_err(it, &a[0], "(OR SYMBOL (CONS (EQL SETF) (CONS SYMBOL NULL)))");
+            return super::args::type_err(
+                it,
+                &a[0],
+                "(OR SYMBOL (CONS (EQL SETF) (CONS SYMBOL NULL)))",
+            );
         }
         return Ok(Value::bool(a[0].cdr().car().as_symbol().is_some_and(|s| {
             it.setf_functions
