@@ -136,6 +136,12 @@ pub fn new_interp() -> Interp {
     set("*PRINT-LINES*", Value::Nil);
     set("*PRINT-RIGHT-MARGIN*", Value::Nil);
     set("*PRINT-MISER-WIDTH*", Value::Nil);
+    set("*PRINT-GENSYM*", package::t());
+    set("*PRINT-ARRAY*", package::t());
+    set(
+        "*PRINT-PPRINT-DISPATCH*",
+        crate::builtins::pprint_dispatch::initial_table(),
+    );
     set("*BREAK-ON-SIGNALS*", Value::Nil);
     set("*DEBUGGER-HOOK*", Value::Nil);
     set("*LOAD-PATHNAME*", Value::Nil);

@@ -390,3 +390,21 @@ fn pretty_printing_a_circular_list_ends_instead_of_printing_for_ever() {
     let n: usize = out.trim().parse().unwrap_or(usize::MAX);
     assert!(n < 200, "{out}");
 }
+
+// ----- printed text larger than memory ---------------------------------------
+
+/// A DAG of shared conses 2^40 leaves wide prints (without
+/// `*print-circle*`) as more text than memory holds: the printer grows
+/// its text fallibly, so this is a storage-condition, not an abort on
+/// allocation failure. (A small address space makes it fail fast.)
+#[test]
+fn printing_more_text_than_memory_holds_is_a_storage_condition() {
+    let form = "(princ (handler-case \
+                  (length (write-to-string \
+                    (let ((x (list nil))) (dotimes (i 40) (setf x (cons x x))) x) \
+                    :pretty nil)) \
+                  (storage-condition () :caught)))";
+    let r = run_with(150_000, &["-e", form]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout, "CAUGHT");
+}

@@ -367,6 +367,18 @@ fn boundp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 
 fn fboundp(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     if a[0].is_cons() {
+        // A function name: (setf symbol) only (CLHS 26 function name).
+        let setf_name = a[0].car().as_symbol().is_some_and(|s| s.name == "SETF")
+            && a[0].cdr().is_cons()
+            && a[0].cdr().car().as_symbol().is_some()
+            && a[0].cdr().cdr().is_nil();
+        if !setf_name {
+            return super::args::type_err(
+                it,
+                &a[0],
+                "(OR SYMBOL (CONS (EQL SETF) (CONS SYMBOL NULL)))",
+            );
+        }
         return Ok(Value::bool(a[0].cdr().car().as_symbol().is_some_and(|s| {
             it.setf_functions
                 .contains_key(&crate::eval::interp::SymKey(s))

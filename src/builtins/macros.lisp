@@ -89,6 +89,7 @@
          (*print-length* nil) (*print-level* nil) (*print-lines* nil)
          (*print-miser-width* nil) (*print-pretty* nil) (*print-radix* nil)
          (*print-readably* t) (*print-right-margin* nil)
+         (*print-pprint-dispatch* (sendletter::%standard-pprint-dispatch))
          (*read-base* 10) (*read-default-float-format* 'single-float)
          (*read-eval* t) (*read-suppress* nil)
          (*readtable* (sendletter::%standard-readtable)))
@@ -276,9 +277,11 @@ returns the arguments it did not use (CLHS 22.2.1.3)."
     (loop for (key value) on keys by #'cddr
           do (case key
                ((:prefix :per-line-prefix)
-                (unless (assoc pre bindings) (push (list pre value) bindings)))
+                (unless (assoc pre bindings)
+                  (push (list pre `(sendletter::%pprint-string ,value t)) bindings)))
                (:suffix
-                (unless (assoc suf bindings) (push (list suf value) bindings)))))
+                (unless (assoc suf bindings)
+                  (push (list suf `(sendletter::%pprint-string ,value)) bindings)))))
     (unless (assoc pre bindings) (push (list pre nil) bindings))
     (unless (assoc suf bindings) (push (list suf "") bindings))
     `(let* ,(reverse bindings)

@@ -22,6 +22,7 @@ pub mod mime_parsed;
 pub mod numbers;
 pub mod packages;
 pub mod pathname_wild;
+pub mod pprint_dispatch;
 pub mod prelude;
 pub mod pretty;
 pub mod printing;
@@ -103,6 +104,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         hashtables::BUILTINS,
         printing::BUILTINS,
         pretty::BUILTINS,
+        pprint_dispatch::BUILTINS,
         format::BUILTINS,
         streams::BUILTINS,
         readtables::BUILTINS,

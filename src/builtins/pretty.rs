@@ -14,6 +14,7 @@ use crate::def;
 use crate::eval::package::cl_sym;
 use crate::eval::stream::{Stream, StreamKind};
 use crate::eval::{Interp, LResult, Value};
+use crate::printer::circle;
 use crate::printer::pretty::{NewlineKind, PrettyStream, TabKind};
 
 pub const BUILTINS: &[BuiltinDef] = &[
@@ -24,6 +25,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("PPRINT-LINEAR", "(stream list &optional colon-p at-sign-p)", 2, 4, pprint_linear, "Print LIST with linear-style newlines between elements."),
     def!("PPRINT-TABULAR", "(stream list &optional colon-p at-sign-p tabsize)", 2, 5, pprint_tabular, "Print LIST in columns TABSIZE (16) wide."),
     def!("SENDLETTER" : "%CALL-LOGICAL-BLOCK", "(proc stream prefix per-line-p suffix &optional object)", 5, 6, call_logical_block, "Run PROC (list stream) inside a logical block: PPRINT-LOGICAL-BLOCK's runtime."),
+    def!("SENDLETTER" : "%PPRINT-STRING", "(object &optional nil-ok)", 1, 2, pprint_string, "A logical block's prefix or suffix: OBJECT when it is a string, else a TYPE-ERROR."),
     def!("SENDLETTER" : "%PPRINT-LENGTH-CHECK", "(list count stream)", 3, 3, pprint_length_check, "PPRINT-POP's test: print `. tail` or `...` and return NIL, or return T."),
 ];
 
@@ -223,12 +225,28 @@ fn logical_block(
     prefix: Option<&str>,
     per_line: bool,
     suffix: &str,
-    body: impl FnOnce(&mut Interp, &Rc<Stream>) -> LResult<()>,
+    body: &mut dyn FnMut(&mut Interp, &Rc<Stream>) -> LResult<()>,
 ) -> LResult<()> {
+    // *print-circle* at the outermost printing: once to find what is
+    // shared, output thrown away, then for real (SBCL's
+    // with-circularity-detection).
+    if object.is_some_and(circle::candidate) && !circle::active() && print_circle() {
+        let scratch = Rc::new(Stream::string_output());
+        return circle::with_detection(|real| {
+            let target = if real { stream } else { &scratch };
+            logical_block(it, target, object, prefix, per_line, suffix, body)
+        });
+    }
     with_pretty_stream(it, stream, |it, ps| {
         if let Some(obj) = object {
             if !obj.is_list() {
                 return output_object(it, ps, obj);
+            }
+            match circle::check(obj, true) {
+                circle::Check::Print => {}
+                circle::Check::Skip => return Ok(()),
+                circle::Check::Refer(n) => return write_str(it, ps, &format!("#{n}#")),
+                circle::Check::Define(n) => write_str(it, ps, &format!("#{n}="))?,
             }
         }
         let level = current_level();
@@ -260,6 +278,19 @@ fn string_or_nil(it: &mut Interp, v: &Value) -> LResult<Option<String>> {
     }
 }
 
+/// `pprint-logical-block`'s `:prefix`, `:per-line-prefix` and `:suffix`
+/// must be strings (CLHS 22.4); SBCL lets a prefix be NIL (`nil-ok`).
+fn pprint_string(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    let nil_ok = a.get(1).is_some_and(Value::truthy);
+    if a[0].is_nil() && nil_ok {
+        return Ok(Value::Nil);
+    }
+    match crate::builtins::sequences::shape::string_text(&a[0]) {
+        Some(_) => Ok(a[0].clone()),
+        None => type_err(it, &a[0], "STRING"),
+    }
+}
+
 fn call_logical_block(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let proc = a[0].clone();
     let stream = out_stream(it, Some(&a[1]))?;
@@ -274,7 +305,7 @@ fn call_logical_block(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         prefix.as_deref(),
         per_line,
         &suffix,
-        |it, ps| {
+        &mut |it, ps| {
             let list = object.clone().unwrap_or(Value::Nil);
             it.apply(&proc, &[list, Value::Stream(ps.clone())])?;
             Ok(())
@@ -284,7 +315,8 @@ fn call_logical_block(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 /// `pprint-pop`'s check before taking the next element: a dotted tail is
-/// written as `. tail`, `*print-length*` as `...`.
+/// written as `. tail`, `*print-length*` as `...`, a tail shared under
+/// `*print-circle*` as `. #n#` (SBCL's `pprint-pop-helper`).
 fn length_check(it: &mut Interp, list: &Value, count: i64, s: &Rc<Stream>) -> LResult<bool> {
     if !list.is_list() {
         write_str(it, s, ". ")?;
@@ -295,7 +327,24 @@ fn length_check(it: &mut Interp, list: &Value, count: i64, s: &Rc<Stream>) -> LR
         write_str(it, s, "...")?;
         return Ok(false);
     }
+    if count > 0
+        && list.is_cons()
+        && circle::active()
+        && circle::check(list, false) != circle::Check::Print
+    {
+        write_str(it, s, ". ")?;
+        output_object(it, s, list)?;
+        return Ok(false);
+    }
     Ok(true)
+}
+
+fn print_circle() -> bool {
+    cl_sym("*PRINT-CIRCLE*")
+        .value
+        .borrow()
+        .as_ref()
+        .is_some_and(|v| v.truthy())
 }
 
 fn pprint_length_check(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -326,7 +375,7 @@ fn pprint_list(
         Some(prefix),
         false,
         suffix,
-        |it, ps| {
+        &mut |it, ps| {
             let mut rest = list.clone();
             let mut count = 0;
             // The tortoise of a cycle check: a circular list ends in `...`
@@ -339,7 +388,7 @@ fn pprint_list(
                 if !length_check(it, &rest, count, ps)? {
                     return Ok(());
                 }
-                if count > 0 && rest.eq(&tortoise) {
+                if count > 0 && rest.eq(&tortoise) && !circle::active() {
                     return write_str(it, ps, "...");
                 }
                 if count % 2 == 1 {

@@ -3,6 +3,7 @@
 //! (CLHS 21.2). Text comes from `crate::printer`; conditions printed
 //! without escapes show their report (CLHS 9.1.3).
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use super::args::{self, type_err};
@@ -13,17 +14,17 @@ use crate::eval::package::{cl_sym, t};
 use crate::eval::stream::Stream;
 use crate::eval::{Interp, LResult, Value};
 use crate::printer::pretty::Doc;
-use crate::printer::{write_doc_hooked, PrintOptions};
+use crate::printer::{write_doc_checked, PrintFailure, PrintOptions};
 
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("PRIN1", "(object &optional stream)", 1, 2, prin1, "Print OBJECT readably (with escapes)."),
     def!("PRINC", "(object &optional stream)", 1, 2, princ, "Print OBJECT for people (no escapes)."),
     def!("PRINT", "(object &optional stream)", 1, 2, print, "Newline, PRIN1 of OBJECT, then a space."),
     def!("PPRINT", "(object &optional stream)", 1, 2, pprint, "Newline, then OBJECT with escapes; no values."),
-    def!("WRITE", "(object &key stream escape readably base radix pretty case circle level length lines array gensym right-margin)", 1, MANY, write, "Print OBJECT with printer variables given as keywords."),
+    def!("WRITE", "(object &key stream escape readably base radix pretty case circle level length lines array gensym right-margin miser-width pprint-dispatch)", 1, MANY, write, "Print OBJECT with printer variables given as keywords."),
     def!("PRIN1-TO-STRING", "(object)", 1, 1, prin1_to_string, "The PRIN1 text of OBJECT."),
     def!("PRINC-TO-STRING", "(object)", 1, 1, princ_to_string, "The PRINC text of OBJECT."),
-    def!("WRITE-TO-STRING", "(object &key escape readably base radix pretty ...)", 1, MANY, write_to_string_fn, "The WRITE text of OBJECT."),
+    def!("WRITE-TO-STRING", "(object &key escape readably base radix pretty case circle level length lines array gensym right-margin miser-width pprint-dispatch)", 1, MANY, write_to_string_fn, "The WRITE text of OBJECT."),
     def!("WRITE-STRING", "(string &optional stream &key start end)", 1, MANY, write_string, "Write the characters of STRING."),
     def!("WRITE-LINE", "(string &optional stream &key start end)", 1, MANY, write_line, "Write STRING and a newline."),
     def!("WRITE-CHAR", "(character &optional stream)", 1, 2, write_char, "Write one character."),
@@ -36,26 +37,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
 
 /// The printer options from the current `*print-...*` variables.
 pub fn options_from_globals() -> PrintOptions {
-    let value = |name: &str| cl_sym(name).value.borrow().clone();
-    let mut o = PrintOptions::default();
-    if let Some(v) = value("*PRINT-ESCAPE*") {
-        o.escape = v.truthy();
-    }
-    if let Some(Value::Fixnum(b)) = value("*PRINT-BASE*") {
-        if (2..=36).contains(&b) {
-            o.base = b as u32;
-        }
-    }
-    if let Some(v) = value("*PRINT-RADIX*") {
-        o.radix = v.truthy();
-    }
-    if let Some(v) = value("*PRINT-READABLY*") {
-        o.readably = v.truthy();
-    }
-    if let Some(v) = value("*PRINT-PRETTY*") {
-        o.pretty = v.truthy();
-    }
-    o
+    PrintOptions::from_globals()
 }
 
 /// The printed text of `v` under `opts`; a condition printed without
@@ -65,8 +47,38 @@ pub fn text_with(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<Str
 }
 
 /// The printed text of `v` with the pretty printer's operations (when
-/// `opts.pretty`), to be laid out where it is written.
+/// `opts.pretty`), to be laid out where it is written. With
+/// `*print-circle*` and no printing around this one, the object is
+/// printed twice: once to find what is shared, once with labels.
 pub fn doc_with(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<Doc> {
+    if opts.circle && !crate::printer::circle::active() {
+        return crate::printer::circle::with_detection(|_| doc_once(it, v, opts));
+    }
+    doc_once(it, v, opts)
+}
+
+thread_local! {
+    /// The next object printed skips the pprint dispatch table at its
+    /// top (`%pprint-standard`, the standard table's function).
+    static UNDISPATCHED_ROOT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// [`write_object`] with the standard layout for `v` itself, whatever
+/// the pprint dispatch table says (its elements still dispatch).
+pub fn write_object_undispatched(
+    it: &mut Interp,
+    stream: &Rc<Stream>,
+    v: &Value,
+    opts: &PrintOptions,
+) -> LResult<()> {
+    UNDISPATCHED_ROOT.with(|u| u.set(true));
+    let r = write_object(it, stream, v, opts);
+    UNDISPATCHED_ROOT.with(|u| u.set(false));
+    r
+}
+
+fn doc_once(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<Doc> {
+    let mut skip_root = UNDISPATCHED_ROOT.with(|u| u.replace(false));
     if !opts.escape && !opts.readably && Interp::condition_class(v).is_some() {
         return Ok(plain(it.report_condition(v)?));
     }
@@ -76,14 +88,66 @@ pub fn doc_with(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<Doc>
         }
     }
     let mut ops = Vec::new();
-    let text = if crate::clos::loaded(it) {
-        crate::clos::hooks::write_doc_with_print_object(it, v, opts, &mut ops)?
+    let mut text = String::new();
+    let entries = if opts.pretty {
+        super::pprint_dispatch::current_entries()
     } else {
-        let mut out = String::new();
-        write_doc_hooked(&mut out, &mut ops, v, opts, None);
-        out
+        None
     };
-    Ok(Doc { text, ops })
+    let clos = crate::clos::loaded(it);
+    let failure = if entries.is_none() && !clos {
+        write_doc_checked(&mut text, &mut ops, v, opts, None).err()
+    } else {
+        let opts = PrintOptions {
+            dispatch: entries.is_some(),
+            ..opts.clone()
+        };
+        let mut error = None;
+        // The pprint dispatch table first (CLHS 22.2.1.4), then
+        // print-object (CLHS 22.1.3.13).
+        let mut ask = |x: &Value, o: &PrintOptions| -> Option<String> {
+            if error.is_some() {
+                return None;
+            }
+            let r = (|| -> LResult<Option<String>> {
+                if let Some(entries) = &entries {
+                    if o.pretty && !std::mem::take(&mut skip_root) {
+                        if let Some(f) = super::pprint_dispatch::lookup(it, entries, x)? {
+                            return super::pprint_dispatch::call_entry(it, &f, x, 0).map(Some);
+                        }
+                    }
+                }
+                if clos {
+                    return crate::clos::hooks::print_object_text(it, x, o);
+                }
+                Ok(None)
+            })();
+            r.unwrap_or_else(|e| {
+                error = Some(e);
+                None
+            })
+        };
+        let stopped = write_doc_checked(&mut text, &mut ops, v, &opts, Some(&mut ask)).err();
+        if let Some(e) = error {
+            return Err(e);
+        }
+        stopped
+    };
+    match failure {
+        None => Ok(Doc { text, ops }),
+        Some(PrintFailure::NotReadable(object)) => {
+            let c = it.make_condition("PRINT-NOT-READABLE", &[("OBJECT", object)]);
+            it.err(c)
+        }
+        Some(PrintFailure::TooLarge) => {
+            drop(text);
+            let c = it.make_error(
+                "STORAGE-CONDITION",
+                "Heap exhausted: the printed text does not fit in memory.",
+            );
+            it.err(c)
+        }
+    }
 }
 
 fn plain(text: String) -> Doc {

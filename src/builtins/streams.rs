@@ -124,6 +124,13 @@ pub fn io_failure<T>(it: &mut Interp, s: &Rc<Stream>, e: io::Error) -> LResult<T
     if e.kind() == io::ErrorKind::BrokenPipe {
         return Err(Unwind::Exit(0));
     }
+    if e.kind() == io::ErrorKind::OutOfMemory {
+        let c = it.make_error(
+            "STORAGE-CONDITION",
+            "Heap exhausted: the text written does not fit in memory.",
+        );
+        return it.err(c);
+    }
     // Decoding and encoding errors name the file they happened in.
     let msg = match (&s.path, e.kind()) {
         (Some(path), io::ErrorKind::InvalidData) => format!("{path}: {e}"),

@@ -8,7 +8,7 @@ use crate::builtins::BuiltinDef;
 use crate::def;
 use crate::eval::package::{find_package, find_symbol};
 use crate::eval::{Interp, LResult, Sym, Value};
-use crate::printer::{write_doc_hooked, write_to_string, DocOp, PrintOptions};
+use crate::printer::{write_doc_checked, write_to_string, DocOp, PrintFailure, PrintOptions};
 
 pub const BUILTINS: &[BuiltinDef] = &[
     def!("CLOS" : "%DEFAULT-PRINT-STRING", "(object escape)", 2, 2, default_print_string,
@@ -31,7 +31,7 @@ fn hook(name: &str) -> Option<Sym> {
 /// The printed text of `v`, with `print-object` called for the standard
 /// instances (and, once one has a method, structures) inside it.
 pub fn write_with_print_object(it: &mut Interp, v: &Value, opts: &PrintOptions) -> LResult<String> {
-    write_doc_with_print_object(it, v, opts, &mut Vec::new())
+    Ok(write_doc_with_print_object(it, v, opts, &mut Vec::new())?.0)
 }
 
 /// `write_with_print_object` collecting the pretty printer's operations.
@@ -40,43 +40,50 @@ pub fn write_doc_with_print_object(
     v: &Value,
     opts: &PrintOptions,
     ops: &mut Vec<(usize, DocOp)>,
-) -> LResult<String> {
-    let Some(f) = hook("%PRINT-HOOK") else {
-        let mut out = String::new();
-        write_doc_hooked(&mut out, ops, v, opts, None);
-        return Ok(out);
-    };
-    let structures = it.ext.contains_key(STRUCTURE_PRINT);
+) -> LResult<(String, Option<PrintFailure>)> {
     let mut failure = None;
     let mut out = String::new();
     let mut ask = |x: &Value, o: &PrintOptions| -> Option<String> {
         if failure.is_some() {
             return None;
         }
-        let wanted = match x {
-            Value::Object(obj) => obj.as_any().is::<super::instance::Instance>(),
-            Value::Struct(s) => structures && !s.class.is_condition,
-            // A generic function prints as SBCL prints it.
-            Value::Function(_) => true,
-            _ => false,
-        };
-        if !wanted {
-            return None;
-        }
-        let args = [x.clone(), Value::bool(o.escape), Value::bool(o.readably)];
-        match it.call_named(&f, &args) {
-            Ok(Value::String(s)) => Some(s.borrow().clone()),
-            Ok(_) => None,
+        match print_object_text(it, x, o) {
+            Ok(text) => text,
             Err(e) => {
                 failure = Some(e);
                 None
             }
         }
     };
-    write_doc_hooked(&mut out, ops, v, opts, Some(&mut ask));
+    let stopped = write_doc_checked(&mut out, ops, v, opts, Some(&mut ask)).err();
     match failure {
         Some(e) => Err(e),
-        None => Ok(out),
+        None => Ok((out, stopped)),
+    }
+}
+
+/// The text `print-object` gives `x` (standard instances, generic
+/// functions, and structures once one has a method); `None` for the
+/// printer's own text.
+pub fn print_object_text(it: &mut Interp, x: &Value, o: &PrintOptions) -> LResult<Option<String>> {
+    let Some(f) = hook("%PRINT-HOOK") else {
+        return Ok(None);
+    };
+    let structures = it.ext.contains_key(STRUCTURE_PRINT);
+    let wanted = match x {
+        Value::Object(obj) => obj.as_any().is::<super::instance::Instance>(),
+        Value::Struct(s) => structures && !s.class.is_condition,
+        // A generic function prints as SBCL prints it.
+        Value::Function(_) => true,
+        _ => false,
+    };
+    if !wanted {
+        return Ok(None);
+    }
+    let args = [x.clone(), Value::bool(o.escape), Value::bool(o.readably)];
+    match it.call_named(&f, &args)? {
+        Value::String(s) => Ok(Some(s.borrow().clone())),
+        _ => Ok(None),
     }
 }
 

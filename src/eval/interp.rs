@@ -26,11 +26,6 @@ fn stack_address() -> usize {
 /// Standard operators sendletter deliberately does not implement, and why
 /// (documented in docs/lisp.md).
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("COMPLEX", "complex numbers are not implemented"),
-    (
-        "SET-PPRINT-DISPATCH",
-        "the pretty printer is not implemented",
-    ),
     (
         "DRIBBLE",
         "use the shell's `script` command to record a session",

@@ -397,6 +397,10 @@ impl Stream {
             StreamKind::Stdout => io::stdout().write_all(s.as_bytes()),
             StreamKind::Stderr => io::stderr().write_all(s.as_bytes()),
             StreamKind::StringOut(buf) => {
+                // Grown fallibly: text past memory is a storage-condition
+                // (`io_failure`), not an abort.
+                buf.try_reserve(s.len())
+                    .map_err(|_| io::Error::from(io::ErrorKind::OutOfMemory))?;
                 buf.push_str(s);
                 Ok(())
             }

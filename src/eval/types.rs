@@ -181,7 +181,19 @@ impl Interp {
                     // typep (CLHS 4.2.3, VALUES, FUNCTION type specifiers).
                     "VALUES" => self.typep_refused(spec),
                     "FUNCTION" if !args.is_empty() => self.typep_refused(spec),
-                    "CONS" | "LIST" | "FUNCTION" => {
+                    // (cons car-type cdr-type), `*` for any (CLHS 4.4 CONS).
+                    "CONS" => {
+                        let Value::Cons(c) = v else {
+                            return Ok(false);
+                        };
+                        let (car, cdr) = (c.car.borrow().clone(), c.cdr.borrow().clone());
+                        let any = |t: Option<&Value>| {
+                            t.is_none_or(|t| matches!(t, Value::Symbol(s) if s.name == "*"))
+                        };
+                        Ok((any(args.first()) || self.typep(&car, &args[0])?)
+                            && (any(args.get(1)) || self.typep(&cdr, &args[1])?))
+                    }
+                    "LIST" | "FUNCTION" => {
                         let s = cl_sym(&name);
                         self.typep_name(v, &name, &s)
                     }

@@ -5,14 +5,16 @@
 //! cannot overflow the Rust stack. Circular structure (which SBCL with
 //! `*print-circle*` false would print forever) prints as `...` at the point
 //! where it closes: a list whose tail loops ends in ` ...`, and a cons,
-//! vector or structure met again inside itself prints as `...`.
+//! vector or structure met again inside itself prints as `...`. With
+//! `*print-circle*` it gets `#n=`/`#n#` labels instead (`circle.rs`).
 //!
 //! Documented differences from SBCL: unreadable objects carry no address
 //! (`#<FUNCTION (LAMBDA (X))>`, `#<HASH-TABLE :TEST EQUAL :COUNT 2>`);
 //! condition objects print as `#<TYPE-NAME>`; non-ASCII characters print
-//! as themselves (`#\é`) and non-graphic ones as `#\U+85`;
-//! `*print-readably*` does not signal `print-not-readable`.
+//! as themselves (`#\é`) and non-graphic ones as `#\U+85`; with
+//! `*print-readably*`, hash tables signal `print-not-readable`.
 
+pub mod circle;
 mod float;
 mod layout;
 pub mod pretty;
@@ -44,6 +46,19 @@ pub struct PrintOptions {
     pub readably: bool,
     /// `*print-pretty*`: lists and vectors become logical blocks.
     pub pretty: bool,
+    /// `*print-level*` (ignored when printing readably).
+    pub level: Option<usize>,
+    /// `*print-length*` (ignored when printing readably).
+    pub length: Option<usize>,
+    /// `*print-circle*`: shared structure as `#n=`/`#n#`.
+    pub circle: bool,
+    /// `*print-gensym*`: `#:` before uninterned symbols.
+    pub gensym: bool,
+    /// `*print-array*`: array contents, else `#<...>`.
+    pub array: bool,
+    /// A pprint dispatch table has entries: the print hook is asked
+    /// about every object, not only instances and structures.
+    pub dispatch: bool,
 }
 
 impl Default for PrintOptions {
@@ -54,6 +69,12 @@ impl Default for PrintOptions {
             radix: false,
             readably: false,
             pretty: false,
+            level: None,
+            length: None,
+            circle: false,
+            gensym: true,
+            array: true,
+            dispatch: false,
         }
     }
 }
@@ -82,7 +103,33 @@ impl PrintOptions {
         if let Some(v) = value("*PRINT-PRETTY*") {
             o.pretty = v.truthy();
         }
+        let count = |v: Option<Value>| match v {
+            Some(Value::Fixnum(n)) if n >= 0 => Some(n as usize),
+            Some(Value::Bignum(_)) => Some(usize::MAX),
+            _ => None,
+        };
+        o.level = count(value("*PRINT-LEVEL*"));
+        o.length = count(value("*PRINT-LENGTH*"));
+        if let Some(v) = value("*PRINT-CIRCLE*") {
+            o.circle = v.truthy();
+        }
+        if let Some(v) = value("*PRINT-GENSYM*") {
+            o.gensym = v.truthy();
+        }
+        if let Some(v) = value("*PRINT-ARRAY*") {
+            o.array = v.truthy();
+        }
         o
+    }
+
+    /// `*print-level*` unless printing readably (CLHS 22.1.3.1 ff., `*print-readably*`).
+    fn level_limit(&self) -> Option<usize> {
+        self.level.filter(|_| !self.readably)
+    }
+
+    /// `*print-length*` unless printing readably.
+    fn length_limit(&self) -> Option<usize> {
+        self.length.filter(|_| !self.readably)
     }
 }
 
@@ -153,6 +200,16 @@ pub enum DocOp {
     },
 }
 
+/// Why printing stopped before the end.
+#[derive(Debug)]
+pub enum PrintFailure {
+    /// `*print-readably*` and an object with no readable syntax
+    /// (CLHS 22.1.3.13, `print-not-readable`).
+    NotReadable(Value),
+    /// The text outgrew the memory available (a `storage-condition`).
+    TooLarge,
+}
+
 /// `write_value_hooked` collecting, with `opts.pretty`, the pretty
 /// printer's operations at their byte positions in `out`.
 pub fn write_doc_hooked(
@@ -162,6 +219,17 @@ pub fn write_doc_hooked(
     opts: &PrintOptions,
     hook: Option<PrintHook>,
 ) {
+    let _ = write_doc_checked(out, ops, v, opts, hook);
+}
+
+/// [`write_doc_hooked`], telling why printing stopped early.
+pub fn write_doc_checked(
+    out: &mut String,
+    ops: &mut Vec<(usize, DocOp)>,
+    v: &Value,
+    opts: &PrintOptions,
+    hook: Option<PrintHook>,
+) -> Result<(), PrintFailure> {
     let mut printer = Printer {
         hook,
         ops,
@@ -173,9 +241,19 @@ pub fn write_doc_hooked(
         stack: vec![Task::Obj(v.clone())],
         active: HashSet::new(),
         float_marker: default_float_is_double(),
+        depth: crate::builtins::pretty::current_level(),
+        failure: None,
     };
     printer.run();
+    match printer.failure {
+        Some(f) => Err(f),
+        None => Ok(()),
+    }
 }
+
+/// Spare room kept in the output (taken fallibly before each step).
+const SPARE: usize = 1 << 16;
+const SPARE_OPS: usize = 1 << 10;
 
 /// Pending printer work.
 enum Task {
@@ -189,8 +267,12 @@ enum Task {
         tortoise: Value,
         steps: usize,
     },
-    /// Leaving the object with this address (for cycle detection).
-    Leave(usize),
+    /// Leaving the object with this address (for cycle detection; 0:
+    /// none), and its level of nesting when `level`.
+    Leave {
+        addr: usize,
+        level: bool,
+    },
     /// A pretty-printer operation at this point.
     Op(DocOp),
     /// A code layout (`layout.rs`) at step `pc` over the rest of its list.
@@ -198,6 +280,8 @@ enum Task {
         prog: &'static [layout::L],
         pc: usize,
         rest: Value,
+        /// Elements printed so far (`*print-length*`).
+        count: usize,
     },
 }
 
@@ -212,11 +296,29 @@ struct Printer<'o, 'h> {
     active: HashSet<usize>,
     /// Is `*read-default-float-format*` double-float?
     float_marker: bool,
+    /// Lists, vectors and structures enclosing the current position,
+    /// with the logical blocks around this printing (`*print-level*`).
+    depth: usize,
+    /// Set when printing must stop.
+    failure: Option<PrintFailure>,
 }
 
 impl Printer<'_, '_> {
     fn run(&mut self) {
         while let Some(task) = self.stack.pop() {
+            if self.failure.is_some() {
+                return;
+            }
+            // Room for the next piece of text, taken fallibly: huge output
+            // is a storage-condition, not an abort (docs/reliability.md).
+            if (self.out.capacity() - self.out.len() < SPARE
+                && self.out.try_reserve(SPARE).is_err())
+                || (self.ops.capacity() - self.ops.len() < SPARE_OPS
+                    && self.ops.try_reserve(SPARE_OPS).is_err())
+            {
+                self.failure = Some(PrintFailure::TooLarge);
+                return;
+            }
             match task {
                 Task::Obj(v) => self.object(v),
                 Task::Text(s) => self.out.push_str(s),
@@ -226,24 +328,51 @@ impl Printer<'_, '_> {
                     tortoise,
                     steps,
                 } => self.list_rest(rest, tortoise, steps),
-                Task::Leave(p) => {
-                    self.active.remove(&p);
+                Task::Leave { addr, level } => {
+                    self.active.remove(&addr);
+                    if level {
+                        self.depth = self.depth.saturating_sub(1);
+                    }
                 }
                 Task::Op(op) => self.ops.push((self.out.len(), op)),
-                Task::Layout { prog, pc, rest } => self.layout(prog, pc, rest),
+                Task::Layout {
+                    prog,
+                    pc,
+                    rest,
+                    count,
+                } => self.layout(prog, pc, rest, count),
             }
         }
     }
 
-    /// Mark `p` active until the tasks pushed after this call are done;
-    /// false if it already is (a cycle).
-    fn enter(&mut self, p: usize) -> bool {
-        if !self.active.insert(p) {
+    /// Mark `p` active until the tasks pushed after this call are done,
+    /// one level deeper when `level`; false when it is printed already:
+    /// `#` past `*print-level*`, `...` for a cycle (without
+    /// `*print-circle*`, which labels it instead).
+    fn enter(&mut self, p: usize, level: bool) -> bool {
+        if level && self.opts.level_limit().is_some_and(|l| self.depth >= l) {
+            self.out.push('#');
+            return false;
+        }
+        let addr = if circle::active() { 0 } else { p };
+        if addr != 0 && !self.active.insert(addr) {
             self.out.push_str("...");
             return false;
         }
-        self.stack.push(Task::Leave(p));
+        if level {
+            self.depth += 1;
+        }
+        self.stack.push(Task::Leave { addr, level });
         true
+    }
+
+    /// Stop with `print-not-readable` when printing readably; true then.
+    fn not_readable(&mut self, v: &Value) -> bool {
+        if self.opts.readably {
+            self.failure = Some(PrintFailure::NotReadable(v.clone()));
+            return true;
+        }
+        false
     }
 
     /// An `Array` (CLHS 22.1.3.6-8): a string, `#*bits`, `#(...)` or
@@ -252,12 +381,19 @@ impl Printer<'_, '_> {
         use crate::builtins::sequences::shape;
         use crate::eval::array::Elem;
         if a.elem == Elem::Nil && a.total_size() > 0 {
+            if self.not_readable(v) {
+                return;
+            }
             let ty = shape::array_type_text(v);
             self.out.push_str(&format!("#<{ty}>"));
             return;
         }
         if let Some(text) = shape::string_text(v) {
             self.string(&text);
+            return;
+        }
+        if !self.opts.array && !self.opts.readably {
+            self.unreadable_array(v);
             return;
         }
         let rank = a.rank();
@@ -272,19 +408,25 @@ impl Printer<'_, '_> {
             }
             return;
         }
-        if !self.enter(a as *const crate::eval::array::Array as usize) {
+        // A multi-dimensional array's levels are its axes (`Grid`).
+        if !self.enter(a as *const crate::eval::array::Array as usize, rank == 1) {
             return;
         }
         let mut tasks = Vec::new();
         if rank == 1 {
             self.out.push('#');
             let items = shape::vector_items(v).unwrap_or_default();
+            let shown = self.opts.length_limit().unwrap_or(usize::MAX);
+            let more = items.len() > shown;
             tasks.push(Task::Text("("));
-            for (i, x) in items.into_iter().enumerate() {
+            for (i, x) in items.into_iter().enumerate().take(shown) {
                 if i > 0 {
                     tasks.push(Task::Text(" "));
                 }
                 tasks.push(Task::Obj(x));
+            }
+            if more {
+                tasks.push(Task::Text(if shown == 0 { "..." } else { " ..." }));
             }
             tasks.push(Task::Text(")"));
         } else {
@@ -308,55 +450,95 @@ impl Printer<'_, '_> {
                     .push_str(&format!("#<{}>", shape::array_type_text(v)));
                 return;
             };
-            // products[k]: how many leaves one element of axis k spans.
-            let products: Vec<usize> = (0..dims.len())
-                .map(|k| dims[k..].iter().product())
-                .collect();
-            for i in 0..leaves {
-                let opens = products.iter().filter(|p| i % **p == 0).count();
-                if i > 0 {
-                    tasks.push(Task::Text(" "));
-                }
-                for _ in 0..opens {
-                    tasks.push(Task::Text("("));
-                }
-                if shown < rank {
-                    tasks.push(Task::Text("()"));
-                } else {
-                    tasks.push(Task::Obj(shape::rm_get(v, i).unwrap_or(Value::Nil)));
-                }
-                let closes = products.iter().filter(|p| (i + 1) % **p == 0).count();
-                for _ in 0..closes {
-                    tasks.push(Task::Text(")"));
-                }
-            }
+            let _ = leaves;
+            let grid = Grid {
+                v,
+                dims,
+                empty_leaves: shown < rank,
+                length: self.opts.length_limit().unwrap_or(usize::MAX),
+                // Each axis is a level (SBCL descends into each row).
+                levels: self
+                    .opts
+                    .level_limit()
+                    .map(|l| l.saturating_sub(self.depth)),
+            };
+            grid.tasks(0, 0, &mut tasks);
         }
         self.stack.extend(tasks.into_iter().rev());
     }
 
+    /// An array under `*print-array*` false: `#<(SIMPLE-VECTOR 5)>`.
+    fn unreadable_array(&mut self, v: &Value) {
+        let ty = crate::builtins::sequences::shape::array_type_text(v);
+        self.out.push_str("#<");
+        self.out.push_str(&ty);
+        self.out.push('>');
+    }
+
     fn object(&mut self, v: Value) {
         let escape = self.opts.escape;
-        if matches!(&v, Value::Object(_) | Value::Struct(_) | Value::Function(_)) {
+        if circle::candidate(&v) && circle::active() {
+            match circle::check(&v, true) {
+                circle::Check::Print => {}
+                circle::Check::Skip => return,
+                circle::Check::Refer(n) => {
+                    self.out.push_str(&format!("#{n}#"));
+                    return;
+                }
+                circle::Check::Define(n) => self.out.push_str(&format!("#{n}=")),
+            }
+        }
+        if self.opts.dispatch
+            || matches!(&v, Value::Object(_) | Value::Struct(_) | Value::Function(_))
+        {
             if let Some(hook) = self.hook.as_mut() {
-                if let Some(text) = hook(&v, &self.opts) {
+                // Logical blocks opened by the hook's Lisp code count
+                // the levels this printing is inside.
+                let outer = crate::builtins::pretty::current_level();
+                crate::builtins::pretty::set_level(self.depth);
+                let text = hook(&v, &self.opts);
+                crate::builtins::pretty::set_level(outer);
+                if let Some(text) = text {
                     self.out.push_str(&text);
                     return;
                 }
             }
         }
         match &v {
-            Value::Nil => write_symbol(self.out, &package::nil_symbol(), escape, self.opts.base),
-            Value::Symbol(s) => write_symbol(self.out, s, escape, self.opts.base),
+            Value::Nil => symbol::write_symbol_styled(
+                self.out,
+                &package::nil_symbol(),
+                escape,
+                self.opts.base,
+                symbol_case::Style::printing(self.opts.readably),
+            ),
+            Value::Symbol(s)
+                if escape
+                    && !self.opts.gensym
+                    && !self.opts.readably
+                    && s.package.borrow().is_none() =>
+            {
+                symbol::write_name(self.out, &s.name, self.opts.base)
+            }
+            Value::Symbol(s) => symbol::write_symbol_styled(
+                self.out,
+                s,
+                escape,
+                self.opts.base,
+                symbol_case::Style::printing(self.opts.readably),
+            ),
             Value::Cons(c) => {
-                if !self.enter(Rc::as_ptr(c) as usize) {
+                let quoted = reader_macro_form(&v);
+                if !self.enter(Rc::as_ptr(c) as usize, quoted.is_none()) {
                     return;
                 }
-                if let Some((prefix, arg)) = reader_macro_form(&v) {
+                if let Some((prefix, arg)) = quoted {
                     self.out.push_str(prefix);
                     self.stack.push(Task::Obj(arg));
                     return;
                 }
                 let car = c.car.borrow().clone();
+                let none_shown = self.opts.length_limit() == Some(0);
                 if self.opts.pretty {
                     // SBCL's pprint-fill for data, pprint-fun-call when
                     // the car names a function (~:<~^~W~^ ~:_~:I~@{~W~^ ~:_~}~:>).
@@ -370,17 +552,26 @@ impl Printer<'_, '_> {
                     ));
                     self.stack.push(Task::Text(")"));
                     self.stack.push(Task::Op(DocOp::End));
+                    if none_shown {
+                        self.out.push_str("...");
+                        return;
+                    }
                     if let Some(prog) = layout::for_form(&car).filter(|_| is_proper_list(&v)) {
                         self.stack.push(Task::Layout {
                             prog,
                             pc: 0,
                             rest: v.clone(),
+                            count: 0,
                         });
                         return;
                     }
                 } else {
                     self.out.push('(');
                     self.stack.push(Task::Text(")"));
+                    if none_shown {
+                        self.out.push_str("...");
+                        return;
+                    }
                 }
                 let cdr = c.cdr.borrow().clone();
                 self.stack.push(Task::ListRest {
@@ -427,10 +618,15 @@ impl Printer<'_, '_> {
                 self.string(&s);
             }
             Value::Vector(items) => {
-                if !self.enter(Rc::as_ptr(items) as usize) {
+                if !self.opts.array && !self.opts.readably {
+                    self.unreadable_array(&v);
+                    return;
+                }
+                if !self.enter(Rc::as_ptr(items) as usize, true) {
                     return;
                 }
                 let items = items.borrow();
+                let shown = self.opts.length_limit().unwrap_or(usize::MAX);
                 if self.opts.pretty {
                     self.out.push_str("#(");
                     self.ops.push((
@@ -446,7 +642,11 @@ impl Printer<'_, '_> {
                     self.out.push_str("#(");
                     self.stack.push(Task::Text(")"));
                 }
-                for (i, item) in items.iter().enumerate().rev() {
+                if items.len() > shown {
+                    self.stack
+                        .push(Task::Text(if shown == 0 { "..." } else { " ..." }));
+                }
+                for (i, item) in items.iter().enumerate().take(shown).rev() {
                     self.stack.push(Task::Obj(item.clone()));
                     if i > 0 {
                         if self.opts.pretty {
@@ -458,13 +658,25 @@ impl Printer<'_, '_> {
                 }
             }
             Value::Bytes(bytes) => {
+                if !self.opts.array && !self.opts.readably {
+                    self.unreadable_array(&v);
+                    return;
+                }
+                if self.opts.level_limit().is_some_and(|l| self.depth >= l) {
+                    self.out.push('#');
+                    return;
+                }
                 let bytes = bytes.borrow();
+                let shown = self.opts.length_limit().unwrap_or(usize::MAX);
                 self.out.push_str("#(");
-                for (i, b) in bytes.iter().enumerate() {
+                for (i, b) in bytes.iter().enumerate().take(shown) {
                     if i > 0 {
                         self.out.push(' ');
                     }
                     self.integer(&num_bigint::BigInt::from(*b));
+                }
+                if bytes.len() > shown {
+                    self.out.push_str(if shown == 0 { "..." } else { " ..." });
                 }
                 self.out.push(')');
             }
@@ -476,6 +688,12 @@ impl Printer<'_, '_> {
                 self.stack.push(Task::Text(" "));
                 self.stack.push(Task::Obj(c.re.clone()));
             }
+            Value::Function(_)
+            | Value::HashTable(_)
+            | Value::Package(_)
+            | Value::Stream(_)
+            | Value::Object(_)
+                if self.not_readable(&v) => {}
             Value::Function(f) => self.function(f),
             Value::HashTable(h) => {
                 let test = match h.test {
@@ -552,16 +770,26 @@ impl Printer<'_, '_> {
         }
     }
 
+    /// Is the list tail `rest` shared under `*print-circle*`, so that it
+    /// prints after a dot as `#n#` or `#n=(...)`?
+    fn shared_tail(&mut self, rest: &Value) -> bool {
+        circle::active() && circle::check(rest, false) != circle::Check::Print
+    }
+
     fn list_rest(&mut self, rest: Value, tortoise: Value, steps: usize) {
         match &rest {
             Value::Nil => {}
-            Value::Cons(_) if is_comma_form(&rest) => {
+            Value::Cons(_) if is_comma_form(&rest) || self.shared_tail(&rest) => {
                 self.separator();
                 self.out.push_str(". ");
                 self.stack.push(Task::Obj(rest));
             }
             Value::Cons(c) => {
-                if steps > 0 && rest.eq(&tortoise) {
+                if steps > 0 && rest.eq(&tortoise) && !circle::active() {
+                    self.out.push_str(" ...");
+                    return;
+                }
+                if self.opts.length_limit() == Some(steps + 1) {
                     self.out.push_str(" ...");
                     return;
                 }
@@ -588,7 +816,7 @@ impl Printer<'_, '_> {
 
     /// Run a code layout from step `pc`; an element to print pushes the
     /// rest of the layout and stops.
-    fn layout(&mut self, prog: &'static [layout::L], mut pc: usize, rest: Value) {
+    fn layout(&mut self, prog: &'static [layout::L], mut pc: usize, rest: Value, count: usize) {
         use layout::L;
         while let Some(step) = prog.get(pc) {
             match step {
@@ -617,9 +845,14 @@ impl Printer<'_, '_> {
                     continue;
                 }
                 L::W | L::Sub(_) => {
-                    if !rest.is_list() {
+                    // pprint-pop: a dotted or shared tail, then *print-length*.
+                    if !rest.is_list() || (count > 0 && rest.is_cons() && self.shared_tail(&rest)) {
                         self.out.push_str(". ");
                         self.stack.push(Task::Obj(rest));
+                        return;
+                    }
+                    if self.opts.length_limit() == Some(count) {
+                        self.out.push_str("...");
                         return;
                     }
                     let elem = rest.car();
@@ -627,9 +860,30 @@ impl Printer<'_, '_> {
                         prog,
                         pc: pc + 1,
                         rest: rest.cdr(),
+                        count: count + 1,
                     });
                     match step {
+                        L::Sub(_)
+                            if elem.is_cons()
+                                && circle::active()
+                                && circle::check(&elem, false) != circle::Check::Print =>
+                        {
+                            self.stack.push(Task::Obj(elem));
+                        }
+                        L::Sub(_)
+                            if elem.is_cons()
+                                && self.opts.level_limit().is_some_and(|l| self.depth >= l) =>
+                        {
+                            self.out.push('#');
+                        }
                         L::Sub(p) if elem.is_list() && is_proper_list(&elem) => {
+                            if elem.is_cons() {
+                                self.depth += 1;
+                                self.stack.push(Task::Leave {
+                                    addr: 0,
+                                    level: true,
+                                });
+                            }
                             self.out.push('(');
                             self.ops.push((
                                 self.out.len(),
@@ -644,6 +898,7 @@ impl Printer<'_, '_> {
                                 prog: p,
                                 pc: 0,
                                 rest: elem,
+                                count: 0,
                             });
                         }
                         _ => self.stack.push(Task::Obj(elem)),
@@ -736,15 +991,19 @@ impl Printer<'_, '_> {
             self.out.push('>');
             return;
         }
-        if !self.enter(Rc::as_ptr(s) as usize) {
+        if !self.enter(Rc::as_ptr(s) as usize, true) {
             return;
         }
         self.out.push_str("#S(");
         write_symbol(self.out, &s.class.name, self.opts.escape, self.opts.base);
         self.stack.push(Task::Text(")"));
         let values = s.slots.try_borrow().map(|v| v.clone()).unwrap_or_default();
+        let shown = self.opts.length_limit().unwrap_or(usize::MAX);
+        if s.class.slots.len() > shown {
+            self.stack.push(Task::Text(" ..."));
+        }
         let mut tasks = Vec::new();
-        for (slot, value) in s.class.slots.iter().zip(values) {
+        for (slot, value) in s.class.slots.iter().zip(values).take(shown) {
             let mut key = String::from(" :");
             symbol::write_name(&mut key, &slot.name.name, self.opts.base);
             key.push(' ');
@@ -754,6 +1013,50 @@ impl Printer<'_, '_> {
             self.stack.push(Task::Obj(value));
             self.stack.push(Task::Owned(key));
         }
+    }
+}
+
+/// The nested lists of a multi-dimensional array's contents.
+struct Grid<'a> {
+    v: &'a Value,
+    dims: &'a [usize],
+    /// The axes past `dims` are empty: each leaf is `()`.
+    empty_leaves: bool,
+    length: usize,
+    /// Levels left below the array's own (`None`: no limit).
+    levels: Option<usize>,
+}
+
+impl Grid<'_> {
+    /// The tasks for the elements of axis `axis` starting at row-major
+    /// index `base` (recursion as deep as the rank).
+    fn tasks(&self, axis: usize, base: usize, tasks: &mut Vec<Task>) {
+        if axis == self.dims.len() {
+            if self.empty_leaves {
+                tasks.push(Task::Text("()"));
+            } else {
+                let item = crate::builtins::sequences::shape::rm_get(self.v, base);
+                tasks.push(Task::Obj(item.unwrap_or(Value::Nil)));
+            }
+            return;
+        }
+        if self.levels.is_some_and(|l| axis >= l) {
+            tasks.push(Task::Text("#"));
+            return;
+        }
+        let span: usize = self.dims[axis + 1..].iter().product();
+        tasks.push(Task::Text("("));
+        for j in 0..self.dims[axis] {
+            if j == self.length {
+                tasks.push(Task::Text(if j == 0 { "..." } else { " ..." }));
+                break;
+            }
+            if j > 0 {
+                tasks.push(Task::Text(" "));
+            }
+            self.tasks(axis + 1, base + j * span, tasks);
+        }
+        tasks.push(Task::Text(")"));
     }
 }
 

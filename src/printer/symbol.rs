@@ -11,7 +11,11 @@ use super::symbol_case::{push_name, Style};
 /// Print `sym`; with `escape`, add the package prefix and `|...|` as needed.
 /// `base` is `*print-base*`, which decides which names look like numbers.
 pub fn write_symbol(out: &mut String, sym: &Sym, escape: bool, base: u32) {
-    let style = Style::current();
+    write_symbol_styled(out, sym, escape, base, Style::current());
+}
+
+/// [`write_symbol`] with the readtable case and `*print-case*` of `style`.
+pub fn write_symbol_styled(out: &mut String, sym: &Sym, escape: bool, base: u32, style: Style) {
     if !escape {
         push_name(out, &sym.name, style);
         return;
@@ -23,7 +27,7 @@ pub fn write_symbol(out: &mut String, sym: &Sym, escape: bool, base: u32) {
         Some(p) => {
             let current = package::current_package();
             if !package::is_accessible(sym, &current) {
-                write_name(out, &p.name(), base);
+                write_name_in(out, &p.name(), base, style);
                 let external = matches!(
                     package::find_symbol(&sym.name, &p),
                     Some((s, Status::External)) if Rc::ptr_eq(&s, sym)

@@ -23,15 +23,29 @@ pub struct Style {
 
 impl Style {
     pub fn current() -> Style {
+        let readably = cl_sym("*PRINT-READABLY*")
+            .value
+            .borrow()
+            .as_ref()
+            .is_some_and(Value::truthy);
+        Self::printing(readably)
+    }
+
+    /// The style when printing readably or not: readably assumes the
+    /// standard readtable (SBCL's output-symbol), so the text reads back
+    /// under any readtable case.
+    pub fn printing(readably: bool) -> Style {
         let print = match cl_sym("*PRINT-CASE*").value.borrow().as_ref() {
             Some(Value::Symbol(s)) if s.name == "DOWNCASE" => PrintCase::Downcase,
             Some(Value::Symbol(s)) if s.name == "CAPITALIZE" => PrintCase::Capitalize,
             _ => PrintCase::Upcase,
         };
-        Style {
-            readtable: crate::reader::current_readtable().case(),
-            print,
-        }
+        let readtable = if readably {
+            ReadCase::Upcase
+        } else {
+            crate::reader::current_readtable().case()
+        };
+        Style { readtable, print }
     }
 
     /// The default style, where names print as they are.

@@ -1,0 +1,17 @@
+;;; Symbols under every readtable case and *print-case*; printing readably assumes the standard readtable (as SBCL), so package prefixes and names read back.
+(dolist (rc '(:upcase :downcase :preserve :invert))
+  (dolist (pc '(:upcase :downcase :capitalize))
+    (let ((r (copy-readtable nil)))
+      (setf (readtable-case r) rc)
+      (let ((*readtable* r) (*print-case* pc))
+        (format t "~A ~A:~{ ~A~}~%" rc pc
+                (mapcar (lambda (n) (list (prin1-to-string (make-symbol n)) (princ-to-string (make-symbol n))))
+                        '("a" "A" "ab" "Ab" "aB" "AB" "a-b" "A-B" "pB" "w7" "1a")))))))
+(defpackage "PST" (:use))
+(let ((s (intern "a" "PST")))
+ (dolist (rc '(:upcase :downcase :preserve :invert))
+  (dolist (pc '(:upcase :downcase :capitalize))
+    (let ((r (copy-readtable nil)))
+      (setf (readtable-case r) rc)
+      (let ((*readtable* r) (*print-case* pc) (*print-readably* t))
+        (format t "~A ~A: ~A ~A~%" rc pc (prin1-to-string s) (write-to-string s :circle t :pretty t :base 8)))))))
