@@ -25,12 +25,10 @@ fn stack_address() -> usize {
 
 /// Standard operators sendletter deliberately does not implement, and why
 /// (documented in docs/lisp.md).
-const UNSUPPORTED: &[(&str, &str)] = &[
-    (
-        "DRIBBLE",
-        "use the shell's `script` command to record a session",
-    ),
-];
+const UNSUPPORTED: &[(&str, &str)] = &[(
+    "DRIBBLE",
+    "use the shell's `script` command to record a session",
+)];
 
 /// Hash a symbol by identity.
 #[derive(Clone)]
