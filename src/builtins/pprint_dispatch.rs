@@ -13,7 +13,6 @@ use std::rc::Rc;
 use super::args::type_err;
 use super::BuiltinDef;
 use crate::def;
-use crate::eval::package::cl_sym;
 use crate::eval::stream::Stream;
 use crate::eval::value::HostObject;
 use crate::eval::{Interp, LResult, Value};
@@ -86,7 +85,10 @@ fn as_table(v: &Value) -> Option<&Table> {
 /// The entries of the current `*print-pprint-dispatch*`, when it has
 /// any (the printer then asks about each object).
 pub fn current_entries() -> Option<Vec<Entry>> {
-    let v = cl_sym("*PRINT-PPRINT-DISPATCH*").value.borrow().clone()?;
+    let v = crate::eval::package::cl_var!("*PRINT-PPRINT-DISPATCH*")
+        .value
+        .borrow()
+        .clone()?;
     let table = as_table(&v)?;
     let entries = table.entries.borrow();
     if entries.is_empty() {
@@ -120,7 +122,7 @@ pub fn call_entry(it: &mut Interp, function: &Value, v: &Value, column: usize) -
 
 fn table_arg(it: &mut Interp, v: Option<&Value>) -> LResult<Value> {
     match v {
-        None => Ok(cl_sym("*PRINT-PPRINT-DISPATCH*")
+        None => Ok(crate::eval::package::cl_var!("*PRINT-PPRINT-DISPATCH*")
             .value
             .borrow()
             .clone()

@@ -11,7 +11,6 @@ use super::printing::{options_from_globals, write_object};
 use super::streams::out_stream;
 use super::BuiltinDef;
 use crate::def;
-use crate::eval::package::cl_sym;
 use crate::eval::stream::{Stream, StreamKind};
 use crate::eval::{Interp, LResult, Value};
 use crate::printer::circle;
@@ -44,7 +43,7 @@ fn is_pretty(s: &Rc<Stream>) -> bool {
 }
 
 fn print_pretty() -> bool {
-    cl_sym("*PRINT-PRETTY*")
+    crate::eval::package::cl_var!("*PRINT-PRETTY*")
         .value
         .borrow()
         .as_ref()
@@ -185,7 +184,7 @@ pub fn set_level(n: usize) {
 
 /// `*print-level*` unless printing readably.
 pub fn print_level() -> Option<usize> {
-    let readably = cl_sym("*PRINT-READABLY*")
+    let readably = crate::eval::package::cl_var!("*PRINT-READABLY*")
         .value
         .borrow()
         .as_ref()
@@ -193,14 +192,18 @@ pub fn print_level() -> Option<usize> {
     if readably {
         return None;
     }
-    match cl_sym("*PRINT-LEVEL*").value.borrow().as_ref() {
+    match crate::eval::package::cl_var!("*PRINT-LEVEL*")
+        .value
+        .borrow()
+        .as_ref()
+    {
         Some(Value::Fixnum(n)) if *n >= 0 => Some(*n as usize),
         _ => None,
     }
 }
 
 fn print_length() -> Option<i64> {
-    let readably = cl_sym("*PRINT-READABLY*")
+    let readably = crate::eval::package::cl_var!("*PRINT-READABLY*")
         .value
         .borrow()
         .as_ref()
@@ -208,7 +211,11 @@ fn print_length() -> Option<i64> {
     if readably {
         return None;
     }
-    match cl_sym("*PRINT-LENGTH*").value.borrow().as_ref() {
+    match crate::eval::package::cl_var!("*PRINT-LENGTH*")
+        .value
+        .borrow()
+        .as_ref()
+    {
         Some(Value::Fixnum(n)) if *n >= 0 => Some(*n),
         _ => None,
     }
@@ -340,7 +347,7 @@ fn length_check(it: &mut Interp, list: &Value, count: i64, s: &Rc<Stream>) -> LR
 }
 
 fn print_circle() -> bool {
-    cl_sym("*PRINT-CIRCLE*")
+    crate::eval::package::cl_var!("*PRINT-CIRCLE*")
         .value
         .borrow()
         .as_ref()

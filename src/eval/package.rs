@@ -394,6 +394,20 @@ pub fn intern_external(name: &str, pkg: &Rc<Package>) -> Sym {
     s
 }
 
+/// `cl_sym` of a literal name, looked up once per thread at each place it
+/// is written: the printer reads its variables for every object it
+/// prints, and a name lookup each time costs more than the printing.
+/// (The registry is per thread and COMMON-LISP's symbols never change.)
+macro_rules! cl_var {
+    ($name:literal) => {{
+        thread_local! {
+            static SYM: $crate::eval::value::Sym = $crate::eval::package::cl_sym($name);
+        }
+        SYM.with(|s| s.clone())
+    }};
+}
+pub(crate) use cl_var;
+
 /// A symbol of COMMON-LISP, exported (for the standard's own names).
 pub fn cl_sym(name: &str) -> Sym {
     intern_external(name, &cl_package())

@@ -84,23 +84,27 @@ impl PrintOptions {
     /// `*print-base*`, `*print-radix*` and `*print-readably*` (defaults
     /// when unset).
     pub fn from_globals() -> Self {
-        let value = |name: &str| package::cl_sym(name).value.borrow().clone();
+        // The symbols are looked up once per thread: `format` reads these
+        // variables for every directive that prints, and a name lookup each
+        // time cost more than the printing itself.
+        let [escape, base, radix, readably, pretty, level, length, circle, gensym, array] =
+            PRINTER_VARS.with(|vars| vars.clone().map(|s| s.value.borrow().clone()));
         let mut o = PrintOptions::default();
-        if let Some(v) = value("*PRINT-ESCAPE*") {
+        if let Some(v) = escape {
             o.escape = v.truthy();
         }
-        if let Some(Value::Fixnum(b)) = value("*PRINT-BASE*") {
+        if let Some(Value::Fixnum(b)) = base {
             if (2..=36).contains(&b) {
                 o.base = b as u32;
             }
         }
-        if let Some(v) = value("*PRINT-RADIX*") {
+        if let Some(v) = radix {
             o.radix = v.truthy();
         }
-        if let Some(v) = value("*PRINT-READABLY*") {
+        if let Some(v) = readably {
             o.readably = v.truthy();
         }
-        if let Some(v) = value("*PRINT-PRETTY*") {
+        if let Some(v) = pretty {
             o.pretty = v.truthy();
         }
         let count = |v: Option<Value>| match v {
@@ -108,15 +112,15 @@ impl PrintOptions {
             Some(Value::Bignum(_)) => Some(usize::MAX),
             _ => None,
         };
-        o.level = count(value("*PRINT-LEVEL*"));
-        o.length = count(value("*PRINT-LENGTH*"));
-        if let Some(v) = value("*PRINT-CIRCLE*") {
+        o.level = count(level);
+        o.length = count(length);
+        if let Some(v) = circle {
             o.circle = v.truthy();
         }
-        if let Some(v) = value("*PRINT-GENSYM*") {
+        if let Some(v) = gensym {
             o.gensym = v.truthy();
         }
-        if let Some(v) = value("*PRINT-ARRAY*") {
+        if let Some(v) = array {
             o.array = v.truthy();
         }
         o
@@ -131,6 +135,24 @@ impl PrintOptions {
     fn length_limit(&self) -> Option<usize> {
         self.length.filter(|_| !self.readably)
     }
+}
+
+thread_local! {
+    /// The printer variables `PrintOptions::from_globals` reads, in the
+    /// order it destructures them.
+    static PRINTER_VARS: [crate::eval::value::Sym; 10] = [
+        "*PRINT-ESCAPE*",
+        "*PRINT-BASE*",
+        "*PRINT-RADIX*",
+        "*PRINT-READABLY*",
+        "*PRINT-PRETTY*",
+        "*PRINT-LEVEL*",
+        "*PRINT-LENGTH*",
+        "*PRINT-CIRCLE*",
+        "*PRINT-GENSYM*",
+        "*PRINT-ARRAY*",
+    ]
+    .map(package::cl_sym);
 }
 
 /// `prin1-to-string`: `*print-escape*` true, the other variables as set.
@@ -309,11 +331,15 @@ impl Printer<'_, '_> {
             if self.failure.is_some() {
                 return;
             }
-            // Room for the next piece of text, taken fallibly: huge output
-            // is a storage-condition, not an abort (docs/reliability.md).
-            if (self.out.capacity() - self.out.len() < SPARE
+            // Room for the next piece of text, taken fallibly once the
+            // output is large: huge output is a storage-condition, not an
+            // abort (docs/reliability.md). Small output grows as usual, so
+            // printing a number does not allocate the spare room.
+            if (self.out.len() >= SPARE
+                && self.out.capacity() - self.out.len() < SPARE
                 && self.out.try_reserve(SPARE).is_err())
-                || (self.ops.capacity() - self.ops.len() < SPARE_OPS
+                || (self.ops.len() >= SPARE_OPS
+                    && self.ops.capacity() - self.ops.len() < SPARE_OPS
                     && self.ops.try_reserve(SPARE_OPS).is_err())
             {
                 self.failure = Some(PrintFailure::TooLarge);
@@ -1174,7 +1200,7 @@ fn lambda_list_text(ll: &LambdaList) -> String {
 /// Is `*read-default-float-format*` double-float (or long-float)?
 fn default_float_is_double() -> bool {
     matches!(
-        package::cl_sym("*READ-DEFAULT-FLOAT-FORMAT*").value.borrow().as_ref(),
+        crate::eval::package::cl_var!("*READ-DEFAULT-FLOAT-FORMAT*").value.borrow().as_ref(),
         Some(Value::Symbol(s)) if s.name == "DOUBLE-FLOAT" || s.name == "LONG-FLOAT"
     )
 }

@@ -13,7 +13,6 @@ use std::collections::VecDeque;
 use std::io;
 use std::rc::Rc;
 
-use crate::eval::package;
 use crate::eval::stream::Stream;
 use crate::eval::Value;
 
@@ -121,26 +120,27 @@ pub struct PrettyStream {
     error: Option<io::Error>,
 }
 
-fn global(name: &str) -> Option<Value> {
-    package::cl_sym(name).value.borrow().clone()
-}
-
-fn global_count(name: &str) -> Option<i64> {
-    match global(name) {
-        Some(Value::Fixnum(n)) if n >= 0 => Some(n),
+/// A printer variable's value when it is a non-negative fixnum.
+fn count_of(var: crate::eval::value::Sym) -> Option<i64> {
+    match var.value.borrow().as_ref() {
+        Some(Value::Fixnum(n)) if *n >= 0 => Some(*n),
         _ => None,
     }
 }
 
 /// `*print-right-margin*`, or SBCL's default line length.
 pub fn line_length() -> usize {
-    global_count("*PRINT-RIGHT-MARGIN*")
+    count_of(crate::eval::package::cl_var!("*PRINT-RIGHT-MARGIN*"))
         .map(|n| n as usize)
         .unwrap_or(DEFAULT_LINE_LENGTH)
 }
 
 fn readably() -> bool {
-    global("*PRINT-READABLY*").is_some_and(|v| v.truthy())
+    crate::eval::package::cl_var!("*PRINT-READABLY*")
+        .value
+        .borrow()
+        .clone()
+        .is_some_and(|v| v.truthy())
 }
 
 impl PrettyStream {
@@ -155,7 +155,8 @@ impl PrettyStream {
             buffer_offset: 0,
             buffer_start_column: start,
             line_number: 0,
-            print_lines: global_count("*PRINT-LINES*").map(|n| n as usize),
+            print_lines: count_of(crate::eval::package::cl_var!("*PRINT-LINES*"))
+                .map(|n| n as usize),
             blocks: vec![LogicalBlock::default()],
             prefix: Vec::new(),
             suffix_rev: Vec::new(),
@@ -548,7 +549,7 @@ impl PrettyStream {
     // ----- deciding and emitting ------------------------------------------
 
     fn misering(&self) -> bool {
-        match global_count("*PRINT-MISER-WIDTH*") {
+        match count_of(crate::eval::package::cl_var!("*PRINT-MISER-WIDTH*")) {
             Some(w) => self.line_length - self.block().start_column <= w,
             None => false,
         }
@@ -814,7 +815,9 @@ impl Doc {
         if self.ops.is_empty() || self.too_big() {
             return true;
         }
-        if global_count("*PRINT-LINES*").is_some() || self.text.contains('\n') {
+        if count_of(crate::eval::package::cl_var!("*PRINT-LINES*")).is_some()
+            || self.text.contains('\n')
+        {
             return false;
         }
         let forced = self.ops.iter().any(|(_, op)| {

@@ -1,7 +1,6 @@
 //! How the readtable case and `*print-case*` change the printed name of a
 //! symbol (CLHS 22.1.3.3.2), as SBCL prints it.
 
-use crate::eval::package::cl_sym;
 use crate::eval::Value;
 use crate::reader::ReadCase;
 
@@ -23,7 +22,7 @@ pub struct Style {
 
 impl Style {
     pub fn current() -> Style {
-        let readably = cl_sym("*PRINT-READABLY*")
+        let readably = crate::eval::package::cl_var!("*PRINT-READABLY*")
             .value
             .borrow()
             .as_ref()
@@ -35,7 +34,11 @@ impl Style {
     /// standard readtable (SBCL's output-symbol), so the text reads back
     /// under any readtable case.
     pub fn printing(readably: bool) -> Style {
-        let print = match cl_sym("*PRINT-CASE*").value.borrow().as_ref() {
+        let print = match crate::eval::package::cl_var!("*PRINT-CASE*")
+            .value
+            .borrow()
+            .as_ref()
+        {
             Some(Value::Symbol(s)) if s.name == "DOWNCASE" => PrintCase::Downcase,
             Some(Value::Symbol(s)) if s.name == "CAPITALIZE" => PrintCase::Capitalize,
             _ => PrintCase::Upcase,

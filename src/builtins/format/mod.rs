@@ -6,6 +6,8 @@
 mod float;
 mod words;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::args::type_err;
@@ -342,6 +344,37 @@ fn parse(control: &str) -> Result<Vec<Node>, FmtError> {
     Ok(nodes)
 }
 
+thread_local! {
+    /// Parsed control strings: a script formats with the same few strings
+    /// over and over, and parsing cost about as much as running them.
+    static PARSED: RefCell<HashMap<String, Rc<Vec<Node>>>> = RefCell::new(HashMap::new());
+}
+
+/// Control strings longer than this are parsed each time, and the cache
+/// starts afresh when it holds this many, so its memory stays small.
+const CACHED_CONTROL_LEN: usize = 512;
+const CACHED_CONTROLS: usize = 256;
+
+/// [`parse`], remembering the result for short control strings (parsing is
+/// a pure function of the text).
+fn parse_cached(control: &str) -> Result<Rc<Vec<Node>>, FmtError> {
+    if control.len() > CACHED_CONTROL_LEN {
+        return parse(control).map(Rc::new);
+    }
+    if let Some(nodes) = PARSED.with(|c| c.borrow().get(control).cloned()) {
+        return Ok(nodes);
+    }
+    let nodes = Rc::new(parse(control)?);
+    PARSED.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= CACHED_CONTROLS {
+            cache.clear();
+        }
+        cache.insert(control.to_string(), nodes.clone());
+    });
+    Ok(nodes)
+}
+
 // ----- running ------------------------------------------------------------------
 
 /// The arguments a (sub)format consumes.
@@ -436,18 +469,20 @@ impl Out {
 
 /// `*print-length*` unless printing readably.
 fn print_length() -> Option<usize> {
-    let get = |n: &str| crate::eval::package::cl_sym(n).value.borrow().clone();
-    if get("*PRINT-READABLY*").is_some_and(|v| v.truthy()) {
+    let readably = crate::eval::package::cl_var!("*PRINT-READABLY*");
+    if readably.value.borrow().as_ref().is_some_and(|v| v.truthy()) {
         return None;
     }
-    match get("*PRINT-LENGTH*") {
+    let length = crate::eval::package::cl_var!("*PRINT-LENGTH*");
+    let length = length.value.borrow().clone();
+    match length {
         Some(Value::Fixnum(n)) if n >= 0 => Some(n as usize),
         _ => None,
     }
 }
 
 fn print_pretty() -> bool {
-    crate::eval::package::cl_sym("*PRINT-PRETTY*")
+    crate::eval::package::cl_var!("*PRINT-PRETTY*")
         .value
         .borrow()
         .as_ref()
@@ -1210,7 +1245,7 @@ impl Runner<'_> {
     ) -> FResult<String> {
         let Some(n) = as_integer(v) else {
             let mark = self.it.dyn_mark();
-            let base = crate::eval::package::cl_sym("*PRINT-BASE*");
+            let base = crate::eval::package::cl_var!("*PRINT-BASE*");
             self.it.bind_special(&base, Value::Fixnum(radix as i64));
             let r = princ_text(self.it, v);
             self.it.unbind_to(mark);
@@ -1834,7 +1869,7 @@ fn format_into(it: &mut Interp, control: &Value, args: &[Value], out: &mut Out) 
             }
         }
     };
-    let nodes = match parse(&text) {
+    let nodes = match parse_cached(&text) {
         Ok(n) => n,
         Err(e) => return Err(format_error(it, &text, e)),
     };
@@ -1932,6 +1967,24 @@ mod tests {
             Ok(s) => s,
             Err(_) => "<error>".into(),
         }
+    }
+
+    #[test]
+    fn a_cached_control_string_runs_with_each_call_s_arguments() {
+        let control = "rcpt-~a-~d@example.com";
+        let first = f(control, &[Value::string("a"), Value::Fixnum(1)]);
+        let again = f(control, &[Value::string("b"), Value::Fixnum(2)]);
+        assert_eq!(first, "rcpt-a-1@example.com");
+        assert_eq!(again, "rcpt-b-2@example.com");
+        assert!(PARSED.with(|c| c.borrow().contains_key(control)));
+        // A malformed string is an error every time, never cached.
+        assert_eq!(f("~{~a", &[]), "<error>");
+        assert_eq!(f("~{~a", &[]), "<error>");
+        assert!(PARSED.with(|c| !c.borrow().contains_key("~{~a")));
+        // Long control strings are parsed each time and not kept.
+        let long = "~a".repeat(CACHED_CONTROL_LEN);
+        assert_eq!(f(&long, &[Value::Fixnum(7)]), "<error>");
+        assert!(PARSED.with(|c| !c.borrow().contains_key(long.as_str())));
     }
 
     fn n(i: i64) -> Value {
