@@ -1036,6 +1036,22 @@ fn merge_with_version(
     defaults: &Pathname,
     default_version: Option<Version>,
 ) -> Pathname {
+    // Parts a logical pathname takes from a physical default are upper-cased
+    // (CLHS 19.3.1.1.7), as in SBCL.
+    let upcased;
+    let defaults = if p.host.is_some() && defaults.host.is_none() {
+        let up = |c: &Option<String>| c.as_ref().map(|s| s.to_ascii_uppercase());
+        upcased = Pathname {
+            host: None,
+            directory: up(&defaults.directory),
+            name: up(&defaults.name),
+            kind: up(&defaults.kind),
+            version: defaults.version,
+        };
+        &upcased
+    } else {
+        defaults
+    };
     let directory = match (&p.directory, &defaults.directory) {
         (None, d) => d.clone(),
         (Some(d), Some(base)) if !d.starts_with('/') => Some(format!("{base}{d}")),
@@ -1067,6 +1083,15 @@ fn merge_pathnames(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         Some(v) => version_arg(it, v)?,
         None => Some(Version::Newest),
     };
+    if p.host.is_none() && defaults.host.is_some() {
+        // SBCL would re-read the namestring on the logical host; a Unix
+        // pathname cannot be carried over component by component.
+        return it.simple_error(format!(
+            "MERGE-PATHNAMES: merging the physical pathname {} into the logical pathname {} is not supported by sendletter",
+            p.namestring(),
+            defaults.namestring()
+        ));
+    }
     Ok(pathname_value(merge_with_version(
         &p,
         &defaults,

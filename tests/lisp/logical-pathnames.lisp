@@ -41,3 +41,7 @@
 (print (translate-pathname "/a/b/foo.txt" "/a/*/foo.*" "/q/*/bar.*"))
 (print (translate-pathname "foo.txt" "*.txt" "bar/*.l"))
 (print (translate-pathname "/x/y.z" "/x/*.*" "/w/"))
+;; A logical pathname takes upper-cased parts from a physical default.
+(print (merge-pathnames "LPTEST:FOO" "/tmp/x.txt"))
+(print (merge-pathnames "LPTEST:;A;FOO" "/tmp/x.txt"))
+(print (merge-pathnames (logical-pathname "LPTEST:A;FOO") #p"/tmp/x.txt"))
