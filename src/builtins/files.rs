@@ -159,16 +159,16 @@ pub const BUILTINS: &[BuiltinDef] = &[
         "(pathname &key case)",
         1,
         MANY,
-        pathname_nil,
-        "NIL: sendletter pathnames have no host."
+        pathname_host,
+        "NIL for a Unix pathname; a logical pathname's host name."
     ),
     def!(
         "PATHNAME-DEVICE",
         "(pathname &key case)",
         1,
         MANY,
-        pathname_nil,
-        "NIL: sendletter pathnames have no device."
+        pathname_device,
+        "NIL for a Unix pathname; :UNSPECIFIC for a logical one (CLHS 19.3.2.1)."
     ),
     def!(
         "PATHNAME-VERSION",
@@ -236,7 +236,11 @@ pub fn to_pathname(it: &mut Interp, v: &Value) -> LResult<Pathname> {
 /// The namestring of a pathname designator, merged with
 /// `*default-pathname-defaults*` as the file system will see it.
 pub(crate) fn native(it: &mut Interp, v: &Value) -> LResult<String> {
-    let p = to_pathname(it, v)?;
+    let mut p = to_pathname(it, v)?;
+    if p.host.is_some() {
+        // CLHS 19.3: the file system sees a logical pathname's translation.
+        p = super::logical_pathnames::translate_logical(it, &p)?;
+    }
     let defaults = default_pathname(it)?;
     Ok(merge(&p, &defaults).namestring())
 }
@@ -548,7 +552,8 @@ fn open(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 /// A pathname for an existing file: absolute, symlinks resolved,
 /// directories ending in `/`.
 fn true_path(path: &str) -> io::Result<Pathname> {
-    let canon = fs::canonicalize(path)?;
+    // An empty namestring is the current directory, as in SBCL.
+    let canon = fs::canonicalize(if path.is_empty() { "." } else { path })?;
     let mut s = canon.to_string_lossy().to_string();
     if canon.is_dir() && !s.ends_with('/') {
         s.push('/');
@@ -910,7 +915,18 @@ fn pathname_directory(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     Ok(directory_list(&to_pathname(it, &a[0])?.directory))
 }
 
-fn pathname_nil(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+fn pathname_host(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(opt_string(&host_or_device_arg(it, a)?.host))
+}
+
+fn pathname_device(it: &mut Interp, a: &[Value]) -> LResult<Value> {
+    Ok(match host_or_device_arg(it, a)?.host {
+        Some(_) => Value::Symbol(keyword("UNSPECIFIC")),
+        None => Value::Nil,
+    })
+}
+
+fn host_or_device_arg(it: &mut Interp, a: &[Value]) -> LResult<Pathname> {
     // With :allow-other-keys true any key goes, keyword or not (CLHS 3.4.1.4).
     let allow_other = a[1..].chunks(2).find(
         |kv| matches!(&kv[0], Value::Symbol(s) if s.is_keyword() && s.name == "ALLOW-OTHER-KEYS"),
@@ -919,8 +935,7 @@ fn pathname_nil(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     if odd || !allow_other.is_some_and(|kv| kv.get(1).is_some_and(|v| v.truthy())) {
         args::keywords(it, &a[1..], &["CASE"], "PATHNAME-HOST")?;
     }
-    to_pathname(it, &a[0])?;
-    Ok(Value::Nil)
+    to_pathname(it, &a[0])
 }
 
 fn pathname_version(it: &mut Interp, a: &[Value]) -> LResult<Value> {
@@ -987,6 +1002,7 @@ fn make_pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {
     let mut p = match args::kw(&kws, "DEFAULTS") {
         Some(d) if d.truthy() => to_pathname(it, &d)?,
         _ => Pathname {
+            host: None,
             directory: None,
             name: None,
             kind: None,
@@ -1020,6 +1036,22 @@ fn merge_with_version(
     defaults: &Pathname,
     default_version: Option<Version>,
 ) -> Pathname {
+    // Parts a logical pathname takes from a physical default are upper-cased
+    // (CLHS 19.3.1.1.7), as in SBCL.
+    let upcased;
+    let defaults = if p.host.is_some() && defaults.host.is_none() {
+        let up = |c: &Option<String>| c.as_ref().map(|s| s.to_ascii_uppercase());
+        upcased = Pathname {
+            host: None,
+            directory: up(&defaults.directory),
+            name: up(&defaults.name),
+            kind: up(&defaults.kind),
+            version: defaults.version,
+        };
+        &upcased
+    } else {
+        defaults
+    };
     let directory = match (&p.directory, &defaults.directory) {
         (None, d) => d.clone(),
         (Some(d), Some(base)) if !d.starts_with('/') => Some(format!("{base}{d}")),
@@ -1033,6 +1065,7 @@ fn merge_with_version(
         (None, None) => defaults.version.or(default_version),
     };
     Pathname {
+        host: p.host.clone().or_else(|| defaults.host.clone()),
         directory,
         name: p.name.clone().or_else(|| defaults.name.clone()),
         kind: p.kind.clone().or_else(|| defaults.kind.clone()),
@@ -1050,6 +1083,15 @@ fn merge_pathnames(it: &mut Interp, a: &[Value]) -> LResult<Value> {
         Some(v) => version_arg(it, v)?,
         None => Some(Version::Newest),
     };
+    if p.host.is_none() && defaults.host.is_some() {
+        // SBCL would re-read the namestring on the logical host; a Unix
+        // pathname cannot be carried over component by component.
+        return it.simple_error(format!(
+            "MERGE-PATHNAMES: merging the physical pathname {} into the logical pathname {} is not supported by sendletter",
+            p.namestring(),
+            defaults.namestring()
+        ));
+    }
     Ok(pathname_value(merge_with_version(
         &p,
         &defaults,

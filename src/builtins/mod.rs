@@ -15,6 +15,7 @@ pub mod format;
 pub mod hashtables;
 pub mod imap;
 pub mod lists;
+pub mod logical_pathnames;
 pub mod loop_macro;
 pub mod mail_text;
 pub mod mime;
@@ -110,6 +111,7 @@ pub fn tables() -> Vec<&'static [BuiltinDef]> {
         readtables::BUILTINS,
         files::BUILTINS,
         pathname_wild::BUILTINS,
+        logical_pathnames::BUILTINS,
         system::BUILTINS,
         compile_file::BUILTINS,
         environment::BUILTINS,

@@ -21,7 +21,7 @@ pub const BUILTINS: &[BuiltinDef] = &[
     def!("PATHNAME-MATCH-P", "(pathname wildcard)", 2, 2, pathname_match_p,
         "True if PATHNAME matches WILDCARD; WILDCARD's missing components match anything."),
     def!("HOST-NAMESTRING", "(pathname)", 1, 1, host_namestring,
-        "The host part of PATHNAME's namestring: empty on Unix."),
+        "The host part of PATHNAME's namestring: a logical host, empty on Unix."),
     def!("COMPILE-FILE-PATHNAME", "(input-file &key output-file &allow-other-keys)", 1, super::MANY, compile_file_pathname,
         "The pathname COMPILE-FILE would write: INPUT-FILE with type \"fasl\", or OUTPUT-FILE merged with it."),
     def!("FILE-STRING-LENGTH", "(stream object)", 2, 2, file_string_length,
@@ -178,8 +178,10 @@ fn pathname_match_p(it: &mut Interp, a: &[Value]) -> LResult<Value> {
 }
 
 fn host_namestring(it: &mut Interp, a: &[Value]) -> LResult<Value> {
-    to_pathname(it, &a[0])?;
-    Ok(Value::string(""))
+    // A logical pathname's host (CLHS 19.3); Unix has none.
+    Ok(Value::string(
+        to_pathname(it, &a[0])?.host.unwrap_or_default(),
+    ))
 }
 
 fn compile_file_pathname(it: &mut Interp, a: &[Value]) -> LResult<Value> {

@@ -271,6 +271,7 @@ impl Interp {
             | "SYNONYM-STREAM"
             | "TWO-WAY-STREAM" => matches!(v, Stream(s) if s.class_name() == name),
             "PATHNAME" => matches!(v, Pathname(_)),
+            "LOGICAL-PATHNAME" => matches!(v, Pathname(p) if p.host.is_some()),
             "READTABLE" => crate::reader::readtable::as_readtable(v).is_some(),
             "RANDOM-STATE" => matches!(v, Object(o) if o.type_name() == "RANDOM-STATE"),
             "STRUCTURE-OBJECT" => matches!(v, Struct(o) if !o.class.is_condition),
@@ -350,6 +351,7 @@ impl Interp {
                 "STRING-STREAM" | "FILE-STREAM" => sym("STREAM"),
                 composite => sym(composite),
             },
+            Pathname(p) if p.host.is_some() => sym("LOGICAL-PATHNAME"),
             Pathname(_) => sym("PATHNAME"),
             Struct(o) => Value::Symbol(o.class.name.clone()),
             Object(_) if crate::clos::instance::instance(v).is_some() => {

@@ -282,6 +282,10 @@ pub enum HashKey {
 /// A pathname. sendletter keeps pathnames as parsed namestrings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pathname {
+    /// The logical host (CLHS 19.3), upper case; `None` for a Unix pathname.
+    /// A logical pathname keeps its directory in the same `/`-separated
+    /// form as a physical one: `HOST:A;B;` is `/A/B/`, `HOST:;A;` is `A/`.
+    pub host: Option<String>,
     pub directory: Option<String>,
     pub name: Option<String>,
     pub kind: Option<String>,
@@ -303,6 +307,9 @@ impl Pathname {
     /// Parse a Unix namestring: directory up to the last `/`, then name and
     /// type split at the last `.` (a leading dot belongs to the name).
     pub fn parse(s: &str) -> Pathname {
+        if let Some(Ok(p)) = crate::builtins::logical_pathnames::parse_logical(s) {
+            return p;
+        }
         let (dir, file) = match s.rfind('/') {
             Some(i) => (Some(s[..=i].to_string()), &s[i + 1..]),
             None => (None, s),
@@ -315,6 +322,7 @@ impl Pathname {
         // As SBCL parses: a namestring with a name is the newest version.
         let version = name.as_ref().map(|_| Version::Newest);
         Pathname {
+            host: None,
             directory: dir,
             name,
             kind,
@@ -322,6 +330,9 @@ impl Pathname {
         }
     }
     pub fn namestring(&self) -> String {
+        if let Some(host) = &self.host {
+            return crate::builtins::logical_pathnames::logical_namestring(host, self);
+        }
         let mut s = self.directory.clone().unwrap_or_default();
         if let Some(n) = &self.name {
             s.push_str(n);

@@ -393,6 +393,17 @@ fn standard_place(
                 list([si("%SET-FDEFINITION"), u[0].clone(), store])
             })
         }
+        // CLHS 19.3: (setf (logical-pathname-translations host) list).
+        "LOGICAL-PATHNAME-TRANSLATIONS" => {
+            need(it, 1, 1)?;
+            accessor_place(head_v, forms, |u, store| {
+                list([
+                    si("%SET-LOGICAL-PATHNAME-TRANSLATIONS"),
+                    store,
+                    u[0].clone(),
+                ])
+            })
+        }
         // CLHS macro-function, compiler-macro-function, documentation:
         // their setf functions take the new value first.
         "MACRO-FUNCTION" | "COMPILER-MACRO-FUNCTION" | "DOCUMENTATION" => {
