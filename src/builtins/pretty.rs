@@ -182,8 +182,9 @@ pub fn set_level(n: usize) {
     LEVEL.with(|l| l.set(n));
 }
 
-/// `*print-level*` unless printing readably.
-pub fn print_level() -> Option<usize> {
+/// A printer limit (`*print-level*`, `*print-length*`), ignored when
+/// printing readably (CLHS 22.1.3.1 ff., `*print-readably*`).
+pub fn print_limit(var: crate::eval::value::Sym) -> Option<usize> {
     let readably = crate::eval::package::cl_var!("*PRINT-READABLY*")
         .value
         .borrow()
@@ -192,33 +193,19 @@ pub fn print_level() -> Option<usize> {
     if readably {
         return None;
     }
-    match crate::eval::package::cl_var!("*PRINT-LEVEL*")
-        .value
-        .borrow()
-        .as_ref()
-    {
+    match var.value.borrow().as_ref() {
         Some(Value::Fixnum(n)) if *n >= 0 => Some(*n as usize),
         _ => None,
     }
 }
 
+/// `*print-level*` unless printing readably.
+pub fn print_level() -> Option<usize> {
+    print_limit(crate::eval::package::cl_var!("*PRINT-LEVEL*"))
+}
+
 fn print_length() -> Option<i64> {
-    let readably = crate::eval::package::cl_var!("*PRINT-READABLY*")
-        .value
-        .borrow()
-        .as_ref()
-        .is_some_and(|v| v.truthy());
-    if readably {
-        return None;
-    }
-    match crate::eval::package::cl_var!("*PRINT-LENGTH*")
-        .value
-        .borrow()
-        .as_ref()
-    {
-        Some(Value::Fixnum(n)) if *n >= 0 => Some(*n),
-        _ => None,
-    }
+    print_limit(crate::eval::package::cl_var!("*PRINT-LENGTH*")).map(|n| n as i64)
 }
 
 /// A logical block on `stream` around `body` (SBCL's

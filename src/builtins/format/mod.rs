@@ -469,16 +469,7 @@ impl Out {
 
 /// `*print-length*` unless printing readably.
 fn print_length() -> Option<usize> {
-    let readably = crate::eval::package::cl_var!("*PRINT-READABLY*");
-    if readably.value.borrow().as_ref().is_some_and(|v| v.truthy()) {
-        return None;
-    }
-    let length = crate::eval::package::cl_var!("*PRINT-LENGTH*");
-    let length = length.value.borrow().clone();
-    match length {
-        Some(Value::Fixnum(n)) if n >= 0 => Some(n as usize),
-        _ => None,
-    }
+    crate::builtins::pretty::print_limit(crate::eval::package::cl_var!("*PRINT-LENGTH*"))
 }
 
 fn print_pretty() -> bool {
